@@ -1,0 +1,254 @@
+// Types of the kubeprom ES module (www/index.js). The contract is ../shared/API.md.
+
+/** What `init` accepts: a URL of the .wasm, a fetch Response, its bytes, or a compiled module. */
+export type InitInput =
+  | string
+  | URL
+  | Request
+  | Response
+  | BufferSource
+  | WebAssembly.Module
+  | Promise<Response | BufferSource | WebAssembly.Module>;
+
+/** Loads the module (browser: fetches `kubeprom_bg.wasm` next to the generated glue by default). */
+export default function init(input?: InitInput | { module_or_path: InitInput }): Promise<void>;
+/** Loads the module synchronously from bytes or a compiled module (Node, workers, tests). */
+export function initSync(input: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
+
+/** Every error kubeprom throws or rejects with. */
+export class KubepromError extends Error {
+  /**
+   * Prometheus' own errorType ('bad_data', 'timeout', 'execution', ...) for an error envelope;
+   * 'malformed' for a body that is not a Prometheus API response; 'invalid_argument' for bad input;
+   * 'too_large' for a body over `maxBytes`; 'network', 'timeout', 'aborted' for requests that did
+   * not complete; 'http' for a non-Prometheus HTTP error such as a Kubernetes API Status (403 ...);
+   * 'unsupported' for a feature left out of this build.
+   */
+  readonly kind: string;
+  /** HTTP status, when the error came with an HTTP response. */
+  readonly status?: number;
+  /** Seconds to wait before retrying, from a `Retry-After` header (429/503). */
+  readonly retryAfter?: number;
+  constructor(kind: string, message: string, status?: number);
+}
+
+export type Unit = 'cores' | 'bytes' | 'bytes/s' | 'ratio' | 'count' | 'seconds' | 'ops/s';
+export type MetricKind = 'gauge' | 'rate' | 'increase' | 'quantile' | 'ratio' | 'info';
+export type MetricSource =
+  | 'cadvisor'
+  | 'kube-state-metrics'
+  | 'kueue'
+  | 'controller-runtime'
+  | 'kuberay'
+  | 'spark-operator'
+  | 'numaflow'
+  | 'prometheus';
+
+export interface MetricInfo {
+  id: string;
+  title: string;
+  unit: Unit;
+  kind: MetricKind;
+  source: MetricSource;
+  description: string;
+  /** Labels each result series carries when `by` is not given. */
+  defaultBy: string[];
+  /** Filters of QuerySpec this metric accepts besides `selector`, `window`, `by`, `profile`. */
+  filters: string[];
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob';
+
+/** Label conventions of a scrape setup. Every selector is a set of exact-match label filters. */
+export interface Profile {
+  /** Selects cAdvisor series, e.g. { job: 'kubelet', metrics_path: '/metrics/cadvisor' }. */
+  cadvisor?: Record<string, string>;
+  /** Selects kube-state-metrics series, e.g. { job: 'kube-state-metrics' }. */
+  kubeStateMetrics?: Record<string, string>;
+  /** Name of the label that tells clusters apart in a shared Prometheus (e.g. 'cluster'). */
+  clusterLabel?: string;
+}
+
+export interface QuerySpec {
+  metric: string;
+  namespace?: string;
+  pod?: string;
+  container?: string;
+  node?: string;
+  /** With a profile that has a `clusterLabel`: the cluster to select. */
+  cluster?: string;
+  workload?: { kind: WorkloadKind; name: string };
+  selector?: Record<string, string>;
+  window?: string;
+  by?: string[];
+  quantile?: number;
+  profile?: string | Profile;
+  /**
+   * Values passed through as Grafana template variables instead of literals: a filter whose value
+   * is exactly `$name`, `${name}` or `[[name]]` becomes a matcher on the variable. 'exact' makes
+   * the matcher `=` (single-value variables); 'regex' makes it `=~` (multi-value variables, which
+   * Grafana escapes itself). Default: off, every value is a literal.
+   */
+  variables?: 'off' | 'exact' | 'regex';
+}
+
+/** Names of the built-in profiles. */
+export function listProfiles(): string[];
+export function listMetrics(): MetricInfo[];
+export function buildQuery(spec: QuerySpec): string;
+
+export interface Series {
+  labels: Record<string, string>;
+  /** Unix seconds. */
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+export interface QueryResult {
+  resultType: 'vector' | 'matrix' | 'scalar' | 'string';
+  series: Series[];
+  warnings: string[];
+  infos: string[];
+}
+
+export interface ParseOptions {
+  /** Refuse bodies larger than this many bytes with kind 'too_large' (default 256 MiB). */
+  maxBytes?: number;
+}
+
+export function parseResponse(body: string | Uint8Array | ArrayBuffer, opts?: ParseOptions): QueryResult;
+
+export type Stat = 'last' | 'avg' | 'min' | 'max' | 'p50' | 'p95' | 'p99';
+
+export interface AggregateOptions {
+  /** Target unit: 'cores' | 'millicores' | 'bytes' | 'KiB' | 'MiB' | 'GiB' | 'percent' | ... */
+  unit?: string;
+  /** Unit of the values in the result; default: the base unit of `unit`'s dimension. */
+  sourceUnit?: string;
+  stat?: Stat;
+  keepSeries?: boolean;
+}
+
+export interface PodValue {
+  namespace: string;
+  pod: string;
+  value: number;
+  unit: string;
+  containers: { container: string; value: number }[];
+  timestamps?: Float64Array;
+  values?: Float64Array;
+}
+
+export function aggregatePods(result: QueryResult, opts?: AggregateOptions): PodValue[];
+
+export interface AggregateReport {
+  pods: PodValue[];
+  /** Label sets of series that carry no `namespace` or `pod` label, so belong to no pod. */
+  unattributed: Record<string, string>[];
+  /** Series left out because another series already counts the same container. */
+  droppedDuplicates: number;
+  /** NaN samples that the stats skipped. */
+  skippedSamples: number;
+}
+
+/** aggregatePods with what it left out and why. */
+export function aggregatePodsReport(result: QueryResult, opts?: AggregateOptions): AggregateReport;
+
+export interface Finding {
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** UTF-16 offsets into the query. */
+  start: number;
+  end: number;
+  /** The whole query rewritten, when a safe fix exists. */
+  fix?: string;
+}
+
+export function lintQuery(promql: string, opts?: { scrapeInterval?: string }): Finding[];
+
+export interface ClientOptions {
+  baseUrl: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  /** Aborts the request; the promise rejects with kind 'aborted'. */
+  signal?: AbortSignal;
+}
+
+export interface Target {
+  job: string;
+  scrapePool: string;
+  scrapeUrl: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+  /** Unix seconds of the last scrape, NaN when never scraped. */
+  lastScrape: number;
+  labels: Record<string, string>;
+}
+
+export class PrometheusClient {
+  constructor(opts: ClientOptions);
+  static headlampServiceProxy(opts: {
+    cluster: string;
+    namespace: string;
+    service: string;
+    port: number | string;
+    scheme?: 'http' | 'https';
+    /** Path under the service, e.g. '/select/0/prometheus' for VictoriaMetrics vmselect. */
+    path?: string;
+    /** Origin of Headlamp's backend; default: relative to the page. */
+    origin?: string;
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+  }): PrometheusClient;
+  readonly baseUrl: string;
+  query(promql: string, time?: number, opts?: RequestOptions): Promise<QueryResult>;
+  queryRange(promql: string, start: number, end: number, step: number, opts?: RequestOptions): Promise<QueryResult>;
+  targets(opts?: RequestOptions): Promise<Target[]>;
+}
+
+export interface WaitStats {
+  /** Upper bounds in seconds with cumulative counts, the last one +Inf. */
+  buckets: { le: number; count: number }[];
+  count: number;
+  sum: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface QueueSummary {
+  clusterQueue: string;
+  /** Set for a local queue's summary; absent for the whole cluster queue. */
+  namespace?: string;
+  localQueue?: string;
+  pending: number;
+  priorityMin?: number;
+  priorityMax?: number;
+  /** Unix seconds of the oldest pending workload's creation. */
+  oldestCreation?: number;
+  wait: WaitStats;
+  /** The first pending workloads in queue order. */
+  head: { namespace: string; name: string; position: number; priority: number; waitSeconds: number }[];
+}
+
+export interface KueueSummaryReport {
+  summaries: QueueSummary[];
+  /** Items that could not be read, with the path of the bad field. */
+  skipped: { index: number; path: string; message: string }[];
+}
+
+export function kueuePendingSummary(
+  visibilityResponse: string | Uint8Array | ArrayBuffer,
+  opts?: { now?: number; clusterQueue?: string; headLimit?: number },
+): QueueSummary[];
+
+export function kueuePendingReport(
+  visibilityResponse: string | Uint8Array | ArrayBuffer,
+  opts?: { now?: number; clusterQueue?: string; headLimit?: number },
+): KueueSummaryReport;
+
+export function toExposition(summaries: QueueSummary[]): string;
