@@ -1,0 +1,444 @@
+//! Per-pod values from a query result, counting every container exactly once.
+//!
+//! Three kinds of series would count a container twice if summed blindly: the pod-level cgroup
+//! series (Prometheus drops empty labels, so it arrives with no `container` label at all), the
+//! pause container (`container="POD"`), and the same series scraped twice (two kube-state-metrics
+//! replicas, an HA Prometheus pair). A pod is the sum of its real containers when it has any; its
+//! pod-level series when it has nothing finer (network, or an already aggregated query); its pause
+//! container only as a last resort.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::query::QueryError;
+use crate::response::{Labels, QueryResult, Series};
+use crate::units::{conversion, Conversion};
+
+/// Labels that tell scrapers apart rather than series: equal series but for these count once.
+pub const SCRAPE_IDENTITY_LABELS: &[&str] = &[
+    "instance",
+    "replica",
+    "prometheus_replica",
+    "prometheus",
+    "__replica__",
+];
+
+/// A statistic over time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stat {
+    /// The latest sample.
+    #[default]
+    Last,
+    /// The mean.
+    Avg,
+    /// The minimum.
+    Min,
+    /// The maximum.
+    Max,
+    /// The median.
+    P50,
+    /// The 95th percentile.
+    P95,
+    /// The 99th percentile.
+    P99,
+}
+
+/// Options of [`aggregate_pods`].
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AggregateOptions {
+    /// Target unit; values are converted into it.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Unit of the result's values; default the base unit of the target's dimension.
+    #[serde(default)]
+    pub source_unit: Option<String>,
+    /// The statistic over time for matrix results.
+    #[serde(default)]
+    pub stat: Stat,
+    /// Keep each pod's summed series.
+    #[serde(default)]
+    pub keep_series: bool,
+}
+
+/// One container's value within a pod.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerValue {
+    /// Container name; empty for a pod-level series.
+    pub container: String,
+    /// Its value, in the target unit.
+    pub value: f64,
+}
+
+/// One pod's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodValue {
+    /// Namespace.
+    pub namespace: String,
+    /// Pod name.
+    pub pod: String,
+    /// The statistic of the pod's summed series, in `unit`.
+    pub value: f64,
+    /// Unit of `value`.
+    pub unit: String,
+    /// Containers summed into the pod, sorted by name.
+    pub containers: Vec<ContainerValue>,
+    /// With `keep_series`: the pod's summed series.
+    pub series: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// Per-pod values with what was left out and why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Aggregation {
+    /// One entry per (namespace, pod), sorted by namespace then pod.
+    pub pods: Vec<PodValue>,
+    /// Series without a namespace or pod label.
+    pub unattributed: Vec<Labels>,
+    /// Series left out because another counts the same container (a second scraper, or a
+    /// pod-level or pause series beside real containers).
+    pub dropped_duplicates: usize,
+    /// NaN samples skipped.
+    pub skipped_samples: usize,
+}
+
+/// How a series relates to its pod's containers; lower is finer and preferred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    Container,
+    PodLevel,
+    Pause,
+}
+
+/// Aggregates `result` per pod.
+pub fn aggregate_pods(
+    result: &QueryResult,
+    opts: &AggregateOptions,
+) -> Result<Aggregation, QueryError> {
+    let convert = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?;
+    let mut out = Aggregation::default();
+
+    // Duplicate scrapes: keep one series per label set without scrape identity labels.
+    let mut by_identity: BTreeMap<Vec<(&str, &str)>, &Series> = BTreeMap::new();
+    for series in &result.series {
+        let key: Vec<(&str, &str)> = {
+            let mut key: Vec<_> = series
+                .labels
+                .iter()
+                .filter(|(name, _)| !SCRAPE_IDENTITY_LABELS.contains(&name.as_str()))
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            key.sort_unstable();
+            key
+        };
+        match by_identity.get_mut(&key) {
+            Some(kept) => {
+                out.dropped_duplicates += 1;
+                if prefer(series, kept) {
+                    *kept = series;
+                }
+            }
+            None => {
+                by_identity.insert(key, series);
+            }
+        }
+    }
+
+    // Group by pod and tier.
+    type PodKey<'a> = (&'a str, &'a str);
+    let mut pods: BTreeMap<PodKey, BTreeMap<(Tier, &str), Vec<&Series>>> = BTreeMap::new();
+    for series in by_identity.into_values() {
+        let (Some(namespace), Some(pod)) = (series.label("namespace"), series.label("pod")) else {
+            out.unattributed.push(series.labels.clone());
+            continue;
+        };
+        let container = series.label("container").unwrap_or("");
+        let tier = match container {
+            "" => Tier::PodLevel,
+            "POD" => Tier::Pause,
+            _ => Tier::Container,
+        };
+        pods.entry((namespace, pod))
+            .or_default()
+            .entry((tier, container))
+            .or_default()
+            .push(series);
+    }
+
+    for ((namespace, pod), groups) in pods {
+        let Some(best) = groups.keys().map(|(tier, _)| *tier).min() else {
+            continue;
+        };
+        let mut pod_sum = Summed::default();
+        let mut containers = Vec::new();
+        for ((tier, container), series) in groups {
+            if tier != best {
+                out.dropped_duplicates += series.len();
+                continue;
+            }
+            let mut container_sum = Summed::default();
+            for s in series {
+                out.skipped_samples += container_sum.add(&s.timestamps, &s.values, convert);
+            }
+            pod_sum.add(
+                &container_sum.timestamps(),
+                &container_sum.values(),
+                Conversion {
+                    factor: 1.0,
+                    unit: "",
+                },
+            );
+            containers.push(ContainerValue {
+                container: container.to_owned(),
+                value: stat(&container_sum.values(), opts.stat),
+            });
+        }
+        let values = pod_sum.values();
+        out.pods.push(PodValue {
+            namespace: namespace.to_owned(),
+            pod: pod.to_owned(),
+            value: stat(&values, opts.stat),
+            unit: convert.unit.to_owned(),
+            containers,
+            series: opts.keep_series.then(|| (pod_sum.timestamps(), values)),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether `candidate` should replace `kept` as the one copy of a duplicated series: the one with
+/// more samples, then the smaller label set, so the choice does not depend on response order.
+fn prefer(candidate: &Series, kept: &Series) -> bool {
+    (candidate.values.len(), std::cmp::Reverse(&candidate.labels))
+        > (kept.values.len(), std::cmp::Reverse(&kept.labels))
+}
+
+/// A sum of series aligned by timestamp.
+#[derive(Default)]
+struct Summed {
+    points: BTreeMap<u64, f64>,
+}
+
+impl Summed {
+    /// Adds a series (values times `convert.factor`), skipping NaN samples; returns how many.
+    fn add(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
+        let mut skipped = 0;
+        for (&t, &v) in timestamps.iter().zip(values) {
+            if v.is_nan() {
+                skipped += 1;
+                continue;
+            }
+            // Timestamps are finite unix seconds with millisecond precision; their bits order
+            // like the numbers for non-negative values.
+            *self.points.entry(t.max(0.0).to_bits()).or_insert(0.0) += v * convert.factor;
+        }
+        skipped
+    }
+
+    fn timestamps(&self) -> Vec<f64> {
+        self.points
+            .keys()
+            .map(|&bits| f64::from_bits(bits))
+            .collect()
+    }
+
+    fn values(&self) -> Vec<f64> {
+        self.points.values().copied().collect()
+    }
+}
+
+/// The statistic of values in time order; NaN when there are none.
+pub fn stat(values: &[f64], stat: Stat) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    match stat {
+        Stat::Last => values[values.len() - 1],
+        Stat::Avg => values.iter().sum::<f64>() / values.len() as f64,
+        Stat::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
+        Stat::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        Stat::P50 => quantile(values, 0.5),
+        Stat::P95 => quantile(values, 0.95),
+        Stat::P99 => quantile(values, 0.99),
+    }
+}
+
+/// Quantile with linear interpolation between closest ranks, as Prometheus' `quantile_over_time`.
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let rank = q * (sorted.len() - 1) as f64;
+    let lower = rank.floor() as usize;
+    let upper = (lower + 1).min(sorted.len() - 1);
+    let weight = rank - lower as f64;
+    sorted[lower] * (1.0 - weight) + sorted[upper] * weight
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::ResultType;
+
+    fn series(labels: &[(&str, &str)], points: &[(f64, f64)]) -> Series {
+        Series {
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            timestamps: points.iter().map(|p| p.0).collect(),
+            values: points.iter().map(|p| p.1).collect(),
+        }
+    }
+
+    fn result(result_type: ResultType, series: Vec<Series>) -> QueryResult {
+        QueryResult {
+            result_type,
+            series,
+            string_value: None,
+            warnings: vec![],
+            infos: vec![],
+        }
+    }
+
+    #[test]
+    fn sums_real_containers_and_drops_pod_level_pause_and_duplicates() {
+        let r = result(
+            ResultType::Vector,
+            vec![
+                series(
+                    &[
+                        ("namespace", "a"),
+                        ("pod", "p"),
+                        ("container", "app"),
+                        ("instance", "n1"),
+                    ],
+                    &[(10.0, 200.0)],
+                ),
+                series(
+                    &[
+                        ("namespace", "a"),
+                        ("pod", "p"),
+                        ("container", "app"),
+                        ("instance", "n2"),
+                    ],
+                    &[(10.0, 200.0)],
+                ),
+                series(
+                    &[("namespace", "a"), ("pod", "p"), ("container", "side")],
+                    &[(10.0, 50.0)],
+                ),
+                series(&[("namespace", "a"), ("pod", "p")], &[(10.0, 256.0)]),
+                series(
+                    &[("namespace", "a"), ("pod", "p"), ("container", "POD")],
+                    &[(10.0, 1.0)],
+                ),
+                series(&[("namespace", "a"), ("pod", "q")], &[(10.0, 7.0)]),
+                series(&[("job", "x")], &[(10.0, 1.0)]),
+            ],
+        );
+        let agg = aggregate_pods(&r, &AggregateOptions::default()).unwrap();
+        assert_eq!(agg.pods.len(), 2);
+        assert_eq!(agg.pods[0].value, 250.0);
+        assert_eq!(
+            agg.pods[0]
+                .containers
+                .iter()
+                .map(|c| c.container.as_str())
+                .collect::<Vec<_>>(),
+            ["app", "side"]
+        );
+        assert_eq!(
+            agg.pods[1].value, 7.0,
+            "a pod with only a pod-level series keeps it"
+        );
+        assert_eq!(agg.dropped_duplicates, 3);
+        assert_eq!(agg.unattributed.len(), 1);
+    }
+
+    #[test]
+    fn stats_over_time_of_the_pod_sum() {
+        let r = result(
+            ResultType::Matrix,
+            vec![
+                series(
+                    &[("namespace", "a"), ("pod", "p"), ("container", "x")],
+                    &[(1.0, 1.0), (2.0, 5.0), (3.0, f64::NAN), (4.0, 3.0)],
+                ),
+                series(
+                    &[("namespace", "a"), ("pod", "p"), ("container", "y")],
+                    &[(1.0, 4.0), (2.0, 0.0), (4.0, 1.0)],
+                ),
+            ],
+        );
+        let at = |s: Stat| {
+            aggregate_pods(
+                &r,
+                &AggregateOptions {
+                    stat: s,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .pods[0]
+                .value
+        };
+        // Pod series: t1 5, t2 5, t4 4 (t3 only had NaN).
+        assert_eq!(at(Stat::Last), 4.0);
+        assert_eq!(at(Stat::Max), 5.0);
+        assert_eq!(at(Stat::Min), 4.0);
+        assert!((at(Stat::Avg) - 14.0 / 3.0).abs() < 1e-12);
+        assert_eq!(at(Stat::P50), 5.0);
+        let agg = aggregate_pods(
+            &r,
+            &AggregateOptions {
+                keep_series: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(agg.skipped_samples, 1);
+        assert_eq!(
+            agg.pods[0].series,
+            Some((vec![1.0, 2.0, 4.0], vec![5.0, 5.0, 4.0]))
+        );
+    }
+
+    #[test]
+    fn converts_units() {
+        let r = result(
+            ResultType::Vector,
+            vec![series(
+                &[("namespace", "a"), ("pod", "p"), ("container", "c")],
+                &[(1.0, 0.25)],
+            )],
+        );
+        let agg = aggregate_pods(
+            &r,
+            &AggregateOptions {
+                unit: Some("millicores".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (agg.pods[0].value, agg.pods[0].unit.as_str()),
+            (250.0, "millicores")
+        );
+        assert!(aggregate_pods(
+            &r,
+            &AggregateOptions {
+                unit: Some("parsecs".into()),
+                ..Default::default()
+            }
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+        assert_eq!(quantile(&[10.0], 0.99), 10.0);
+        assert!((quantile(&[0.0, 10.0], 0.95) - 9.5).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,17 @@
+//! kubeprom: a Kubernetes metrics core shared by Headlamp and Grafana plugins.
+//!
+//! Plain Rust usable natively; the `wasm` module is the only `#[wasm_bindgen]` boundary.
+//! - [`query`]: correct PromQL for pods, queues and operators from a [`query::QuerySpec`].
+//! - [`response`]: Prometheus HTTP API responses parsed straight from bytes.
+//! - [`aggregate`]: per-pod values that count each container once.
+//! - [`client`]: request building and response handling for a Prometheus client.
+//! - `lint` (feature `lint`): findings on user PromQL.
+
+pub mod aggregate;
+pub mod client;
+pub mod query;
+pub mod response;
+pub mod units;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

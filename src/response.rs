@@ -1,0 +1,796 @@
+//! Prometheus HTTP API responses (`/api/v1/query`, `/api/v1/query_range`, `/api/v1/targets`),
+//! parsed straight from bytes into typed values with serde, no generic JSON tree in between.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// The default limit on a response body: 256 MiB.
+pub const DEFAULT_MAX_BYTES: usize = 256 << 20;
+
+/// Why a body is not a usable query result.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ResponseError {
+    /// Prometheus answered with an error envelope.
+    #[error("{message}")]
+    Prometheus {
+        /// Prometheus' `errorType` (`bad_data`, `timeout`, `execution`, ...).
+        error_type: String,
+        /// Prometheus' `error`.
+        message: String,
+    },
+    /// The body is not a Prometheus API response (an HTML page, truncated JSON, wrong shape).
+    #[error("{message}")]
+    Malformed {
+        /// What is wrong, with a short excerpt of the body.
+        message: String,
+    },
+    /// The body is larger than allowed.
+    #[error("response body of {size} bytes is larger than maxBytes ({max})")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl ResponseError {
+    /// The API error kind.
+    pub fn kind(&self) -> &str {
+        match self {
+            Self::Prometheus { error_type, .. } => error_type,
+            Self::Malformed { .. } => "malformed",
+            Self::TooLarge { .. } => "too_large",
+        }
+    }
+
+    fn malformed(what: impl fmt::Display, body: &[u8]) -> Self {
+        Self::Malformed {
+            message: format!(
+                "not a Prometheus API response: {what}; body starts: {}",
+                excerpt(body)
+            ),
+        }
+    }
+}
+
+/// The type of a query result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultType {
+    /// An instant vector: one sample per series.
+    Vector,
+    /// A range vector: many samples per series.
+    Matrix,
+    /// A single number.
+    Scalar,
+    /// A single string.
+    String,
+}
+
+impl ResultType {
+    /// The name Prometheus uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Vector => "vector",
+            Self::Matrix => "matrix",
+            Self::Scalar => "scalar",
+            Self::String => "string",
+        }
+    }
+}
+
+/// A series' labels in the order Prometheus sent them.
+pub type Labels = Vec<(String, String)>;
+
+/// One series with its samples as parallel arrays.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    /// Label pairs, `__name__` included when present.
+    pub labels: Labels,
+    /// Sample times in unix seconds.
+    pub timestamps: Vec<f64>,
+    /// Sample values; NaN and ±Inf kept as such. For native histogram samples, their count.
+    pub values: Vec<f64>,
+}
+
+impl Series {
+    /// The value of label `name`, if the series has it.
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A parsed query response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryResult {
+    /// The result type.
+    pub result_type: ResultType,
+    /// The series (a scalar or string result has one series without labels).
+    pub series: Vec<Series>,
+    /// The string of a `string` result.
+    pub string_value: Option<String>,
+    /// Warnings Prometheus (or Thanos/Mimir) attached: results may be partial.
+    pub warnings: Vec<String>,
+    /// Informational notes Prometheus attached.
+    pub infos: Vec<String>,
+}
+
+/// Parses a query or query_range response body.
+pub fn parse_query_response(body: &[u8], max_bytes: usize) -> Result<QueryResult, ResponseError> {
+    let envelope: Envelope<Data> = parse_envelope(body, max_bytes)?;
+    let data = envelope
+        .data
+        .ok_or_else(|| ResponseError::malformed("status is success but there is no data", body))?;
+    let result_type = match data.result_type.as_ref() {
+        "vector" => ResultType::Vector,
+        "matrix" => ResultType::Matrix,
+        "scalar" => ResultType::Scalar,
+        "string" => ResultType::String,
+        other => {
+            return Err(ResponseError::malformed(
+                format!("unknown resultType {other:?}"),
+                body,
+            ))
+        }
+    };
+    let mut string_value = None;
+    let series = match (result_type, data.result) {
+        (ResultType::Vector | ResultType::Matrix, RawResult::Series(series)) => {
+            if let Some(bad) = series
+                .iter()
+                .position(|s| s.single != (result_type == ResultType::Vector))
+            {
+                return Err(ResponseError::malformed(
+                    format!(
+                        "result[{bad}] has {} in a {} result",
+                        if series[bad].single {
+                            "value"
+                        } else {
+                            "values"
+                        },
+                        result_type.as_str()
+                    ),
+                    body,
+                ));
+            }
+            series.into_iter().map(|s| s.series).collect()
+        }
+        (ResultType::Scalar, RawResult::Pair(time, text)) => {
+            let value = parse_value(&text)
+                .map_err(|e| ResponseError::malformed(format!("result: {e}"), body))?;
+            vec![Series {
+                labels: Vec::new(),
+                timestamps: vec![time],
+                values: vec![value],
+            }]
+        }
+        (ResultType::String, RawResult::Pair(time, text)) => {
+            string_value = Some(text.into_owned());
+            vec![Series {
+                labels: Vec::new(),
+                timestamps: vec![time],
+                values: vec![f64::NAN],
+            }]
+        }
+        (ResultType::Vector | ResultType::Matrix, RawResult::Pair(..)) => {
+            return Err(ResponseError::malformed(
+                format!(
+                    "result of a {} is not a list of series",
+                    result_type.as_str()
+                ),
+                body,
+            ))
+        }
+        (_, RawResult::Series(_)) => {
+            return Err(ResponseError::malformed(
+                format!(
+                    "result of a {} is not a [time, value] pair",
+                    result_type.as_str()
+                ),
+                body,
+            ))
+        }
+    };
+    Ok(QueryResult {
+        result_type,
+        series,
+        string_value,
+        warnings: envelope.warnings,
+        infos: envelope.infos,
+    })
+}
+
+/// A scrape target from `/api/v1/targets`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The `job` label.
+    pub job: String,
+    /// The scrape pool (the scrape config or ServiceMonitor it came from).
+    pub scrape_pool: String,
+    /// The URL scraped.
+    pub scrape_url: String,
+    /// `up`, `down` or `unknown`.
+    pub health: String,
+    /// The last scrape's error, empty when it succeeded.
+    pub last_error: String,
+    /// Unix seconds of the last scrape; NaN when never scraped.
+    pub last_scrape: f64,
+    /// The target's labels after relabelling.
+    pub labels: Labels,
+}
+
+/// Parses a `/api/v1/targets` response (active targets).
+pub fn parse_targets_response(body: &[u8], max_bytes: usize) -> Result<Vec<Target>, ResponseError> {
+    let envelope: Envelope<TargetsData> = parse_envelope(body, max_bytes)?;
+    let data = envelope
+        .data
+        .ok_or_else(|| ResponseError::malformed("status is success but there is no data", body))?;
+    Ok(data
+        .active_targets
+        .into_iter()
+        .map(|t| Target {
+            job: t
+                .labels
+                .0
+                .iter()
+                .find(|(k, _)| k == "job")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            scrape_pool: t.scrape_pool,
+            scrape_url: t.scrape_url,
+            health: t.health,
+            last_error: t.last_error,
+            last_scrape: crate::units::parse_rfc3339(&t.last_scrape).unwrap_or(f64::NAN),
+            labels: t.labels.0,
+        })
+        .collect())
+}
+
+/// Checks size and obvious non-JSON, then reads the envelope; turns error envelopes into errors.
+fn parse_envelope<'a, D: Deserialize<'a>>(
+    body: &'a [u8],
+    max_bytes: usize,
+) -> Result<Envelope<'a, D>, ResponseError> {
+    if body.len() > max_bytes {
+        return Err(ResponseError::TooLarge {
+            size: body.len(),
+            max: max_bytes,
+        });
+    }
+    let trimmed = body.trim_ascii_start();
+    if trimmed.is_empty() {
+        return Err(ResponseError::Malformed {
+            message: "not a Prometheus API response: the body is empty".into(),
+        });
+    }
+    if trimmed[0] == b'<' {
+        let title = html_title(trimmed)
+            .map(|t| format!(" titled {t:?}"))
+            .unwrap_or_default();
+        return Err(ResponseError::Malformed {
+            message: format!(
+                "not a Prometheus API response: got an HTML page{title} (a proxy, load balancer or login page answered instead of Prometheus); body starts: {}",
+                excerpt(body)
+            ),
+        });
+    }
+    let envelope: Envelope<D> = serde_json::from_slice(body)
+        .map_err(|e| ResponseError::malformed(describe_json_error(&e), body))?;
+    match envelope.status.as_ref() {
+        "success" => Ok(envelope),
+        "error" => Err(ResponseError::Prometheus {
+            error_type: envelope
+                .error_type
+                .map(Cow::into_owned)
+                .unwrap_or_else(|| "unknown".into()),
+            message: envelope
+                .error
+                .map(Cow::into_owned)
+                .unwrap_or_else(|| "Prometheus reported an error without a message".into()),
+        }),
+        other => Err(ResponseError::malformed(
+            format!("unknown status {other:?}"),
+            body,
+        )),
+    }
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    match e.classify() {
+        serde_json::error::Category::Eof => format!(
+            "the JSON ends early (truncated body?) at line {} column {}",
+            e.line(),
+            e.column()
+        ),
+        _ => format!("{e}"),
+    }
+}
+
+/// A short, single-line excerpt of a body for error messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX: usize = 120;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() >= MAX {
+            break;
+        }
+    }
+    let mut out: String = out.chars().take(MAX).collect();
+    if body.len() > out.len() {
+        out.push('…');
+    }
+    format!("{out:?}")
+}
+
+fn html_title(html: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&html[..html.len().min(4096)]);
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    Some(
+        text[start..end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Parses a sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`, `"-Inf"`).
+pub fn parse_value(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .map_err(|_| format!("{text:?} is not a sample value"))
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a, D> {
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+    #[serde(default = "none")]
+    data: Option<D>,
+    #[serde(rename = "errorType", borrow, default)]
+    error_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    error: Option<Cow<'a, str>>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    #[serde(default)]
+    infos: Vec<String>,
+}
+
+fn none<D>() -> Option<D> {
+    None
+}
+
+#[derive(Deserialize)]
+struct Data<'a> {
+    #[serde(rename = "resultType", borrow)]
+    result_type: Cow<'a, str>,
+    #[serde(borrow)]
+    result: RawResult<'a>,
+}
+
+/// `result` before its type is checked: a list of series, or a `[time, "value"]` pair.
+enum RawResult<'a> {
+    Series(Vec<RawSeries>),
+    Pair(f64, Cow<'a, str>),
+}
+
+struct RawSeries {
+    series: Series,
+    /// Whether the series came with `value`/`histogram` (vector) rather than `values`.
+    single: bool,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawResult<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ResultVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for ResultVisitor<'a> {
+            type Value = RawResult<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of series or a [time, value] pair")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut series = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                match seq.next_element::<Element>()? {
+                    None => return Ok(RawResult::Series(series)),
+                    Some(Element::Series(first)) => series.push(first),
+                    Some(Element::Time(time)) => {
+                        let value: Cow<'a, str> = seq.next_element()?.ok_or_else(|| {
+                            de::Error::custom("a [time, value] pair needs a value")
+                        })?;
+                        if seq.next_element::<IgnoredAny>()?.is_some() {
+                            return Err(de::Error::custom(
+                                "a [time, value] pair has more than two elements",
+                            ));
+                        }
+                        return Ok(RawResult::Pair(time, value));
+                    }
+                }
+                while let Some(next) = seq.next_element::<RawSeries>()? {
+                    series.push(next);
+                }
+                Ok(RawResult::Series(series))
+            }
+        }
+        deserializer.deserialize_seq(ResultVisitor(std::marker::PhantomData))
+    }
+}
+
+/// The first element of `result` tells which shape it has.
+enum Element {
+    Series(RawSeries),
+    Time(f64),
+}
+
+impl<'de> Deserialize<'de> for Element {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ElementVisitor;
+        impl<'de> Visitor<'de> for ElementVisitor {
+            type Value = Element;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a series object or a sample time")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                SeriesVisitor.visit_map(map).map(Element::Series)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Element::Time(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Element::Time(v as f64))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Element::Time(v as f64))
+            }
+        }
+        deserializer.deserialize_any(ElementVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawSeries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(SeriesVisitor)
+    }
+}
+
+struct SeriesVisitor;
+
+impl<'de> Visitor<'de> for SeriesVisitor {
+    type Value = RawSeries;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a series object with metric and value(s)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut labels: Option<Labels> = None;
+        let mut samples = Samples::default();
+        let mut single = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let seen = match key.as_ref() {
+                "metric" => {
+                    if labels.is_some() {
+                        return Err(de::Error::duplicate_field("metric"));
+                    }
+                    labels = Some(map.next_value::<LabelMap>()?.0);
+                    continue;
+                }
+                "value" => {
+                    map.next_value_seed(SampleSeed {
+                        samples: &mut samples,
+                        histogram: false,
+                    })?;
+                    Some(true)
+                }
+                "histogram" => {
+                    map.next_value_seed(SampleSeed {
+                        samples: &mut samples,
+                        histogram: true,
+                    })?;
+                    Some(true)
+                }
+                "values" => {
+                    map.next_value_seed(SampleListSeed {
+                        samples: &mut samples,
+                        histogram: false,
+                    })?;
+                    Some(false)
+                }
+                "histograms" => {
+                    map.next_value_seed(SampleListSeed {
+                        samples: &mut samples,
+                        histogram: true,
+                    })?;
+                    Some(false)
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    None
+                }
+            };
+            if let Some(kind) = seen {
+                if single == Some(!kind) {
+                    return Err(de::Error::custom("a series has both value and values"));
+                }
+                single = Some(kind);
+            }
+        }
+        let labels = labels.unwrap_or_default();
+        let single = single.ok_or_else(|| {
+            de::Error::custom("a series has no value, values, histogram or histograms")
+        })?;
+        Ok(RawSeries {
+            series: Series {
+                labels,
+                timestamps: samples.timestamps,
+                values: samples.values,
+            },
+            single,
+        })
+    }
+}
+
+/// Label map that refuses duplicate names instead of silently keeping one.
+struct LabelMap(Labels);
+
+impl<'de> Deserialize<'de> for LabelMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LabelVisitor;
+        impl<'de> Visitor<'de> for LabelVisitor {
+            type Value = LabelMap;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a label map of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut labels: Labels = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some((name, value)) = map.next_entry::<Cow<'de, str>, Cow<'de, str>>()? {
+                    if labels.iter().any(|(existing, _)| *existing == name) {
+                        return Err(de::Error::custom(format!("label {name:?} appears twice")));
+                    }
+                    labels.push((name.into_owned(), value.into_owned()));
+                }
+                Ok(LabelMap(labels))
+            }
+        }
+        deserializer.deserialize_map(LabelVisitor)
+    }
+}
+
+#[derive(Default)]
+struct Samples {
+    timestamps: Vec<f64>,
+    values: Vec<f64>,
+}
+
+/// One `[time, "value"]` (or `[time, {histogram}]`) pushed straight into the sample arrays.
+struct SampleSeed<'s> {
+    samples: &'s mut Samples,
+    histogram: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for SampleSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SampleSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a [time, value] pair")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let time: f64 = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let value = if self.histogram {
+            seq.next_element::<HistogramCount>()?
+                .ok_or_else(|| de::Error::invalid_length(1, &self))?
+                .0
+        } else {
+            let text: Cow<'de, str> = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+            parse_value(&text).map_err(de::Error::custom)?
+        };
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(3, &self));
+        }
+        self.samples.timestamps.push(time);
+        self.samples.values.push(value);
+        Ok(())
+    }
+}
+
+struct SampleListSeed<'s> {
+    samples: &'s mut Samples,
+    histogram: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for SampleListSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SampleListSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of [time, value] pairs")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let hint = seq.size_hint().unwrap_or(0).min(11_000);
+        self.samples.timestamps.reserve(hint);
+        self.samples.values.reserve(hint);
+        while seq
+            .next_element_seed(SampleSeed {
+                samples: self.samples,
+                histogram: self.histogram,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+/// A native histogram sample, read down to its observation count.
+struct HistogramCount(f64);
+
+impl<'de> Deserialize<'de> for HistogramCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Histogram<'a> {
+            #[serde(borrow)]
+            count: Cow<'a, str>,
+        }
+        let histogram = Histogram::deserialize(deserializer)?;
+        parse_value(&histogram.count)
+            .map(HistogramCount)
+            .map_err(de::Error::custom)
+    }
+}
+
+#[derive(Deserialize)]
+struct TargetsData {
+    #[serde(rename = "activeTargets", default)]
+    active_targets: Vec<RawTarget>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawTarget {
+    #[serde(default)]
+    labels: LabelMapOrEmpty,
+    #[serde(default)]
+    scrape_pool: String,
+    #[serde(default)]
+    scrape_url: String,
+    #[serde(default)]
+    last_error: String,
+    #[serde(default)]
+    last_scrape: String,
+    #[serde(default)]
+    health: String,
+}
+
+#[derive(Default)]
+struct LabelMapOrEmpty(Labels);
+
+impl<'de> Deserialize<'de> for LabelMapOrEmpty {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        LabelMap::deserialize(deserializer).map(|m| LabelMapOrEmpty(m.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> Result<QueryResult, ResponseError> {
+        parse_query_response(body.as_bytes(), DEFAULT_MAX_BYTES)
+    }
+
+    #[test]
+    fn vector_with_special_values() {
+        let r = parse(
+            r#"{"status":"success","data":{"resultType":"vector","result":[
+            {"metric":{"__name__":"up","job":"a"},"value":[1700000000.5,"1"]},
+            {"metric":{"job":"b"},"value":[1700000000,"NaN"]},
+            {"metric":{"job":"c"},"value":[1700000000,"+Inf"]},
+            {"metric":{"job":"d"},"value":[1700000000,"-Inf"]}]},"warnings":["partial"],"infos":["i"]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.result_type, ResultType::Vector);
+        assert_eq!(r.series.len(), 4);
+        assert_eq!(r.series[0].label("job"), Some("a"));
+        assert_eq!(r.series[0].timestamps, vec![1700000000.5]);
+        assert!(r.series[1].values[0].is_nan());
+        assert_eq!(r.series[2].values[0], f64::INFINITY);
+        assert_eq!(r.series[3].values[0], f64::NEG_INFINITY);
+        assert_eq!(r.warnings, vec!["partial"]);
+        assert_eq!(r.infos, vec!["i"]);
+    }
+
+    #[test]
+    fn matrix_scalar_string_and_empty() {
+        let m = parse(r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"x\"y"},"values":[[1,"1"],[2,"2.5e3"]]}]}}"#).unwrap();
+        assert_eq!(
+            m.series[0].labels,
+            vec![("a".to_string(), "x\"y".to_string())]
+        );
+        assert_eq!(m.series[0].values, vec![1.0, 2500.0]);
+        let s = parse(
+            r#"{"status":"success","data":{"resultType":"scalar","result":[1435781451.781,"1"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (s.series[0].timestamps[0], s.series[0].values[0]),
+            (1435781451.781, 1.0)
+        );
+        let t =
+            parse(r#"{"status":"success","data":{"resultType":"string","result":[1,"hello"]}}"#)
+                .unwrap();
+        assert_eq!(t.string_value.as_deref(), Some("hello"));
+        let e =
+            parse(r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#).unwrap();
+        assert!(e.series.is_empty());
+    }
+
+    #[test]
+    fn error_envelope_keeps_prometheus_kind() {
+        let err =
+            parse(r#"{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"#)
+                .unwrap_err();
+        assert_eq!(err.kind(), "bad_data");
+        assert_eq!(err.to_string(), "parse error at char 5");
+    }
+
+    #[test]
+    fn non_prometheus_bodies_are_malformed() {
+        let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+        let err = parse(html).unwrap_err();
+        assert_eq!(err.kind(), "malformed");
+        assert!(err.to_string().contains("502 Bad Gateway"), "{err}");
+        for body in ["", "   ", "{", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{}", "[]", "null", "{\"status\":\"success\"}",
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"values":[[1,"1"]]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1","a":"2"},"value":[1,"1"]}]}}"#,
+            r#"{"status":"success","status":"success","data":{"resultType":"vector","result":[]}}"#,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"abc"]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"scalar","result":[{"metric":{},"value":[1,"1"]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"table","result":[]}}"#] {
+            let err = parse(body).unwrap_err();
+            assert_eq!(err.kind(), "malformed", "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn too_large_is_refused_before_parsing() {
+        let err = parse_query_response(b"{\"status\":\"success\"}", 4).unwrap_err();
+        assert_eq!(err.kind(), "too_large");
+    }
+
+    #[test]
+    fn native_histograms_read_as_counts() {
+        let r = parse(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"12","sum":"3.5","buckets":[[0,"0","1","12"]]}]}]}}"#).unwrap();
+        assert_eq!(r.series[0].values, vec![12.0]);
+    }
+
+    #[test]
+    fn targets() {
+        let t = parse_targets_response(br#"{"status":"success","data":{"activeTargets":[{"discoveredLabels":{"__address__":"x"},"labels":{"job":"kuberay-operator","namespace":"ray-system"},"scrapePool":"serviceMonitor/ray-system/kuberay/0","scrapeUrl":"http://10.0.0.5:8080/metrics","globalUrl":"http://x","lastError":"","lastScrape":"2026-01-01T00:00:30.5Z","lastScrapeDuration":0.01,"health":"up","scrapeInterval":"30s","scrapeTimeout":"10s"}],"droppedTargets":[]}}"#, DEFAULT_MAX_BYTES).unwrap();
+        assert_eq!(t[0].job, "kuberay-operator");
+        assert_eq!(t[0].health, "up");
+        assert_eq!(t[0].last_scrape, 1767225630.5);
+    }
+}

@@ -1,0 +1,586 @@
+//! The `#[wasm_bindgen]` boundary: converts JS values to the plain-Rust API and back, and every
+//! error into a `KubepromError`. No logic lives here.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Float64Array, Function, Object, Promise, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use crate::aggregate::{aggregate_pods, AggregateOptions, Aggregation};
+use crate::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
+use crate::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
+use crate::response::{self, QueryResult, ResponseError, ResultType, Series, DEFAULT_MAX_BYTES};
+
+thread_local! {
+    static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Called once by the JS shim with its `KubepromError` class, so thrown errors are instances of it.
+#[wasm_bindgen(js_name = __setErrorClass)]
+pub fn set_error_class(class: Function) {
+    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+}
+
+/// A `KubepromError` (or, before the shim registered its class, an `Error` with the same fields).
+fn error(kind: &str, message: &str, status: Option<u16>, retry_after: Option<f64>) -> JsValue {
+    let status_js = status.map_or(JsValue::UNDEFINED, |s| JsValue::from(s));
+    let constructed = ERROR_CLASS.with(|c| {
+        c.borrow().as_ref().and_then(|class| {
+            Reflect::construct(
+                class,
+                &Array::of3(&kind.into(), &message.into(), &status_js),
+            )
+            .ok()
+        })
+    });
+    let err = constructed.unwrap_or_else(|| {
+        let e: JsValue = js_sys::Error::new(message).into();
+        set(&e, "name", &"KubepromError".into());
+        set(&e, "kind", &kind.into());
+        if status.is_some() {
+            set(&e, "status", &status_js);
+        }
+        e
+    });
+    if let Some(seconds) = retry_after {
+        set(&err, "retryAfter", &seconds.into());
+    }
+    err
+}
+
+fn invalid(message: impl std::fmt::Display) -> JsValue {
+    error("invalid_argument", &message.to_string(), None, None)
+}
+
+fn query_error(e: query::QueryError) -> JsValue {
+    error(e.kind(), &e.to_string(), None, None)
+}
+
+fn response_error(e: ResponseError) -> JsValue {
+    error(e.kind(), &e.to_string(), None, None)
+}
+
+fn client_error(e: ClientError) -> JsValue {
+    error(e.kind(), &e.to_string(), e.status(), e.retry_after())
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Reflect.set only fails on frozen objects or proxies, and every target here is fresh.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn get(source: &JsValue, key: &str) -> JsValue {
+    Reflect::get(source, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Reads optional options with serde; `undefined`/`null` give the defaults.
+fn options<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
+}
+
+fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Copies a body given as a string, `Uint8Array` or `ArrayBuffer` into wasm memory.
+fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = body.as_string() {
+        Ok(text.into_bytes())
+    } else if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
+        Ok(bytes.to_vec())
+    } else if body.is_instance_of::<js_sys::ArrayBuffer>() {
+        Ok(Uint8Array::new(body).to_vec())
+    } else {
+        Err(invalid(
+            "body: expected a string, Uint8Array or ArrayBuffer",
+        ))
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MetricInfo {
+    id: &'static str,
+    title: &'static str,
+    unit: query::Unit,
+    kind: query::Kind,
+    source: query::Source,
+    description: &'static str,
+    default_by: &'static [&'static str],
+    filters: Vec<&'static str>,
+}
+
+/// Every metric in the catalog.
+#[wasm_bindgen(js_name = listMetrics)]
+pub fn list_metrics() -> JsValue {
+    let infos: Vec<MetricInfo> = CATALOG
+        .iter()
+        .map(|d| MetricInfo {
+            id: d.id,
+            title: d.title,
+            unit: d.unit,
+            kind: d.kind,
+            source: d.source,
+            description: d.description,
+            default_by: d.default_by,
+            filters: d.filters(),
+        })
+        .collect();
+    to_js(&infos)
+}
+
+/// Names of the built-in profiles.
+#[wasm_bindgen(js_name = listProfiles)]
+pub fn list_profiles() -> JsValue {
+    to_js(&PROFILE_NAMES[..])
+}
+
+/// PromQL for a `QuerySpec`.
+#[wasm_bindgen(js_name = buildQuery)]
+pub fn build_query(spec: JsValue) -> Result<String, JsValue> {
+    if !spec.is_object() {
+        return Err(invalid("spec: expected an object with at least `metric`"));
+    }
+    let spec: QuerySpec =
+        serde_wasm_bindgen::from_value(spec).map_err(|e| invalid(format!("spec: {e}")))?;
+    query::build_query(&spec).map_err(query_error)
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ParseOptions {
+    max_bytes: Option<f64>,
+}
+
+/// Parses a query or query_range response body.
+#[wasm_bindgen(js_name = parseResponse)]
+pub fn parse_response(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let opts: ParseOptions = options(opts, "options")?;
+    let max_bytes = opts
+        .max_bytes
+        .map_or(DEFAULT_MAX_BYTES, |m| m.max(0.0) as usize);
+    if let Some(len) = body.dyn_ref::<Uint8Array>().map(|b| b.length() as usize) {
+        if len > max_bytes {
+            return Err(response_error(ResponseError::TooLarge {
+                size: len,
+                max: max_bytes,
+            }));
+        }
+    }
+    let bytes = body_bytes(&body)?;
+    response::parse_query_response(&bytes, max_bytes)
+        .map(|r| result_to_js(&r))
+        .map_err(response_error)
+}
+
+fn labels_to_js(labels: &[(String, String)]) -> JsValue {
+    let obj = Object::new();
+    for (k, v) in labels {
+        set(&obj, k, &JsValue::from_str(v));
+    }
+    obj.into()
+}
+
+fn result_to_js(result: &QueryResult) -> JsValue {
+    let obj: JsValue = Object::new().into();
+    set(&obj, "resultType", &result.result_type.as_str().into());
+    let series = Array::new_with_length(result.series.len() as u32);
+    for (i, s) in result.series.iter().enumerate() {
+        let item: JsValue = Object::new().into();
+        set(&item, "labels", &labels_to_js(&s.labels));
+        set(
+            &item,
+            "timestamps",
+            &Float64Array::from(&s.timestamps[..]).into(),
+        );
+        set(&item, "values", &Float64Array::from(&s.values[..]).into());
+        series.set(i as u32, item);
+    }
+    set(&obj, "series", &series.into());
+    set(&obj, "warnings", &to_js(&result.warnings));
+    set(&obj, "infos", &to_js(&result.infos));
+    if let Some(text) = &result.string_value {
+        set(&obj, "value", &text.into());
+    }
+    obj
+}
+
+fn floats(value: &JsValue, field: &str) -> Result<Vec<f64>, JsValue> {
+    if let Some(array) = value.dyn_ref::<Float64Array>() {
+        Ok(array.to_vec())
+    } else if Array::is_array(value) {
+        Ok(Float64Array::new(value).to_vec())
+    } else {
+        Err(invalid(format!(
+            "{field}: expected a Float64Array or an array of numbers"
+        )))
+    }
+}
+
+/// Reads a `QueryResult` given back from JS (as `parseResponse` made it, or built by hand).
+fn result_from_js(value: &JsValue) -> Result<QueryResult, JsValue> {
+    let result_type = match get(value, "resultType").as_string().as_deref() {
+        Some("vector") => ResultType::Vector,
+        Some("matrix") => ResultType::Matrix,
+        Some("scalar") => ResultType::Scalar,
+        Some("string") => ResultType::String,
+        _ => {
+            return Err(invalid(
+                "result.resultType: expected 'vector', 'matrix', 'scalar' or 'string'",
+            ))
+        }
+    };
+    let series_js = get(value, "series");
+    if !Array::is_array(&series_js) {
+        return Err(invalid("result.series: expected an array"));
+    }
+    let series_js: Array = series_js.unchecked_into();
+    let mut series = Vec::with_capacity(series_js.length() as usize);
+    for (i, item) in series_js.iter().enumerate() {
+        let labels_js = get(&item, "labels");
+        if !labels_js.is_object() {
+            return Err(invalid(format!(
+                "result.series[{i}].labels: expected an object"
+            )));
+        }
+        let mut labels = Vec::new();
+        for entry in Object::entries(labels_js.unchecked_ref()).iter() {
+            let entry: Array = entry.unchecked_into();
+            let (Some(k), Some(v)) = (entry.get(0).as_string(), entry.get(1).as_string()) else {
+                return Err(invalid(format!(
+                    "result.series[{i}].labels: values must be strings"
+                )));
+            };
+            labels.push((k, v));
+        }
+        let timestamps = floats(
+            &get(&item, "timestamps"),
+            &format!("result.series[{i}].timestamps"),
+        )?;
+        let values = floats(&get(&item, "values"), &format!("result.series[{i}].values"))?;
+        if timestamps.len() != values.len() {
+            return Err(invalid(format!(
+                "result.series[{i}]: timestamps and values differ in length"
+            )));
+        }
+        series.push(Series {
+            labels,
+            timestamps,
+            values,
+        });
+    }
+    Ok(QueryResult {
+        result_type,
+        series,
+        string_value: None,
+        warnings: Vec::new(),
+        infos: Vec::new(),
+    })
+}
+
+fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
+    let opts: AggregateOptions = options(opts, "options")?;
+    let result = result_from_js(result)?;
+    aggregate_pods(&result, &opts).map_err(query_error)
+}
+
+fn pods_to_js(aggregation: &Aggregation) -> Array {
+    let pods = Array::new_with_length(aggregation.pods.len() as u32);
+    for (i, pod) in aggregation.pods.iter().enumerate() {
+        let item: JsValue = Object::new().into();
+        set(&item, "namespace", &pod.namespace.as_str().into());
+        set(&item, "pod", &pod.pod.as_str().into());
+        set(&item, "value", &pod.value.into());
+        set(&item, "unit", &pod.unit.as_str().into());
+        let containers = Array::new_with_length(pod.containers.len() as u32);
+        for (j, c) in pod.containers.iter().enumerate() {
+            let entry: JsValue = Object::new().into();
+            set(&entry, "container", &c.container.as_str().into());
+            set(&entry, "value", &c.value.into());
+            containers.set(j as u32, entry);
+        }
+        set(&item, "containers", &containers.into());
+        if let Some((timestamps, values)) = &pod.series {
+            set(
+                &item,
+                "timestamps",
+                &Float64Array::from(&timestamps[..]).into(),
+            );
+            set(&item, "values", &Float64Array::from(&values[..]).into());
+        }
+        pods.set(i as u32, item);
+    }
+    pods
+}
+
+/// One value per pod, containers summed once each.
+#[wasm_bindgen(js_name = aggregatePods)]
+pub fn aggregate_pods_js(result: JsValue, opts: JsValue) -> Result<Array, JsValue> {
+    aggregate(&result, opts).map(|a| pods_to_js(&a))
+}
+
+/// `aggregatePods` with what was left out.
+#[wasm_bindgen(js_name = aggregatePodsReport)]
+pub fn aggregate_pods_report(result: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let aggregation = aggregate(&result, opts)?;
+    let report: JsValue = Object::new().into();
+    set(&report, "pods", &pods_to_js(&aggregation).into());
+    let unattributed = Array::new();
+    for labels in &aggregation.unattributed {
+        unattributed.push(&labels_to_js(labels));
+    }
+    set(&report, "unattributed", &unattributed.into());
+    set(
+        &report,
+        "droppedDuplicates",
+        &(aggregation.dropped_duplicates as f64).into(),
+    );
+    set(
+        &report,
+        "skippedSamples",
+        &(aggregation.skipped_samples as f64).into(),
+    );
+    Ok(report)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Promise;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// A Prometheus HTTP API client over the global `fetch` (window, worker, Node 20).
+#[wasm_bindgen]
+pub struct PrometheusClient {
+    config: Rc<ClientConfig>,
+}
+
+#[wasm_bindgen]
+impl PrometheusClient {
+    /// `new PrometheusClient({ baseUrl, headers?, timeoutMs? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(opts: JsValue) -> Result<PrometheusClient, JsValue> {
+        let opts: ClientOptions =
+            serde_wasm_bindgen::from_value(opts).map_err(|e| invalid(format!("options: {e}")))?;
+        let config = ClientConfig::new(opts).map_err(client_error)?;
+        Ok(Self {
+            config: Rc::new(config),
+        })
+    }
+
+    /// A client through Headlamp's Kubernetes service proxy.
+    #[wasm_bindgen(js_name = headlampServiceProxy)]
+    pub fn headlamp_service_proxy(opts: JsValue) -> Result<PrometheusClient, JsValue> {
+        let opts: ServiceProxyOptions =
+            serde_wasm_bindgen::from_value(opts).map_err(|e| invalid(format!("options: {e}")))?;
+        let config = ClientConfig::headlamp_service_proxy(opts).map_err(client_error)?;
+        Ok(Self {
+            config: Rc::new(config),
+        })
+    }
+
+    /// The base URL requests go to.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.config.base_url.clone()
+    }
+
+    /// An instant query.
+    pub fn query(&self, promql: String, time: Option<f64>, opts: JsValue) -> Promise {
+        let url = self.config.query_url(&promql, time);
+        self.request(url, opts, |body, max| {
+            client::parse_query(body, max).map(|r| result_to_js(&r))
+        })
+    }
+
+    /// A range query.
+    #[wasm_bindgen(js_name = queryRange)]
+    pub fn query_range(
+        &self,
+        promql: String,
+        start: f64,
+        end: f64,
+        step: f64,
+        opts: JsValue,
+    ) -> Promise {
+        let url = self.config.query_range_url(&promql, start, end, step);
+        self.request(url, opts, |body, max| {
+            client::parse_query(body, max).map(|r| result_to_js(&r))
+        })
+    }
+
+    /// The active scrape targets.
+    pub fn targets(&self, opts: JsValue) -> Promise {
+        let url = Ok(self.config.targets_url());
+        self.request(url, opts, |body, max| {
+            response::parse_targets_response(body, max).map(|t| targets_to_js(&t))
+        })
+    }
+}
+
+fn targets_to_js(targets: &[response::Target]) -> JsValue {
+    let out = Array::new_with_length(targets.len() as u32);
+    for (i, t) in targets.iter().enumerate() {
+        let item: JsValue = Object::new().into();
+        set(&item, "job", &t.job.as_str().into());
+        set(&item, "scrapePool", &t.scrape_pool.as_str().into());
+        set(&item, "scrapeUrl", &t.scrape_url.as_str().into());
+        set(&item, "health", &t.health.as_str().into());
+        set(&item, "lastError", &t.last_error.as_str().into());
+        set(&item, "lastScrape", &t.last_scrape.into());
+        set(&item, "labels", &labels_to_js(&t.labels));
+        out.set(i as u32, item);
+    }
+    out.into()
+}
+
+impl PrometheusClient {
+    fn request(
+        &self,
+        url: Result<String, ClientError>,
+        opts: JsValue,
+        parse: impl Fn(&[u8], usize) -> Result<JsValue, ResponseError> + 'static,
+    ) -> Promise {
+        let config = Rc::clone(&self.config);
+        let signal = get(&opts, "signal");
+        future_to_promise(async move {
+            let url = url.map_err(client_error)?;
+            let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
+            let (status, body, retry_after) =
+                fetch(&config, &url, signal).await.map_err(client_error)?;
+            client::interpret(
+                status,
+                &body,
+                retry_after.as_deref(),
+                DEFAULT_MAX_BYTES,
+                parse,
+            )
+            .map_err(client_error)
+        })
+    }
+}
+
+/// Why the request's own AbortController fired.
+#[derive(Clone, Copy, PartialEq)]
+enum Abort {
+    None,
+    Timeout,
+    Caller,
+}
+
+async fn fetch(
+    config: &ClientConfig,
+    url: &str,
+    caller_signal: Option<web_sys::AbortSignal>,
+) -> Result<(u16, Vec<u8>, Option<String>), ClientError> {
+    let aborted = |why: Abort, message: String| match why {
+        Abort::Timeout => ClientError::Timeout {
+            url: url.to_owned(),
+            timeout_ms: config.timeout_ms,
+        },
+        Abort::Caller => ClientError::Aborted {
+            url: url.to_owned(),
+        },
+        Abort::None => ClientError::Network {
+            url: url.to_owned(),
+            message,
+        },
+    };
+    if caller_signal.as_ref().is_some_and(|s| s.aborted()) {
+        return Err(aborted(Abort::Caller, String::new()));
+    }
+    let controller =
+        web_sys::AbortController::new().map_err(|e| aborted(Abort::None, describe(&e)))?;
+    let reason = Rc::new(Cell::new(Abort::None));
+
+    let on_timeout = {
+        let (controller, reason) = (controller.clone(), Rc::clone(&reason));
+        Closure::<dyn FnMut()>::new(move || {
+            reason.set(Abort::Timeout);
+            controller.abort();
+        })
+    };
+    let timer = set_timeout(&on_timeout, config.timeout_ms);
+    let on_caller_abort = {
+        let (controller, reason) = (controller.clone(), Rc::clone(&reason));
+        Closure::<dyn FnMut()>::new(move || {
+            reason.set(Abort::Caller);
+            controller.abort();
+        })
+    };
+    if let Some(signal) = &caller_signal {
+        let _ = signal
+            .add_event_listener_with_callback("abort", on_caller_abort.as_ref().unchecked_ref());
+    }
+
+    let outcome = async {
+        let headers = web_sys::Headers::new().map_err(|e| aborted(Abort::None, describe(&e)))?;
+        for (name, value) in &config.headers {
+            headers.append(name, value).map_err(|_| {
+                ClientError::InvalidArgument(format!("headers: {name:?} is not a valid header"))
+            })?;
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_method("GET");
+        init.set_headers(&headers);
+        init.set_signal(Some(&controller.signal()));
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+        let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| {
+            ClientError::InvalidArgument(format!("baseUrl: cannot request {url}: {}", describe(&e)))
+        })?;
+        let response: web_sys::Response = JsFuture::from(global_fetch(&request))
+            .await
+            .map_err(|e| aborted(reason.get(), describe(&e)))?
+            .unchecked_into();
+        let retry_after = response.headers().get("retry-after").ok().flatten();
+        let buffer = response
+            .array_buffer()
+            .map_err(|e| aborted(reason.get(), describe(&e)))?;
+        let buffer = JsFuture::from(buffer)
+            .await
+            .map_err(|e| aborted(reason.get(), describe(&e)))?;
+        Ok((
+            response.status(),
+            Uint8Array::new(&buffer).to_vec(),
+            retry_after,
+        ))
+    }
+    .await;
+
+    clear_timeout(&timer);
+    if let Some(signal) = &caller_signal {
+        let _ = signal
+            .remove_event_listener_with_callback("abort", on_caller_abort.as_ref().unchecked_ref());
+    }
+    outcome
+}
+
+fn describe(error: &JsValue) -> String {
+    if let Some(e) = error.dyn_ref::<js_sys::Error>() {
+        let message = String::from(e.message());
+        // Node's fetch hides the reason (ECONNREFUSED, ...) in `cause`.
+        let cause = get(error, "cause");
+        match get(&cause, "code").as_string().or_else(|| {
+            cause
+                .dyn_ref::<js_sys::Error>()
+                .map(|c| String::from(c.message()))
+        }) {
+            Some(cause) => format!("{message} ({cause})"),
+            None => message,
+        }
+    } else {
+        error.as_string().unwrap_or_else(|| "unknown error".into())
+    }
+}
