@@ -27,7 +27,7 @@ pub fn set_error_class(class: Function) {
 
 /// A `KubepromError` (or, before the shim registered its class, an `Error` with the same fields).
 fn error(kind: &str, message: &str, status: Option<u16>, retry_after: Option<f64>) -> JsValue {
-    let status_js = status.map_or(JsValue::UNDEFINED, |s| JsValue::from(s));
+    let status_js = status.map_or(JsValue::UNDEFINED, JsValue::from);
     let constructed = ERROR_CLASS.with(|c| {
         c.borrow().as_ref().and_then(|class| {
             Reflect::construct(

@@ -1,7 +1,71 @@
-type SeriesSize = 'sm' | 'md' | 'lg';
+import type { QuerySpec, WorkloadKind } from 'kubeprom';
 
-export interface SimpleOptions {
-  text: string;
-  showSeriesCount: boolean;
-  seriesCountSize: SeriesSize;
+/** What the panel shows: pods (usage per pod) or Kueue cluster queues (pending workloads, wait time). */
+export type PanelMode = 'pods' | 'kueue';
+
+/** Statistic over the time range of each series; the kubeprom core computes it. */
+export type StatOption = 'last' | 'avg' | 'max' | 'p95';
+
+/**
+ * Display unit. `auto` picks MiB for memory queries and millicores for CPU queries (from the query
+ * text and the series' metric names); `none` shows the values as they come.
+ */
+export type UnitOption = 'auto' | 'none' | 'millicores' | 'cores' | 'bytes' | 'KiB' | 'MiB' | 'GiB';
+
+/** Row order of the table. */
+export type SortOption = 'value-desc' | 'value-asc' | 'name' | 'limit-desc';
+
+/** What the visual column of the table draws. */
+export type VisualOption = 'bar' | 'sparkline' | 'both' | 'none';
+
+/** The query helper's saved form: a QuerySpec with its filters kept as strings. */
+export interface QueryHelperValue {
+  metric?: string;
+  namespace?: string;
+  pod?: string;
+  container?: string;
+  node?: string;
+  cluster?: string;
+  workloadKind?: WorkloadKind;
+  workloadName?: string;
+  window?: string;
+  quantile?: number;
+  profile?: string;
+  variables?: NonNullable<QuerySpec['variables']>;
 }
+
+export interface PodResourcesOptions {
+  mode: PanelMode;
+  stat: StatOption;
+  unit: UnitOption;
+  /** Show only the N pods (or queues) with the highest value; 0 shows all. */
+  topN: number;
+  sort: SortOption;
+  visual: VisualOption;
+  /** Show the per-container breakdown under each pod. */
+  showContainers: boolean;
+  /** refId of the query that returns requests; empty: found from the query text. */
+  requestsRefId: string;
+  /** refId of the query that returns limits; empty: found from the query text. */
+  limitsRefId: string;
+  /** Lint the panel's queries and show findings with fixes. */
+  lint: boolean;
+  /** Scrape interval of the targets, for the rate-window check (e.g. `30s`); empty: not checked. */
+  scrapeInterval: string;
+  /** State of the query helper in the panel editor; the panel itself does not read it. */
+  queryHelper?: QueryHelperValue;
+}
+
+export const defaultOptions: PodResourcesOptions = {
+  mode: 'pods',
+  stat: 'last',
+  unit: 'auto',
+  topN: 0,
+  sort: 'value-desc',
+  visual: 'both',
+  showContainers: false,
+  requestsRefId: '',
+  limitsRefId: '',
+  lint: true,
+  scrapeInterval: '',
+};
