@@ -2,7 +2,15 @@
 // generally used by snapshots, but can affect specific tests
 process.env.TZ = 'UTC';
 
+// Jest configuration provided by Grafana scaffolding
+const base = require('./.config/jest.config');
+const [, swc] = Object.entries(base.transform)[0];
+
 module.exports = {
-  // Jest configuration provided by Grafana scaffolding
-  ...require('./.config/jest.config'),
+  ...base,
+  transform: {
+    ...base.transform,
+    // @grafana/data 13 pulls in d3 packages that ship only `.mjs` ES modules.
+    '^.+\\.mjs$': swc,
+  },
 };

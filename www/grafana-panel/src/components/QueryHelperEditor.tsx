@@ -1,0 +1,177 @@
+import React, { useMemo } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2, StandardEditorProps } from '@grafana/data';
+import { Alert, ClipboardButton, Combobox, type ComboboxOption, Field, Input, LoadingPlaceholder, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
+import type { MetricInfo, WorkloadKind } from 'kubeprom';
+import { helperToSpec, TEXT_FILTERS } from '../logic/queryHelper';
+import { errorText } from '../logic/podView';
+import type { Kubeprom } from '../kubeprom/types';
+import type { QueryHelperValue } from '../types';
+import { useKubeprom } from './useKubeprom';
+
+type Props = StandardEditorProps<QueryHelperValue | undefined>;
+
+const WORKLOAD_KINDS: WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+
+const VARIABLE_MODES = [
+  { label: 'Regex', value: 'regex' as const, description: '$var becomes label=~"$var": single- and multi-value variables' },
+  { label: 'Exact', value: 'exact' as const, description: '$var becomes label="$var": single-value variables' },
+  { label: 'Off', value: 'off' as const, description: '$var is matched literally' },
+];
+
+/**
+ * Panel editor option: pick a catalog metric and filters, get the kubeprom query to paste into the
+ * query editor. Dashboard variables such as `$namespace` stay variables (see "Variables").
+ */
+export function QueryHelperEditor(props: Props) {
+  const { kp, error } = useKubeprom();
+  if (error) {
+    return (
+      <Alert severity="error" title="The kubeprom core did not load">
+        {error.message}
+      </Alert>
+    );
+  }
+  if (!kp) {
+    return <LoadingPlaceholder text="Loading kubeprom…" />;
+  }
+  return <QueryHelperForm kp={kp} {...props} />;
+}
+
+function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: Kubeprom }) {
+  const styles = useStyles2(getStyles);
+  const value: QueryHelperValue = useMemo(() => saved ?? {}, [saved]);
+  const metrics = useMemo(() => kp.listMetrics(), [kp]);
+  const profiles = useMemo(() => kp.listProfiles(), [kp]);
+  const kueueMode = (context.options as { mode?: string } | undefined)?.mode === 'kueue';
+  const metricOptions: Array<ComboboxOption<string>> = useMemo(
+    () =>
+      metrics
+        .filter((m) => (kueueMode ? m.source === 'kueue' : true))
+        .map((m) => ({ value: m.id, label: m.title, description: `${m.id} · ${m.unit} · ${m.source}`, group: m.source })),
+    [metrics, kueueMode]
+  );
+  const metric: MetricInfo | undefined = metrics.find((m) => m.id === value.metric);
+  const set = (patch: Partial<QueryHelperValue>) => onChange({ ...value, ...patch });
+
+  const built = useMemo(() => {
+    const spec = helperToSpec(value, metric);
+    if (!spec) {
+      return undefined;
+    }
+    try {
+      return { query: kp.buildQuery(spec) };
+    } catch (e) {
+      return { error: errorText(e) };
+    }
+  }, [kp, value, metric]);
+
+  const accepts = (f: string) => metric?.filters.includes(f) ?? false;
+  const usesWindow = metric && (metric.kind === 'rate' || metric.kind === 'increase' || metric.kind === 'quantile');
+  const usesQuantile = metric && (metric.kind === 'quantile' || metric.filters.includes('quantile'));
+
+  return (
+    <div className={styles.form} data-testid="kubeprom-query-helper">
+      <Field label="Metric" description={metric?.description}>
+        <Combobox
+          options={metricOptions}
+          value={value.metric ?? null}
+          placeholder="Pick a metric"
+          onChange={(o: ComboboxOption<string>) => set({ metric: o.value })}
+        />
+      </Field>
+      {metric &&
+        TEXT_FILTERS.filter(accepts).map((f) => (
+          <Field key={f} label={f[0].toUpperCase() + f.slice(1)}>
+            <Input
+              value={value[f] ?? ''}
+              placeholder={f === 'namespace' ? '$namespace' : ''}
+              onChange={(e) => set({ [f]: e.currentTarget.value || undefined })}
+            />
+          </Field>
+        ))}
+      {metric && accepts('workload') && (
+        <Field label="Workload" description="Pods owned by this workload (ReplicaSets of a Deployment, Jobs of a CronJob)">
+          <div className={styles.row}>
+            <Combobox
+              width={18}
+              isClearable
+              options={WORKLOAD_KINDS.map((k) => ({ value: k, label: k }))}
+              value={value.workloadKind ?? null}
+              placeholder="Kind"
+              onChange={(o: ComboboxOption<string> | null) => set({ workloadKind: (o?.value as WorkloadKind) ?? undefined })}
+            />
+            <Input
+              value={value.workloadName ?? ''}
+              placeholder="name"
+              onChange={(e) => set({ workloadName: e.currentTarget.value || undefined })}
+            />
+          </div>
+        </Field>
+      )}
+      {usesWindow && (
+        <Field label="Window" description="Range of rate() / increase(), e.g. 5m or $__rate_interval">
+          <Input value={value.window ?? ''} placeholder="5m" onChange={(e) => set({ window: e.currentTarget.value || undefined })} />
+        </Field>
+      )}
+      {usesQuantile && (
+        <Field label="Quantile" description="0 to 1">
+          <Input
+            type="number"
+            min={0}
+            max={1}
+            step={0.01}
+            value={value.quantile ?? ''}
+            placeholder="0.95"
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              set({ quantile: v === '' ? undefined : Number(v) });
+            }}
+          />
+        </Field>
+      )}
+      {metric && profiles.length > 1 && (
+        <Field label="Label conventions" description="How the cluster's scrape setup labels series">
+          <Combobox
+            isClearable
+            options={profiles.map((p) => ({ value: p, label: p }))}
+            value={value.profile ?? null}
+            placeholder="kube-prometheus-stack"
+            onChange={(o: ComboboxOption<string> | null) => set({ profile: o?.value ?? undefined })}
+          />
+        </Field>
+      )}
+      {metric && (
+        <Field label="Variables" description="How a filter written as $var, ${var} or [[var]] is matched">
+          <RadioButtonGroup
+            size="sm"
+            options={VARIABLE_MODES}
+            value={value.variables ?? 'regex'}
+            onChange={(v) => set({ variables: v })}
+          />
+        </Field>
+      )}
+      {built?.error && (
+        <Alert severity="error" title="Cannot build the query">
+          {built.error}
+        </Alert>
+      )}
+      {built?.query && (
+        <Field label="Query" description="Paste into the query editor of this panel">
+          <div>
+            <TextArea className={styles.query} readOnly rows={4} value={built.query} data-testid="kubeprom-query-helper-output" />
+            <ClipboardButton size="sm" icon="copy" variant="secondary" getText={() => built.query ?? ''}>
+              Copy query
+            </ClipboardButton>
+          </div>
+        </Field>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  form: css({ display: 'flex', flexDirection: 'column' }),
+  row: css({ display: 'flex', gap: theme.spacing(1) }),
+  query: css({ fontFamily: theme.typography.fontFamilyMonospace, marginBottom: theme.spacing(1) }),
+});

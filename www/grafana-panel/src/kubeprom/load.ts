@@ -1,0 +1,25 @@
+import init, * as kubeprom from 'kubeprom';
+import type { Kubeprom } from './types';
+
+let loading: Promise<Kubeprom> | undefined;
+
+/**
+ * Instantiates the kubeprom core once per page.
+ *
+ * webpack emits `kubeprom_bg.wasm` as an asset of the plugin (the `new URL(..., import.meta.url)`
+ * pattern) and resolves the URL against the plugin's public path, which the scaffold sets from the
+ * module's own address (`public/plugins/<plugin id>/` by default). The module is compiled with
+ * WebAssembly.instantiateStreaming, so no `eval` is involved; Grafana's CSP only needs to allow
+ * WebAssembly compilation (`'wasm-unsafe-eval'`, or the `'unsafe-eval'` its default template has).
+ */
+export function loadKubeprom(): Promise<Kubeprom> {
+  if (!loading) {
+    const url = new URL('kubeprom/kubeprom_bg.wasm', import.meta.url);
+    loading = init({ module_or_path: url }).then(() => kubeprom);
+    // A failed load (offline, blocked by a proxy) may be retried by the next panel render.
+    loading.catch(() => {
+      loading = undefined;
+    });
+  }
+  return loading;
+}
