@@ -1,0 +1,239 @@
+// Writes the bundled Prometheus dataset as OpenMetrics text (for `promtool tsdb
+// create-blocks-from openmetrics`) and, from the same model, the values a correct query must
+// return (expected.json). The expectations come from this model, never from kubeprom's code.
+//
+// Usage: node tests/data/generate.mjs [OUT_DIR] [--anchor UNIX_SECONDS]
+// The data runs from 8h before the anchor to 2h after it, every 30s, so "now" queries work for
+// two hours after generation. The anchor defaults to now rounded down to 5 minutes.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MiB = 1024 * 1024;
+const STEP = 30;
+
+const args = process.argv.slice(2);
+const outDir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--anchor') ?? 'tests/.work';
+const anchorArg = args.indexOf('--anchor');
+const anchor = anchorArg >= 0 ? Number(args[anchorArg + 1]) : Math.floor(Date.now() / 1000 / 300) * 300;
+const start = anchor - 8 * 3600;
+const end = anchor + 2 * 3600;
+/** The CPU counter of db-0/postgres resets (container restart) here, between two samples. */
+const resetAt = anchor - 4 * 3600 + 15;
+
+const KUBELET = { job: 'kubelet', metrics_path: '/metrics/cadvisor', endpoint: 'https-metrics', service: 'kube-prometheus-stack-kubelet' };
+const KSM_REPLICAS = ['10.0.0.11:8080', '10.0.0.12:8080'];
+const NODES = { 'node-1': '10.0.1.1:10250', 'node-2': '10.0.1.2:10250' };
+
+// Pods: real containers with their usage; owner is the direct owner, workload the top one.
+const pods = [
+  pod('shop', 'web-7d4b9c-abcde', 'node-1', ['ReplicaSet', 'web-7d4b9c'], ['Deployment', 'web'], [
+    c('app', { mem: 200 * MiB, cpu: 0.25, req: [0.2, 256 * MiB], lim: [0.5, 512 * MiB], fs: [4096, 8192], thr: 0.1 }),
+    c('sidecar', { mem: 50 * MiB, cpu: 0.05, req: [0.05, 64 * MiB], lim: [0.1, 128 * MiB], fs: [0, 1024], thr: 0 }),
+  ], { rx: 125000, tx: 50000 }),
+  pod('shop', 'web-7d4b9c-fghij', 'node-2', ['ReplicaSet', 'web-7d4b9c'], ['Deployment', 'web'], [
+    c('app', { mem: 210 * MiB, cpu: 0.3, req: [0.2, 256 * MiB], lim: [0.5, 512 * MiB], fs: [2048, 4096], thr: 0.2 }),
+    c('sidecar', { mem: 40 * MiB, cpu: 0.04, req: [0.05, 64 * MiB], lim: [0.1, 128 * MiB], fs: [0, 512], thr: 0 }),
+  ], { rx: 100000, tx: 40000 }),
+  pod('shop', 'web-api-5f6d8-xyz12', 'node-1', ['ReplicaSet', 'web-api-5f6d8'], ['Deployment', 'web-api'], [
+    c('app', { mem: 300 * MiB, cpu: 0.1, req: [0.1, 256 * MiB], lim: [1, 1024 * MiB], fs: [1024, 1024], thr: 0 }),
+  ], { rx: 20000, tx: 30000 }),
+  pod('shop', 'db-0', 'node-2', ['StatefulSet', 'db'], ['StatefulSet', 'db'], [
+    c('postgres', { mem: 1024 * MiB, cpu: 0.5, req: [0.5, 1024 * MiB], lim: [2, 1280 * MiB], fs: [65536, 131072], thr: 0.05, restarts: 3, reason: 'OOMKilled', reset: true }),
+  ], { rx: 400000, tx: 300000 }),
+  pod('batch', 'nightly-29000000-q8x7z', 'node-1', ['Job', 'nightly-29000000'], ['CronJob', 'nightly'], [
+    c('worker', { mem: 512 * MiB, cpu: 1, req: [1, 512 * MiB], lim: [2, 1024 * MiB], fs: [1 << 20, 1 << 19], thr: 0.3, restarts: 1, reason: 'Error' }),
+  ], { rx: 5000, tx: 5000 }),
+  pod('batch', 'node-agent-aaaaa', 'node-1', ['DaemonSet', 'node-agent'], ['DaemonSet', 'node-agent'], [
+    c('agent', { mem: 64 * MiB, cpu: 0.02, req: [0.01, 32 * MiB], lim: [0.1, 128 * MiB], fs: [0, 0], thr: 0 }),
+  ], { rx: 1000, tx: 1000 }),
+  pod('batch', 'node-agent-bbbbb', 'node-2', ['DaemonSet', 'node-agent'], ['DaemonSet', 'node-agent'], [
+    c('agent', { mem: 60 * MiB, cpu: 0.03, req: [0.01, 32 * MiB], lim: [0.1, 128 * MiB], fs: [0, 0], thr: 0 }),
+  ], { rx: 1000, tx: 1000 }),
+];
+
+function pod(namespace, name, node, owner, workload, containers, net) {
+  return { namespace, name, node, owner, workload, containers, net, uid: `uid-${name}` };
+}
+function c(name, usage) {
+  return { name, restarts: 0, reason: null, reset: false, ...usage };
+}
+
+const series = []; // { name, labels, at: (t) => value }
+const add = (name, labels, at) => series.push({ name, labels, at });
+
+for (const p of pods) {
+  const base = { ...KUBELET, instance: NODES[p.node], node: p.node, namespace: p.namespace, pod: p.name };
+  const podId = `/kubepods/burstable/pod${p.uid}`;
+  const podMem = p.containers.reduce((s, k) => s + k.mem, 0);
+  const podCpu = p.containers.reduce((s, k) => s + k.cpu, 0);
+  for (const k of p.containers) {
+    const labels = { ...base, container: k.name, id: `${podId}/${k.name}`, image: `example.com/${k.name}:1.0`, name: `${p.name}-${k.name}` };
+    add('container_memory_working_set_bytes', labels, () => k.mem);
+    add('container_memory_rss', labels, () => Math.round(k.mem * 0.8));
+    add('container_memory_cache', labels, () => Math.round(k.mem * 0.1));
+    add('container_memory_swap', labels, () => 0);
+    add('container_cpu_usage_seconds_total', { ...labels, cpu: 'total' }, (t) =>
+      k.reset && t >= resetAt ? k.cpu * (t - resetAt) : k.cpu * (t - start) + 1000);
+    add('container_cpu_cfs_periods_total', labels, (t) => 10 * (t - start));
+    add('container_cpu_cfs_throttled_periods_total', labels, (t) => 10 * k.thr * (t - start));
+    add('container_fs_reads_bytes_total', { ...labels, device: '/dev/vda' }, (t) => k.fs[0] * (t - start));
+    add('container_fs_writes_bytes_total', { ...labels, device: '/dev/vda' }, (t) => k.fs[1] * (t - start));
+  }
+  // The pod-level cgroup: Prometheus drops the empty container label, so it has none.
+  const podLevel = { ...base, id: podId };
+  add('container_memory_working_set_bytes', podLevel, () => podMem + 6 * MiB);
+  add('container_cpu_usage_seconds_total', { ...podLevel, cpu: 'total' }, (t) => (podCpu + 0.01) * (t - start));
+  add('container_fs_reads_bytes_total', { ...podLevel, device: '/dev/vda' }, (t) => 2 * p.containers.reduce((s, k) => s + k.fs[0], 0) * (t - start));
+  // The pause container.
+  const pause = { ...base, container: 'POD', id: `${podId}/pause`, image: 'registry.k8s.io/pause:3.9', name: `${p.name}-pause` };
+  add('container_memory_working_set_bytes', pause, () => 1 * MiB);
+  add('container_cpu_usage_seconds_total', { ...pause, cpu: 'total' }, (t) => 0.001 * (t - start));
+  // Network is per pod: containers share the pod's network namespace.
+  for (const [iface, share] of [['eth0', 1]]) {
+    add('container_network_receive_bytes_total', { ...podLevel, interface: iface }, (t) => p.net.rx * share * (t - start));
+    add('container_network_transmit_bytes_total', { ...podLevel, interface: iface }, (t) => p.net.tx * share * (t - start));
+  }
+  // kube-state-metrics, scraped from two replicas.
+  for (const instance of KSM_REPLICAS) {
+    const ksm = { job: 'kube-state-metrics', instance, endpoint: 'http', service: 'kube-prometheus-stack-kube-state-metrics', namespace: p.namespace, pod: p.name, uid: p.uid };
+    add('kube_pod_info', { ...ksm, node: p.node, host_ip: NODES[p.node].split(':')[0], created_by_kind: p.owner[0], created_by_name: p.owner[1] }, () => 1);
+    add('kube_pod_owner', { ...ksm, owner_kind: p.owner[0], owner_name: p.owner[1], owner_is_controller: 'true' }, () => 1);
+    for (const k of p.containers) {
+      const kl = { ...ksm, container: k.name };
+      add('kube_pod_container_status_restarts_total', kl, () => k.restarts);
+      if (k.reason) add('kube_pod_container_status_last_terminated_reason', { ...kl, reason: k.reason }, () => 1);
+      add('kube_pod_container_resource_requests', { ...kl, node: p.node, resource: 'cpu', unit: 'core' }, () => k.req[0]);
+      add('kube_pod_container_resource_requests', { ...kl, node: p.node, resource: 'memory', unit: 'byte' }, () => k.req[1]);
+      add('kube_pod_container_resource_limits', { ...kl, node: p.node, resource: 'cpu', unit: 'core' }, () => k.lim[0]);
+      add('kube_pod_container_resource_limits', { ...kl, node: p.node, resource: 'memory', unit: 'byte' }, () => k.lim[1]);
+    }
+  }
+}
+// Ownership above pods: ReplicaSets of Deployments and Jobs of CronJobs.
+for (const instance of KSM_REPLICAS) {
+  const ksm = { job: 'kube-state-metrics', instance, endpoint: 'http', service: 'kube-prometheus-stack-kube-state-metrics' };
+  add('kube_replicaset_owner', { ...ksm, namespace: 'shop', replicaset: 'web-7d4b9c', owner_kind: 'Deployment', owner_name: 'web', owner_is_controller: 'true' }, () => 1);
+  add('kube_replicaset_owner', { ...ksm, namespace: 'shop', replicaset: 'web-api-5f6d8', owner_kind: 'Deployment', owner_name: 'web-api', owner_is_controller: 'true' }, () => 1);
+  add('kube_job_owner', { ...ksm, namespace: 'batch', job_name: 'nightly-29000000', owner_kind: 'CronJob', owner_name: 'nightly', owner_is_controller: 'true' }, () => 1);
+}
+
+// Kueue: the leader's numbers, and a follower replica whose stale gauges must not be counted.
+const kueue = {
+  pending: { 'cq-gpu': { active: 12, inadmissible: 3 }, 'cq-cpu': { active: 4, inadmissible: 0 } },
+  admittedPerSecond: { 'cq-gpu': 0.1, 'cq-cpu': 0.5 },
+  // Admissions per second falling in each wait bucket (upper bound in seconds).
+  waitBuckets: { 'cq-gpu': [[1, 0.01], [2.5, 0.01], [5, 0.02], [10, 0.02], [25, 0.02], [50, 0.01], [100, 0.01]], 'cq-cpu': [[1, 0.3], [2.5, 0.1], [5, 0.05], [10, 0.05], [25, 0], [50, 0], [100, 0]] },
+};
+const KUEUE_TARGET = { job: 'kueue-controller-manager-metrics-service', namespace: 'kueue-system', service: 'kueue-controller-manager-metrics-service', endpoint: 'https' };
+for (const [cq, byStatus] of Object.entries(kueue.pending)) {
+  for (const [status, n] of Object.entries(byStatus)) {
+    add('kueue_pending_workloads', { ...KUEUE_TARGET, instance: '10.0.2.1:8443', pod: 'kueue-controller-manager-0', replica_role: 'leader', cluster_queue: cq, status }, () => n);
+    add('kueue_pending_workloads', { ...KUEUE_TARGET, instance: '10.0.2.2:8443', pod: 'kueue-controller-manager-1', replica_role: 'follower', cluster_queue: cq, status }, () => 99);
+  }
+  const leader = { ...KUEUE_TARGET, instance: '10.0.2.1:8443', pod: 'kueue-controller-manager-0', replica_role: 'leader', cluster_queue: cq };
+  add('kueue_admitted_workloads_total', leader, (t) => kueue.admittedPerSecond[cq] * (t - start));
+  let cumulative = 0;
+  for (const [le, perSecond] of kueue.waitBuckets[cq]) {
+    cumulative += perSecond;
+    const r = cumulative;
+    add('kueue_admission_wait_time_seconds_bucket', { ...leader, priority_class: '', le: String(le) }, (t) => r * (t - start));
+  }
+  add('kueue_admission_wait_time_seconds_bucket', { ...leader, priority_class: '', le: '+Inf' }, (t) => cumulative * (t - start));
+}
+
+// Operators: controller-runtime metrics from KubeRay and Kueue; the Spark operator is down.
+const operators = [
+  { job: 'kuberay-operator', namespace: 'ray-system', instance: '10.0.3.1:8080', up: 1, controllers: { 'raycluster-controller': { success: 2, error: 0.1, requeue: 0.5, depth: 5 }, 'rayjob-controller': { success: 0.2, error: 0, requeue: 0, depth: 0 } } },
+  { job: 'kueue-controller-manager-metrics-service', namespace: 'kueue-system', instance: '10.0.2.1:8443', up: 1, controllers: { workload_controller: { success: 5, error: 0.25, requeue: 1, depth: 2 } } },
+  { job: 'spark-operator', namespace: 'spark-operator', instance: '10.0.4.1:8080', up: 0, controllers: {} },
+];
+for (const op of operators) {
+  const target = { job: op.job, namespace: op.namespace, instance: op.instance };
+  for (const [controller, r] of Object.entries(op.controllers)) {
+    for (const result of ['success', 'error', 'requeue']) {
+      add('controller_runtime_reconcile_total', { ...target, controller, result }, (t) => r[result] * (t - start));
+    }
+    add('controller_runtime_reconcile_errors_total', { ...target, controller }, (t) => r.error * (t - start));
+    add('workqueue_depth', { ...target, controller, name: controller }, () => r.depth);
+  }
+}
+const up = {
+  kubelet: [1, 1],
+  'kube-state-metrics': [1, 1],
+  'kueue-controller-manager-metrics-service': [1],
+  'kuberay-operator': [1],
+  'spark-operator': [0],
+};
+add('up', { job: 'kubelet', instance: NODES['node-1'], namespace: 'kube-system', metrics_path: '/metrics/cadvisor' }, () => 1);
+add('up', { job: 'kubelet', instance: NODES['node-2'], namespace: 'kube-system', metrics_path: '/metrics/cadvisor' }, () => 1);
+for (const instance of KSM_REPLICAS) add('up', { job: 'kube-state-metrics', instance, namespace: 'monitoring' }, () => 1);
+for (const op of operators) add('up', { job: op.job, instance: op.instance, namespace: op.namespace }, () => op.up);
+
+// OpenMetrics text, one family at a time.
+const escape = (v) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const format = (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(17).replace(/0+$/, '').replace(/\.$/, ''));
+const byName = new Map();
+for (const s of series) (byName.get(s.name) ?? byName.set(s.name, []).get(s.name)).push(s);
+const lines = [];
+for (const [name, list] of byName) {
+  lines.push(`# TYPE ${name} unknown`);
+  for (const s of list) {
+    const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+    for (let t = start; t <= end; t += STEP) lines.push(`${name}{${labels}} ${format(s.at(t))} ${t}`);
+  }
+}
+lines.push('# EOF');
+
+// What correct queries return, from the model.
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const expected = {
+  anchor, start, end, step: STEP, resetAt,
+  pods: Object.fromEntries(pods.map((p) => [`${p.namespace}/${p.name}`, {
+    namespace: p.namespace, pod: p.name, node: p.node,
+    owner: { kind: p.owner[0], name: p.owner[1] }, workload: { kind: p.workload[0], name: p.workload[1] },
+    containers: Object.fromEntries(p.containers.map((k) => [k.name, { memory: k.mem, cpu: k.cpu }])),
+    memoryWorkingSet: sum(p.containers.map((k) => k.mem)),
+    memoryRss: sum(p.containers.map((k) => Math.round(k.mem * 0.8))),
+    cpu: sum(p.containers.map((k) => k.cpu)),
+    throttling: sum(p.containers.map((k) => 10 * k.thr)) / (10 * p.containers.length),
+    restarts: sum(p.containers.map((k) => k.restarts)),
+    lastTerminatedReason: Object.fromEntries(p.containers.filter((k) => k.reason).map((k) => [k.name, k.reason])),
+    cpuRequests: sum(p.containers.map((k) => k.req[0])), memoryRequests: sum(p.containers.map((k) => k.req[1])),
+    cpuLimits: sum(p.containers.map((k) => k.lim[0])), memoryLimits: sum(p.containers.map((k) => k.lim[1])),
+    networkReceive: p.net.rx, networkTransmit: p.net.tx,
+    fsRead: sum(p.containers.map((k) => k.fs[0])), fsWrite: sum(p.containers.map((k) => k.fs[1])),
+  }])),
+  workloads: {},
+  nodes: {},
+  kueue: {
+    pending: kueue.pending,
+    admittedPerSecond: kueue.admittedPerSecond,
+    admissionWait: Object.fromEntries(Object.entries(kueue.waitBuckets).map(([cq, b]) => [cq, { p50: histogramQuantile(0.5, b), p95: histogramQuantile(0.95, b) }])),
+  },
+  operators: Object.fromEntries(operators.map((op) => [op.job, op.controllers])),
+  up,
+};
+for (const p of pods) {
+  (expected.workloads[`${p.namespace}/${p.workload[0]}/${p.workload[1]}`] ??= []).push(p.name);
+  (expected.nodes[p.node] ??= []).push(`${p.namespace}/${p.name}`);
+}
+
+/** Prometheus' histogram_quantile: linear interpolation inside the bucket holding the rank. */
+function histogramQuantile(q, buckets) {
+  const cumulative = [];
+  let acc = 0;
+  for (const [le, rate] of buckets) cumulative.push([le, (acc += rate)]);
+  const total = acc; // the +Inf bucket equals the last finite one here
+  const rank = q * total;
+  let prevLe = 0, prevCount = 0;
+  for (const [le, count] of cumulative) {
+    if (count >= rank) return prevLe + (le - prevLe) * ((rank - prevCount) / (count - prevCount));
+    prevLe = le; prevCount = count;
+  }
+  return cumulative[cumulative.length - 1][0];
+}
+
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'dataset.om'), lines.join('\n') + '\n');
+writeFileSync(join(outDir, 'expected.json'), JSON.stringify(expected, null, 2) + '\n');
+console.log(`wrote ${series.length} series x ${(end - start) / STEP + 1} samples to ${outDir}/dataset.om (anchor ${anchor})`);

@@ -1,0 +1,127 @@
+// Starts a real Prometheus (Debian's package) on 127.0.0.1 over the bundled dataset, for tests
+// and the demo. The dataset is generated and backfilled once per anchor and reused while it is
+// fresh; every instance runs on its own copy of the blocks so several can run at once.
+//
+//   import { startPrometheus } from './tests/harness/prometheus.mjs';
+//   const prom = await startPrometheus();   // { url, expected, stop() }
+//
+//   node tests/harness/prometheus.mjs serve [--port N]   # prints PROMETHEUS_URL=..., runs until killed
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const workDir = join(root, 'tests/.work');
+/** Regenerate when less than this much of the data lies ahead of now. */
+const MIN_FUTURE_SECONDS = 90 * 60;
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.error) throw new Error(`${cmd} could not run (${r.error.message}); install it (see .ci/run)`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** Generates and backfills the dataset unless a fresh one exists; returns its paths. */
+export function prepareDataset() {
+  const marker = join(workDir, 'tsdb.json');
+  const generator = readFileSync(join(root, 'tests/data/generate.mjs'), 'utf8');
+  if (existsSync(marker)) {
+    const m = JSON.parse(readFileSync(marker, 'utf8'));
+    if (m.generator === generator && m.end - Date.now() / 1000 > MIN_FUTURE_SECONDS && existsSync(m.tsdb)) return m;
+  }
+  mkdirSync(workDir, { recursive: true });
+  run(process.execPath, [join(root, 'tests/data/generate.mjs'), workDir]);
+  const expected = JSON.parse(readFileSync(join(workDir, 'expected.json'), 'utf8'));
+  const tsdb = join(workDir, `tsdb-${expected.anchor}`);
+  rmSync(tsdb, { recursive: true, force: true });
+  run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(workDir, 'dataset.om'), tsdb]);
+  rmSync(join(workDir, 'dataset.om'));
+  const m = { generator, tsdb, end: expected.end, expectedPath: join(workDir, 'expected.json') };
+  writeFileSync(marker, JSON.stringify(m));
+  return m;
+}
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Starts Prometheus over the dataset. `scrapeConfigs` (YAML objects as JSON) adds scrape jobs,
+ * e.g. for an exporter the test serves on 127.0.0.1.
+ */
+export async function startPrometheus({ port, scrapeConfigs = [], scrapeInterval = '5s' } = {}) {
+  const dataset = prepareDataset();
+  const expected = JSON.parse(readFileSync(dataset.expectedPath, 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'kubeprom-prom-'));
+  cpSync(dataset.tsdb, join(dir, 'data'), { recursive: true });
+  // JSON is YAML, so the config needs no YAML library.
+  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({ global: { scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval }, scrape_configs: scrapeConfigs }));
+  port ??= await freePort();
+  const child = spawn('prometheus', [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    '--storage.tsdb.retention.time=100y',
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.enable-lifecycle',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log = (log + d).slice(-8000); });
+  const exited = new Promise((ok) => child.on('exit', ok));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`prometheus exited with ${child.exitCode}:\n${log}`);
+    }
+    try {
+      const r = await fetch(`${url}/-/ready`);
+      if (r.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus did not become ready:\n${log}`);
+    }
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  return { url, port, expected, stop, log: () => log };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'prepare') {
+    console.log(JSON.stringify(prepareDataset()));
+  } else if (command === 'serve') {
+    const portArg = rest.indexOf('--port');
+    const prom = await startPrometheus({ port: portArg >= 0 ? Number(rest[portArg + 1]) : undefined });
+    console.log(`PROMETHEUS_URL=${prom.url}`);
+    console.log(`EXPECTED=${join(workDir, 'expected.json')}`);
+    const shutdown = async () => { await prom.stop(); process.exit(0); };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+    setInterval(() => {}, 1 << 30);
+  } else {
+    console.error('usage: node tests/harness/prometheus.mjs prepare|serve [--port N]');
+    process.exit(2);
+  }
+}
