@@ -5,7 +5,8 @@
 //   import { startPrometheus } from './tests/harness/prometheus.mjs';
 //   const prom = await startPrometheus();   // { url, expected, stop() }
 //
-//   node tests/harness/prometheus.mjs serve [--port N]   # prints PROMETHEUS_URL=..., runs until killed
+//   node tests/harness/prometheus.mjs serve [--port N] [--exit-with PID]
+//   # prints PROMETHEUS_URL=..., runs until killed (or until process PID exits)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -119,7 +120,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const shutdown = async () => { await prom.stop(); process.exit(0); };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
-    setInterval(() => {}, 1 << 30);
+    // --exit-with PID: stop when that process is gone (a test binary that started us).
+    const parentArg = rest.indexOf('--exit-with');
+    const parent = parentArg >= 0 ? Number(rest[parentArg + 1]) : 0;
+    setInterval(() => {
+      if (!parent) return;
+      try { process.kill(parent, 0); } catch { shutdown(); }
+    }, 500);
   } else {
     console.error('usage: node tests/harness/prometheus.mjs prepare|serve [--port N]');
     process.exit(2);

@@ -1,0 +1,114 @@
+//! Shared by the integration tests: the real Prometheus of the test harness.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use kubeprom::response::{parse_query_response, QueryResult, DEFAULT_MAX_BYTES};
+
+/// A running Prometheus over the bundled dataset, and the dataset's expectations.
+pub struct Prometheus {
+    pub url: String,
+    pub expected: serde_json::Value,
+}
+
+/// Starts the harness once per test binary (or uses `KUBEPROM_PROMETHEUS_URL` and
+/// `KUBEPROM_EXPECTED`); it stops by itself when this process exits.
+pub fn prometheus() -> &'static Prometheus {
+    static PROM: OnceLock<Prometheus> = OnceLock::new();
+    PROM.get_or_init(|| {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let (url, expected_path) = match (
+            std::env::var("KUBEPROM_PROMETHEUS_URL"),
+            std::env::var("KUBEPROM_EXPECTED"),
+        ) {
+            (Ok(url), Ok(expected)) => (url, expected),
+            _ => {
+                let mut child = Command::new("node")
+                    .arg(format!("{root}/tests/harness/prometheus.mjs"))
+                    .args(["serve", "--exit-with", &std::process::id().to_string()])
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .expect("node must be installed to start the test Prometheus (see .ci/run)");
+                let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+                let mut field = |prefix: &str| {
+                    let line = lines
+                        .next()
+                        .expect("harness printed nothing")
+                        .expect("harness output");
+                    line.strip_prefix(prefix)
+                        .unwrap_or_else(|| panic!("harness said {line:?}"))
+                        .to_owned()
+                };
+                let url = field("PROMETHEUS_URL=");
+                let expected = field("EXPECTED=");
+                // The child runs until this process exits; it watches our pid.
+                std::mem::forget(child);
+                (url, expected)
+            }
+        };
+        let expected =
+            serde_json::from_str(&std::fs::read_to_string(expected_path).expect("expected.json"))
+                .expect("json");
+        Prometheus { url, expected }
+    })
+}
+
+impl Prometheus {
+    /// The raw body of an API call.
+    pub fn get(&self, path_and_query: &str) -> Vec<u8> {
+        let url = format!("{}{path_and_query}", self.url);
+        let mut response = ureq::get(&url)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call()
+            .expect("Prometheus answers");
+        response
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .expect("body")
+    }
+
+    /// An instant query at `time` (unix seconds), parsed by kubeprom.
+    pub fn query_at(&self, promql: &str, time: f64) -> QueryResult {
+        let body = self.get(&format!(
+            "/api/v1/query?query={}&time={time}",
+            encode(promql)
+        ));
+        parse_query_response(&body, DEFAULT_MAX_BYTES).unwrap_or_else(|e| panic!("{promql}: {e}"))
+    }
+
+    /// A range query, parsed by kubeprom.
+    pub fn query_range(&self, promql: &str, start: f64, end: f64, step: f64) -> QueryResult {
+        let body = self.get(&format!(
+            "/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
+            encode(promql)
+        ));
+        parse_query_response(&body, DEFAULT_MAX_BYTES).unwrap_or_else(|e| panic!("{promql}: {e}"))
+    }
+
+    /// The dataset's anchor time: the data holds hours on either side.
+    pub fn anchor(&self) -> f64 {
+        self.expected["anchor"].as_f64().expect("anchor")
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Relative comparison for values that went through float arithmetic in Prometheus.
+pub fn close(actual: f64, expected: f64) -> bool {
+    (actual - expected).abs() <= 1e-9 * expected.abs().max(1.0)
+}

@@ -1,0 +1,507 @@
+//! buildQuery, parseResponse and aggregatePods against a real Prometheus over the bundled
+//! dataset. Expected numbers come from tests/.work/expected.json, which the dataset generator
+//! computes from its model, not from kubeprom.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{close, prometheus};
+use kubeprom::aggregate::{aggregate_pods, AggregateOptions, Stat};
+use kubeprom::query::{
+    build_query, CustomProfile, ProfileSpec, QuerySpec, WorkloadKind, WorkloadRef,
+};
+
+fn spec(metric: &str) -> QuerySpec {
+    QuerySpec {
+        metric: metric.into(),
+        ..Default::default()
+    }
+}
+
+/// Per-pod values of a built query at the anchor, keyed "namespace/pod".
+fn per_pod(spec: &QuerySpec) -> BTreeMap<String, f64> {
+    let prom = prometheus();
+    let promql = build_query(spec).unwrap();
+    let result = prom.query_at(&promql, prom.anchor());
+    aggregate_pods(&result, &AggregateOptions::default())
+        .unwrap()
+        .pods
+        .into_iter()
+        .map(|p| (format!("{}/{}", p.namespace, p.pod), p.value))
+        .collect()
+}
+
+fn expected_per_pod(field: &str, namespace: Option<&str>) -> BTreeMap<String, f64> {
+    prometheus().expected["pods"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, p)| namespace.is_none_or(|ns| p["namespace"] == ns))
+        .map(|(k, p)| {
+            (
+                k.clone(),
+                p[field].as_f64().unwrap_or_else(|| panic!("{k}.{field}")),
+            )
+        })
+        .collect()
+}
+
+fn assert_matches(metric: &str, actual: &BTreeMap<String, f64>, expected: &BTreeMap<String, f64>) {
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{metric}: pods"
+    );
+    for (pod, want) in expected {
+        assert!(
+            close(actual[pod], *want),
+            "{metric} {pod}: got {}, want {want}",
+            actual[pod]
+        );
+    }
+}
+
+#[test]
+fn every_pod_metric_matches_the_model() {
+    for (metric, field) in [
+        ("pod_memory_working_set", "memoryWorkingSet"),
+        ("pod_memory_rss", "memoryRss"),
+        ("pod_cpu_usage", "cpu"),
+        ("pod_cpu_throttling", "throttling"),
+        ("pod_restarts", "restarts"),
+        ("pod_cpu_requests", "cpuRequests"),
+        ("pod_cpu_limits", "cpuLimits"),
+        ("pod_memory_requests", "memoryRequests"),
+        ("pod_memory_limits", "memoryLimits"),
+        ("pod_network_receive", "networkReceive"),
+        ("pod_network_transmit", "networkTransmit"),
+        ("pod_fs_read", "fsRead"),
+        ("pod_fs_write", "fsWrite"),
+    ] {
+        assert_matches(
+            metric,
+            &per_pod(&spec(metric)),
+            &expected_per_pod(field, None),
+        );
+    }
+}
+
+#[test]
+fn two_container_pod_is_the_sum_of_its_containers_not_double() {
+    let prom = prometheus();
+    let pod = &prom.expected["pods"]["shop/web-7d4b9c-abcde"];
+    let containers: f64 = pod["containers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|c| c["memory"].as_f64().unwrap())
+        .sum();
+    let got = per_pod(&QuerySpec {
+        namespace: Some("shop".into()),
+        pod: Some("web-7d4b9c-abcde".into()),
+        ..spec("pod_memory_working_set")
+    });
+    assert_eq!(got.len(), 1);
+    assert!(close(got["shop/web-7d4b9c-abcde"], containers));
+    // The Headlamp plugin's workload query (no container filter) counts the pod-level cgroup and
+    // the pause container too: the dataset must catch that mistake.
+    let naive = prom.query_at(
+        r#"sum(container_memory_working_set_bytes{namespace="shop",pod="web-7d4b9c-abcde"})"#,
+        prom.anchor(),
+    );
+    assert!(
+        naive.series[0].values[0] > containers * 1.9,
+        "dataset lacks the pod-level series"
+    );
+}
+
+#[test]
+fn cpu_is_right_on_both_sides_of_a_counter_reset() {
+    let prom = prometheus();
+    let reset = prom.expected["resetAt"].as_f64().unwrap();
+    let promql = build_query(&QuerySpec {
+        pod: Some("db-0".into()),
+        ..spec("pod_cpu_usage")
+    })
+    .unwrap();
+    let want = prom.expected["pods"]["shop/db-0"]["cpu"].as_f64().unwrap();
+    for t in [reset - 1800.0, reset + 1800.0] {
+        let r = prom.query_at(&promql, t);
+        assert!(
+            close(r.series[0].values[0], want),
+            "at {t}: {}",
+            r.series[0].values[0]
+        );
+    }
+}
+
+#[test]
+fn workloads_are_selected_by_ownership_not_name_prefix() {
+    let prom = prometheus();
+    for (namespace, kind, name) in [
+        ("shop", WorkloadKind::Deployment, "web"),
+        ("shop", WorkloadKind::Deployment, "web-api"),
+        ("shop", WorkloadKind::StatefulSet, "db"),
+        ("batch", WorkloadKind::CronJob, "nightly"),
+        ("batch", WorkloadKind::DaemonSet, "node-agent"),
+    ] {
+        let kind_name = format!("{kind:?}");
+        let mut want: Vec<String> = prom.expected["workloads"]
+            [format!("{namespace}/{kind_name}/{name}")]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{namespace}/{}", p.as_str().unwrap()))
+        .collect();
+        want.sort();
+        for metric in [
+            "pod_memory_working_set",
+            "pod_cpu_usage",
+            "pod_restarts",
+            "pod_network_receive",
+        ] {
+            let got = per_pod(&QuerySpec {
+                namespace: Some(namespace.into()),
+                workload: Some(WorkloadRef {
+                    kind,
+                    name: name.into(),
+                }),
+                ..spec(metric)
+            });
+            assert_eq!(
+                got.keys().cloned().collect::<Vec<_>>(),
+                want,
+                "{metric} {kind_name}/{name}"
+            );
+        }
+    }
+    // A Job's pods by the Job's own name.
+    let job = per_pod(&QuerySpec {
+        workload: Some(WorkloadRef {
+            kind: WorkloadKind::Job,
+            name: "nightly-29000000".into(),
+        }),
+        ..spec("pod_memory_working_set")
+    });
+    assert_eq!(
+        job.keys().collect::<Vec<_>>(),
+        ["batch/nightly-29000000-q8x7z"]
+    );
+}
+
+#[test]
+fn node_filter_uses_pod_info() {
+    let prom = prometheus();
+    let mut want: Vec<String> = prom.expected["nodes"]["node-1"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    want.sort();
+    let got = per_pod(&QuerySpec {
+        node: Some("node-1".into()),
+        ..spec("pod_memory_working_set")
+    });
+    assert_eq!(got.keys().cloned().collect::<Vec<_>>(), want);
+}
+
+#[test]
+fn last_terminated_reason_per_container() {
+    let prom = prometheus();
+    let promql = build_query(&spec("pod_last_terminated_reason")).unwrap();
+    let r = prom.query_at(&promql, prom.anchor());
+    let mut got: Vec<(String, String, String, f64)> = r
+        .series
+        .iter()
+        .map(|s| {
+            (
+                s.label("pod").unwrap().into(),
+                s.label("container").unwrap().into(),
+                s.label("reason").unwrap().into(),
+                s.values[0],
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut want = Vec::new();
+    for p in prom.expected["pods"].as_object().unwrap().values() {
+        for (container, reason) in p["lastTerminatedReason"].as_object().unwrap() {
+            want.push((
+                p["pod"].as_str().unwrap().to_owned(),
+                container.clone(),
+                reason.as_str().unwrap().to_owned(),
+                1.0,
+            ));
+        }
+    }
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        got, want,
+        "one series per container, counted once across kube-state-metrics replicas"
+    );
+}
+
+#[test]
+fn hostile_values_match_nothing_instead_of_everything() {
+    let prom = prometheus();
+    for hostile in [
+        r#"shop"} or vector(1) #"#,
+        r#"shop"}) or (up"#,
+        "shop\"\n",
+        ".*",
+        "shop|batch",
+        "shop\\",
+    ] {
+        for metric in ["pod_memory_working_set", "pod_cpu_usage", "pod_restarts"] {
+            let promql = build_query(&QuerySpec {
+                namespace: Some(hostile.into()),
+                ..spec(metric)
+            })
+            .unwrap();
+            let r = prom.query_at(&promql, prom.anchor());
+            assert!(
+                r.series.is_empty(),
+                "{hostile:?} via {metric} returned {:?}",
+                r.series
+            );
+        }
+        let promql = build_query(&QuerySpec {
+            namespace: Some("shop".into()),
+            workload: Some(WorkloadRef {
+                kind: WorkloadKind::Deployment,
+                name: hostile.into(),
+            }),
+            ..spec("pod_memory_working_set")
+        })
+        .unwrap();
+        assert!(
+            prom.query_at(&promql, prom.anchor()).series.is_empty(),
+            "{hostile:?} as a workload name"
+        );
+    }
+}
+
+#[test]
+fn profiles_select_the_same_series() {
+    let default = per_pod(&spec("pod_memory_working_set"));
+    let plain = per_pod(&QuerySpec {
+        profile: Some(ProfileSpec::Named("plain".into())),
+        ..spec("pod_memory_working_set")
+    });
+    let custom = per_pod(&QuerySpec {
+        profile: Some(ProfileSpec::Custom(CustomProfile {
+            cadvisor: [(
+                "service".to_string(),
+                "kube-prometheus-stack-kubelet".to_string(),
+            )]
+            .into(),
+            ..Default::default()
+        })),
+        ..spec("pod_memory_working_set")
+    });
+    assert_eq!(default, plain);
+    assert_eq!(default, custom);
+    // The dataset has no cluster label: a cluster filter must select nothing.
+    let other_cluster = per_pod(&QuerySpec {
+        profile: Some(ProfileSpec::Named("multi-cluster".into())),
+        cluster: Some("other".into()),
+        ..spec("pod_memory_working_set")
+    });
+    assert!(other_cluster.is_empty());
+}
+
+#[test]
+fn range_queries_aggregate_over_time() {
+    let prom = prometheus();
+    let promql = build_query(&QuerySpec {
+        namespace: Some("shop".into()),
+        ..spec("pod_memory_working_set")
+    })
+    .unwrap();
+    let (start, end) = (prom.anchor() - 3600.0, prom.anchor());
+    let r = prom.query_range(&promql, start, end, 60.0);
+    let want = expected_per_pod("memoryWorkingSet", Some("shop"));
+    for stat in [Stat::Last, Stat::Avg, Stat::Max, Stat::P95] {
+        let agg = aggregate_pods(
+            &r,
+            &AggregateOptions {
+                stat,
+                unit: Some("MiB".into()),
+                keep_series: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for pod in &agg.pods {
+            let key = format!("{}/{}", pod.namespace, pod.pod);
+            assert!(close(pod.value, want[&key] / 1_048_576.0), "{stat:?} {key}");
+            assert_eq!(pod.series.as_ref().unwrap().0.len(), 61);
+            assert_eq!(pod.unit, "MiB");
+        }
+    }
+}
+
+#[test]
+fn raw_cadvisor_result_aggregates_like_kubectl_top() {
+    // A query that keeps every series (pod-level, pause, per container): aggregatePods must still
+    // count each container once.
+    let prom = prometheus();
+    let r = prom.query_at(
+        r#"container_memory_working_set_bytes{namespace="shop"}"#,
+        prom.anchor(),
+    );
+    let got: BTreeMap<String, f64> = aggregate_pods(&r, &AggregateOptions::default())
+        .unwrap()
+        .pods
+        .into_iter()
+        .map(|p| (format!("{}/{}", p.namespace, p.pod), p.value))
+        .collect();
+    assert_matches(
+        "raw working set",
+        &got,
+        &expected_per_pod("memoryWorkingSet", Some("shop")),
+    );
+    // kube-state-metrics from two replicas, raw.
+    let r = prom.query_at(
+        r#"kube_pod_container_resource_requests{resource="memory"}"#,
+        prom.anchor(),
+    );
+    let got: BTreeMap<String, f64> = aggregate_pods(&r, &AggregateOptions::default())
+        .unwrap()
+        .pods
+        .into_iter()
+        .map(|p| (format!("{}/{}", p.namespace, p.pod), p.value))
+        .collect();
+    assert_matches(
+        "raw requests",
+        &got,
+        &expected_per_pod("memoryRequests", None),
+    );
+}
+
+#[test]
+fn kueue_queues() {
+    let prom = prometheus();
+    let promql = build_query(&spec("kueue_pending_workloads")).unwrap();
+    let r = prom.query_at(&promql, prom.anchor());
+    let pending = &prom.expected["kueue"]["pending"];
+    let mut seen = 0;
+    for s in &r.series {
+        let want = pending[s.label("cluster_queue").unwrap()][s.label("status").unwrap()]
+            .as_f64()
+            .unwrap();
+        assert_eq!(
+            s.values[0], want,
+            "{:?} (the follower's stale gauges must not count)",
+            s.labels
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
+    for (q, field) in [(0.5, "p50"), (0.95, "p95")] {
+        let promql = build_query(&QuerySpec {
+            quantile: Some(q),
+            ..spec("kueue_admission_wait_time")
+        })
+        .unwrap();
+        for s in prom.query_at(&promql, prom.anchor()).series {
+            let want = prom.expected["kueue"]["admissionWait"][s.label("cluster_queue").unwrap()]
+                [field]
+                .as_f64()
+                .unwrap();
+            assert!(
+                close(s.values[0], want),
+                "{field} {:?}: {} vs {want}",
+                s.labels,
+                s.values[0]
+            );
+        }
+    }
+    let promql = build_query(&spec("kueue_admitted_workloads_rate")).unwrap();
+    for s in prom.query_at(&promql, prom.anchor()).series {
+        let want = prom.expected["kueue"]["admittedPerSecond"][s.label("cluster_queue").unwrap()]
+            .as_f64()
+            .unwrap();
+        assert!(close(s.values[0], want));
+    }
+}
+
+#[test]
+fn operators_and_scrape_targets() {
+    let prom = prometheus();
+    let ops = &prom.expected["operators"];
+    let r = prom.query_at(
+        &build_query(&spec("operator_reconcile_rate")).unwrap(),
+        prom.anchor(),
+    );
+    assert!(!r.series.is_empty());
+    for s in &r.series {
+        let want = ops[s.label("job").unwrap()][s.label("controller").unwrap()]
+            [s.label("result").unwrap()]
+        .as_f64()
+        .unwrap();
+        assert!(close(s.values[0], want), "{:?}", s.labels);
+    }
+    let kuberay = QuerySpec {
+        selector: [("job".to_string(), "kuberay-operator".to_string())].into(),
+        ..spec("operator_reconcile_errors")
+    };
+    let r = prom.query_at(&build_query(&kuberay).unwrap(), prom.anchor());
+    assert_eq!(r.series.len(), 2, "only KubeRay's controllers");
+    for s in &r.series {
+        assert!(close(
+            s.values[0],
+            ops["kuberay-operator"][s.label("controller").unwrap()]["error"]
+                .as_f64()
+                .unwrap()
+        ));
+    }
+    let r = prom.query_at(
+        &build_query(&spec("operator_workqueue_depth")).unwrap(),
+        prom.anchor(),
+    );
+    for s in &r.series {
+        assert_eq!(
+            s.values[0],
+            ops[s.label("job").unwrap()][s.label("name").unwrap()]["depth"]
+                .as_f64()
+                .unwrap()
+        );
+    }
+    let up = QuerySpec {
+        by: Some(vec!["job".into()]),
+        ..spec("scrape_up")
+    };
+    let r = prom.query_at(&build_query(&up).unwrap(), prom.anchor());
+    let got: BTreeMap<&str, f64> = r
+        .series
+        .iter()
+        .map(|s| (s.label("job").unwrap(), s.values[0]))
+        .collect();
+    let want: BTreeMap<&str, f64> = prom.expected["up"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(job, v)| {
+            (
+                job.as_str(),
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_f64().unwrap())
+                    .fold(1.0, f64::min),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn prometheus_errors_keep_their_kind() {
+    let prom = prometheus();
+    let body = prom.get("/api/v1/query?query=sum(");
+    let err = kubeprom::response::parse_query_response(&body, 1 << 20).unwrap_err();
+    assert_eq!(err.kind(), "bad_data");
+}
