@@ -1,32 +1,31 @@
 /*
- * Copyright 2025 The Kubernetes Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- * http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
+ * kubeprom for Headlamp: Kubernetes metrics from Prometheus with PromQL built by kubeprom.
  */
+import {
+  DetailsViewSectionProps,
+  registerDetailsViewSection,
+  registerPluginSettings,
+} from '@kinvolk/headlamp-plugin/lib';
+import { NamespaceTopPods, PodMetrics, WorkloadMetrics } from './components/sections';
+import { Settings } from './components/Settings';
+import { PLUGIN_NAME } from './lib/settings';
 
-import { registerAppBarAction } from '@kinvolk/headlamp-plugin/lib';
+registerDetailsViewSection(({ resource }: DetailsViewSectionProps) => {
+  switch (resource?.kind) {
+    case 'Pod':
+      return <PodMetrics resource={resource} />;
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+    case 'CronJob':
+      return <WorkloadMetrics resource={resource} />;
+    case 'Namespace':
+      return <NamespaceTopPods resource={resource} />;
+    default:
+      return null;
+  }
+});
 
-// Below are some imports you may want to use.
-//   See README.md for links to plugin development documentation.
-// import { Headlamp, K8s, useTranslation } from '@kinvolk/headlamp-plugin/lib';
-// import { SectionBox } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-// import { K8s } from '@kinvolk/headlamp-plugin/lib/K8s';
-// import { Typography } from '@mui/material';
-
-registerAppBarAction(<span>Hello</span>);
-
-// Example of using i18n (internationalization):
-// function MyComponent() {
-//   const { t } = useTranslation();
-//   return <div>{t('translation_key')}</div>;
-// }
+registerPluginSettings(PLUGIN_NAME, Settings, true);

@@ -1,0 +1,113 @@
+import { Utils } from '@kinvolk/headlamp-plugin/lib';
+import { Box, Grid, Typography } from '@mui/material';
+import { useCallback } from 'react';
+import { usePolling } from '../hooks';
+import { formatEndpoint } from '../lib/endpoint';
+import type { CurrentResult } from '../lib/load';
+import { commonError, loadCurrent } from '../lib/load';
+import type { Scope } from '../lib/plan';
+import { planUsage, scopeOf } from '../lib/plan';
+import { planContext } from '../lib/settings';
+import { topPods } from '../lib/viewmodel';
+import { ChartsBlock, PodCards, PodTable, WorkloadPods } from './blocks';
+import { ErrorNotice, Loading, QueryList } from './common';
+import type { SectionContext } from './MetricsSection';
+import { MetricsSection } from './MetricsSection';
+
+/** What the details view gives a section: a KubeObject (only these fields are read). */
+export interface ResourceLike {
+  kind?: string;
+  cluster?: string;
+  jsonData?: { kind?: string; metadata?: { name?: string; namespace?: string } };
+  metadata?: { name?: string; namespace?: string };
+}
+
+export function resourceScope(resource: ResourceLike): Scope | null {
+  const kind = resource.kind ?? resource.jsonData?.kind;
+  const metadata = resource.jsonData?.metadata ?? resource.metadata;
+  return scopeOf({ kind, metadata });
+}
+
+export function resourceCluster(resource: ResourceLike): string {
+  return resource.cluster || Utils.getCluster() || '';
+}
+
+export function PodMetrics(props: { resource: ResourceLike }) {
+  const scope = resourceScope(props.resource);
+  if (!scope?.pod) return null;
+  return (
+    <MetricsSection cluster={resourceCluster(props.resource)} title="Metrics (Prometheus)">
+      {ctx => (
+        <>
+          <PodCards ctx={ctx} scope={scope} />
+          <ChartsBlock ctx={ctx} scope={scope} multiPod={false} />
+        </>
+      )}
+    </MetricsSection>
+  );
+}
+
+export function WorkloadMetrics(props: { resource: ResourceLike }) {
+  const scope = resourceScope(props.resource);
+  if (!scope?.workload) return null;
+  return (
+    <MetricsSection cluster={resourceCluster(props.resource)} title="Pod metrics (Prometheus)">
+      {ctx => (
+        <>
+          <WorkloadPods ctx={ctx} scope={scope} />
+          <ChartsBlock ctx={ctx} scope={scope} multiPod />
+        </>
+      )}
+    </MetricsSection>
+  );
+}
+
+function TopPods(props: { ctx: SectionContext; namespace?: string }) {
+  const { ctx, namespace } = props;
+  const key = JSON.stringify([formatEndpoint(ctx.resolved.endpoint), ctx.settings, namespace]);
+  const load = useCallback(
+    (signal: AbortSignal) => loadCurrent(ctx.client, planUsage(planContext(ctx.settings), namespace), undefined, signal),
+    [key]
+  );
+  const polled = usePolling<CurrentResult>(load, key, ctx.settings.refreshSeconds);
+  if (!polled.data) {
+    if (polled.error) return <ErrorNotice title="Top pods failed" error={polled.error} onRetry={polled.refresh} />;
+    return <Loading title="Loading top pods" />;
+  }
+  const { rows, errors, queries } = polled.data;
+  const outage = commonError([errors.cpu, errors.memory]);
+  if (outage) return <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />;
+  return (
+    <Box>
+      <Grid container spacing={2}>
+        <Grid item xs={12} md={6}>
+          <Typography variant="subtitle2">By CPU</Typography>
+          {errors.cpu ? (
+            <ErrorNotice title="CPU query failed" error={errors.cpu} />
+          ) : (
+            <PodTable rows={topPods(rows, 'cpu')} testId="kubeprom-top-cpu" />
+          )}
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <Typography variant="subtitle2">By memory</Typography>
+          {errors.memory ? (
+            <ErrorNotice title="Memory query failed" error={errors.memory} />
+          ) : (
+            <PodTable rows={topPods(rows, 'memory')} testId="kubeprom-top-memory" />
+          )}
+        </Grid>
+      </Grid>
+      <QueryList queries={queries} />
+    </Box>
+  );
+}
+
+export function NamespaceTopPods(props: { resource: ResourceLike }) {
+  const scope = resourceScope(props.resource);
+  if (!scope?.namespace || scope.pod || scope.workload) return null;
+  return (
+    <MetricsSection cluster={resourceCluster(props.resource)} title="Top pods (Prometheus)" withRange={false}>
+      {ctx => <TopPods ctx={ctx} namespace={scope.namespace} />}
+    </MetricsSection>
+  );
+}

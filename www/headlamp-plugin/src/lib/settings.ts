@@ -1,0 +1,119 @@
+/*
+ * Per-cluster settings and how they pick the Prometheus endpoint.
+ *
+ * Settings are stored by Headlamp (ConfigStore of this plugin, edited on the plugin settings
+ * page). An address typed by the user wins; otherwise Prometheus is detected once per cluster
+ * and the result is cached for the page's lifetime (Headlamp's Prometheus plugin re-detects on
+ * every chart mount).
+ */
+import type { Detected, DetectDeps } from './detect';
+import { detectPrometheus } from './detect';
+import type { Endpoint } from './endpoint';
+import { formatEndpoint, parseAddress } from './endpoint';
+import type { PlanContext, RangeKey } from './plan';
+import { parseDuration, RANGES } from './plan';
+
+export const PLUGIN_NAME = 'kubeprom-headlamp';
+
+export interface ClusterSettings {
+  /** namespace/service:port[/path], namespace/https:service:port, or http(s)://… */
+  address?: string;
+  /** kubeprom label profile name (listProfiles()). */
+  profile?: string;
+  /** With a profile that has a cluster label: this cluster's value of it. */
+  clusterLabelValue?: string;
+  /** Scrape interval of the cAdvisor/kube-state-metrics jobs, e.g. '30s'. */
+  scrapeInterval?: string;
+  /** Seconds between refreshes; 0 turns polling off. */
+  refreshSeconds?: number;
+  defaultRange?: RangeKey;
+}
+
+export type PluginConfig = Record<string, ClusterSettings | undefined>;
+
+export interface Effective {
+  address?: string;
+  profile?: string;
+  clusterLabelValue?: string;
+  scrapeIntervalSeconds: number;
+  refreshSeconds: number;
+  defaultRange: RangeKey;
+}
+
+export const DEFAULT_SCRAPE_INTERVAL = 30;
+export const DEFAULT_REFRESH_SECONDS = 60;
+
+export function effectiveSettings(config: PluginConfig | undefined, cluster: string): Effective {
+  const s = config?.[cluster] ?? {};
+  const scrape = s.scrapeInterval ? parseDuration(s.scrapeInterval) : NaN;
+  return {
+    address: s.address?.trim() || undefined,
+    profile: s.profile || undefined,
+    clusterLabelValue: s.clusterLabelValue?.trim() || undefined,
+    scrapeIntervalSeconds: scrape > 0 ? scrape : DEFAULT_SCRAPE_INTERVAL,
+    refreshSeconds:
+      typeof s.refreshSeconds === 'number' && s.refreshSeconds >= 0
+        ? s.refreshSeconds
+        : DEFAULT_REFRESH_SECONDS,
+    defaultRange: s.defaultRange && s.defaultRange in RANGES ? s.defaultRange : '1h',
+  };
+}
+
+export function planContext(e: Effective): PlanContext {
+  const ctx: PlanContext = { scrapeIntervalSeconds: e.scrapeIntervalSeconds };
+  if (e.profile) ctx.profile = e.profile;
+  if (e.clusterLabelValue) ctx.cluster = e.clusterLabelValue;
+  return ctx;
+}
+
+export interface Resolved {
+  endpoint: Endpoint;
+  source: 'settings' | 'detected';
+  /** How it was found, for the settings page and section captions. */
+  how: string;
+  attempts: Detected['attempts'];
+}
+
+/** Picks the endpoint: the configured address, else detection. */
+export async function resolveEndpoint(e: Effective, deps: DetectDeps): Promise<Resolved> {
+  if (e.address) {
+    const endpoint = parseAddress(e.address);
+    return { endpoint, source: 'settings', how: 'address from the plugin settings', attempts: [] };
+  }
+  const detected = await detectPrometheus(deps);
+  return {
+    endpoint: detected.endpoint,
+    source: 'detected',
+    how: `detected: ${detected.why}`,
+    attempts: detected.attempts,
+  };
+}
+
+/** Resolutions per cluster, shared by every section on the page. */
+export class EndpointCache {
+  private entries = new Map<string, { key: string; promise: Promise<Resolved> }>();
+
+  get(cluster: string, e: Effective, deps: () => DetectDeps): Promise<Resolved> {
+    const key = e.address ?? '';
+    const hit = this.entries.get(cluster);
+    if (hit && hit.key === key) return hit.promise;
+    const promise = resolveEndpoint(e, deps());
+    this.entries.set(cluster, { key, promise });
+    // A failure is not cached: the next view (or Retry) tries again.
+    promise.catch(() => {
+      if (this.entries.get(cluster)?.promise === promise) this.entries.delete(cluster);
+    });
+    return promise;
+  }
+
+  invalidate(cluster?: string) {
+    if (cluster === undefined) this.entries.clear();
+    else this.entries.delete(cluster);
+  }
+}
+
+export const endpointCache = new EndpointCache();
+
+export function describeResolved(r: Resolved): string {
+  return `${formatEndpoint(r.endpoint)} (${r.how})`;
+}

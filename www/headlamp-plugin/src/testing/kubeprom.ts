@@ -1,0 +1,75 @@
+/*
+ * Test helpers: load the real kubeprom module from its .wasm bytes (Node), and write Prometheus
+ * HTTP API bodies for a fake client to answer with.
+ */
+import { readFileSync } from 'fs';
+import { initSync, parseResponse } from 'kubeprom';
+import { createRequire } from 'module';
+import type { PromClient } from '../lib/load';
+import { markKubepromLoaded } from '../lib/kubeprom';
+
+let done = false;
+export function loadKubepromForTests() {
+  if (done) return;
+  const require = createRequire(import.meta.url);
+  initSync({ module: readFileSync(require.resolve('kubeprom/kubeprom_bg.wasm')) });
+  markKubepromLoaded();
+  done = true;
+}
+
+export type Labels = Record<string, string>;
+
+/** An instant-query answer with one sample per series. */
+export function vectorBody(series: { labels: Labels; value: number }[], time = 1700000000): string {
+  return JSON.stringify({
+    status: 'success',
+    data: {
+      resultType: 'vector',
+      result: series.map(s => ({ metric: s.labels, value: [time, String(s.value)] })),
+    },
+  });
+}
+
+/** A range-query answer. */
+export function matrixBody(series: { labels: Labels; points: [number, number][] }[]): string {
+  return JSON.stringify({
+    status: 'success',
+    data: {
+      resultType: 'matrix',
+      result: series.map(s => ({
+        metric: s.labels,
+        values: s.points.map(([t, v]) => [t, String(v)]),
+      })),
+    },
+  });
+}
+
+export interface Recorded {
+  type: 'query' | 'range';
+  promql: string;
+  time?: number;
+  start?: number;
+  end?: number;
+  step?: number;
+}
+
+/**
+ * A PromClient whose answers come from `answer(promql)`: a body string (parsed by kubeprom's
+ * parseResponse, like the real client does) or an Error to reject with.
+ */
+export function fakeClient(answer: (r: Recorded) => string | Error): PromClient & { calls: Recorded[] } {
+  const calls: Recorded[] = [];
+  const reply = async (r: Recorded) => {
+    calls.push(r);
+    const a = answer(r);
+    if (a instanceof Error) throw a;
+    return parseResponse(a);
+  };
+  return {
+    calls,
+    query: (promql, time) => reply({ type: 'query', promql, time }),
+    queryRange: (promql, start, end, step) => reply({ type: 'range', promql, start, end, step }),
+  };
+}
+
+export const MiB = 1024 * 1024;
