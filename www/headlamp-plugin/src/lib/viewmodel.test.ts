@@ -1,0 +1,141 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import type { PodValue, QueryResult } from 'kubeprom';
+import { chartData, formatValue, podRows, refLines, terminations, topPods } from './viewmodel';
+
+const pod = (p: string, value: number, extra: Partial<PodValue> = {}): PodValue => ({
+  namespace: 'shop',
+  pod: p,
+  value,
+  unit: 'MiB',
+  containers: [],
+  ...extra,
+});
+const series = (ts: number[], vs: number[]) => ({
+  timestamps: Float64Array.from(ts),
+  values: Float64Array.from(vs),
+});
+
+describe('chartData', () => {
+  it('gives every pod its own line and aligns them on the union of timestamps', () => {
+    const data = chartData(
+      [
+        {
+          key: 'usage',
+          label: 'working set',
+          pods: [pod('a', 0, series([10, 20], [1, 2])), pod('b', 0, series([20, 30], [5, NaN]))],
+        },
+      ],
+      true
+    );
+    expect(data.lines.map(l => [l.name, l.pod])).toEqual([
+      ['a', 'a'],
+      ['b', 'b'],
+    ]);
+    expect(data.rows).toEqual([
+      { t: 10, s0: 1, s1: null },
+      { t: 20, s0: 2, s1: 5 },
+      { t: 30, s0: null, s1: null },
+    ]);
+  });
+
+  it('names lines by series and pod when a chart has several series', () => {
+    const data = chartData(
+      [
+        { key: 'rx', label: 'receive', pods: [pod('a', 0, series([1], [1]))] },
+        { key: 'tx', label: 'transmit', pods: [pod('a', 0, series([1], [2]))] },
+      ],
+      true
+    );
+    expect(data.lines.map(l => l.name)).toEqual(['a receive', 'a transmit']);
+    expect(chartData([{ key: 'rx', label: 'receive', pods: [pod('a', 0, series([1], [1]))] }], false).lines[0].name).toBe(
+      'receive'
+    );
+  });
+});
+
+describe('refLines', () => {
+  it('draws a request line when all pods agree and none when they differ', () => {
+    expect(
+      refLines([
+        { key: 'request', label: 'request', pods: [pod('a', 256), pod('b', 256)] },
+        { key: 'limit', label: 'limit', pods: [pod('a', 512), pod('b', 1024)] },
+        { key: 'none', label: 'none', pods: [] },
+      ])
+    ).toEqual([{ key: 'request', label: 'request', value: 256 }]);
+  });
+});
+
+describe('terminations', () => {
+  it('reads the reason of series whose value is set', () => {
+    const result: QueryResult = {
+      resultType: 'vector',
+      warnings: [],
+      infos: [],
+      series: [
+        { labels: { namespace: 'shop', pod: 'db-0', container: 'postgres', reason: 'OOMKilled' }, ...series([1], [1]) },
+        { labels: { namespace: 'shop', pod: 'db-0', container: 'postgres', reason: 'Error' }, ...series([1], [0]) },
+        { labels: { namespace: 'shop', pod: 'web', container: 'app' }, ...series([1], [1]) },
+      ],
+    };
+    const t = terminations(result);
+    expect([...t.entries()]).toEqual([['shop/db-0', [{ container: 'postgres', reason: 'OOMKilled' }]]]);
+  });
+});
+
+describe('podRows and topPods', () => {
+  it('merges values per pod and sorts by CPU, then memory, then name', () => {
+    const rows = podRows({
+      cpu: [pod('a', 100), pod('b', 300), pod('c', 100)],
+      memory: [pod('a', 50), pod('b', 10), pod('c', 500), pod('d', 1)],
+      restarts: [pod('a', 2)],
+    });
+    expect(rows.map(r => [r.pod, r.cpu, r.memory])).toEqual([
+      ['b', 300, 10],
+      ['c', 100, 500],
+      ['a', 100, 50],
+      ['d', null, 1],
+    ]);
+    expect(rows.find(r => r.pod === 'a')!.restarts).toBe(2);
+    expect(topPods(rows, 'memory', 2).map(r => r.pod)).toEqual(['c', 'a']);
+    // Equal usage: by name, so the order is stable between refreshes.
+    expect(topPods(rows, 'cpu').map(r => r.pod)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('keeps the container breakdown', () => {
+    const rows = podRows({
+      cpu: [],
+      memory: [
+        pod('web', 250, {
+          containers: [
+            { container: 'sidecar', value: 50 },
+            { container: 'app', value: 200 },
+          ],
+        }),
+      ],
+    });
+    expect(rows[0].containers).toEqual([
+      { container: 'app', cpu: null, memory: 200 },
+      { container: 'sidecar', cpu: null, memory: 50 },
+    ]);
+  });
+});
+
+describe('formatValue', () => {
+  it.each([
+    [300, 'millicores', '300m'],
+    [2.5, 'millicores', '2.5m'],
+    [12500, 'millicores', '12.5 cores'],
+    [250, 'MiB', '250 MiB'],
+    [1024 * 12, 'MiB', '12 GiB'],
+    [1536, 'bytes/s', '1.5 KiB/s'],
+    [3, 'count', '3'],
+    [0.25, 'seconds', '250 ms'],
+    [90, 'seconds', '90 s'],
+    [null, 'MiB', '–'],
+    [NaN, 'MiB', '–'],
+    [Infinity, 'count', '+Inf'],
+  ] as const)('%s %s → %s', (v, unit, text) => {
+    expect(formatValue(v, unit)).toBe(text);
+  });
+});
