@@ -14,4 +14,4 @@ pub mod response;
 pub mod units;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

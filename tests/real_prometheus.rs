@@ -1,6 +1,7 @@
 //! buildQuery, parseResponse and aggregatePods against a real Prometheus over the bundled
 //! dataset. Expected numbers come from tests/.work/expected.json, which the dataset generator
 //! computes from its model, not from kubeprom.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
