@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 pub mod client;
+pub mod kueue;
 pub mod query;
 pub mod response;
 pub mod units;

@@ -246,7 +246,7 @@ pub fn parse_targets_response(body: &[u8], max_bytes: usize) -> Result<Vec<Targe
             scrape_url: t.scrape_url,
             health: t.health,
             last_error: t.last_error,
-            last_scrape: crate::units::parse_rfc3339(&t.last_scrape).unwrap_or(f64::NAN),
+            last_scrape: crate::kueue::parse_rfc3339(&t.last_scrape).unwrap_or(f64::NAN),
             labels: t.labels.0,
         })
         .collect())

@@ -584,3 +584,44 @@ fn describe(error: &JsValue) -> String {
         error.as_string().unwrap_or_else(|| "unknown error".into())
     }
 }
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct KueueOptions {
+    now: Option<f64>,
+    cluster_queue: Option<String>,
+    head_limit: Option<f64>,
+}
+
+fn kueue_report(body: JsValue, opts: JsValue) -> Result<crate::kueue::SummaryReport, JsValue> {
+    let opts: KueueOptions = options(opts, "options")?;
+    let mut summary_opts =
+        crate::kueue::SummaryOptions::new(opts.now.unwrap_or_else(|| js_sys::Date::now() / 1000.0));
+    summary_opts.cluster_queue = opts.cluster_queue.unwrap_or_default();
+    if let Some(limit) = opts.head_limit {
+        summary_opts.head_limit = limit.max(0.0) as usize;
+    }
+    let bytes = body_bytes(&body)?;
+    crate::kueue::pending_summary(&bytes, &summary_opts)
+        .map_err(|e| error(e.kind(), &e.to_string(), None, None))
+}
+
+/// Per cluster queue and local queue numbers from a visibility API `PendingWorkloadsSummary`.
+#[wasm_bindgen(js_name = kueuePendingSummary)]
+pub fn kueue_pending_summary(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    kueue_report(body, opts).map(|report| to_js(&report.summaries))
+}
+
+/// `kueuePendingSummary` with the items that could not be read.
+#[wasm_bindgen(js_name = kueuePendingReport)]
+pub fn kueue_pending_report(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    kueue_report(body, opts).map(|report| to_js(&report))
+}
+
+/// Prometheus text exposition (0.0.4) of queue summaries.
+#[wasm_bindgen(js_name = toExposition)]
+pub fn to_exposition(summaries: JsValue) -> Result<String, JsValue> {
+    let summaries: Vec<crate::kueue::QueueSummary> = serde_wasm_bindgen::from_value(summaries)
+        .map_err(|e| invalid(format!("summaries: {e}")))?;
+    Ok(crate::kueue::to_exposition(&summaries))
+}

@@ -210,6 +210,7 @@ export class PrometheusClient {
   targets(opts?: RequestOptions): Promise<Target[]>;
 }
 
+/** Wait-time distribution; p50, p95 and max are NaN when count is 0. */
 export interface WaitStats {
   /** Upper bounds in seconds with cumulative counts, the last one +Inf. */
   buckets: { le: number; count: number }[];
@@ -230,9 +231,11 @@ export interface QueueSummary {
   priorityMax?: number;
   /** Unix seconds of the oldest pending workload's creation. */
   oldestCreation?: number;
+  /** Pending workloads per priority, highest priority first. */
+  byPriority: { priority: number; pending: number }[];
   wait: WaitStats;
   /** The first pending workloads in queue order. */
-  head: { namespace: string; name: string; position: number; priority: number; waitSeconds: number }[];
+  head: { namespace: string; name: string; localQueue: string; position: number; priority: number; waitSeconds: number }[];
 }
 
 export interface KueueSummaryReport {

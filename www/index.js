@@ -41,4 +41,7 @@ export {
   aggregatePods,
   aggregatePodsReport,
   PrometheusClient,
+  kueuePendingSummary,
+  kueuePendingReport,
+  toExposition,
 } from '../pkg/kubeprom.js';

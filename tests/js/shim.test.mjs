@@ -1,0 +1,162 @@
+// The JS shim in Node 20: loading, KubepromError, typed arrays, and PrometheusClient against the
+// real Prometheus of the test harness and local misbehaving servers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { startPrometheus, freePort } from '../harness/prometheus.mjs';
+import {
+  initSync, buildQuery, parseResponse, aggregatePods, aggregatePodsReport, listMetrics, listProfiles,
+  PrometheusClient, KubepromError,
+} from '../../www/index.js';
+
+const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
+let prom;
+const servers = [];
+
+/** A local HTTP server for one test; closed after all tests. */
+async function serve(handler) {
+  const server = createServer(handler);
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  servers.push(server);
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+before(async () => {
+  initSync({ module: wasm });
+  const port = await freePort();
+  prom = await startPrometheus({ port, scrapeConfigs: [{ job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] });
+});
+
+after(async () => {
+  for (const s of servers) s.close();
+  await prom?.stop();
+});
+
+test('errors are KubepromError with a kind, and the module keeps working', () => {
+  assert.throws(() => buildQuery({ metric: 'nope' }), (e) => e instanceof KubepromError && e instanceof Error && e.kind === 'invalid_argument' && /metric/.test(e.message));
+  assert.throws(() => parseResponse('<html><title>503 Service Unavailable</title></html>'), (e) => e.kind === 'malformed' && /503 Service Unavailable/.test(e.message));
+  assert.throws(() => parseResponse(42), (e) => e.kind === 'invalid_argument');
+  assert.match(buildQuery({ metric: 'pod_cpu_usage' }), /rate\(container_cpu_usage_seconds_total/);
+  assert.ok(listMetrics().some((m) => m.id === 'pod_memory_working_set' && m.unit === 'bytes' && m.source === 'cadvisor'));
+  assert.deepEqual(listProfiles(), ['kube-prometheus-stack', 'plain', 'multi-cluster']);
+});
+
+test('parseResponse takes strings, Uint8Array and ArrayBuffer and returns Float64Array', () => {
+  const text = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a","pod":"p","container":"c"},"value":[1.5,"-Inf"]}]}}';
+  const bytes = new TextEncoder().encode(text);
+  for (const body of [text, bytes, bytes.buffer]) {
+    const r = parseResponse(body);
+    assert.equal(r.resultType, 'vector');
+    assert.ok(r.series[0].values instanceof Float64Array);
+    assert.equal(r.series[0].values[0], -Infinity);
+    assert.equal(r.series[0].timestamps[0], 1.5);
+  }
+  assert.throws(() => parseResponse(bytes, { maxBytes: 10 }), (e) => e.kind === 'too_large');
+});
+
+test('client: query, aggregate and queryRange against real Prometheus', async () => {
+  const client = new PrometheusClient({ baseUrl: prom.url });
+  const promql = buildQuery({ metric: 'pod_memory_working_set', namespace: 'shop' });
+  const pods = aggregatePods(await client.query(promql, prom.expected.anchor), { unit: 'MiB' });
+  for (const p of pods) {
+    assert.equal(p.value, prom.expected.pods[`shop/${p.pod}`].memoryWorkingSet / 1048576, p.pod);
+    assert.equal(p.unit, 'MiB');
+  }
+  assert.equal(pods.length, 4);
+  const range = await client.queryRange(promql, prom.expected.anchor - 600, prom.expected.anchor, 60);
+  assert.equal(range.resultType, 'matrix');
+  const withSeries = aggregatePods(range, { stat: 'max', keepSeries: true });
+  assert.equal(withSeries[0].timestamps.length, 11);
+  await assert.rejects(client.query('sum('), (e) => e instanceof KubepromError && e.kind === 'bad_data' && e.status === 400);
+});
+
+test('client: targets say which jobs are scraped', async () => {
+  const client = new PrometheusClient({ baseUrl: prom.url });
+  let targets = [];
+  for (let i = 0; i < 50 && !targets.some((t) => t.health === 'up'); i++) {
+    targets = await client.targets();
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  const self = targets.find((t) => t.job === 'prometheus');
+  assert.ok(self, JSON.stringify(targets));
+  assert.equal(self.health, 'up');
+  assert.match(self.scrapeUrl, /127\.0\.0\.1/);
+  assert.ok(self.lastScrape > prom.expected.anchor - 3600);
+});
+
+test("client: Headlamp's service proxy path, 403 and 503", async () => {
+  const target = new URL(prom.url);
+  const prefix = '/clusters/main/api/v1/namespaces/monitoring/services/prometheus-k8s:9090/proxy';
+  const origin = await serve(async (req, res) => {
+    if (req.url.startsWith('/clusters/restricted/')) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'services "prometheus-k8s:9090" is forbidden: User "bob" cannot get resource "services/proxy" in API group "" in the namespace "monitoring"', reason: 'Forbidden', code: 403 }));
+    } else if (req.url.startsWith('/clusters/busy/')) {
+      res.writeHead(503, { 'retry-after': '12', 'content-type': 'text/html' });
+      res.end('<html><head><title>503 Service Temporarily Unavailable</title></head></html>');
+    } else if (req.url.startsWith(prefix)) {
+      const upstream = await fetch(`${target.origin}${req.url.slice(prefix.length)}`);
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    } else {
+      res.writeHead(404);
+      res.end('not found');
+    }
+  });
+  const client = PrometheusClient.headlampServiceProxy({ cluster: 'main', namespace: 'monitoring', service: 'prometheus-k8s', port: 9090, origin });
+  assert.equal(client.baseUrl, `${origin}${prefix}`);
+  const r = await client.query(buildQuery({ metric: 'pod_restarts', pod: 'db-0' }), prom.expected.anchor);
+  assert.equal(r.series[0].values[0], prom.expected.pods['shop/db-0'].restarts);
+  const restricted = PrometheusClient.headlampServiceProxy({ cluster: 'restricted', namespace: 'monitoring', service: 'prometheus-k8s', port: 9090, origin });
+  await assert.rejects(restricted.query('up'), (e) => e.kind === 'http' && e.status === 403 && /services\/proxy/.test(e.message));
+  const busy = PrometheusClient.headlampServiceProxy({ cluster: 'busy', namespace: 'monitoring', service: 'prometheus-k8s', port: 9090, origin });
+  await assert.rejects(busy.query('up'), (e) => e.kind === 'malformed' && e.status === 503 && e.retryAfter === 12);
+});
+
+test('client: timeouts, aborts and dead servers reject with their kind', async () => {
+  const hanging = await serve(() => { /* never answers */ });
+  const slow = new PrometheusClient({ baseUrl: hanging, timeoutMs: 300 });
+  const t0 = Date.now();
+  await assert.rejects(slow.query('up'), (e) => e.kind === 'timeout');
+  assert.ok(Date.now() - t0 < 5000);
+  const controller = new AbortController();
+  const patient = new PrometheusClient({ baseUrl: hanging, timeoutMs: 60000 });
+  const pending = patient.query('up', undefined, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 100);
+  await assert.rejects(pending, (e) => e.kind === 'aborted');
+  const port = await freePort();
+  await assert.rejects(new PrometheusClient({ baseUrl: `http://127.0.0.1:${port}` }).query('up'), (e) => e.kind === 'network' && /ECONNREFUSED/.test(e.message));
+  // A redirect is not followed: the client only talks to its base URL.
+  const redirecting = await serve((req, res) => { res.writeHead(302, { location: 'http://127.0.0.1:1/' }); res.end(); });
+  await assert.rejects(new PrometheusClient({ baseUrl: redirecting }).query('up'), (e) => e.kind === 'http' && e.status === 302);
+});
+
+test('aggregatePodsReport tells what it left out', () => {
+  const r = parseResponse(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [
+    { metric: { namespace: 'a', pod: 'p', container: 'c', instance: 'ksm-1' }, value: [1, '3'] },
+    { metric: { namespace: 'a', pod: 'p', container: 'c', instance: 'ksm-2' }, value: [1, '3'] },
+    { metric: { job: 'x' }, value: [1, '1'] },
+  ] } }));
+  const report = aggregatePodsReport(r);
+  assert.equal(report.pods[0].value, 3);
+  assert.equal(report.droppedDuplicates, 1);
+  assert.deepEqual(report.unattributed, [{ job: 'x' }]);
+});
+
+test('kueue: visibility response to summaries and exposition through the shim', async () => {
+  const { kueuePendingReport, kueuePendingSummary, toExposition } = await import('../../www/index.js');
+  const dir = new URL('../data/kueue/', import.meta.url);
+  const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'));
+  for (const [file, want] of Object.entries(expected.fixtures)) {
+    const body = readFileSync(new URL(file, dir));
+    const opts = { now: expected.now, clusterQueue: want.clusterQueue };
+    const report = kueuePendingReport(new Uint8Array(body), opts);
+    assert.ok(report.summaries.length >= 1, file);
+    const text = toExposition(kueuePendingSummary(body.toString('utf8'), opts));
+    for (const line of want.exposition) assert.ok(text.includes(`${line}\n`), `${file}: missing ${line}`);
+  }
+  assert.throws(() => kueuePendingSummary('{"kind":"PendingWorkloadsSummary"'), (e) => e instanceof KubepromError && e.kind === 'malformed');
+  assert.throws(() => toExposition([{ clusterQueue: 'x' }]), (e) => e.kind === 'invalid_argument');
+});
