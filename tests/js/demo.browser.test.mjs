@@ -1,0 +1,60 @@
+// The demo page in headless Chromium (Debian's, through playwright-core), under the CSP plugins
+// run with, against the real Prometheus of the test harness.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let server;
+let url;
+let expected;
+let browser;
+
+before(async () => {
+  server = spawn(process.execPath, ['www/demo/serve.mjs', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((ok, fail) => {
+    server.stdout.on('data', (d) => {
+      const m = String(d).match(/(http:\/\/127\.0\.0\.1:\d+\/www\/demo\/)/);
+      if (m) ok(m[1]);
+    });
+    server.on('exit', (code) => fail(new Error(`demo server exited with ${code}`)));
+  });
+  const { readFileSync } = await import('node:fs');
+  expected = JSON.parse(readFileSync(`${root}/tests/.work/expected.json`, 'utf8'));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+test('demo shows the two-container pod at the sum of its containers', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  const row = page.locator('tr[data-pod="web-7d4b9c-abcde"] td.value');
+  await row.waitFor({ timeout: 30000 });
+  const want = expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / 1048576;
+  assert.equal(await row.textContent(), `${want.toFixed(0)} MiB`);
+  assert.match(await page.locator('#query').textContent(), /container!=""/);
+  assert.ok((await page.locator('#chart polyline').count()) >= 7);
+  mkdirSync(`${root}/tests/artifacts`, { recursive: true });
+  await page.screenshot({ path: `${root}/tests/artifacts/demo.png`, fullPage: true });
+  assert.deepEqual(errors, [], 'no console errors (CSP allows wasm without eval)');
+  // A query error is shown, not swallowed.
+  await page.fill('#pod', 'x');
+  await page.selectOption('#range', '86400');
+  await page.evaluate(() => { document.getElementById('metric').add(new Option('bogus', 'bogus')); document.getElementById('metric').value = 'bogus'; });
+  await page.click('#run');
+  await page.locator('#status.error').waitFor();
+  assert.match(await page.locator('#status').textContent(), /^invalid_argument: metric/);
+});
