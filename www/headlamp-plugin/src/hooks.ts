@@ -107,12 +107,22 @@ export function usePrometheus(cluster: string): PromState & { settings: Effectiv
 }
 
 export interface Polled<T> {
+  /** The last answer for the current key (kept while a refresh of the same key runs or fails). */
   data?: T;
+  /** The last failure; with `data` set, a refresh failed and `data` is older. */
   error?: ErrorDescription;
   loading: boolean;
   /** Unix ms of the last successful load. */
   updated?: number;
   refresh: () => void;
+}
+
+interface PollState<T> {
+  key: string;
+  data?: T;
+  error?: ErrorDescription;
+  loading: boolean;
+  updated?: number;
 }
 
 function pageHidden() {
@@ -128,7 +138,7 @@ export function usePolling<T>(
   key: string,
   refreshSeconds: number
 ): Polled<T> {
-  const [state, setState] = useState<Omit<Polled<T>, 'refresh'>>({ loading: true });
+  const [state, setState] = useState<PollState<T>>({ key, loading: true });
   const loadRef = useRef(load);
   loadRef.current = load;
   const [tick, setTick] = useState(0);
@@ -137,14 +147,15 @@ export function usePolling<T>(
     const fn = loadRef.current;
     if (!fn) return;
     const controller = new AbortController();
-    setState(s => ({ ...s, loading: true }));
+    // Answers belong to the key they were loaded for: a new key starts empty.
+    setState(s => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     fn(controller.signal).then(
       data => {
-        if (!controller.signal.aborted) setState({ data, loading: false, updated: Date.now() });
+        if (!controller.signal.aborted) setState({ key, data, loading: false, updated: Date.now() });
       },
       e => {
         if (controller.signal.aborted || isAbort(e)) return;
-        setState(s => ({ ...s, error: describeError(e), loading: false }));
+        setState(s => ({ ...(s.key === key ? s : { key }), error: describeError(e), loading: false }));
       }
     );
     return () => controller.abort();
@@ -180,5 +191,7 @@ export function usePolling<T>(
   }, [refreshSeconds, key]);
 
   const refresh = useCallback(() => setTick(t => t + 1), []);
-  return { ...state, refresh };
+  // Until the effect for a new key has run, show nothing of the old key.
+  if (state.key !== key) return { loading: true, refresh };
+  return { data: state.data, error: state.error, loading: state.loading, updated: state.updated, refresh };
 }

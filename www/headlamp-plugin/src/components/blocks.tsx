@@ -33,7 +33,7 @@ export function ChartsBlock(props: { ctx: SectionContext; scope: Scope; multiPod
     (signal: AbortSignal) => {
       const range = timeRange(rangeSeconds, Date.now() / 1000, ctx.settings.scrapeIntervalSeconds);
       const plans = planCharts(planContext(ctx.settings), scope, range);
-      return loadCharts(ctx.client, plans, range, multiPod, signal);
+      return loadCharts(ctx.client, plans, range, multiPod, signal, ctx.resolved.endpoint);
     },
     [key]
   );
@@ -54,6 +54,9 @@ export function ChartsBlock(props: { ctx: SectionContext; scope: Scope; multiPod
   }
   return (
     <Box>
+      {polled.error && (
+        <ErrorNotice title="Refreshing the charts failed; showing older data" error={polled.error} onRetry={polled.refresh} />
+      )}
       <Grid container spacing={2}>
         {polled.data.map(chart => (
           <Grid item xs={12} md={6} key={chart.plan.id}>
@@ -69,7 +72,8 @@ export function ChartsBlock(props: { ctx: SectionContext; scope: Scope; multiPod
 function useCurrent(ctx: SectionContext, scope: Scope) {
   const key = contextKey(ctx, scope);
   const load = useCallback(
-    (signal: AbortSignal) => loadCurrent(ctx.client, planCurrent(planContext(ctx.settings), scope), undefined, signal),
+    (signal: AbortSignal) =>
+      loadCurrent(ctx.client, planCurrent(planContext(ctx.settings), scope), undefined, signal, ctx.resolved.endpoint),
     [key]
   );
   return usePolling<CurrentResult>(load, key, ctx.settings.refreshSeconds);

@@ -66,7 +66,8 @@ function TopPods(props: { ctx: SectionContext; namespace?: string }) {
   const { ctx, namespace } = props;
   const key = JSON.stringify([formatEndpoint(ctx.resolved.endpoint), ctx.settings, namespace]);
   const load = useCallback(
-    (signal: AbortSignal) => loadCurrent(ctx.client, planUsage(planContext(ctx.settings), namespace), undefined, signal),
+    (signal: AbortSignal) =>
+      loadCurrent(ctx.client, planUsage(planContext(ctx.settings), namespace), undefined, signal, ctx.resolved.endpoint),
     [key]
   );
   const polled = usePolling<CurrentResult>(load, key, ctx.settings.refreshSeconds);

@@ -132,6 +132,25 @@ describe('detectPrometheus', () => {
     expect(failure.message).toContain('headlamp-prometheus=true');
   });
 
+  it('reports the failure of a found Prometheus rather than "not found"', async () => {
+    const c = cluster([
+      { kind: 'services', obj: svc('monitoring', 'prometheus-k8s', [{ name: 'web', port: 9090 }], { 'app.kubernetes.io/name': 'prometheus' }) },
+    ]);
+    const down = {
+      list: c.list,
+      probe: async () => {
+        throw Object.assign(new Error('no endpoints available for service "prometheus-k8s"'), { kind: 'http', status: 503 });
+      },
+    };
+    const failure = (await detectPrometheus(down).catch(e => e)) as DetectionError;
+    expect(failure).toBeInstanceOf(DetectionError);
+    expect(failure.kind).toBe('http');
+    expect(failure.status).toBe(503);
+    expect(failure.message).toBe(
+      'Prometheus at monitoring/prometheus-k8s:9090 (service labelled app.kubernetes.io/name=prometheus) did not answer: no endpoints available for service "prometheus-k8s"'
+    );
+  });
+
   it('probes each endpoint once even when several rules match it', async () => {
     const s = svc('monitoring', 'prometheus', [{ name: 'web', port: 9090 }], {
       'app.kubernetes.io/name': 'prometheus',

@@ -183,8 +183,13 @@ export interface Detected {
 }
 
 export class DetectionError extends Error {
-  constructor(message: string, readonly attempts: Attempt[]) {
+  /** The first candidate's failure when candidates were found but none answered. */
+  readonly kind?: string;
+  readonly status?: number;
+  constructor(message: string, readonly attempts: Attempt[], cause?: { kind: string; status?: number }) {
     super(message);
+    this.kind = cause?.kind;
+    this.status = cause?.status;
   }
 }
 
@@ -208,6 +213,7 @@ export async function detectPrometheus(
   // Listing is cheap and independent: ask for everything at once, then go in rule order.
   const listings = await Promise.allSettled(rules.map(r => deps.list(r.kind, r.labelSelector)));
   const probed = new Set<string>();
+  let firstFailure: { key: string; why: string; error: ReturnType<typeof describeError> } | undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     const listing = listings[i];
@@ -234,10 +240,20 @@ export async function detectPrometheus(
           attempts.push({ what: key, outcome: 'answered' });
           return { endpoint, why: rule.why, attempts };
         } catch (e) {
-          attempts.push({ what: key, outcome: `did not answer: ${describeError(e).summary}` });
+          const error = describeError(e, endpoint);
+          firstFailure ??= { key, why: rule.why, error };
+          attempts.push({ what: key, outcome: `did not answer: ${error.summary}` });
         }
       }
     }
+  }
+  if (firstFailure) {
+    // Something that looks like Prometheus exists: its failure is the news, not "not found".
+    throw new DetectionError(
+      `Prometheus at ${firstFailure.key} (${firstFailure.why}) did not answer: ${firstFailure.error.message}`,
+      attempts,
+      firstFailure.error
+    );
   }
   throw new DetectionError(
     'No Prometheus found: no labelled service or pod answered a Prometheus query. ' +

@@ -49,3 +49,13 @@ describe('describeError', () => {
     expect(isAbort(err('timeout', 'x'))).toBe(false);
   });
 });
+
+describe('describeError and kubeprom’s own RBAC message', () => {
+  it('does not repeat a permission kubeprom already named', () => {
+    const d = describeError(
+      err('http', 'forbidden (the user needs the `get` verb on `services/proxy` in that namespace)', 403),
+      { kind: 'service', namespace: 'm', name: 'p', port: '9090' }
+    );
+    expect(d.hint).toBeUndefined();
+  });
+});

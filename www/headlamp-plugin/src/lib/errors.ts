@@ -37,7 +37,10 @@ export function describeError(error: unknown, endpoint?: Endpoint): ErrorDescrip
   const summary = `${kind}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
   const proxy = proxyResource(endpoint);
   let hint: string | undefined;
-  if (status === 403 && proxy) {
+  if (status === 403 && proxy && message.includes(proxy.resource)) {
+    // kubeprom already named the missing permission.
+    hint = undefined;
+  } else if (status === 403 && proxy) {
     hint =
       `Your Kubernetes user is not allowed to use the API server proxy: it needs the "get" verb ` +
       `on "${proxy.resource}" in namespace "${proxy.namespace}" (a Role or ClusterRole rule ` +

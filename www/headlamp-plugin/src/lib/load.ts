@@ -6,6 +6,7 @@
  */
 import type { PodValue, QueryResult, QuerySpec } from 'kubeprom';
 import { aggregatePods, buildQuery } from 'kubeprom';
+import type { Endpoint } from './endpoint';
 import type { ErrorDescription } from './errors';
 import { describeError, isAbort } from './errors';
 import type { CardPlan, ChartPlan, DisplayUnit, TimeRange } from './plan';
@@ -53,7 +54,8 @@ export async function loadCharts(
   plans: ChartPlan[],
   range: TimeRange,
   showPodNames: boolean,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  endpoint?: Endpoint
 ): Promise<ChartResult[]> {
   return Promise.all(
     plans.map(async plan => {
@@ -85,7 +87,7 @@ export async function loadCharts(
         };
       } catch (e) {
         if (isAbort(e)) throw e;
-        return { plan, data: { rows: [], lines: [] }, refs: [], queries, error: describeError(e) };
+        return { plan, data: { rows: [], lines: [] }, refs: [], queries, error: describeError(e, endpoint) };
       }
     })
   );
@@ -102,7 +104,8 @@ export async function loadCurrent(
   client: PromClient,
   cards: CardPlan[],
   time?: number,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  endpoint?: Endpoint
 ): Promise<CurrentResult> {
   const values: Partial<Record<CardPlan['id'], PodValue[]>> = {};
   let reasons: Map<string, Termination[]> | undefined;
@@ -121,7 +124,7 @@ export async function loadCurrent(
         }
       } catch (e) {
         if (isAbort(e)) throw e;
-        errors[card.id] = describeError(e);
+        errors[card.id] = describeError(e, endpoint);
       }
     })
   );
