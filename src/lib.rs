@@ -10,6 +10,8 @@
 pub mod aggregate;
 pub mod client;
 pub mod kueue;
+#[cfg(feature = "lint")]
+pub mod lint;
 pub mod query;
 pub mod response;
 pub mod units;

@@ -625,3 +625,43 @@ pub fn to_exposition(summaries: JsValue) -> Result<String, JsValue> {
         .map_err(|e| invalid(format!("summaries: {e}")))?;
     Ok(crate::kueue::to_exposition(&summaries))
 }
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct LintOptionsJs {
+    // Read only by builds with the linter.
+    #[cfg_attr(not(feature = "lint"), allow(dead_code))]
+    scrape_interval: Option<String>,
+}
+
+/// Findings on a PromQL query, with UTF-16 positions and safe rewrites.
+#[wasm_bindgen(js_name = lintQuery)]
+pub fn lint_query(promql: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let Some(promql) = promql.as_string() else {
+        return Err(invalid("promql: expected a string"));
+    };
+    let opts: LintOptionsJs = options(opts, "options")?;
+    lint_with(&promql, opts)
+}
+
+#[cfg(feature = "lint")]
+fn lint_with(promql: &str, opts: LintOptionsJs) -> Result<JsValue, JsValue> {
+    let scrape_interval = opts
+        .scrape_interval
+        .map(|text| {
+            crate::lint::parse_duration(&text).map_err(|e| invalid(format!("scrapeInterval: {e}")))
+        })
+        .transpose()?;
+    let findings = crate::lint::lint_query(promql, &crate::lint::LintOptions { scrape_interval });
+    Ok(to_js(&findings))
+}
+
+#[cfg(not(feature = "lint"))]
+fn lint_with(_promql: &str, _opts: LintOptionsJs) -> Result<JsValue, JsValue> {
+    Err(error(
+        "unsupported",
+        "lintQuery: this build of kubeprom was made without the `lint` feature",
+        None,
+        None,
+    ))
+}

@@ -40,6 +40,7 @@ export {
   parseResponse,
   aggregatePods,
   aggregatePodsReport,
+  lintQuery,
   PrometheusClient,
   kueuePendingSummary,
   kueuePendingReport,

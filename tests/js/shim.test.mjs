@@ -160,3 +160,17 @@ test('kueue: visibility response to summaries and exposition through the shim', 
   assert.throws(() => kueuePendingSummary('{"kind":"PendingWorkloadsSummary"'), (e) => e instanceof KubepromError && e.kind === 'malformed');
   assert.throws(() => toExposition([{ clusterQueue: 'x' }]), (e) => e.kind === 'invalid_argument');
 });
+
+test('lintQuery finds the double count with UTF-16 positions and a fix that lints clean', async () => {
+  const { lintQuery } = await import('../../www/index.js');
+  const query = '# ünïcödé 🙂\nsum by (pod) (container_memory_working_set_bytes{namespace="shop"})';
+  const findings = lintQuery(query, { scrapeInterval: '30s' });
+  const f = findings.find((x) => x.rule === 'cadvisor-double-count');
+  assert.ok(f, JSON.stringify(findings));
+  assert.equal(query.slice(f.start, f.end).startsWith('container_memory_working_set_bytes'), true, query.slice(f.start, f.end));
+  assert.ok(f.fix.includes('container!=""'));
+  assert.ok(!lintQuery(f.fix).some((x) => x.rule === 'cadvisor-double-count'));
+  assert.equal(lintQuery('sum(')[0].rule, 'parse-error');
+  assert.deepEqual(lintQuery(buildQuery({ metric: 'pod_memory_working_set', namespace: 'shop' })), []);
+  assert.throws(() => lintQuery('up', { scrapeInterval: 'soon' }), (e) => e.kind === 'invalid_argument');
+});
