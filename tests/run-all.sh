@@ -19,7 +19,7 @@ suite() {
   fi
 }
 suite build npm run build --silent
-suite cargo-test cargo test --all-targets
+suite cargo-test cargo test --lib --tests
 suite cargo-test-no-default-features cargo test --lib --no-default-features
 # What `wasm-pack test --headless --chrome` does, without its `cargo build --tests` step, which
 # would compile the native-only unit tests (promtool, proptest) for wasm32.

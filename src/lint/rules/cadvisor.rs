@@ -1,0 +1,379 @@
+//! cAdvisor container metrics: the pod-level cgroup series and the per-pod network series.
+
+use promql_parser::label::{MatchOp, Matcher};
+use promql_parser::parser::value::ValueType;
+use promql_parser::parser::{AggregateExpr, BinaryExpr, Expr, LabelModifier};
+
+use super::super::metrics::{is_cadvisor_network, is_cadvisor_per_container};
+use super::super::syntax::Selector;
+use super::super::text::{list_separator, remove_list_item, Edit};
+use super::super::tree::{matcher_groups, metric_name, Cursor};
+use super::super::Severity;
+use super::{ids, values_unused, Ctx, LABEL_PRESERVING_FUNCTIONS};
+
+/// Whether a matcher rules out the pod-level cgroup series, which has neither a `container`
+/// nor an `image` label (the pause container has an image, so `image!=""` keeps it; it is tiny
+/// and not a double count).
+fn excludes_pod_cgroup(m: &Matcher) -> bool {
+    (m.name == "container" || m.name == "image") && !m.is_match("")
+}
+
+/// Whether a matcher selects the pod-level series only (`container=""`).
+fn only_pod_cgroup(m: &Matcher) -> bool {
+    m.name == "container"
+        && match &m.op {
+            MatchOp::Equal => m.value.is_empty(),
+            MatchOp::Re(_) => m.value.is_empty() || m.value == "^$",
+            _ => false,
+        }
+}
+
+/// `cadvisor-double-count`: a per-container cAdvisor metric selected without excluding the
+/// pod-level series, which already holds the sum of the pod's containers.
+pub(super) fn double_count(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some((vs, sel)) = c.selector() else {
+        return;
+    };
+    let Some(name) = metric_name(vs) else {
+        return;
+    };
+    if !is_cadvisor_per_container(name) {
+        return;
+    }
+    let groups = matcher_groups(vs);
+    let safe = groups.iter().all(|g| {
+        g.iter()
+            .any(|m| excludes_pod_cgroup(m) || only_pod_cgroup(m))
+    });
+    if safe || values_unused(c, parents) || pod_series_filtered_out(c, parents) {
+        return;
+    }
+    let span = sel
+        .and_then(Selector::span)
+        .unwrap_or_else(|| ctx.span(c, parents));
+    let fix = sel.and_then(|s| insert_container_filter(s, ctx.original));
+    ctx.report(
+        ids::CADVISOR_DOUBLE_COUNT,
+        Severity::Warning,
+        span,
+        format!(
+            "{name} also has a pod-level series (no container label) that already holds the sum \
+             of the pod's containers, so this selects the pod twice. Add container!=\"\" to keep \
+             the real containers only."
+        ),
+        fix,
+    );
+}
+
+fn lists_container(labels: &[String]) -> bool {
+    labels.iter().any(|l| l == "container")
+}
+
+/// Whether an aggregation's output series keep their `container` label.
+fn keeps_container(a: &AggregateExpr) -> bool {
+    if matches!(
+        a.op.to_string().as_str(),
+        "topk" | "bottomk" | "limitk" | "limit_ratio"
+    ) {
+        // These select input series and keep all their labels.
+        return true;
+    }
+    match &a.modifier {
+        Some(LabelModifier::Include(l)) => lists_container(&l.labels),
+        Some(LabelModifier::Exclude(l)) => !lists_container(&l.labels),
+        None => false,
+    }
+}
+
+/// Whether a binary operation matches series on their `container` label among others.
+fn matches_on_container(b: &BinaryExpr) -> bool {
+    match b.modifier.as_ref().and_then(|m| m.matching.as_ref()) {
+        None => true,
+        Some(LabelModifier::Include(l)) => lists_container(&l.labels),
+        Some(LabelModifier::Exclude(l)) => !lists_container(&l.labels),
+    }
+}
+
+/// Whether every series of `c` has a non-empty `container` label.
+fn has_container(c: Cursor) -> bool {
+    let c = c.unparen();
+    match c.expr {
+        Expr::VectorSelector(_) | Expr::MatrixSelector(_) => {
+            let Some((vs, _)) = c.selector() else {
+                return false;
+            };
+            metric_name(vs).is_some_and(|n| n.starts_with("kube_pod_container_"))
+                || matcher_groups(vs)
+                    .iter()
+                    .all(|g| g.iter().any(|m| m.name == "container" && !m.is_match("")))
+        }
+        Expr::Call(call) if LABEL_PRESERVING_FUNCTIONS.contains(&call.func.name) => c
+            .children()
+            .into_iter()
+            .find(|a| matches!(a.expr.value_type(), ValueType::Vector | ValueType::Matrix))
+            .is_some_and(has_container),
+        Expr::Aggregate(a) => {
+            keeps_container(a) && c.children().last().is_some_and(|e| has_container(*e))
+        }
+        Expr::Unary(_) => c.children().first().is_some_and(|e| has_container(*e)),
+        Expr::Binary(b) => {
+            let sides = c.children();
+            let [l, r] = sides.as_slice() else {
+                return false;
+            };
+            let (lt, rt) = (b.lhs.value_type(), b.rhs.value_type());
+            if rt == ValueType::Scalar {
+                return has_container(*l);
+            }
+            if lt == ValueType::Scalar {
+                return has_container(*r);
+            }
+            match b.op.to_string().as_str() {
+                "or" => has_container(*l) && has_container(*r),
+                "and" | "unless" => has_container(*l),
+                _ if matches_on_container(b) => has_container(*l) || has_container(*r),
+                _ => has_container(*l),
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether the pod-level series of `c` are dropped on the way up anyway: a vector operation
+/// that matches on `container` with an operand whose series all have a container (as in
+/// `throttled{container!=""} / on(pod, container) periods`).
+fn pod_series_filtered_out(c: &Cursor, parents: &[Cursor]) -> bool {
+    let mut child = *c;
+    for p in parents.iter().rev() {
+        match p.expr {
+            Expr::Paren(_) | Expr::Unary(_) => {}
+            Expr::Call(call) if LABEL_PRESERVING_FUNCTIONS.contains(&call.func.name) => {}
+            Expr::Aggregate(a) => {
+                if !keeps_container(a) {
+                    return false;
+                }
+            }
+            Expr::Binary(b) => {
+                let sides = p.children();
+                let [l, r] = sides.as_slice() else {
+                    return false;
+                };
+                let we_are_lhs = std::ptr::eq(&*b.lhs, child.expr);
+                let other = if we_are_lhs { *r } else { *l };
+                if other.expr.value_type() == ValueType::Vector {
+                    let op = b.op.to_string();
+                    let filters = match op.as_str() {
+                        "or" | "unless" => false,
+                        "and" => we_are_lhs,
+                        _ => true,
+                    };
+                    if filters && matches_on_container(b) && has_container(other) {
+                        return true;
+                    }
+                }
+            }
+            _ => return false,
+        }
+        child = *p;
+    }
+    false
+}
+
+/// The edit adding `container!=""` to a selector, after its last matcher.
+fn insert_container_filter(sel: &Selector, src: &str) -> Option<Edit> {
+    const FILTER: &str = "container!=\"\"";
+    if sel.has_or {
+        // Each `or` alternative would need the filter; not a one-place edit.
+        return None;
+    }
+    match (sel.braces, sel.matchers.last()) {
+        (Some(_), Some(last)) => {
+            let sep = list_separator(&sel.matcher_spans(), src);
+            Some(Edit::insert(last.span.end, format!("{sep}{FILTER}")))
+        }
+        (Some(braces), None) => Some(Edit::replace(braces, format!("{{{FILTER}}}"))),
+        (None, _) => sel
+            .name
+            .map(|name| Edit::insert(name.end, format!("{{{FILTER}}}"))),
+    }
+}
+
+/// `network-metric-per-container`: cAdvisor reports network traffic for the pod sandbox only
+/// (`container=""`, or `container="POD"` with dockershim), so a filter that drops the
+/// empty container name drops the traffic.
+pub(super) fn network_per_container(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some((vs, sel)) = c.selector() else {
+        return;
+    };
+    let Some(name) = metric_name(vs) else {
+        return;
+    };
+    if !is_cadvisor_network(name) || !vs.matchers.or_matchers.is_empty() {
+        return;
+    }
+    for (i, m) in vs.matchers.matchers.iter().enumerate() {
+        if m.name != "container" || m.is_match("") {
+            continue;
+        }
+        let matcher_node = sel.and_then(|s| s.matchers.get(i));
+        let span = matcher_node
+            .map(|n| n.span)
+            .unwrap_or_else(|| ctx.span(c, parents));
+        let fix = sel.and_then(|s| {
+            let inner = s.inner()?;
+            remove_list_item(&s.matcher_spans(), i, inner)
+        });
+        ctx.report(
+            ids::NETWORK_METRIC_PER_CONTAINER,
+            Severity::Warning,
+            span,
+            format!(
+                "cAdvisor reports {name} once per pod, on the pod sandbox whose container \
+                 label is empty (or \"POD\"), not per application container: this container \
+                 matcher can drop every series. Remove it."
+            ),
+            fix,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{findings, fixed, marked};
+    use super::ids;
+
+    const RULE: &str = ids::CADVISOR_DOUBLE_COUNT;
+
+    #[test]
+    fn flags_memory_without_container_filter() {
+        let q = "sum(container_memory_working_set_bytes{namespace=\"a\",pod=~\"web\"}) by (pod,namespace)";
+        assert_eq!(
+            marked(q, RULE),
+            ["container_memory_working_set_bytes{namespace=\"a\",pod=~\"web\"}"]
+        );
+        assert_eq!(
+            fixed(q, RULE),
+            "sum(container_memory_working_set_bytes{namespace=\"a\",pod=~\"web\",container!=\"\"}) by (pod,namespace)"
+        );
+    }
+
+    #[test]
+    fn accepts_equivalent_exclusions() {
+        for m in [
+            "container!=\"\"",
+            "container=~\".+\"",
+            "container=\"app\"",
+            "container=~\"app|sidecar\"",
+            "container!~\"\"",
+            "image!=\"\"",
+            "container=\"\"",
+        ] {
+            let q = format!("sum(container_memory_rss{{pod=\"p\", {m}}})");
+            assert!(findings(&q, RULE).is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn filters_that_keep_the_pod_series_are_flagged() {
+        for m in [
+            "container!=\"POD\"",
+            "container=~\".*\"",
+            "container=~\"app|\"",
+        ] {
+            let q = format!("sum(container_memory_rss{{pod=\"p\", {m}}})");
+            assert_eq!(findings(&q, RULE).len(), 1, "{q}");
+        }
+    }
+
+    #[test]
+    fn fix_inserts_into_each_selector_shape() {
+        assert_eq!(
+            fixed("rate(container_cpu_usage_seconds_total[5m])", RULE),
+            "rate(container_cpu_usage_seconds_total{container!=\"\"}[5m])"
+        );
+        assert_eq!(
+            fixed("container_memory_rss{}", RULE),
+            "container_memory_rss{container!=\"\"}"
+        );
+        assert_eq!(
+            fixed("container_memory_rss{pod=\"a\", }", RULE),
+            "container_memory_rss{pod=\"a\", container!=\"\", }"
+        );
+        assert_eq!(
+            fixed("{__name__=\"container_memory_rss\", pod=\"a\"}", RULE),
+            "{__name__=\"container_memory_rss\", pod=\"a\", container!=\"\"}"
+        );
+    }
+
+    #[test]
+    fn or_selectors_are_flagged_without_fix() {
+        let q = "container_memory_rss{pod=\"a\" or container!=\"\"}";
+        let f = findings(q, RULE);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fix.is_none());
+        assert!(findings(
+            "container_memory_rss{pod=\"a\", container!=\"\" or image!=\"\"}",
+            RULE
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn network_and_unrelated_metrics_are_not_flagged() {
+        for q in [
+            "sum(rate(container_network_receive_bytes_total{pod=\"a\"}[5m]))",
+            "kube_pod_container_resource_limits{pod=\"a\"}",
+            "sum(node_namespace_pod_container:container_memory_working_set_bytes{pod=\"a\"})",
+            "up and on(pod) container_memory_rss",
+            "absent(container_memory_rss{pod=\"a\"})",
+            "rate(container_cpu_cfs_throttled_periods_total{container!=\"\"}[5m]) / rate(container_cpu_cfs_periods_total[5m])",
+            "sum by (pod, container) (container_memory_rss{container!=\"\"}) / on(pod, container) sum by (pod, container) (container_spec_memory_limit_bytes)",
+            "container_memory_rss / on(pod, container) group_left kube_pod_container_resource_limits{resource=\"memory\"}",
+        ] {
+            assert!(findings(q, RULE).is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn operands_that_keep_the_pod_series_do_not_filter() {
+        for q in [
+            // Matching without container lets the pod-level series through.
+            "container_memory_rss / on(pod) group_left kube_pod_container_resource_limits",
+            // Aggregating away container merges the pod-level series in before the division.
+            "sum by (pod) (container_memory_rss) / sum by (pod) (container_memory_rss{container!=\"\"})",
+            "container_memory_rss or container_memory_cache{container!=\"\"}",
+        ] {
+            assert_eq!(findings(q, RULE).len(), 1, "{q}");
+        }
+    }
+
+    #[test]
+    fn each_selector_gets_its_own_fix() {
+        let q = "container_memory_rss{pod=\"a\"} / container_spec_memory_limit_bytes{pod=\"a\"}";
+        let f = findings(q, RULE);
+        assert_eq!(f.len(), 2);
+        let first = f[0].fix.clone().unwrap();
+        assert_eq!(
+            first,
+            "container_memory_rss{pod=\"a\", container!=\"\"} / container_spec_memory_limit_bytes{pod=\"a\"}"
+        );
+        // With the left side per container, the division drops the right side's pod series.
+        assert!(findings(&first, RULE).is_empty());
+    }
+
+    #[test]
+    fn network_container_filter() {
+        let rule = ids::NETWORK_METRIC_PER_CONTAINER;
+        let q = "sum(rate(container_network_receive_bytes_total{container!=\"\", pod=\"a\"}[5m]))";
+        assert_eq!(marked(q, rule), ["container!=\"\""]);
+        assert_eq!(
+            fixed(q, rule),
+            "sum(rate(container_network_receive_bytes_total{pod=\"a\"}[5m]))"
+        );
+        assert!(findings(
+            "sum(rate(container_network_receive_bytes_total{pod=\"a\", container!=\"POD\"}[5m]))",
+            rule
+        )
+        .is_empty());
+    }
+}

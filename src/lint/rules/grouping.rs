@@ -1,0 +1,182 @@
+//! `by (...)` groupings of per-pod results.
+
+use promql_parser::label::MatchOp;
+use promql_parser::parser::{Expr, LabelModifier};
+
+use super::super::syntax::{Grouping, Kind};
+use super::super::text::{list_separator, remove_list_item, Edit};
+use super::super::tree::{all_matchers, Cursor};
+use super::super::Severity;
+use super::{for_each, ids, Ctx};
+
+/// Labels that split one pod into several series, and why.
+const HIGH_CARDINALITY: &[(&str, &str)] = &[
+    (
+        "id",
+        "is the cgroup path: the pod cgroup and every container cgroup each have their own",
+    ),
+    ("uid", "changes every time the pod is recreated"),
+    ("pod_uid", "changes every time the pod is recreated"),
+    ("container_id", "changes every time a container restarts"),
+    (
+        "image_id",
+        "changes with every image digest, splitting a pod across rollouts",
+    ),
+    (
+        "instance",
+        "is the scrape target: the same pod seen by two scrapers or endpoints becomes two series",
+    ),
+];
+
+/// The `by` grouping of an aggregation, with its position when known.
+fn by_labels<'a>(c: &Cursor<'a>) -> Option<(&'a [String], Option<&'a Grouping>)> {
+    let Expr::Aggregate(a) = c.expr else {
+        return None;
+    };
+    let Some(LabelModifier::Include(labels)) = &a.modifier else {
+        return None;
+    };
+    let grouping = match c.node.map(|n| &n.kind) {
+        Some(Kind::Aggregate(n)) => n.grouping.as_ref(),
+        _ => None,
+    };
+    Some((&labels.labels, grouping))
+}
+
+/// `high-cardinality-grouping`: a per-pod grouping (`by` includes `pod`) that also groups by
+/// a label that changes within a pod's life or splits it.
+pub(super) fn high_cardinality(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some((labels, grouping)) = by_labels(c) else {
+        return;
+    };
+    if let Expr::Aggregate(a) = c.expr {
+        if a.op.is_aggregator_with_param() && a.op.to_string() != "quantile" {
+            // topk, bottomk, limitk... return their input series: `by` only scopes the pick.
+            return;
+        }
+    }
+    if !labels.iter().any(|l| l == "pod") {
+        return;
+    }
+    for (i, label) in labels.iter().enumerate() {
+        let Some((_, why)) = HIGH_CARDINALITY.iter().find(|(l, _)| l == label) else {
+            continue;
+        };
+        let positioned = grouping.filter(|g| g.list.labels.len() == labels.len());
+        let span = positioned
+            .and_then(|g| g.list.labels.get(i))
+            .map(|l| l.span)
+            .unwrap_or_else(|| ctx.span(c, parents));
+        let fix = positioned.and_then(|g| remove_list_item(&g.list.spans(), i, g.list.inner()));
+        ctx.report(
+            ids::HIGH_CARDINALITY_GROUPING,
+            Severity::Warning,
+            span,
+            format!(
+                "grouping by {label} gives several series per pod: {label} {why}. Drop it to \
+                 get one value per pod."
+            ),
+            fix,
+        );
+    }
+}
+
+/// `pod-without-namespace`: `by (pod)` without `namespace`, over series from more than one
+/// namespace, merges pods of the same name (StatefulSet pods such as `db-0`) across namespaces.
+pub(super) fn pod_without_namespace(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some((labels, grouping)) = by_labels(c) else {
+        return;
+    };
+    if !labels.iter().any(|l| l == "pod") || labels.iter().any(|l| l == "namespace") {
+        return;
+    }
+    // A selector that pins the namespace (`namespace="a"`, or a regex/variable the user chose)
+    // means the grouping stays within what the user asked for.
+    let mut pinned = false;
+    let mut selectors = 0;
+    for_each(*c, &mut |d| {
+        if let Some((vs, _)) = d.selector() {
+            selectors += 1;
+            if all_matchers(vs).any(|m| {
+                m.name == "namespace"
+                    && matches!(m.op, MatchOp::Equal | MatchOp::Re(_))
+                    && !m.is_match("")
+            }) {
+                pinned = true;
+            }
+        }
+    });
+    if pinned || selectors == 0 {
+        return;
+    }
+    let positioned = grouping.filter(|g| g.list.labels.len() == labels.len());
+    let span = positioned
+        .map(|g| g.list.parens)
+        .unwrap_or_else(|| ctx.span(c, parents));
+    let fix = positioned.and_then(|g| {
+        let last = g.list.labels.last()?;
+        let sep = list_separator(&g.list.spans(), ctx.original);
+        Some(Edit::insert(last.span.end, format!("{sep}namespace")))
+    });
+    ctx.report(
+        ids::POD_WITHOUT_NAMESPACE,
+        Severity::Info,
+        span,
+        "pod names are unique only within a namespace: grouping by pod without namespace, over \
+         every namespace, adds up same-named pods (a StatefulSet's db-0 in two namespaces). \
+         Group by namespace too, or select one namespace."
+            .to_owned(),
+        fix,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{findings, fixed, marked};
+    use super::ids;
+
+    #[test]
+    fn high_cardinality_labels_next_to_pod() {
+        let rule = ids::HIGH_CARDINALITY_GROUPING;
+        let q = "sum by (namespace, pod, id) (container_memory_rss{container!=\"\"})";
+        assert_eq!(marked(q, rule), ["id"]);
+        assert_eq!(
+            fixed(q, rule),
+            "sum by (namespace, pod) (container_memory_rss{container!=\"\"})"
+        );
+        let q = "sum(rate(x_total[5m])) by (instance, pod, namespace)";
+        assert_eq!(fixed(q, rule), "sum(rate(x_total[5m])) by (pod, namespace)");
+        assert_eq!(
+            marked("max by (pod, uid, container_id) (x)", rule),
+            ["uid", "container_id"]
+        );
+        for ok in [
+            "sum by (instance) (up)",
+            "sum by (namespace, pod) (x)",
+            "sum without (id) (x)",
+            "topk by (pod, instance) (1, x)",
+        ] {
+            assert!(findings(ok, rule).is_empty(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn pod_without_namespace() {
+        let rule = ids::POD_WITHOUT_NAMESPACE;
+        let q = "sum(container_memory_rss{container!=\"\", node=\"n1\"}) by (pod)";
+        assert_eq!(marked(q, rule), ["(pod)"]);
+        assert_eq!(
+            fixed(q, rule),
+            "sum(container_memory_rss{container!=\"\", node=\"n1\"}) by (pod, namespace)"
+        );
+        for ok in [
+            "sum(container_memory_rss{namespace=\"a\"}) by (pod)",
+            "sum(container_memory_rss{namespace=~\"$namespace\"}) by (pod)",
+            "sum by (namespace, pod) (x)",
+            "sum by (pod) (x{namespace=\"a\"} * on(pod) group_left() y)",
+        ] {
+            assert!(findings(ok, rule).is_empty(), "{ok}");
+        }
+        assert_eq!(findings("sum by (pod) (x{namespace!=\"\"})", rule).len(), 1);
+    }
+}

@@ -1,0 +1,157 @@
+//! Label matchers that do not filter what they seem to.
+
+use promql_parser::label::MatchOp;
+
+use super::super::text::remove_list_item;
+use super::super::tree::Cursor;
+use super::super::Severity;
+use super::{ids, Ctx};
+
+/// Whether a (fully anchored) PromQL regex matches every string.
+fn matches_everything(pattern: &str) -> bool {
+    let mut p = pattern.trim();
+    loop {
+        let before = p;
+        p = p.strip_prefix('^').unwrap_or(p);
+        p = p.strip_suffix('$').unwrap_or(p);
+        p = p.strip_prefix("(?s)").unwrap_or(p);
+        if let Some(inner) = p
+            .strip_prefix("(?:")
+            .or_else(|| p.strip_prefix("(?s:"))
+            .or_else(|| p.strip_prefix('('))
+            .and_then(|s| s.strip_suffix(')'))
+        {
+            p = inner;
+        }
+        if p == before {
+            break;
+        }
+    }
+    matches!(p, ".*" | ".*?" | "(.*)")
+}
+
+/// `regex-always-matches`: `label=~".*"` filters nothing (it matches a missing label too).
+pub(super) fn regex_always_matches(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some((vs, sel)) = c.selector() else {
+        return;
+    };
+    let or_free = vs.matchers.or_matchers.is_empty();
+    for (i, m) in super::super::tree::all_matchers(vs).enumerate() {
+        if !matches!(m.op, MatchOp::Re(_)) || !matches_everything(&m.value) || m.name == "__name__"
+        {
+            continue;
+        }
+        let node = sel.and_then(|s| s.matchers.get(i));
+        let span = node.map(|n| n.span).unwrap_or_else(|| ctx.span(c, parents));
+        let fix = if or_free {
+            sel.and_then(|s| remove_list_item(&s.matcher_spans(), i, s.inner()?))
+        } else {
+            None
+        };
+        let label = &m.name;
+        ctx.report(
+            ids::REGEX_ALWAYS_MATCHES,
+            Severity::Info,
+            span,
+            format!(
+                "{label}=~\"{}\" matches every series, including those without a {label} label, \
+                 so it filters nothing. Remove it, or use {label}=~\".+\" to require the label.",
+                m.value
+            ),
+            fix,
+        );
+    }
+}
+
+/// The literal prefix of a `prefix-.*` style regex, if that is all the regex is.
+fn literal_prefix(pattern: &str) -> Option<&str> {
+    let p = pattern.strip_prefix('^').unwrap_or(pattern);
+    let p = p.strip_suffix('$').unwrap_or(p);
+    let prefix = [".*", ".+"].iter().find_map(|s| p.strip_suffix(s))?;
+    let is_literal = !prefix.is_empty()
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    is_literal.then_some(prefix)
+}
+
+/// `pod-prefix-regex`: `pod=~"web-.*"` to select a workload's pods also selects the pods of
+/// every other workload whose name starts with `web-`.
+pub(super) fn pod_prefix_regex(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some((vs, sel)) = c.selector() else {
+        return;
+    };
+    for (i, m) in super::super::tree::all_matchers(vs).enumerate() {
+        if m.name != "pod" || !matches!(m.op, MatchOp::Re(_)) {
+            continue;
+        }
+        let Some(prefix) = literal_prefix(&m.value) else {
+            continue;
+        };
+        let node = sel.and_then(|s| s.matchers.get(i));
+        let span = node.map(|n| n.span).unwrap_or_else(|| ctx.span(c, parents));
+        ctx.report(
+            ids::POD_PREFIX_REGEX,
+            Severity::Warning,
+            span,
+            format!(
+                "pod=~\"{}\" selects every pod whose name starts with {prefix}, including the \
+                 pods of other workloads ({prefix}api-..., {prefix}worker-...). Select a \
+                 workload's pods by owner instead, e.g. join with \
+                 namespace_workload_pod:kube_pod_owner:relabel or kube_pod_owner.",
+                m.value
+            ),
+            None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{findings, fixed, marked};
+    use super::{ids, literal_prefix, matches_everything};
+
+    #[test]
+    fn always_matching_patterns() {
+        for p in [".*", "^.*$", "(.*)", "(?:.*)", "(?s).*", ".*?", " .* "] {
+            assert!(matches_everything(p), "{p}");
+        }
+        for p in [".+", "a.*", ".*a", "", "$pod", ".*|a"] {
+            assert!(!matches_everything(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn regex_always_matches() {
+        let rule = ids::REGEX_ALWAYS_MATCHES;
+        let q = "sum(x{job=\"a\", pod=~\".*\"})";
+        assert_eq!(marked(q, rule), ["pod=~\".*\""]);
+        assert_eq!(fixed(q, rule), "sum(x{job=\"a\"})");
+        // The only matcher of a nameless selector cannot go: no fix.
+        let f = findings("{job=\"a\", pod=~\".*\"} + x{pod=~\"^.*$\"}", rule);
+        assert_eq!(f.len(), 2);
+        assert!(findings("x{pod=~\".+\"}", rule).is_empty());
+        assert!(findings("x{pod!~\".*\"}", rule).is_empty());
+    }
+
+    #[test]
+    fn pod_prefix() {
+        let rule = ids::POD_PREFIX_REGEX;
+        assert_eq!(
+            marked("sum(x{namespace=\"a\",pod=~\"web-.*\"})", rule),
+            ["pod=~\"web-.*\""]
+        );
+        assert_eq!(marked("x{pod=~\"^web-.*\"}", rule).len(), 1);
+        for ok in [
+            "x{pod=~\"$pod\"}",
+            "x{pod=~\"web-[a-z0-9]{5}\"}",
+            "x{pod=\"web-.*\"}",
+            "x{pod=~\".*\"}",
+        ] {
+            assert!(findings(ok, rule).is_empty(), "{ok}");
+        }
+        assert_eq!(literal_prefix("web-.*"), Some("web-"));
+        assert_eq!(literal_prefix("^api.+$"), Some("api"));
+        assert_eq!(literal_prefix("a|b.*"), None);
+    }
+}

@@ -1,0 +1,558 @@
+//! Counters, gauges and the range functions over them.
+
+use std::time::Duration;
+
+use promql_parser::parser::Expr;
+
+use super::super::metrics::{is_counter, is_gauge};
+use super::super::syntax::{Kind, Node};
+use super::super::text::{Edit, Span};
+use super::super::tree::{metric_name, Cursor};
+use super::super::Severity;
+use super::{consumer, format_duration, ids, Ctx};
+
+/// Functions that pass their argument's values through (possibly transformed), so a raw
+/// counter inside them is still a raw counter.
+const TRANSPARENT: &[&str] = &[
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "clamp",
+    "clamp_min",
+    "clamp_max",
+    "exp",
+    "ln",
+    "log2",
+    "log10",
+    "sqrt",
+    "sgn",
+    "label_replace",
+    "label_join",
+    "sort",
+    "sort_desc",
+    "sort_by_label",
+    "sort_by_label_desc",
+    "scalar",
+];
+
+/// Aggregations that combine values (`count`, `group`, `min`, `max`, `topk`... pick or count
+/// series and are fine on a raw counter).
+const COMBINING: &[&str] = &["sum", "avg", "stddev", "stdvar", "quantile"];
+
+/// Range functions meant for gauges, with the counter function to use instead (if any).
+const GAUGE_RANGE_FUNCTIONS: &[(&str, Option<&str>)] = &[
+    ("delta", Some("increase")),
+    ("idelta", None),
+    ("deriv", Some("rate")),
+    ("predict_linear", None),
+    ("holt_winters", None),
+    ("double_exponential_smoothing", None),
+    ("avg_over_time", None),
+    ("sum_over_time", None),
+    ("stddev_over_time", None),
+    ("stdvar_over_time", None),
+    ("quantile_over_time", None),
+];
+
+/// Functions that compute a per-second rate or an increase and assume a counter.
+const COUNTER_FUNCTIONS: &[&str] = &["rate", "irate", "increase"];
+
+/// Range functions whose result needs several samples in the window.
+const WINDOWED_FUNCTIONS: &[&str] = &[
+    "rate",
+    "irate",
+    "increase",
+    "delta",
+    "idelta",
+    "deriv",
+    "predict_linear",
+    "resets",
+    "changes",
+];
+
+/// `counter-without-rate`: a counter's raw value used in arithmetic or a combining aggregation,
+/// or handed to a function meant for gauges.
+pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    match c.expr {
+        Expr::VectorSelector(vs) => {
+            let Some(name) = metric_name(vs) else {
+                return;
+            };
+            if !is_counter(name) {
+                return;
+            }
+            let Some(use_site) = raw_value_use(c, parents) else {
+                return;
+            };
+            let span = ctx.span(c, parents);
+            ctx.report(
+                ids::COUNTER_WITHOUT_RATE,
+                Severity::Warning,
+                span,
+                format!(
+                    "{name} is a counter: its raw value only grows and falls back to 0 when the \
+                     process restarts, so {use_site} of it is not meaningful. Use \
+                     rate({name}[5m]) or increase({name}[1h]) instead."
+                ),
+                None,
+            );
+        }
+        Expr::Call(call) => {
+            let Some((_, replacement)) = GAUGE_RANGE_FUNCTIONS
+                .iter()
+                .find(|(f, _)| *f == call.func.name)
+            else {
+                return;
+            };
+            let Some(arg) = c
+                .children()
+                .into_iter()
+                .find(|a| matches!(a.expr, Expr::MatrixSelector(_)))
+            else {
+                return;
+            };
+            let Some((vs, _)) = arg.selector() else {
+                return;
+            };
+            let Some(name) = metric_name(vs) else {
+                return;
+            };
+            if !is_counter(name) {
+                return;
+            }
+            let fname = call.func.name;
+            let name_span = match c.node.map(|n| &n.kind) {
+                Some(Kind::Call(n)) => Some(n.name),
+                _ => None,
+            };
+            let fix = match (replacement, name_span) {
+                (Some(r), Some(span)) => Some(Edit::replace(span, *r)),
+                _ => None,
+            };
+            let advice = match replacement {
+                Some(r) => format!("use {r}(), which handles counter resets"),
+                None => "use rate() or increase(), which handle counter resets".to_owned(),
+            };
+            let span = name_span.unwrap_or_else(|| ctx.span(c, parents));
+            ctx.report(
+                ids::COUNTER_WITHOUT_RATE,
+                Severity::Warning,
+                span,
+                format!(
+                    "{fname}() is meant for gauges, but {name} is a counter: it falls back to 0 \
+                     whenever the process restarts, which {fname}() does not account for; \
+                     {advice}."
+                ),
+                fix,
+            );
+        }
+        _ => {}
+    }
+}
+
+/// How a raw value is used, looking up through parentheses and value-preserving functions:
+/// `Some("arithmetic")` etc. when the use needs a rate, `None` when it is fine.
+fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
+    let mut here = *c;
+    let mut up = parents;
+    loop {
+        let (parent, child) = consumer(&here, up)?;
+        match parent.expr {
+            Expr::Binary(b) => {
+                if b.op.is_comparison_operator() || b.op.is_set_operator() {
+                    return None;
+                }
+                return Some("arithmetic");
+            }
+            Expr::Aggregate(a) => {
+                let op = a.op.to_string();
+                let is_param = a
+                    .param
+                    .as_deref()
+                    .is_some_and(|p| std::ptr::eq(p, child.expr));
+                if is_param || !COMBINING.contains(&op.as_str()) {
+                    return None;
+                }
+                return Some(match op.as_str() {
+                    "sum" => "a sum",
+                    "avg" => "an average",
+                    _ => "an aggregation",
+                });
+            }
+            Expr::Call(call) => {
+                if call.func.name == "histogram_quantile" {
+                    return Some("a quantile");
+                }
+                if !TRANSPARENT.contains(&call.func.name) {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+        // Continue above the transparent function.
+        let idx = up.iter().rposition(|p| std::ptr::eq(p.expr, parent.expr))?;
+        here = up[idx];
+        up = &up[..idx];
+    }
+}
+
+/// The matrix selector a range function reads, with the span of its range duration.
+fn range_arg<'a>(c: &Cursor<'a>) -> Option<(Cursor<'a>, Option<Span>)> {
+    let arg = c
+        .children()
+        .into_iter()
+        .find(|a| matches!(a.expr, Expr::MatrixSelector(_)))?;
+    let range = match arg.node.map(|n| &n.kind) {
+        Some(Kind::Matrix(m)) => Some(m.range),
+        _ => None,
+    };
+    Some((arg, range))
+}
+
+/// `rate-on-gauge`: `rate`, `irate` or `increase` over a gauge.
+pub(super) fn rate_on_gauge(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some(fname) = c.call_name() else {
+        return;
+    };
+    if !COUNTER_FUNCTIONS.contains(&fname) {
+        return;
+    }
+    let Some((arg, _)) = range_arg(c) else {
+        return;
+    };
+    let Some((vs, _)) = arg.selector() else {
+        return;
+    };
+    let Some(name) = metric_name(vs) else {
+        return;
+    };
+    if !is_gauge(name) {
+        return;
+    }
+    let span = ctx.span(c, parents);
+    ctx.report(
+        ids::RATE_ON_GAUGE,
+        Severity::Warning,
+        span,
+        format!(
+            "{name} is a gauge, but {fname}() expects a counter and reads every drop as a \
+             counter reset, which produces bogus spikes. Use deriv() for a per-second trend, \
+             delta() for the change, or avg_over_time() to smooth it."
+        ),
+        None,
+    );
+}
+
+/// `rate-window-too-short`: a range shorter than four scrape intervals.
+pub(super) fn rate_window_too_short(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some(scrape) = ctx.opts.scrape_interval.filter(|d| !d.is_zero()) else {
+        return;
+    };
+    let Some(fname) = c.call_name() else {
+        return;
+    };
+    if !WINDOWED_FUNCTIONS.contains(&fname) {
+        return;
+    }
+    let Some((arg, range_span)) = range_arg(c) else {
+        return;
+    };
+    let Expr::MatrixSelector(ms) = arg.expr else {
+        return;
+    };
+    if let Some(span) = range_span {
+        if ctx.masked.is_templated(span) {
+            // `$__rate_interval` and friends are sized by Grafana.
+            return;
+        }
+    }
+    let minimum = scrape.saturating_mul(4);
+    if ms.range >= minimum {
+        return;
+    }
+    let samples = ms.range.as_secs_f64() / scrape.as_secs_f64();
+    let span = range_span.unwrap_or_else(|| ctx.span(c, parents));
+    let wanted = format_duration(minimum);
+    let fix = range_span.map(|s| Edit::replace(s, wanted.clone()));
+    ctx.report(
+        ids::RATE_WINDOW_TOO_SHORT,
+        Severity::Warning,
+        span,
+        format!(
+            "a {} window holds about {samples:.1} samples at a {} scrape interval; {fname}() \
+             needs two and a single missed scrape leaves gaps. Use at least [{wanted}], four \
+             scrape intervals.",
+            format_duration(ms.range),
+            format_duration(scrape)
+        ),
+        fix,
+    );
+}
+
+/// `sum-then-rate`: `rate(sum(x)[5m:])`, a rate over an aggregation of counters.
+pub(super) fn sum_then_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some(fname) = c.call_name() else {
+        return;
+    };
+    if !matches!(fname, "rate" | "irate" | "increase" | "resets") {
+        return;
+    }
+    let Some(sub) = c
+        .children()
+        .into_iter()
+        .map(Cursor::unparen)
+        .find(|a| matches!(a.expr, Expr::Subquery(_)))
+    else {
+        return;
+    };
+    let Expr::Subquery(sq) = sub.expr else {
+        return;
+    };
+    let Some(inner) = sub.children().first().map(|i| i.unparen()) else {
+        return;
+    };
+    let Expr::Aggregate(agg) = inner.expr else {
+        return;
+    };
+    let op = agg.op.to_string();
+    let span = ctx.span(c, parents);
+    let fix = if fname == "resets" || sq.offset.is_some() || sq.at.is_some() {
+        None
+    } else {
+        sum_then_rate_fix(c, &inner, fname, ctx.original)
+    };
+    ctx.report(
+        ids::SUM_THEN_RATE,
+        Severity::Warning,
+        span,
+        format!(
+            "{fname}() over a {op}(): when one of the summed counters resets (a pod restarts) \
+             the {op} drops, and {fname}() reads that as a reset of the whole {op}, producing a \
+             false spike. Take the {fname}() of each series first, then {op}: \
+             {op}({fname}(x[window]))."
+        ),
+        fix,
+    );
+}
+
+/// `rate(sum by (g) (x)[5m:])` → `sum by (g) (rate(x[5m]))` when the aggregation reads a plain
+/// selector.
+fn sum_then_rate_fix(call: &Cursor, agg: &Cursor, fname: &str, src: &str) -> Option<Edit> {
+    let call_node = call.node?;
+    let agg_node = agg.node?;
+    let Expr::Aggregate(a) = agg.expr else {
+        return None;
+    };
+    if a.param.is_some() {
+        return None;
+    }
+    let arg = agg.children().first().map(|c| c.unparen())?;
+    let Expr::VectorSelector(vs) = arg.expr else {
+        return None;
+    };
+    if vs.offset.is_some() || vs.at.is_some() {
+        return None;
+    }
+    let arg_node = arg.node?;
+    let range = subquery_range(call_node)?;
+    let agg_text = agg_node.span.text(src);
+    let rel = Span::new(
+        arg_node.span.start.checked_sub(agg_node.span.start)?,
+        arg_node.span.end.checked_sub(agg_node.span.start)?,
+    );
+    let inner = format!("{fname}({}[{}])", arg_node.span.text(src), range.text(src));
+    let rewritten = Edit::replace(rel, inner).apply(agg_text)?;
+    Some(Edit::replace(call_node.span, rewritten))
+}
+
+/// The range token of the subquery argument of a call node.
+fn subquery_range(call: &Node) -> Option<Span> {
+    let Kind::Call(c) = &call.kind else {
+        return None;
+    };
+    c.args.iter().find_map(|a| {
+        let mut n = a;
+        while let Kind::Paren(inner) = &n.kind {
+            n = inner;
+        }
+        match &n.kind {
+            Kind::Subquery(s) => Some(s.range),
+            _ => None,
+        }
+    })
+}
+
+/// Longest window over which `irate()` is not misleading.
+const IRATE_MAX_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// `irate-long-window`: `irate(x[1h])` looks like an hourly average but is not.
+pub(super) fn irate_long_window(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
+    let Some(fname) = c.call_name() else {
+        return;
+    };
+    if fname != "irate" && fname != "idelta" {
+        return;
+    }
+    let Some((arg, range_span)) = range_arg(c) else {
+        return;
+    };
+    let Expr::MatrixSelector(ms) = arg.expr else {
+        return;
+    };
+    if ms.range <= IRATE_MAX_WINDOW || range_span.is_some_and(|s| ctx.masked.is_templated(s)) {
+        return;
+    }
+    let name_span = match c.node.map(|n| &n.kind) {
+        Some(Kind::Call(n)) => Some(n.name),
+        _ => None,
+    };
+    let smooth = if fname == "irate" { "rate" } else { "delta" };
+    let fix = name_span.map(|s| Edit::replace(s, smooth));
+    let span = name_span.unwrap_or_else(|| ctx.span(c, parents));
+    ctx.report(
+        ids::IRATE_LONG_WINDOW,
+        Severity::Info,
+        span,
+        format!(
+            "{fname}() only uses the last two samples in the window; a {} window does not \
+             average anything, it only allows older samples. Use {smooth}() for the average \
+             over {}.",
+            format_duration(ms.range),
+            format_duration(ms.range)
+        ),
+        fix,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::super::LintOptions;
+    use super::super::testing::{findings, findings_with, fixed, fixed_with, marked};
+    use super::ids;
+
+    #[test]
+    fn counter_without_rate() {
+        let rule = ids::COUNTER_WITHOUT_RATE;
+        assert_eq!(
+            marked("sum(http_requests_total{job=\"a\"})", rule),
+            ["http_requests_total{job=\"a\"}"]
+        );
+        assert_eq!(marked("x_sum / x_count", rule), ["x_sum", "x_count"]);
+        assert_eq!(marked("abs(x_total) * 2", rule), ["x_total"]);
+        assert_eq!(
+            marked("histogram_quantile(0.9, x_bucket)", rule),
+            ["x_bucket"]
+        );
+        for ok in [
+            "http_requests_total",
+            "http_requests_total > 100",
+            "count(http_requests_total)",
+            "max(http_requests_total)",
+            "sum(rate(http_requests_total[5m]))",
+            "sum(kube_pod_container_status_restarts_total{namespace=\"a\"}) by (pod)",
+            "topk(5, x_total)",
+            "sum(job:http_requests_total:rate5m)",
+            "a and x_total",
+            "timestamp(x_total) * 2",
+        ] {
+            assert!(findings(ok, rule).is_empty(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn gauge_functions_on_counters() {
+        let rule = ids::COUNTER_WITHOUT_RATE;
+        assert_eq!(
+            fixed("delta(http_requests_total[1h])", rule),
+            "increase(http_requests_total[1h])"
+        );
+        assert_eq!(fixed("deriv(x_total[5m])", rule), "rate(x_total[5m])");
+        let f = findings("avg_over_time(x_total[5m])", rule);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fix.is_none());
+        assert!(findings("delta(node_memory_Active_bytes[1h])", rule).is_empty());
+    }
+
+    #[test]
+    fn rate_on_gauge() {
+        let rule = ids::RATE_ON_GAUGE;
+        for q in [
+            "rate(container_memory_working_set_bytes[5m])",
+            "increase(kube_pod_status_phase[1h])",
+            "irate(up[5m])",
+            "sum(rate(workqueue_depth{name=\"x\"}[5m]))",
+        ] {
+            assert_eq!(findings(q, rule).len(), 1, "{q}");
+        }
+        for ok in [
+            "rate(container_cpu_usage_seconds_total[5m])",
+            "rate(kube_pod_container_status_restarts_total[5m])",
+            "rate(something_unknown[5m])",
+            "deriv(container_memory_working_set_bytes[5m])",
+        ] {
+            assert!(findings(ok, rule).is_empty(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rate_window_needs_a_scrape_interval() {
+        let rule = ids::RATE_WINDOW_TOO_SHORT;
+        let q = "sum(rate(x_total[1m]))";
+        assert!(findings(q, rule).is_empty());
+        let opts = LintOptions {
+            scrape_interval: Some(Duration::from_secs(30)),
+        };
+        let f = findings_with(q, rule, &opts);
+        assert_eq!(f.len(), 1);
+        assert_eq!(&q[f[0].start..f[0].end], "1m");
+        assert_eq!(fixed_with(q, rule, &opts), "sum(rate(x_total[2m]))");
+        assert!(findings_with("rate(x_total[2m])", rule, &opts).is_empty());
+        assert!(findings_with("rate(x_total[$__rate_interval])", rule, &opts).is_empty());
+        let opts = LintOptions {
+            scrape_interval: Some(Duration::from_secs(45)),
+        };
+        assert_eq!(
+            fixed_with("increase(x_total[1m])", rule, &opts),
+            "increase(x_total[3m])"
+        );
+        let opts = LintOptions {
+            scrape_interval: Some(Duration::from_secs(20)),
+        };
+        assert_eq!(fixed_with("deriv(x[1m])", rule, &opts), "deriv(x[1m20s])");
+    }
+
+    #[test]
+    fn sum_then_rate() {
+        let rule = ids::SUM_THEN_RATE;
+        assert_eq!(
+            fixed("rate(sum(http_requests_total{job=\"a\"})[5m:])", rule),
+            "sum(rate(http_requests_total{job=\"a\"}[5m]))"
+        );
+        assert_eq!(
+            fixed("increase(sum by (pod) (x_total)[1h:1m]) > 0", rule),
+            "sum by (pod) (increase(x_total[1h])) > 0"
+        );
+        assert_eq!(
+            fixed("rate((sum(x_total) by (pod))[$__rate_interval:])", rule),
+            "sum(rate(x_total[$__rate_interval])) by (pod)"
+        );
+        let f = findings("rate(sum(a_total + b_total)[5m:])", rule);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fix.is_none());
+        assert!(findings("sum(rate(x_total[5m]))", rule).is_empty());
+        assert!(findings("max_over_time(sum(x)[1h:])", rule).is_empty());
+        assert!(findings("rate(x_total[5m:])", rule).is_empty());
+    }
+
+    #[test]
+    fn irate_long_window() {
+        let rule = ids::IRATE_LONG_WINDOW;
+        assert_eq!(fixed("irate(x_total[1h])", rule), "rate(x_total[1h])");
+        assert!(findings("irate(x_total[5m])", rule).is_empty());
+        assert!(findings("irate(x_total[$__range])", rule).is_empty());
+        assert_eq!(marked("sum(irate(x_total[30m]))", rule), ["irate"]);
+    }
+}
