@@ -42,7 +42,10 @@ const DETECTION_TIMEOUT_MS = 60000;
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(Object.assign(new Error(`${what} took longer than ${ms / 1000} s`), { kind: 'timeout' })),
+      () =>
+        reject(
+          Object.assign(new Error(`${what} took longer than ${ms / 1000} s`), { kind: 'timeout' })
+        ),
       ms
     );
     promise.then(
@@ -71,7 +74,9 @@ export function useSettings(cluster: string): Effective {
 }
 
 /** The Prometheus endpoint of a cluster, found once and shared by every section. */
-export function usePrometheus(cluster: string): PromState & { settings: Effective; retry: () => void } {
+export function usePrometheus(
+  cluster: string
+): PromState & { settings: Effective; retry: () => void } {
   const settings = useSettings(cluster);
   const [state, setState] = useState<PromState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
@@ -84,7 +89,11 @@ export function usePrometheus(cluster: string): PromState & { settings: Effectiv
     withTimeout(work, DETECTION_TIMEOUT_MS, 'Finding Prometheus')
       .then(resolved => {
         if (!live) return;
-        const client = makeClient(resolved.endpoint, cluster, currentBackend(getHeadlampAPIHeaders));
+        const client = makeClient(
+          resolved.endpoint,
+          cluster,
+          currentBackend(getHeadlampAPIHeaders)
+        );
         setState({ status: 'ready', resolved, client });
       })
       .catch(e => {
@@ -151,11 +160,16 @@ export function usePolling<T>(
     setState(s => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     fn(controller.signal).then(
       data => {
-        if (!controller.signal.aborted) setState({ key, data, loading: false, updated: Date.now() });
+        if (!controller.signal.aborted)
+          setState({ key, data, loading: false, updated: Date.now() });
       },
       e => {
         if (controller.signal.aborted || isAbort(e)) return;
-        setState(s => ({ ...(s.key === key ? s : { key }), error: describeError(e), loading: false }));
+        setState(s => ({
+          ...(s.key === key ? s : { key }),
+          error: describeError(e),
+          loading: false,
+        }));
       }
     );
     return () => controller.abort();
@@ -193,5 +207,11 @@ export function usePolling<T>(
   const refresh = useCallback(() => setTick(t => t + 1), []);
   // Until the effect for a new key has run, show nothing of the old key.
   if (state.key !== key) return { loading: true, refresh };
-  return { data: state.data, error: state.error, loading: state.loading, updated: state.updated, refresh };
+  return {
+    data: state.data,
+    error: state.error,
+    loading: state.loading,
+    updated: state.updated,
+    refresh,
+  };
 }

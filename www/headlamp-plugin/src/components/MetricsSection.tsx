@@ -35,7 +35,9 @@ export function MetricsSection(props: {
     <SectionBox
       title={title}
       headerProps={{
-        actions: withRange ? [<RangePicker key="range" value={effectiveRange} onChange={setRange} />] : [],
+        actions: withRange
+          ? [<RangePicker key="range" value={effectiveRange} onChange={setRange} />]
+          : [],
       }}
     >
       <Box data-testid="kubeprom-section">

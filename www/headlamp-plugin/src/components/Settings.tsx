@@ -20,7 +20,8 @@ interface SettingsProps {
 /** What is in use for the saved settings of a cluster, and how it was found. */
 function InUse(props: { cluster: string }) {
   const prom = usePrometheus(props.cluster);
-  if (prom.status === 'loading') return <Typography variant="body2">Finding Prometheus…</Typography>;
+  if (prom.status === 'loading')
+    return <Typography variant="body2">Finding Prometheus…</Typography>;
   if (prom.status === 'error') {
     return (
       <Alert severity="warning" data-testid="kubeprom-settings-inuse">
@@ -102,7 +103,11 @@ export function Settings(props: SettingsProps) {
           {
             name: 'Cluster',
             value: (
-              <Select size="small" value={cluster} onChange={e => setCluster(String(e.target.value))}>
+              <Select
+                size="small"
+                value={cluster}
+                onChange={e => setCluster(String(e.target.value))}
+              >
                 {clusters.map(c => (
                   <MenuItem key={c} value={c}>
                     {c}
@@ -204,7 +209,8 @@ export function Settings(props: SettingsProps) {
                 helperText="0 turns refreshing off. Refreshing pauses while the tab is hidden."
                 onChange={e =>
                   update({
-                    refreshSeconds: e.target.value === '' ? undefined : Math.max(0, Number(e.target.value)),
+                    refreshSeconds:
+                      e.target.value === '' ? undefined : Math.max(0, Number(e.target.value)),
                   })
                 }
               />

@@ -39,7 +39,8 @@ export function ChartsBlock(props: { ctx: SectionContext; scope: Scope; multiPod
   );
   const polled = usePolling<ChartResult[]>(load, key, ctx.settings.refreshSeconds);
   if (!polled.data) {
-    if (polled.error) return <ErrorNotice title="Charts failed" error={polled.error} onRetry={polled.refresh} />;
+    if (polled.error)
+      return <ErrorNotice title="Charts failed" error={polled.error} onRetry={polled.refresh} />;
     return <Loading title="Loading charts" />;
   }
   const outage = commonError(polled.data.map(c => c.error));
@@ -55,7 +56,11 @@ export function ChartsBlock(props: { ctx: SectionContext; scope: Scope; multiPod
   return (
     <Box>
       {polled.error && (
-        <ErrorNotice title="Refreshing the charts failed; showing older data" error={polled.error} onRetry={polled.refresh} />
+        <ErrorNotice
+          title="Refreshing the charts failed; showing older data"
+          error={polled.error}
+          onRetry={polled.refresh}
+        />
       )}
       <Grid container spacing={2}>
         {polled.data.map(chart => (
@@ -73,7 +78,13 @@ function useCurrent(ctx: SectionContext, scope: Scope) {
   const key = contextKey(ctx, scope);
   const load = useCallback(
     (signal: AbortSignal) =>
-      loadCurrent(ctx.client, planCurrent(planContext(ctx.settings), scope), undefined, signal, ctx.resolved.endpoint),
+      loadCurrent(
+        ctx.client,
+        planCurrent(planContext(ctx.settings), scope),
+        undefined,
+        signal,
+        ctx.resolved.endpoint
+      ),
     [key]
   );
   return usePolling<CurrentResult>(load, key, ctx.settings.refreshSeconds);
@@ -84,7 +95,13 @@ function reasonText(row: PodRow | undefined) {
   return row.reasons.map(r => (r.container ? `${r.reason} (${r.container})` : r.reason)).join(', ');
 }
 
-function Card(props: { id: string; title: string; value: number | null; text: string; detail?: string }) {
+function Card(props: {
+  id: string;
+  title: string;
+  value: number | null;
+  text: string;
+  detail?: string;
+}) {
   return (
     <Paper
       variant="outlined"
@@ -111,20 +128,26 @@ function Card(props: { id: string; title: string; value: number | null; text: st
 export function PodCards(props: { ctx: SectionContext; scope: Scope }) {
   const polled = useCurrent(props.ctx, props.scope);
   if (!polled.data) {
-    if (polled.error) return <ErrorNotice title="Current values failed" error={polled.error} onRetry={polled.refresh} />;
+    if (polled.error)
+      return (
+        <ErrorNotice title="Current values failed" error={polled.error} onRetry={polled.refresh} />
+      );
     return <Loading title="Loading current values" />;
   }
   const { rows, errors } = polled.data;
   const outage = commonError([errors.cpu, errors.memory, errors.restarts, errors.reason]);
   if (outage) {
-    return <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />;
+    return (
+      <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />
+    );
   }
   const row = rows.find(r => r.pod === props.scope.pod && r.namespace === props.scope.namespace);
   const containers = (k: 'cpu' | 'memory', unit: 'millicores' | 'MiB') =>
     row && row.containers.length > 1
       ? row.containers.map(c => `${c.container} ${formatValue(c[k], unit)}`).join(' + ')
       : undefined;
-  const failed = (id: keyof typeof errors) => (errors[id] ? `failed: ${errors[id]!.summary}` : undefined);
+  const failed = (id: keyof typeof errors) =>
+    errors[id] ? `failed: ${errors[id]!.summary}` : undefined;
   return (
     <Grid container spacing={2} sx={{ mb: 2 }}>
       <Grid item xs={6} md={3}>
@@ -215,13 +238,16 @@ export function PodTable(props: { rows: PodRow[]; testId: string; withRestarts?:
 export function WorkloadPods(props: { ctx: SectionContext; scope: Scope }) {
   const polled = useCurrent(props.ctx, props.scope);
   if (!polled.data) {
-    if (polled.error) return <ErrorNotice title="Pod table failed" error={polled.error} onRetry={polled.refresh} />;
+    if (polled.error)
+      return <ErrorNotice title="Pod table failed" error={polled.error} onRetry={polled.refresh} />;
     return <Loading title="Loading pods" />;
   }
   const { rows, errors } = polled.data;
   const outage = commonError([errors.cpu, errors.memory, errors.restarts, errors.reason]);
   if (outage) {
-    return <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />;
+    return (
+      <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />
+    );
   }
   const partial = Object.entries(errors);
   return (

@@ -1,5 +1,13 @@
 import { Loader } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { Alert, AlertTitle, Box, Button, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
+import {
+  Alert,
+  AlertTitle,
+  Box,
+  Button,
+  ToggleButton,
+  ToggleButtonGroup,
+  Typography,
+} from '@mui/material';
 import type { Attempt } from '../lib/detect';
 import type { ErrorDescription } from '../lib/errors';
 import type { RangeKey } from '../lib/plan';
@@ -60,7 +68,12 @@ export function RangePicker(props: { value: RangeKey; onChange: (r: RangeKey) =>
       aria-label="Time range"
     >
       {RANGE_KEYS.map(r => (
-        <ToggleButton key={r} value={r} aria-label={`last ${r}`} data-testid={`kubeprom-range-${r}`}>
+        <ToggleButton
+          key={r}
+          value={r}
+          aria-label={`last ${r}`}
+          data-testid={`kubeprom-range-${r}`}
+        >
           {r}
         </ToggleButton>
       ))}

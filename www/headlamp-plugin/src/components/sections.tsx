@@ -67,17 +67,27 @@ function TopPods(props: { ctx: SectionContext; namespace?: string }) {
   const key = JSON.stringify([formatEndpoint(ctx.resolved.endpoint), ctx.settings, namespace]);
   const load = useCallback(
     (signal: AbortSignal) =>
-      loadCurrent(ctx.client, planUsage(planContext(ctx.settings), namespace), undefined, signal, ctx.resolved.endpoint),
+      loadCurrent(
+        ctx.client,
+        planUsage(planContext(ctx.settings), namespace),
+        undefined,
+        signal,
+        ctx.resolved.endpoint
+      ),
     [key]
   );
   const polled = usePolling<CurrentResult>(load, key, ctx.settings.refreshSeconds);
   if (!polled.data) {
-    if (polled.error) return <ErrorNotice title="Top pods failed" error={polled.error} onRetry={polled.refresh} />;
+    if (polled.error)
+      return <ErrorNotice title="Top pods failed" error={polled.error} onRetry={polled.refresh} />;
     return <Loading title="Loading top pods" />;
   }
   const { rows, errors, queries } = polled.data;
   const outage = commonError([errors.cpu, errors.memory]);
-  if (outage) return <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />;
+  if (outage)
+    return (
+      <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />
+    );
   return (
     <Box>
       <Grid container spacing={2}>
@@ -107,7 +117,11 @@ export function NamespaceTopPods(props: { resource: ResourceLike }) {
   const scope = resourceScope(props.resource);
   if (!scope?.namespace || scope.pod || scope.workload) return null;
   return (
-    <MetricsSection cluster={resourceCluster(props.resource)} title="Top pods (Prometheus)" withRange={false}>
+    <MetricsSection
+      cluster={resourceCluster(props.resource)}
+      title="Top pods (Prometheus)"
+      withRange={false}
+    >
       {ctx => <TopPods ctx={ctx} namespace={scope.namespace} />}
     </MetricsSection>
   );

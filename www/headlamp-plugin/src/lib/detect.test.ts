@@ -13,7 +13,10 @@ const svc = (
 ): K8sObject => ({ metadata: { name, namespace, labels, annotations }, spec: { ports } });
 
 /** A fake cluster: objects with labels; list() filters by an equality label selector. */
-function cluster(objects: { kind: ObjectKind; obj: K8sObject }[], opts: { forbidden?: ObjectKind[] } = {}) {
+function cluster(
+  objects: { kind: ObjectKind; obj: K8sObject }[],
+  opts: { forbidden?: ObjectKind[] } = {}
+) {
   const listed: string[] = [];
   return {
     listed,
@@ -54,15 +57,28 @@ describe('candidatePorts', () => {
   });
 
   it('uses the rule’s port numbers when no name says web, and 9090 when nothing is declared', () => {
-    expect(candidatePorts(svc('vm', 'vmsingle', [{ name: 'x', port: 1234 }, { name: 'y', port: 8428 }]), [8428])).toEqual([
-      '8428',
-      '1234',
-    ]);
-    expect(candidatePorts({ metadata: { name: 'p' }, spec: { containers: [{}] } }, [9090])).toEqual(['9090']);
+    expect(
+      candidatePorts(
+        svc('vm', 'vmsingle', [
+          { name: 'x', port: 1234 },
+          { name: 'y', port: 8428 },
+        ]),
+        [8428]
+      )
+    ).toEqual(['8428', '1234']);
+    expect(candidatePorts({ metadata: { name: 'p' }, spec: { containers: [{}] } }, [9090])).toEqual(
+      ['9090']
+    );
   });
 
   it('takes the port from the admin annotation when present', () => {
-    const s = svc('m', 'p', [{ name: 'http-web', port: 9090 }], {}, { 'headlamp-prometheus/port': 'https-web' });
+    const s = svc(
+      'm',
+      'p',
+      [{ name: 'http-web', port: 9090 }],
+      {},
+      { 'headlamp-prometheus/port': 'https-web' }
+    );
     expect(candidatePorts(s, [9090])).toEqual(['https-web']);
   });
 });
@@ -70,8 +86,18 @@ describe('candidatePorts', () => {
 describe('detectPrometheus', () => {
   it('prefers the headlamp-prometheus=true label over common installations', async () => {
     const c = cluster([
-      { kind: 'services', obj: svc('monitoring', 'prometheus-k8s', [{ name: 'web', port: 9090 }], { 'app.kubernetes.io/name': 'prometheus' }) },
-      { kind: 'services', obj: svc('team', 'my-prom', [{ name: 'http', port: 9090 }], { 'headlamp-prometheus': 'true' }) },
+      {
+        kind: 'services',
+        obj: svc('monitoring', 'prometheus-k8s', [{ name: 'web', port: 9090 }], {
+          'app.kubernetes.io/name': 'prometheus',
+        }),
+      },
+      {
+        kind: 'services',
+        obj: svc('team', 'my-prom', [{ name: 'http', port: 9090 }], {
+          'headlamp-prometheus': 'true',
+        }),
+      },
     ]);
     const p = prober(['monitoring/prometheus-k8s:9090', 'team/my-prom:9090']);
     const found = await detectPrometheus({ list: c.list, probe: p.probe });
@@ -84,20 +110,35 @@ describe('detectPrometheus', () => {
     const c = cluster([
       {
         kind: 'services',
-        obj: svc('monitoring', 'kps-prometheus', [{ name: 'http-web', port: 9090 }, { name: 'reloader-web', port: 8080 }], {
-          app: 'kube-prometheus-stack-prometheus',
-        }),
+        obj: svc(
+          'monitoring',
+          'kps-prometheus',
+          [
+            { name: 'http-web', port: 9090 },
+            { name: 'reloader-web', port: 8080 },
+          ],
+          {
+            app: 'kube-prometheus-stack-prometheus',
+          }
+        ),
       },
     ]);
     const p = prober(['monitoring/kps-prometheus:8080']);
     const found = await detectPrometheus({ list: c.list, probe: p.probe });
     expect(formatEndpoint(found.endpoint)).toBe('monitoring/kps-prometheus:8080');
-    expect(found.attempts.map(a => a.outcome)).toContain('did not answer: network: connection refused');
+    expect(found.attempts.map(a => a.outcome)).toContain(
+      'did not answer: network: connection refused'
+    );
   });
 
   it('probes the vmselect sub-path', async () => {
     const c = cluster([
-      { kind: 'services', obj: svc('vm', 'vmselect-main', [{ name: 'http', port: 8481 }], { 'app.kubernetes.io/name': 'vmselect' }) },
+      {
+        kind: 'services',
+        obj: svc('vm', 'vmselect-main', [{ name: 'http', port: 8481 }], {
+          'app.kubernetes.io/name': 'vmselect',
+        }),
+      },
     ]);
     const p = prober(['vm/vmselect-main:8481/select/0/prometheus']);
     const found = await detectPrometheus({ list: c.list, probe: p.probe });
@@ -116,7 +157,12 @@ describe('detectPrometheus', () => {
     ]);
     const p = prober(['pod mon/prometheus-0:9090']);
     const found = await detectPrometheus({ list: c.list, probe: p.probe });
-    expect(found.endpoint).toEqual({ kind: 'pod', namespace: 'mon', name: 'prometheus-0', port: '9090' });
+    expect(found.endpoint).toEqual({
+      kind: 'pod',
+      namespace: 'mon',
+      name: 'prometheus-0',
+      port: '9090',
+    });
     expect(p.probed).toEqual(['pod mon/prometheus-0:9090']);
   });
 
@@ -127,19 +173,29 @@ describe('detectPrometheus', () => {
     expect(failure).toBeInstanceOf(DetectionError);
     const attempts = (failure as DetectionError).attempts;
     expect(attempts).toHaveLength(DETECTION_RULES.length);
-    expect(attempts.find(a => a.what.startsWith('pods'))!.outcome).toContain('could not list: error (HTTP 403)');
+    expect(attempts.find(a => a.what.startsWith('pods'))!.outcome).toContain(
+      'could not list: error (HTTP 403)'
+    );
     expect(attempts.find(a => a.what.startsWith('services'))!.outcome).toBe('none found');
     expect(failure.message).toContain('headlamp-prometheus=true');
   });
 
   it('reports the failure of a found Prometheus rather than "not found"', async () => {
     const c = cluster([
-      { kind: 'services', obj: svc('monitoring', 'prometheus-k8s', [{ name: 'web', port: 9090 }], { 'app.kubernetes.io/name': 'prometheus' }) },
+      {
+        kind: 'services',
+        obj: svc('monitoring', 'prometheus-k8s', [{ name: 'web', port: 9090 }], {
+          'app.kubernetes.io/name': 'prometheus',
+        }),
+      },
     ]);
     const down = {
       list: c.list,
       probe: async () => {
-        throw Object.assign(new Error('no endpoints available for service "prometheus-k8s"'), { kind: 'http', status: 503 });
+        throw Object.assign(new Error('no endpoints available for service "prometheus-k8s"'), {
+          kind: 'http',
+          status: 503,
+        });
       },
     };
     const failure = (await detectPrometheus(down).catch(e => e)) as DetectionError;

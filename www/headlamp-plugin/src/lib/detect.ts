@@ -50,8 +50,18 @@ export const ANNOTATION_SCHEME = 'headlamp-prometheus/scheme';
 export const ANNOTATION_PATH = 'headlamp-prometheus/path';
 
 export const DETECTION_RULES: DetectionRule[] = [
-  { kind: 'services', labelSelector: HEADLAMP_LABEL, why: `service labelled ${HEADLAMP_LABEL}`, ports: [9090] },
-  { kind: 'pods', labelSelector: HEADLAMP_LABEL, why: `pod labelled ${HEADLAMP_LABEL}`, ports: [9090] },
+  {
+    kind: 'services',
+    labelSelector: HEADLAMP_LABEL,
+    why: `service labelled ${HEADLAMP_LABEL}`,
+    ports: [9090],
+  },
+  {
+    kind: 'pods',
+    labelSelector: HEADLAMP_LABEL,
+    why: `pod labelled ${HEADLAMP_LABEL}`,
+    ports: [9090],
+  },
   {
     kind: 'services',
     labelSelector: 'app.kubernetes.io/name=prometheus,app.kubernetes.io/component=server',
@@ -186,7 +196,11 @@ export class DetectionError extends Error {
   /** The first candidate's failure when candidates were found but none answered. */
   readonly kind?: string;
   readonly status?: number;
-  constructor(message: string, readonly attempts: Attempt[], cause?: { kind: string; status?: number }) {
+  constructor(
+    message: string,
+    readonly attempts: Attempt[],
+    cause?: { kind: string; status?: number }
+  ) {
     super(message);
     this.kind = cause?.kind;
     this.status = cause?.status;
@@ -213,7 +227,9 @@ export async function detectPrometheus(
   // Listing is cheap and independent: ask for everything at once, then go in rule order.
   const listings = await Promise.allSettled(rules.map(r => deps.list(r.kind, r.labelSelector)));
   const probed = new Set<string>();
-  let firstFailure: { key: string; why: string; error: ReturnType<typeof describeError> } | undefined;
+  let firstFailure:
+    | { key: string; why: string; error: ReturnType<typeof describeError> }
+    | undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     const listing = listings[i];

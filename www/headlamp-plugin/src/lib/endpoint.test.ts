@@ -48,7 +48,10 @@ describe('parseAddress', () => {
   });
 
   it('formats back to what it read', () => {
-    for (const text of ['monitoring/prometheus-k8s:9090', 'vm/https:vmselect:8481/select/0/prometheus']) {
+    for (const text of [
+      'monitoring/prometheus-k8s:9090',
+      'vm/https:vmselect:8481/select/0/prometheus',
+    ]) {
       expect(formatEndpoint(parseAddress(text))).toBe(text);
     }
   });
@@ -58,7 +61,11 @@ describe('makeClient', () => {
   const backend = { origin: 'https://headlamp.example.com/headlamp', headers: {} };
 
   it('goes through Headlamp’s cluster proxy for services', () => {
-    const client = makeClient(parseAddress('vm/https:vmselect:8481/select/0/prometheus'), 'prod', backend);
+    const client = makeClient(
+      parseAddress('vm/https:vmselect:8481/select/0/prometheus'),
+      'prod',
+      backend
+    );
     expect(client.baseUrl).toBe(
       'https://headlamp.example.com/headlamp/clusters/prod/api/v1/namespaces/vm/services/https:vmselect:8481/proxy/select/0/prometheus'
     );

@@ -53,7 +53,11 @@ describe('describeError', () => {
 describe('describeError and kubeprom’s own RBAC message', () => {
   it('does not repeat a permission kubeprom already named', () => {
     const d = describeError(
-      err('http', 'forbidden (the user needs the `get` verb on `services/proxy` in that namespace)', 403),
+      err(
+        'http',
+        'forbidden (the user needs the `get` verb on `services/proxy` in that namespace)',
+        403
+      ),
       { kind: 'service', namespace: 'm', name: 'p', port: '9090' }
     );
     expect(d.hint).toBeUndefined();

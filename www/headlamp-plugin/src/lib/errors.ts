@@ -48,7 +48,9 @@ export function describeError(error: unknown, endpoint?: Endpoint): ErrorDescrip
   } else if (status === 401) {
     hint = 'The cluster rejected your credentials; log in to the cluster again.';
   } else if (status === 404 && proxy) {
-    hint = `The ${proxy.resource.split('/')[0].replace(/s$/, '')} or its port does not exist; check the address in the plugin settings.`;
+    hint = `The ${proxy.resource
+      .split('/')[0]
+      .replace(/s$/, '')} or its port does not exist; check the address in the plugin settings.`;
   } else if (status === 502 || status === 503 || status === 504) {
     hint = 'Prometheus (or the proxy in front of it) is not available right now.';
   } else if (kind === 'network') {

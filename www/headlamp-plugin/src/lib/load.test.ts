@@ -10,13 +10,20 @@ beforeAll(loadKubepromForTests);
 const ctx = { scrapeIntervalSeconds: 30 };
 const scope = { namespace: 'shop', pod: 'web-7d4b9c-abcde' };
 const metricOf = (promql: string) =>
-  ['container_memory_working_set_bytes', 'container_cpu_usage_seconds_total', 'kube_pod_container_status_restarts_total', 'last_terminated_reason'].find(
-    m => promql.includes(m)
-  );
+  [
+    'container_memory_working_set_bytes',
+    'container_cpu_usage_seconds_total',
+    'kube_pod_container_status_restarts_total',
+    'last_terminated_reason',
+  ].find(m => promql.includes(m));
 
 describe('loadCurrent', () => {
   it('sums a two-container pod from its per-container series', async () => {
-    const labels = (container: string) => ({ namespace: 'shop', pod: 'web-7d4b9c-abcde', container });
+    const labels = (container: string) => ({
+      namespace: 'shop',
+      pod: 'web-7d4b9c-abcde',
+      container,
+    });
     const client = fakeClient(({ promql }) => {
       switch (metricOf(promql)) {
         case 'container_memory_working_set_bytes':
@@ -38,7 +45,9 @@ describe('loadCurrent', () => {
     const cards = planCurrent(ctx, scope);
     const result = await loadCurrent(client, cards);
     // Every query sent is kubeprom's text for the planned spec.
-    expect(client.calls.map(c => c.promql).sort()).toEqual(cards.map(c => buildQuery(c.spec)).sort());
+    expect(client.calls.map(c => c.promql).sort()).toEqual(
+      cards.map(c => buildQuery(c.spec)).sort()
+    );
     expect(result.errors).toEqual({});
     expect(result.rows).toHaveLength(1);
     const row = result.rows[0];
@@ -51,20 +60,30 @@ describe('loadCurrent', () => {
   it('keeps going when one query fails, and reports the outage when all fail', async () => {
     const down = Object.assign(new Error('Service Unavailable'), { kind: 'http', status: 503 });
     const partial = await loadCurrent(
-      fakeClient(({ promql }) => (metricOf(promql) === 'kube_pod_container_status_restarts_total' ? down : vectorBody([]))),
+      fakeClient(({ promql }) =>
+        metricOf(promql) === 'kube_pod_container_status_restarts_total' ? down : vectorBody([])
+      ),
       planCurrent(ctx, scope)
     );
     expect(Object.keys(partial.errors)).toEqual(['restarts']);
     expect(commonError([partial.errors.cpu, partial.errors.restarts])).toBeUndefined();
 
-    const outage = await loadCurrent(fakeClient(() => down), planCurrent(ctx, scope));
+    const outage = await loadCurrent(
+      fakeClient(() => down),
+      planCurrent(ctx, scope)
+    );
     const e = commonError(Object.values(outage.errors));
     expect(e?.summary).toBe('http (HTTP 503): Service Unavailable');
   });
 
   it('rejects with abort instead of reporting it as a failure', async () => {
     const aborted = Object.assign(new Error('aborted'), { kind: 'aborted' });
-    await expect(loadCurrent(fakeClient(() => aborted), planCurrent(ctx, scope))).rejects.toMatchObject({
+    await expect(
+      loadCurrent(
+        fakeClient(() => aborted),
+        planCurrent(ctx, scope)
+      )
+    ).rejects.toMatchObject({
       kind: 'aborted',
     });
   });
@@ -87,11 +106,15 @@ describe('loadCharts', () => {
           }))
         );
       }
-      return vectorBody(pods.map(p => ({ labels: { namespace: 'shop', pod: p }, value: 256 * MiB })));
+      return vectorBody(
+        pods.map(p => ({ labels: { namespace: 'shop', pod: p }, value: 256 * MiB }))
+      );
     });
-    const plans = planCharts(ctx, { namespace: 'shop', workload: { kind: 'Deployment', name: 'web' } }, range).filter(
-      p => p.id === 'memory'
-    );
+    const plans = planCharts(
+      ctx,
+      { namespace: 'shop', workload: { kind: 'Deployment', name: 'web' } },
+      range
+    ).filter(p => p.id === 'memory');
     const [chart] = await loadCharts(client, plans, range, true);
     expect(chart.error).toBeUndefined();
     expect(chart.data.lines.map(l => l.name)).toEqual(pods);

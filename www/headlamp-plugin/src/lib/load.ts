@@ -87,7 +87,13 @@ export async function loadCharts(
         };
       } catch (e) {
         if (isAbort(e)) throw e;
-        return { plan, data: { rows: [], lines: [] }, refs: [], queries, error: describeError(e, endpoint) };
+        return {
+          plan,
+          data: { rows: [], lines: [] },
+          refs: [],
+          queries,
+          error: describeError(e, endpoint),
+        };
       }
     })
   );
@@ -141,7 +147,9 @@ export async function loadCurrent(
 }
 
 /** The one error to show when every part of a view failed the same way (an outage). */
-export function commonError(errors: (ErrorDescription | undefined)[]): ErrorDescription | undefined {
+export function commonError(
+  errors: (ErrorDescription | undefined)[]
+): ErrorDescription | undefined {
   if (errors.length === 0 || errors.some(e => !e)) return undefined;
   const first = errors[0]!;
   return errors.every(e => e!.summary === first.summary) ? first : undefined;

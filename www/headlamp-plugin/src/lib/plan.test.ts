@@ -18,7 +18,14 @@ beforeAll(loadKubepromForTests);
 
 describe('durations', () => {
   it('formats seconds as the largest exact PromQL unit', () => {
-    expect([15, 90, 120, 3600, 5400, 86400].map(promDuration)).toEqual(['15s', '90s', '2m', '1h', '90m', '1d']);
+    expect([15, 90, 120, 3600, 5400, 86400].map(promDuration)).toEqual([
+      '15s',
+      '90s',
+      '2m',
+      '1h',
+      '90m',
+      '1d',
+    ]);
   });
   it('parses durations and refuses the rest', () => {
     expect(parseDuration('30s')).toBe(30);
@@ -68,12 +75,19 @@ describe('timeRange', () => {
 
 describe('scopeOf', () => {
   it('maps resources to the pods they are about', () => {
-    expect(scopeOf({ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } })).toEqual({ namespace: 'n', pod: 'p' });
-    expect(scopeOf({ kind: 'CronJob', metadata: { name: 'nightly', namespace: 'batch' } })).toEqual({
-      namespace: 'batch',
-      workload: { kind: 'CronJob', name: 'nightly' },
+    expect(scopeOf({ kind: 'Pod', metadata: { name: 'p', namespace: 'n' } })).toEqual({
+      namespace: 'n',
+      pod: 'p',
     });
-    expect(scopeOf({ kind: 'Namespace', metadata: { name: 'shop' } })).toEqual({ namespace: 'shop' });
+    expect(scopeOf({ kind: 'CronJob', metadata: { name: 'nightly', namespace: 'batch' } })).toEqual(
+      {
+        namespace: 'batch',
+        workload: { kind: 'CronJob', name: 'nightly' },
+      }
+    );
+    expect(scopeOf({ kind: 'Namespace', metadata: { name: 'shop' } })).toEqual({
+      namespace: 'shop',
+    });
     expect(scopeOf({ kind: 'ConfigMap', metadata: { name: 'x', namespace: 'n' } })).toBeNull();
     expect(scopeOf({ kind: 'Pod', metadata: { name: 'x' } })).toBeNull();
   });
@@ -106,7 +120,11 @@ describe('plans', () => {
 
   it('puts the range’s window on every rate query of a chart', () => {
     const range = timeRange(RANGES['24h'], 1_700_000_000, 30);
-    const rates = new Set(listMetrics().filter(m => m.kind === 'rate').map(m => m.id));
+    const rates = new Set(
+      listMetrics()
+        .filter(m => m.kind === 'rate')
+        .map(m => m.id)
+    );
     const charts = planCharts(ctx, { namespace: 'shop', pod: 'p' }, range);
     const rateSpecs = charts.flatMap(c => c.series).filter(s => rates.has(s.spec.metric));
     expect(rateSpecs.length).toBeGreaterThanOrEqual(5);
@@ -117,7 +135,10 @@ describe('plans', () => {
   });
 
   it('selects a workload’s pods by ownership, not by a name prefix', () => {
-    const [cpu] = planCurrent(ctx, { namespace: 'shop', workload: { kind: 'Deployment', name: 'web' } });
+    const [cpu] = planCurrent(ctx, {
+      namespace: 'shop',
+      workload: { kind: 'Deployment', name: 'web' },
+    });
     expect(cpu.spec.workload).toEqual({ kind: 'Deployment', name: 'web' });
     expect(cpu.spec.pod).toBeUndefined();
     const promql = buildQuery(cpu.spec);
@@ -126,9 +147,10 @@ describe('plans', () => {
   });
 
   it('passes the profile and cluster label value through', () => {
-    const [mem] = planUsage({ scrapeIntervalSeconds: 30, profile: 'multi-cluster', cluster: 'eu-1' }, 'shop').filter(
-      c => c.id === 'memory'
-    );
+    const [mem] = planUsage(
+      { scrapeIntervalSeconds: 30, profile: 'multi-cluster', cluster: 'eu-1' },
+      'shop'
+    ).filter(c => c.id === 'memory');
     expect(mem.spec.profile).toBe('multi-cluster');
     expect(mem.spec.cluster).toBe('eu-1');
     expect(buildQuery(mem.spec)).toContain('"eu-1"');

@@ -6,13 +6,31 @@
  */
 import type { Profile, QuerySpec, WorkloadKind } from 'kubeprom';
 
-export const RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 24 * 3600, '7d': 7 * 24 * 3600 } as const;
+export const RANGES = {
+  '1h': 3600,
+  '6h': 6 * 3600,
+  '24h': 24 * 3600,
+  '7d': 7 * 24 * 3600,
+} as const;
 export type RangeKey = keyof typeof RANGES;
 export const RANGE_KEYS = Object.keys(RANGES) as RangeKey[];
 
 /** Steps a chart may use, in seconds; round numbers keep points aligned between refreshes. */
 const NICE_STEPS = [
-  15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400,
+  15,
+  30,
+  60,
+  120,
+  300,
+  600,
+  900,
+  1800,
+  3600,
+  2 * 3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86400,
 ];
 /** About one point per two pixels of a detail-view chart. */
 export const TARGET_POINTS = 240;
@@ -214,7 +232,12 @@ export function planCurrent(ctx: PlanContext, scope: Scope): CardPlan[] {
     },
     { id: 'memory', title: 'Memory', unit: 'MiB', spec: perContainer(q('pod_memory_working_set')) },
     { id: 'restarts', title: 'Restarts', unit: 'count', spec: q('pod_restarts') },
-    { id: 'reason', title: 'Last termination', unit: 'count', spec: q('pod_last_terminated_reason') },
+    {
+      id: 'reason',
+      title: 'Last termination',
+      unit: 'count',
+      spec: q('pod_last_terminated_reason'),
+    },
   ];
 }
 

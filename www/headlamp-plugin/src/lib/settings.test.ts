@@ -13,7 +13,12 @@ const never: DetectDeps = {
 const oneService: DetectDeps = {
   list: async (kind, selector) =>
     kind === 'services' && selector === 'app.kubernetes.io/name=prometheus'
-      ? [{ metadata: { name: 'prometheus-k8s', namespace: 'monitoring' }, spec: { ports: [{ name: 'web', port: 9090 }] } }]
+      ? [
+          {
+            metadata: { name: 'prometheus-k8s', namespace: 'monitoring' },
+            spec: { ports: [{ name: 'web', port: 9090 }] },
+          },
+        ]
       : [],
   probe: async () => undefined,
 };
@@ -29,15 +34,31 @@ describe('effectiveSettings', () => {
       defaultRange: '1h',
     });
     const e = effectiveSettings(
-      { c: { address: '  ', scrapeInterval: 'fast', refreshSeconds: -1, defaultRange: '2y' as any, profile: 'plain' } },
+      {
+        c: {
+          address: '  ',
+          scrapeInterval: 'fast',
+          refreshSeconds: -1,
+          defaultRange: '2y' as any,
+          profile: 'plain',
+        },
+      },
       'c'
     );
-    expect(e).toMatchObject({ address: undefined, scrapeIntervalSeconds: 30, refreshSeconds: 60, defaultRange: '1h' });
+    expect(e).toMatchObject({
+      address: undefined,
+      scrapeIntervalSeconds: 30,
+      refreshSeconds: 60,
+      defaultRange: '1h',
+    });
     expect(planContext(e)).toEqual({ scrapeIntervalSeconds: 30, profile: 'plain' });
   });
 
   it('reads the settings of the right cluster', () => {
-    const e = effectiveSettings({ a: { scrapeInterval: '15s', refreshSeconds: 0 }, b: { address: 'm/p:9090' } }, 'a');
+    const e = effectiveSettings(
+      { a: { scrapeInterval: '15s', refreshSeconds: 0 }, b: { address: 'm/p:9090' } },
+      'a'
+    );
     expect(e.scrapeIntervalSeconds).toBe(15);
     expect(e.refreshSeconds).toBe(0);
     expect(e.address).toBeUndefined();
@@ -46,7 +67,10 @@ describe('effectiveSettings', () => {
 
 describe('resolveEndpoint', () => {
   it('uses the configured address without detecting', async () => {
-    const r = await resolveEndpoint(effectiveSettings({ c: { address: 'vm/vmselect:8481/select/0/prometheus' } }, 'c'), never);
+    const r = await resolveEndpoint(
+      effectiveSettings({ c: { address: 'vm/vmselect:8481/select/0/prometheus' } }, 'c'),
+      never
+    );
     expect(r.source).toBe('settings');
     expect(formatEndpoint(r.endpoint)).toBe('vm/vmselect:8481/select/0/prometheus');
   });

@@ -6,7 +6,7 @@
  * and the result is cached for the page's lifetime (Headlamp's Prometheus plugin re-detects on
  * every chart mount).
  */
-import type { Detected, DetectDeps } from './detect';
+import type { DetectDeps, Detected } from './detect';
 import { detectPrometheus } from './detect';
 import type { Endpoint } from './endpoint';
 import { formatEndpoint, parseAddress } from './endpoint';

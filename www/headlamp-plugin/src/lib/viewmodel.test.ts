@@ -1,6 +1,6 @@
 // @vitest-environment node
-import { describe, expect, it } from 'vitest';
 import type { PodValue, QueryResult } from 'kubeprom';
+import { describe, expect, it } from 'vitest';
 import { chartData, formatValue, podRows, refLines, terminations, topPods } from './viewmodel';
 
 const pod = (p: string, value: number, extra: Partial<PodValue> = {}): PodValue => ({
@@ -48,9 +48,10 @@ describe('chartData', () => {
       true
     );
     expect(data.lines.map(l => l.name)).toEqual(['a receive', 'a transmit']);
-    expect(chartData([{ key: 'rx', label: 'receive', pods: [pod('a', 0, series([1], [1]))] }], false).lines[0].name).toBe(
-      'receive'
-    );
+    expect(
+      chartData([{ key: 'rx', label: 'receive', pods: [pod('a', 0, series([1], [1]))] }], false)
+        .lines[0].name
+    ).toBe('receive');
   });
 });
 
@@ -73,13 +74,21 @@ describe('terminations', () => {
       warnings: [],
       infos: [],
       series: [
-        { labels: { namespace: 'shop', pod: 'db-0', container: 'postgres', reason: 'OOMKilled' }, ...series([1], [1]) },
-        { labels: { namespace: 'shop', pod: 'db-0', container: 'postgres', reason: 'Error' }, ...series([1], [0]) },
+        {
+          labels: { namespace: 'shop', pod: 'db-0', container: 'postgres', reason: 'OOMKilled' },
+          ...series([1], [1]),
+        },
+        {
+          labels: { namespace: 'shop', pod: 'db-0', container: 'postgres', reason: 'Error' },
+          ...series([1], [0]),
+        },
         { labels: { namespace: 'shop', pod: 'web', container: 'app' }, ...series([1], [1]) },
       ],
     };
     const t = terminations(result);
-    expect([...t.entries()]).toEqual([['shop/db-0', [{ container: 'postgres', reason: 'OOMKilled' }]]]);
+    expect([...t.entries()]).toEqual([
+      ['shop/db-0', [{ container: 'postgres', reason: 'OOMKilled' }]],
+    ]);
   });
 });
 

@@ -173,7 +173,10 @@ export function podRows(input: {
   for (const p of input.restarts ?? []) row(p).restarts = p.value;
   const num = (v: number | null) => (v === null || !Number.isFinite(v) ? -Infinity : v);
   return [...rows.values()]
-    .map(r => ({ ...r, containers: r.containers.sort((a, b) => a.container.localeCompare(b.container)) }))
+    .map(r => ({
+      ...r,
+      containers: r.containers.sort((a, b) => a.container.localeCompare(b.container)),
+    }))
     .sort(
       (a, b) =>
         num(b.cpu) - num(a.cpu) ||
@@ -200,9 +203,13 @@ export function formatValue(value: number | null | undefined, unit: DisplayUnit)
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   switch (unit) {
     case 'millicores':
-      return value >= 10000 ? `${trim(value / 1000, 2)} cores` : `${trim(value, value < 10 ? 1 : 0)}m`;
+      return value >= 10000
+        ? `${trim(value / 1000, 2)} cores`
+        : `${trim(value, value < 10 ? 1 : 0)}m`;
     case 'MiB':
-      return value >= 10240 ? `${trim(value / 1024, 2)} GiB` : `${trim(value, value < 10 ? 2 : 1)} MiB`;
+      return value >= 10240
+        ? `${trim(value / 1024, 2)} GiB`
+        : `${trim(value, value < 10 ? 2 : 1)} MiB`;
     case 'bytes/s': {
       const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s', 'TiB/s'];
       let v = Math.abs(value);

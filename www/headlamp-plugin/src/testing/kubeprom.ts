@@ -4,15 +4,16 @@
  */
 import { readFileSync } from 'fs';
 import { initSync, parseResponse } from 'kubeprom';
-import { createRequire } from 'module';
-import type { PromClient } from '../lib/load';
+import { resolve } from 'path';
 import { markKubepromLoaded } from '../lib/kubeprom';
+import type { PromClient } from '../lib/load';
 
 let done = false;
 export function loadKubepromForTests() {
   if (done) return;
-  const require = createRequire(import.meta.url);
-  initSync({ module: readFileSync(require.resolve('kubeprom/kubeprom_bg.wasm')) });
+  // `headlamp-plugin test` runs in the plugin folder. (No `process.cwd()`: the test build's
+  // node polyfills would inject an unresolvable import for the `process` global.)
+  initSync({ module: readFileSync(resolve('node_modules/kubeprom/pkg/kubeprom_bg.wasm')) });
   markKubepromLoaded();
   done = true;
 }
@@ -57,7 +58,9 @@ export interface Recorded {
  * A PromClient whose answers come from `answer(promql)`: a body string (parsed by kubeprom's
  * parseResponse, like the real client does) or an Error to reject with.
  */
-export function fakeClient(answer: (r: Recorded) => string | Error): PromClient & { calls: Recorded[] } {
+export function fakeClient(
+  answer: (r: Recorded) => string | Error
+): PromClient & { calls: Recorded[] } {
   const calls: Recorded[] = [];
   const reply = async (r: Recorded) => {
     calls.push(r);

@@ -19,13 +19,9 @@ export async function buildHarness() {
     // Headlamp's library reads process.env in a few places; the node polyfill plugin of
     // headlamp-plugin 0.14 injects unresolvable unenv imports, so define what is read instead.
     define: { global: 'globalThis', 'process.env': '{"NODE_ENV":"production"}' },
-    plugins: [
-      svgr({ include: '**/*.svg', svgrOptions: { titleProp: true, ref: true } }),
-      react(),
-    ],
+    plugins: [svgr({ include: '**/*.svg', svgrOptions: { titleProp: true, ref: true } }), react()],
     resolve: {
-      alias: [
-      ],
+      alias: [],
     },
     build: {
       outDir: join(here, '.build'),

@@ -66,9 +66,15 @@ async function main() {
     return r.text();
   });
   // What Headlamp's backend /config would say: one cluster, the one in the URL.
-  store.dispatch(setConfig({ clusters: { [cluster]: { name: cluster, server: 'https://127.0.0.1:6443' } } } as any));
+  store.dispatch(
+    setConfig({
+      clusters: { [cluster]: { name: cluster, server: 'https://127.0.0.1:6443' } },
+    } as any)
+  );
   // Headlamp lists installed plugins before running them; settings attach to that entry.
-  store.dispatch(setPluginSettings([{ name: 'kubeprom-headlamp', version: '0.1.0', isEnabled: true } as any]));
+  store.dispatch(
+    setPluginSettings([{ name: 'kubeprom-headlamp', version: '0.1.0', isEnabled: true } as any])
+  );
   // As Headlamp's runPlugin: the source runs in the global scope through the Function constructor.
   new Function(source + '\n//# sourceURL=plugins/kubeprom-headlamp/main.js')();
 
@@ -85,7 +91,10 @@ async function main() {
     const Page = () => {
       const data = new lib.ConfigStore<any>('kubeprom-headlamp').useConfig()();
       return Settings ? (
-        <Settings data={data ?? {}} onDataChange={(d: any) => new lib.ConfigStore('kubeprom-headlamp').set(d)} />
+        <Settings
+          data={data ?? {}}
+          onDataChange={(d: any) => new lib.ConfigStore('kubeprom-headlamp').set(d)}
+        />
       ) : (
         <p>no settings registered</p>
       );
@@ -103,7 +112,9 @@ async function main() {
       spec: {},
       status: {},
     };
-    const item = ResourceClass ? new ResourceClass(json, cluster) : { kind, jsonData: json, cluster };
+    const item = ResourceClass
+      ? new ResourceClass(json, cluster)
+      : { kind, jsonData: json, cluster };
     const sections = state.detailsViewSection.detailsViewSections as { id: string; section: any }[];
     content = (
       <>

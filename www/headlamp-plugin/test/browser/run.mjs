@@ -64,7 +64,10 @@ function near(actual, expected, rel, what) {
 function sameSet(actual, expected, what) {
   const a = [...actual].sort();
   const b = [...expected].sort();
-  assert(JSON.stringify(a) === JSON.stringify(b), `${what}: shown ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`);
+  assert(
+    JSON.stringify(a) === JSON.stringify(b),
+    `${what}: shown ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`
+  );
 }
 
 async function main() {
@@ -118,17 +121,24 @@ async function main() {
   async function cardValue(page, id) {
     const sel = `[data-testid="kubeprom-card-${id}"]`;
     await page.waitForSelector(`${sel}[data-value]:not([data-value=""])`, { timeout: TIMEOUT });
-    return { value: Number(await attr(page, sel, 'data-value')), text: await page.textContent(`${sel} [data-testid="kubeprom-card-${id}-text"]`) };
+    return {
+      value: Number(await attr(page, sel, 'data-value')),
+      text: await page.textContent(`${sel} [data-testid="kubeprom-card-${id}-text"]`),
+    };
   }
   async function tablePods(page, testId) {
     await page.waitForSelector(`[data-testid="${testId}-pod"]`, { timeout: TIMEOUT });
-    return page.$$eval(`[data-testid="${testId}-pod"]`, els => els.map(e => e.getAttribute('data-pod')));
+    return page.$$eval(`[data-testid="${testId}-pod"]`, els =>
+      els.map(e => e.getAttribute('data-pod'))
+    );
   }
   async function errorText(page) {
     await page.waitForSelector('[data-testid="kubeprom-error"]', { timeout: TIMEOUT });
     const spinners = await page.$$('[data-testid="kubeprom-loading"]');
     assert(spinners.length === 0, `${spinners.length} spinner(s) still shown next to the error`);
-    return (await page.$$eval('[data-testid="kubeprom-error"]', els => els.map(e => e.textContent))).join('\n');
+    return (
+      await page.$$eval('[data-testid="kubeprom-error"]', els => els.map(e => e.textContent))
+    ).join('\n');
   }
 
   try {
@@ -140,7 +150,10 @@ async function main() {
       const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'));
       const mem = await cardValue(page, 'memory');
       near(mem.value, sum / MiB, 1e-9, 'memory MiB');
-      assert(mem.text === `${sum / MiB} MiB`, `memory text "${mem.text}", expected "${sum / MiB} MiB"`);
+      assert(
+        mem.text === `${sum / MiB} MiB`,
+        `memory text "${mem.text}", expected "${sum / MiB} MiB"`
+      );
       const cpu = await cardValue(page, 'cpu');
       near(cpu.value, p.cpu * 1000, 0.02, 'CPU millicores');
       const restarts = await cardValue(page, 'restarts');
@@ -178,9 +191,12 @@ async function main() {
       const { page, close } = await open({ kind: 'Deployment', namespace: 'shop', name: 'web' });
       const shown = await tablePods(page, 'kubeprom-workload-table');
       sameSet(shown, want, 'Deployment web pods');
-      await page.waitForSelector('[data-testid="kubeprom-chart-memory"] .recharts-legend-item', { timeout: TIMEOUT });
-      const legend = await page.$$eval('[data-testid="kubeprom-chart-memory"] .recharts-legend-item', els =>
-        els.map(e => e.textContent)
+      await page.waitForSelector('[data-testid="kubeprom-chart-memory"] .recharts-legend-item', {
+        timeout: TIMEOUT,
+      });
+      const legend = await page.$$eval(
+        '[data-testid="kubeprom-chart-memory"] .recharts-legend-item',
+        els => els.map(e => e.textContent)
       );
       sameSet(legend, want, 'memory chart lines');
       await page.screenshot({ path: join(artifacts, 'deployment-web.png'), fullPage: true });
@@ -189,13 +205,25 @@ async function main() {
 
     await test('CronJob nightly: finds its pod through its Job', async () => {
       const { page, close } = await open({ kind: 'CronJob', namespace: 'batch', name: 'nightly' });
-      sameSet(await tablePods(page, 'kubeprom-workload-table'), expected.workloads['batch/CronJob/nightly'], 'CronJob pods');
+      sameSet(
+        await tablePods(page, 'kubeprom-workload-table'),
+        expected.workloads['batch/CronJob/nightly'],
+        'CronJob pods'
+      );
       await close();
     });
 
     await test('DaemonSet node-agent: both pods', async () => {
-      const { page, close } = await open({ kind: 'DaemonSet', namespace: 'batch', name: 'node-agent' });
-      sameSet(await tablePods(page, 'kubeprom-workload-table'), expected.workloads['batch/DaemonSet/node-agent'], 'DaemonSet pods');
+      const { page, close } = await open({
+        kind: 'DaemonSet',
+        namespace: 'batch',
+        name: 'node-agent',
+      });
+      sameSet(
+        await tablePods(page, 'kubeprom-workload-table'),
+        expected.workloads['batch/DaemonSet/node-agent'],
+        'DaemonSet pods'
+      );
       await close();
     });
 
@@ -206,7 +234,10 @@ async function main() {
         .map(p => p.pod);
       const { page, close } = await open({ kind: 'Namespace', name: 'shop' });
       const shown = await tablePods(page, 'kubeprom-top-memory');
-      assert(JSON.stringify(shown) === JSON.stringify(want), `top memory ${JSON.stringify(shown)}, expected ${JSON.stringify(want)}`);
+      assert(
+        JSON.stringify(shown) === JSON.stringify(want),
+        `top memory ${JSON.stringify(shown)}, expected ${JSON.stringify(want)}`
+      );
       await page.screenshot({ path: join(artifacts, 'namespace-shop.png'), fullPage: true });
       await close();
     });
@@ -214,7 +245,10 @@ async function main() {
     await test('Prometheus outage (503 from the service proxy) shows the error', async () => {
       const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), { mode: 'unavailable' });
       const text = await errorText(page);
-      assert(text.includes('503') && text.includes('no endpoints available'), `error text: ${text}`);
+      assert(
+        text.includes('503') && text.includes('no endpoints available'),
+        `error text: ${text}`
+      );
       await page.screenshot({ path: join(artifacts, 'outage-503.png'), fullPage: true });
       await close();
     });
@@ -225,8 +259,14 @@ async function main() {
       server.setMode('unavailable');
       await page.click('[data-testid="kubeprom-range-6h"]');
       const text = await errorText(page);
-      assert(text.includes('503') && text.includes('no endpoints available'), `error text: ${text}`);
-      assert((await page.$$('[data-testid="kubeprom-chart-memory"]')).length === 0, 'stale chart still shown');
+      assert(
+        text.includes('503') && text.includes('no endpoints available'),
+        `error text: ${text}`
+      );
+      assert(
+        (await page.$$('[data-testid="kubeprom-chart-memory"]')).length === 0,
+        'stale chart still shown'
+      );
       server.setMode('ok');
       await page.click('[data-testid="kubeprom-error"] button');
       await page.waitForSelector('[data-testid="kubeprom-chart-memory"] path.recharts-line-curve', {
@@ -264,14 +304,22 @@ async function main() {
         config: { test: { address: 'monitoring/prometheus-k8s:9090' } },
       });
       const text = await errorText(page);
-      assert(text.includes('403') && text.includes('services/proxy') && /\bget\b/.test(text), `error text: ${text}`);
+      assert(
+        text.includes('403') && text.includes('services/proxy') && /\bget\b/.test(text),
+        `error text: ${text}`
+      );
       await close();
     });
 
     await test('No Prometheus in the cluster: says what was tried', async () => {
-      const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), { mode: 'no-prometheus' });
+      const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), {
+        mode: 'no-prometheus',
+      });
       const text = await errorText(page);
-      assert(text.includes('No Prometheus found') && text.includes('headlamp-prometheus=true'), `error text: ${text}`);
+      assert(
+        text.includes('No Prometheus found') && text.includes('headlamp-prometheus=true'),
+        `error text: ${text}`
+      );
       await page.screenshot({ path: join(artifacts, 'not-found.png'), fullPage: true });
       await close();
     });
@@ -281,7 +329,12 @@ async function main() {
         config: { test: { address: 'vm/vmselect:8481/select/0/prometheus' } },
       });
       const mem = await cardValue(page, 'memory');
-      near(mem.value, expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / MiB, 1e-9, 'memory MiB');
+      near(
+        mem.value,
+        expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / MiB,
+        1e-9,
+        'memory MiB'
+      );
       const endpoint = await page.textContent('[data-testid="kubeprom-endpoint"]');
       assert(endpoint.includes('plugin settings'), `endpoint caption: ${endpoint}`);
       await close();
@@ -291,7 +344,10 @@ async function main() {
       const { page, close } = await open({ settings: '1' });
       await page.waitForSelector('[data-testid="kubeprom-settings-inuse"]', { timeout: TIMEOUT });
       await page.waitForFunction(
-        () => document.querySelector('[data-testid="kubeprom-settings-inuse"]')?.textContent?.includes('detected'),
+        () =>
+          document
+            .querySelector('[data-testid="kubeprom-settings-inuse"]')
+            ?.textContent?.includes('detected'),
         null,
         { timeout: TIMEOUT }
       );

@@ -31,7 +31,10 @@ const SERVICES = [
   {
     namespace: 'monitoring',
     name: 'prometheus-k8s',
-    labels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/part-of': 'kube-prometheus' },
+    labels: {
+      'app.kubernetes.io/name': 'prometheus',
+      'app.kubernetes.io/part-of': 'kube-prometheus',
+    },
     ports: [
       { name: 'web', port: 9090, protocol: 'TCP' },
       { name: 'reloader-web', port: 8080, protocol: 'TCP' },
@@ -51,7 +54,15 @@ const SERVICES = [
 ];
 
 function status(res, code, reason, message) {
-  const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  const body = JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
   res.writeHead(code, { 'content-type': 'application/json' });
   res.end(body);
 }
@@ -87,7 +98,8 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
     const url = new URL(req.url, 'http://localhost');
     const path = url.pathname;
     try {
-      if (/^\/c\/[^/]+\/harness\/?$/.test(path)) return serveFile(res, join(here, '.build/index.html'));
+      if (/^\/c\/[^/]+\/harness\/?$/.test(path))
+        return serveFile(res, join(here, '.build/index.html'));
       if (path.startsWith('/harness/')) {
         const file = normalize(join(here, '.build', path.slice('/harness/'.length)));
         if (!file.startsWith(join(here, '.build'))) return status(res, 403, 'Forbidden', 'no');
@@ -107,17 +119,28 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
               }))
             : [];
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ kind: kind === 'services' ? 'ServiceList' : 'PodList', apiVersion: 'v1', items }));
+        res.end(
+          JSON.stringify({
+            kind: kind === 'services' ? 'ServiceList' : 'PodList',
+            apiVersion: 'v1',
+            items,
+          })
+        );
         return;
       }
 
-      m = path.match(/^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy(\/.*)?$/);
+      m = path.match(
+        /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy(\/.*)?$/
+      );
       if (m) {
         const [, , namespace, target, rest = '/'] = m;
         const parts = decodeURIComponent(target).split(':');
         const [name, port] = parts.length === 3 ? parts.slice(1) : parts;
         const svc = SERVICES.find(
-          s => s.namespace === namespace && s.name === name && s.ports.some(p => String(p.port) === port || p.name === port)
+          s =>
+            s.namespace === namespace &&
+            s.name === name &&
+            s.ports.some(p => String(p.port) === port || p.name === port)
         );
         if (!svc) return status(res, 404, 'NotFound', `services "${name}" not found`);
         if (mode === 'forbidden') {
@@ -129,7 +152,12 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
           );
         }
         if (mode === 'unavailable') {
-          return status(res, 503, 'ServiceUnavailable', `no endpoints available for service "${name}"`);
+          return status(
+            res,
+            503,
+            'ServiceUnavailable',
+            `no endpoints available for service "${name}"`
+          );
         }
         if (!rest.startsWith(svc.prefix)) {
           res.writeHead(404, { 'content-type': 'text/plain' });
@@ -148,11 +176,15 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
             res,
             503,
             'ServiceUnavailable',
-            `error trying to reach service: dial tcp ${new URL(upstream).host}: connect: ${cause === 'ECONNREFUSED' ? 'connection refused' : cause}`
+            `error trying to reach service: dial tcp ${new URL(upstream).host}: connect: ${
+              cause === 'ECONNREFUSED' ? 'connection refused' : cause
+            }`
           );
         }
         const body = Buffer.from(await answer.arrayBuffer());
-        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/octet-stream' });
+        res.writeHead(answer.status, {
+          'content-type': answer.headers.get('content-type') ?? 'application/octet-stream',
+        });
         res.end(body);
         return;
       }
