@@ -4,6 +4,7 @@ process.env.TZ = 'UTC';
 
 // Jest configuration provided by Grafana scaffolding
 const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 const [, swc] = Object.entries(base.transform)[0];
 
 module.exports = {
@@ -13,4 +14,6 @@ module.exports = {
     // @grafana/data 13 pulls in d3 packages that ship only `.mjs` ES modules.
     '^.+\\.mjs$': swc,
   },
+  // ES-module-only packages that @grafana/ui 13 and @grafana/data 13 pull in.
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz/web', '@ver0/deep-equal'])],
 };

@@ -5,8 +5,16 @@ import {
   DetailsViewSectionProps,
   registerDetailsViewSection,
   registerPluginSettings,
+  registerRoute,
+  registerSidebarEntry,
 } from '@kinvolk/headlamp-plugin/lib';
-import { NamespaceTopPods, PodMetrics, WorkloadMetrics } from './components/sections';
+import {
+  KueueQueueMetrics,
+  NamespaceTopPods,
+  OverviewPage,
+  PodMetrics,
+  WorkloadMetrics,
+} from './components/sections';
 import { Settings } from './components/Settings';
 import { PLUGIN_NAME } from './lib/settings';
 
@@ -23,9 +31,28 @@ registerDetailsViewSection(({ resource }: DetailsViewSectionProps) => {
       return <WorkloadMetrics resource={resource} />;
     case 'Namespace':
       return <NamespaceTopPods resource={resource} />;
+    case 'ClusterQueue':
+    case 'LocalQueue':
+      return <KueueQueueMetrics resource={resource} />;
     default:
       return null;
   }
+});
+
+registerSidebarEntry({
+  parent: 'cluster',
+  name: 'kubeprom',
+  label: 'Workload metrics',
+  url: '/kubeprom',
+  icon: 'mdi:chart-line',
+});
+
+registerRoute({
+  path: '/kubeprom',
+  sidebar: 'kubeprom',
+  name: 'kubeprom',
+  exact: true,
+  component: () => <OverviewPage />,
 });
 
 registerPluginSettings(PLUGIN_NAME, Settings, true);

@@ -17,14 +17,14 @@ export interface PanelQuery {
 }
 
 /** A Prometheus target as the panel sees it; other data sources have no `expr`. */
-type TargetLike = DataQuery & { expr?: unknown };
+export type TargetLike = DataQuery & { expr?: unknown };
 
 // Metric names of kube-state-metrics and Kueue, matched as whole words in the query text. This is
 // only a guess at what a query is for; the refId options override it.
 const REQUESTS = /\bkube_pod_(container_resource_requests|resource_request)\b/;
 const LIMITS = /\bkube_pod_(container_resource_limits|resource_limit)\b/;
 const CADVISOR = /\bcontainer_[a-z_]+\b/;
-const KUEUE_WAIT = /\bkueue_admission_wait_time_seconds\b|\bkueue_local_queue_admission_wait_time_seconds\b/;
+const KUEUE_WAIT = /\bkueue_(local_queue_)?admission_wait_time_seconds(_bucket|_sum|_count)?\b/;
 
 /**
  * Pairs the panel's queries (request targets) with their results and decides the role of each.
@@ -32,14 +32,14 @@ const KUEUE_WAIT = /\bkueue_admission_wait_time_seconds\b|\bkueue_local_queue_ad
  * their refId and are treated by their series' metric names.
  */
 export function classifyQueries(
-  targets: DataQuery[] | undefined,
+  targets: TargetLike[] | undefined,
   refs: RefResult[],
   options: Pick<PodResourcesOptions, 'mode' | 'requestsRefId' | 'limitsRefId'>
 ): PanelQuery[] {
   const byRef = new Map(refs.map((r) => [r.refId, r]));
   const queries: PanelQuery[] = [];
   const seen = new Set<string>();
-  for (const t of (targets ?? []) as TargetLike[]) {
+  for (const t of targets ?? []) {
     if (t.hide || seen.has(t.refId)) {
       continue;
     }

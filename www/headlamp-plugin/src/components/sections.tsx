@@ -9,6 +9,8 @@ import type { Scope } from '../lib/plan';
 import { planUsage, scopeOf } from '../lib/plan';
 import { planContext } from '../lib/settings';
 import { topPods } from '../lib/viewmodel';
+import { operatorForWorkload } from '../lib/operators';
+import { KueueQueues, OperatorHealthCards } from './batch';
 import { ChartsBlock, PodCards, PodTable, WorkloadPods } from './blocks';
 import { ErrorNotice, Loading, QueryList } from './common';
 import type { SectionContext } from './MetricsSection';
@@ -50,10 +52,16 @@ export function PodMetrics(props: { resource: ResourceLike }) {
 export function WorkloadMetrics(props: { resource: ResourceLike }) {
   const scope = resourceScope(props.resource);
   if (!scope?.workload) return null;
+  const operator = operatorForWorkload(scope.namespace ?? '', scope.workload.name);
   return (
     <MetricsSection cluster={resourceCluster(props.resource)} title="Pod metrics (Prometheus)">
       {ctx => (
         <>
+          {operator && (
+            <Box mb={2}>
+              <OperatorHealthCards ctx={ctx} defs={[operator]} />
+            </Box>
+          )}
           <WorkloadPods ctx={ctx} scope={scope} />
           <ChartsBlock ctx={ctx} scope={scope} multiPod />
         </>
@@ -62,7 +70,7 @@ export function WorkloadMetrics(props: { resource: ResourceLike }) {
   );
 }
 
-function TopPods(props: { ctx: SectionContext; namespace?: string }) {
+export function TopPods(props: { ctx: SectionContext; namespace?: string }) {
   const { ctx, namespace } = props;
   const key = JSON.stringify([formatEndpoint(ctx.resolved.endpoint), ctx.settings, namespace]);
   const load = useCallback(
@@ -124,5 +132,49 @@ export function NamespaceTopPods(props: { resource: ResourceLike }) {
     >
       {ctx => <TopPods ctx={ctx} namespace={scope.namespace} />}
     </MetricsSection>
+  );
+}
+
+interface QueueResource extends ResourceLike {
+  jsonData?: ResourceLike['jsonData'] & { spec?: { clusterQueue?: string } };
+}
+
+/** Kueue ClusterQueue and LocalQueue details. */
+export function KueueQueueMetrics(props: { resource: QueueResource }) {
+  const kind = props.resource.kind ?? props.resource.jsonData?.kind;
+  const name = props.resource.jsonData?.metadata?.name ?? props.resource.metadata?.name;
+  const clusterQueue = kind === 'ClusterQueue' ? name : props.resource.jsonData?.spec?.clusterQueue;
+  if (!clusterQueue) return null;
+  return (
+    <MetricsSection cluster={resourceCluster(props.resource)} title="Queue metrics (Prometheus)" withRange={false}>
+      {ctx => (
+        <>
+          {kind === 'LocalQueue' && (
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+              Numbers of ClusterQueue {clusterQueue}, which this LocalQueue submits to.
+            </Typography>
+          )}
+          <KueueQueues ctx={ctx} clusterQueue={clusterQueue} />
+        </>
+      )}
+    </MetricsSection>
+  );
+}
+
+/** The cluster page: operators, Kueue queues, busiest pods. */
+export function OverviewPage() {
+  const cluster = Utils.getCluster() || '';
+  return (
+    <>
+      <MetricsSection cluster={cluster} title="Batch and ML operators (Prometheus)" withRange={false}>
+        {ctx => <OperatorHealthCards ctx={ctx} />}
+      </MetricsSection>
+      <MetricsSection cluster={cluster} title="Kueue queues (Prometheus)" withRange={false}>
+        {ctx => <KueueQueues ctx={ctx} />}
+      </MetricsSection>
+      <MetricsSection cluster={cluster} title="Top pods in the cluster (Prometheus)" withRange={false}>
+        {ctx => <TopPods ctx={ctx} />}
+      </MetricsSection>
+    </>
   );
 }

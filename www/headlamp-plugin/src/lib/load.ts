@@ -4,12 +4,16 @@
  * comes from kubeprom's aggregatePods (which keeps the pod-level cgroup series, the pause
  * container and duplicate scrapes out of the sums).
  */
-import type { PodValue, QueryResult, QuerySpec } from 'kubeprom';
+import type { PodValue, QueryResult, QuerySpec, Target } from 'kubeprom';
 import { aggregatePods, buildQuery } from 'kubeprom';
 import type { Endpoint } from './endpoint';
 import type { ErrorDescription } from './errors';
 import { describeError, isAbort } from './errors';
-import type { CardPlan, ChartPlan, DisplayUnit, TimeRange } from './plan';
+import type { KueuePlan, QueueRow } from './kueue';
+import { queueRows } from './kueue';
+import type { OperatorDef, OperatorHealth } from './operators';
+import { operatorHealth, OPERATORS, planOperators } from './operators';
+import type { CardPlan, ChartPlan, DisplayUnit, PlanContext, TimeRange } from './plan';
 import type { ChartData, PodRow, RefLine, Termination } from './viewmodel';
 import { chartData, podRows, refLines, terminations } from './viewmodel';
 
@@ -153,4 +157,75 @@ export function commonError(
   if (errors.length === 0 || errors.some(e => !e)) return undefined;
   const first = errors[0]!;
   return errors.every(e => e!.summary === first.summary) ? first : undefined;
+}
+
+/** What we need of the client for operator health: queries and the targets API. */
+export interface PromClientWithTargets extends PromClient {
+  targets(opts?: { signal?: AbortSignal }): Promise<Target[]>;
+}
+
+export interface OperatorsResult {
+  health: OperatorHealth[];
+  queries: string[];
+  /** Set when none of the queries worked (then `health` is empty). */
+  error?: ErrorDescription;
+  /** Why the targets API could not be read, when it could not. */
+  targetsError?: ErrorDescription;
+}
+
+export async function loadOperators(
+  client: PromClientWithTargets,
+  ctx: PlanContext,
+  defs: OperatorDef[] = OPERATORS,
+  signal?: AbortSignal,
+  endpoint?: Endpoint
+): Promise<OperatorsResult> {
+  const plan = planOperators(ctx);
+  const queries = Object.values(plan).map(build);
+  const settled = await Promise.allSettled(
+    (Object.keys(plan) as (keyof typeof plan)[]).map(async k => [k, await client.query(build(plan[k]), undefined, { signal })] as const)
+  );
+  let targets: Target[] | undefined;
+  let targetsFailure: unknown;
+  try {
+    targets = await client.targets({ signal });
+  } catch (e) {
+    targetsFailure = e;
+  }
+  const all = [...settled.map(s => (s.status === 'rejected' ? s.reason : undefined)), targetsFailure];
+  if (all.some(isAbort)) throw all.find(isAbort);
+  const errors = settled.map(s => (s.status === 'rejected' ? describeError(s.reason, endpoint) : undefined));
+  const outage = commonError(errors);
+  if (outage) return { health: [], queries, error: outage };
+  const empty: QueryResult = { resultType: 'vector', series: [], warnings: [], infos: [] };
+  const results = Object.fromEntries(
+    settled.map((s, i) => [Object.keys(plan)[i], s.status === 'fulfilled' ? s.value[1] : empty])
+  ) as Record<keyof typeof plan, QueryResult>;
+  return {
+    health: defs.map(def => operatorHealth(def, { ...results, targets })),
+    queries,
+    targetsError: targets ? undefined : describeError(targetsFailure, endpoint),
+  };
+}
+
+export interface KueueResult {
+  rows: QueueRow[];
+  queries: string[];
+  error?: ErrorDescription;
+}
+
+export async function loadKueue(
+  client: PromClient,
+  plan: KueuePlan,
+  signal?: AbortSignal,
+  endpoint?: Endpoint
+): Promise<KueueResult> {
+  const queries = [build(plan.pending), build(plan.wait), build(plan.admitted)];
+  try {
+    const [pending, wait, admitted] = await Promise.all(queries.map(q => client.query(q, undefined, { signal })));
+    return { rows: queueRows({ pending, wait, admitted }), queries };
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    return { rows: [], queries, error: describeError(e, endpoint) };
+  }
 }

@@ -3,10 +3,11 @@
  * HTTP API bodies for a fake client to answer with.
  */
 import { readFileSync } from 'fs';
+import type { Target } from 'kubeprom';
 import { initSync, parseResponse } from 'kubeprom';
 import { resolve } from 'path';
 import { markKubepromLoaded } from '../lib/kubeprom';
-import type { PromClient } from '../lib/load';
+import type { PromClientWithTargets } from '../lib/load';
 
 let done = false;
 export function loadKubepromForTests() {
@@ -59,8 +60,9 @@ export interface Recorded {
  * parseResponse, like the real client does) or an Error to reject with.
  */
 export function fakeClient(
-  answer: (r: Recorded) => string | Error
-): PromClient & { calls: Recorded[] } {
+  answer: (r: Recorded) => string | Error,
+  targets: () => Target[] | Error = () => []
+): PromClientWithTargets & { calls: Recorded[] } {
   const calls: Recorded[] = [];
   const reply = async (r: Recorded) => {
     calls.push(r);
@@ -72,6 +74,11 @@ export function fakeClient(
     calls,
     query: (promql, time) => reply({ type: 'query', promql, time }),
     queryRange: (promql, start, end, step) => reply({ type: 'range', promql, start, end, step }),
+    targets: async () => {
+      const t = targets();
+      if (t instanceof Error) throw t;
+      return t;
+    },
   };
 }
 

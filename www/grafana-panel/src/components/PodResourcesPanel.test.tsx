@@ -1,0 +1,108 @@
+import React from 'react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { createDataFrame, type DataFrame, FieldType } from '@grafana/data';
+import { realKubeprom } from '../testing/kubeprom';
+import { panelProps } from '../testing/panelProps';
+import { PodResourcesPanel } from './PodResourcesPanel';
+
+// The real core, instantiated from its bytes: jsdom cannot fetch the .wasm URL webpack would emit.
+jest.mock('../kubeprom/load', () => ({ loadKubeprom: () => Promise.resolve(require('../testing/kubeprom').realKubeprom()) }));
+
+const MiB = 1024 * 1024;
+const T0 = 1_700_000_000_000;
+
+function series(refId: string, labels: Record<string, string>, values: number[]): DataFrame {
+  return createDataFrame({
+    refId,
+    fields: [
+      { name: 'Time', type: FieldType.time, values: values.map((_, i) => T0 + i * 30_000) },
+      { name: 'Value', type: FieldType.number, values, labels },
+    ],
+  });
+}
+
+async function renderPanel(...args: Parameters<typeof panelProps>) {
+  render(<PodResourcesPanel {...panelProps(...args)} />);
+  return screen.findByTestId('kubeprom-panel');
+}
+
+describe('PodResourcesPanel', () => {
+  beforeAll(() => realKubeprom());
+
+  it('renders one row per pod with its value, request and limit', async () => {
+    await renderPanel({
+      frames: [
+        series('A', { namespace: 'shop', pod: 'web-1' }, [300 * MiB]),
+        series('A', { namespace: 'shop', pod: 'db-0' }, [1024 * MiB]),
+        series('B', { namespace: 'shop', pod: 'web-1' }, [256 * MiB]),
+        series('C', { namespace: 'shop', pod: 'web-1' }, [512 * MiB]),
+      ],
+      targets: [
+        { refId: 'A', expr: 'sum by (namespace, pod) (container_memory_working_set_bytes{container!=""})' },
+        { refId: 'B', expr: 'sum by (namespace, pod) (kube_pod_container_resource_requests{resource="memory"})' },
+        { refId: 'C', expr: 'sum by (namespace, pod) (kube_pod_container_resource_limits{resource="memory"})' },
+      ],
+      options: { visual: 'bar', lint: false },
+    });
+    const rows = screen.getAllByTestId('kubeprom-pod-row');
+    expect(rows.map((r) => r.getAttribute('data-pod'))).toEqual(['db-0', 'web-1']);
+    expect(within(rows[0]).getByTestId('kubeprom-pod-value').textContent).toBe('1024 MiB');
+    expect(within(rows[1]).getByTestId('kubeprom-pod-request').textContent).toBe('256 MiB');
+    expect(within(rows[1]).getByTestId('kubeprom-pod-limit').textContent).toBe('512 MiB');
+    expect(within(rows[1]).getByTestId('kubeprom-limit-marker')).toBeInTheDocument();
+    expect(within(rows[0]).queryByTestId('kubeprom-limit-marker')).toBeNull();
+    // Header click re-sorts by name.
+    fireEvent.click(screen.getByTestId('kubeprom-sort-name'));
+    expect(screen.getAllByTestId('kubeprom-pod-row').map((r) => r.getAttribute('data-pod'))).toEqual(['db-0', 'web-1']);
+    fireEvent.click(screen.getByTestId('kubeprom-sort-value-desc'));
+    fireEvent.click(screen.getByTestId('kubeprom-sort-value-desc'));
+    expect(screen.getAllByTestId('kubeprom-pod-row').map((r) => r.getAttribute('data-pod'))).toEqual(['web-1', 'db-0']);
+  });
+
+  it('shows the per-container breakdown and a notice for the series it did not count', async () => {
+    const pod = { namespace: 'shop', pod: 'web-1' };
+    await renderPanel({
+      frames: [
+        series('A', { ...pod, container: 'app' }, [200 * MiB]),
+        series('A', { ...pod, container: 'sidecar' }, [50 * MiB]),
+        series('A', { ...pod }, [256 * MiB]),
+        series('A', { ...pod, container: 'POD' }, [1 * MiB]),
+      ],
+      targets: [{ refId: 'A', expr: 'container_memory_working_set_bytes{namespace="shop"}' }],
+      options: { visual: 'none', showContainers: true, lint: false },
+    });
+    expect(screen.getByTestId('kubeprom-pod-value').textContent).toBe('250 MiB');
+    expect(screen.getAllByTestId('kubeprom-container-row').map((r) => r.textContent)).toEqual(['app200 MiB', 'sidecar50 MiB']);
+    expect(screen.getByText('2 series not counted')).toBeInTheDocument();
+  });
+
+  it('shows the Kueue table in Kueue mode', async () => {
+    await renderPanel({
+      frames: [series('A', { cluster_queue: 'gpu', status: 'active' }, [3]), series('A', { cluster_queue: 'gpu', status: 'inadmissible' }, [2])],
+      targets: [{ refId: 'A', expr: 'sum by (cluster_queue, status) (kueue_pending_workloads)' }],
+      options: { mode: 'kueue', visual: 'bar', lint: false },
+    });
+    const row = screen.getByTestId('kubeprom-queue-row');
+    expect(row.getAttribute('data-queue')).toBe('gpu');
+    expect(within(row).getByTestId('kubeprom-queue-active').textContent).toBe('3');
+    expect(within(row).getByTestId('kubeprom-queue-pending').textContent).toBe('5');
+  });
+
+  it('says No data without frames', async () => {
+    await renderPanel({ frames: [], targets: [{ refId: 'A', expr: 'container_memory_working_set_bytes' }], options: { lint: false } });
+    expect(screen.getByText('No data')).toBeInTheDocument();
+  });
+
+  it('shows a load error', async () => {
+    const load = jest.requireMock('../kubeprom/load') as { loadKubeprom: () => Promise<unknown> };
+    const original = load.loadKubeprom;
+    load.loadKubeprom = () => Promise.reject(new Error('wasm blocked'));
+    try {
+      render(<PodResourcesPanel {...panelProps({ frames: [], targets: [] })} />);
+      expect(await screen.findByText('wasm blocked')).toBeInTheDocument();
+    } finally {
+      load.loadKubeprom = original;
+    }
+    await act(async () => {});
+  });
+});

@@ -1,0 +1,90 @@
+import { createDataFrame, type DataFrame, FieldType } from '@grafana/data';
+import { realKubeprom } from '../testing/kubeprom';
+import { defaultOptions, type PodResourcesOptions } from '../types';
+import { framesToResults } from './frames';
+import { buildKueueView } from './kueueView';
+import { classifyQueries } from './roles';
+
+const T0 = 1_700_000_000_000;
+const kp = realKubeprom();
+
+function series(refId: string, labels: Record<string, string>, values: number[]): DataFrame {
+  return createDataFrame({
+    refId,
+    fields: [
+      { name: 'Time', type: FieldType.time, values: values.map((_, i) => T0 + i * 30_000) },
+      { name: 'Value', type: FieldType.number, values, labels },
+    ],
+  });
+}
+
+const PENDING = 'sum by (cluster_queue, status) (kueue_pending_workloads)';
+const WAIT = 'histogram_quantile(0.95, sum by (cluster_queue, le) (rate(kueue_admission_wait_time_seconds_bucket[5m])))';
+
+function view(frames: DataFrame[], options: Partial<PodResourcesOptions> = {}) {
+  const opts: PodResourcesOptions = { ...defaultOptions, mode: 'kueue', lint: false, ...options };
+  const targets = [
+    { refId: 'A', expr: PENDING },
+    { refId: 'B', expr: WAIT },
+  ];
+  return buildKueueView(kp, classifyQueries(targets, framesToResults(frames), opts), opts);
+}
+
+describe('buildKueueView with the real kubeprom core', () => {
+  it('shows pending workloads per queue and status, and the wait quantile', () => {
+    const v = view([
+      series('A', { cluster_queue: 'gpu', status: 'active' }, [2, 4]),
+      series('A', { cluster_queue: 'gpu', status: 'inadmissible' }, [1, 3]),
+      series('A', { cluster_queue: 'cpu', status: 'active' }, [1, 1]),
+      series('B', { cluster_queue: 'gpu' }, [30, 150]),
+      series('B', { cluster_queue: 'cpu' }, [NaN, NaN]),
+    ]);
+    expect(v.statuses).toEqual(['active', 'inadmissible']);
+    expect(v.rows.map((r) => r.queue)).toEqual(['gpu', 'cpu']);
+    const gpu = v.rows[0];
+    expect(gpu.pending).toBe(4 + 3);
+    expect(gpu.byStatus).toEqual([
+      { status: 'active', value: 4, text: '4' },
+      { status: 'inadmissible', value: 3, text: '3' },
+    ]);
+    expect(gpu.wait).toBe(150);
+    expect(gpu.waitText).toBe('2m 30s');
+    expect(gpu.series?.values).toEqual([3, 7]);
+    // No admissions in the window: the quantile is NaN, shown as a dash.
+    expect(Number.isNaN(v.rows[1].wait)).toBe(true);
+    expect(v.rows[1].waitText).toBe('—');
+  });
+
+  it('counts a queue once when two Kueue replicas export it', () => {
+    const target = { job: 'kueue', namespace: 'kueue-system', __name__: 'kueue_pending_workloads' };
+    const v = view([
+      series('A', { ...target, cluster_queue: 'gpu', status: 'active', instance: '10.0.0.1:8443', pod: 'kueue-a', replica_role: 'leader' }, [5]),
+      series('A', { ...target, cluster_queue: 'gpu', status: 'active', instance: '10.0.0.2:8443', pod: 'kueue-b', replica_role: 'follower' }, [5]),
+    ]);
+    expect(v.rows).toHaveLength(1);
+    expect(v.rows[0].pending).toBe(5);
+  });
+
+  it('keeps series that differ in other labels apart (summed per status)', () => {
+    const v = view([
+      series('A', { cluster_queue: 'gpu', status: 'active', priority_class: 'high' }, [2]),
+      series('A', { cluster_queue: 'gpu', status: 'active', priority_class: 'low' }, [3]),
+    ]);
+    expect(v.rows[0].pending).toBe(5);
+  });
+
+  it('reads local queue metrics by namespace and name', () => {
+    const v = view([series('A', { exported_namespace: 'team-a', namespace: 'kueue-system', name: 'lq', status: 'active' }, [6])]);
+    expect(v.rows.map((r) => [r.queue, r.pending])).toEqual([['team-a/lq', 6]]);
+  });
+
+  it('warns about series without a queue and orders by name or top N', () => {
+    const frames = [series('A', { cluster_queue: 'b', status: 'active' }, [1]), series('A', { cluster_queue: 'a', status: 'active' }, [2]), series('A', { status: 'active' }, [9])];
+    const v = view(frames, { sort: 'name' });
+    expect(v.rows.map((r) => r.queue)).toEqual(['a', 'b']);
+    expect(v.notices.map((n) => n.title)).toContain('1 series without a queue');
+    const top = view(frames, { topN: 1 });
+    expect(top.rows.map((r) => r.queue)).toEqual(['a']);
+    expect(top.totalQueues).toBe(2);
+  });
+});

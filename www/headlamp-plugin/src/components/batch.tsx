@@ -1,0 +1,152 @@
+import { SimpleTable, StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+import { Box, Grid, Paper, Typography } from '@mui/material';
+import { useCallback } from 'react';
+import { usePolling } from '../hooks';
+import { formatEndpoint } from '../lib/endpoint';
+import type { QueueRow } from '../lib/kueue';
+import { planKueue } from '../lib/kueue';
+import type { KueueResult, OperatorsResult } from '../lib/load';
+import { loadKueue, loadOperators } from '../lib/load';
+import type { HealthState, OperatorDef, OperatorHealth } from '../lib/operators';
+import { OPERATORS } from '../lib/operators';
+import { planContext } from '../lib/settings';
+import { formatValue } from '../lib/viewmodel';
+import { ErrorNotice, Loading, QueryList } from './common';
+import type { SectionContext } from './MetricsSection';
+
+const STATUS: Record<HealthState, { label: string; status: 'success' | 'warning' | 'error' | '' }> = {
+  healthy: { label: 'Healthy', status: 'success' },
+  degraded: { label: 'Degraded', status: 'warning' },
+  down: { label: 'Down', status: 'error' },
+  'not-scraped': { label: 'Not scraped', status: '' },
+};
+
+function ctxKey(ctx: SectionContext, extra: unknown) {
+  return JSON.stringify([formatEndpoint(ctx.resolved.endpoint), ctx.settings, extra]);
+}
+
+function HealthCard(props: { health: OperatorHealth }) {
+  const { def, state, reason, controllers, targets } = props.health;
+  return (
+    <Paper variant="outlined" sx={{ p: 1.5, height: '100%' }} data-testid={`kubeprom-operator-${def.id}`} data-state={state}>
+      <Box display="flex" justifyContent="space-between" alignItems="center" mb={1}>
+        <Typography variant="subtitle1">{def.title}</Typography>
+        <StatusLabel status={STATUS[state].status}>{STATUS[state].label}</StatusLabel>
+      </Box>
+      <Typography variant="body2" data-testid={`kubeprom-operator-${def.id}-reason`}>
+        {reason}
+      </Typography>
+      {targets.length > 0 && (
+        <Typography variant="caption" color="text.secondary" component="div" sx={{ mt: 1 }}>
+          Targets: {targets.map(t => `${t.job} ${t.instance} ${t.up ? 'up' : 'down'}`).join(', ')}
+        </Typography>
+      )}
+      {controllers.length > 0 && (
+        <Box mt={1}>
+          <SimpleTable
+            columns={[
+              { label: 'Controller', getter: (c: (typeof controllers)[0]) => c.controller },
+              { label: 'Reconciles', getter: (c: (typeof controllers)[0]) => formatValue(c.rate, 'ops/s') },
+              { label: 'Errors', getter: (c: (typeof controllers)[0]) => formatValue(c.errorRate, 'ops/s') },
+              { label: 'Queue', getter: (c: (typeof controllers)[0]) => formatValue(c.depth, 'count') },
+            ]}
+            data={controllers}
+          />
+        </Box>
+      )}
+    </Paper>
+  );
+}
+
+/** Health cards of the batch/ML operators (or of the given ones). */
+export function OperatorHealthCards(props: { ctx: SectionContext; defs?: OperatorDef[] }) {
+  const { ctx, defs = OPERATORS } = props;
+  const key = ctxKey(ctx, defs.map(d => d.id));
+  const load = useCallback(
+    (signal: AbortSignal) => loadOperators(ctx.client, planContext(ctx.settings), defs, signal, ctx.resolved.endpoint),
+    [key]
+  );
+  const polled = usePolling<OperatorsResult>(load, key, ctx.settings.refreshSeconds);
+  if (!polled.data) {
+    if (polled.error) return <ErrorNotice title="Operator health failed" error={polled.error} onRetry={polled.refresh} />;
+    return <Loading title="Loading operator health" />;
+  }
+  const { health, error, targetsError, queries } = polled.data;
+  if (error) return <ErrorNotice title="Prometheus queries failed" error={error} onRetry={polled.refresh} />;
+  return (
+    <Box>
+      {targetsError && (
+        <Typography variant="caption" color="text.secondary" component="div" sx={{ mb: 1 }}>
+          The targets API could not be read ({targetsError.summary}); health comes from the `up` series only.
+        </Typography>
+      )}
+      <Grid container spacing={2}>
+        {health.map(h => (
+          <Grid item xs={12} md={defs.length > 1 ? 4 : 12} key={h.def.id}>
+            <HealthCard health={h} />
+          </Grid>
+        ))}
+      </Grid>
+      <QueryList queries={queries} />
+    </Box>
+  );
+}
+
+/** Kueue cluster queues: pending by status, admission wait p95, admissions per second. */
+export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string }) {
+  const { ctx, clusterQueue } = props;
+  const key = ctxKey(ctx, clusterQueue);
+  const load = useCallback(
+    (signal: AbortSignal) =>
+      loadKueue(ctx.client, planKueue(planContext(ctx.settings), clusterQueue), signal, ctx.resolved.endpoint),
+    [key]
+  );
+  const polled = usePolling<KueueResult>(load, key, ctx.settings.refreshSeconds);
+  if (!polled.data) {
+    if (polled.error) return <ErrorNotice title="Kueue metrics failed" error={polled.error} onRetry={polled.refresh} />;
+    return <Loading title="Loading Kueue metrics" />;
+  }
+  const { rows, error, queries } = polled.data;
+  if (error) return <ErrorNotice title="Kueue queries failed" error={error} onRetry={polled.refresh} />;
+  return (
+    <Box data-testid="kubeprom-kueue">
+      <SimpleTable
+        columns={[
+          {
+            label: 'ClusterQueue',
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-cq" data-cq={r.clusterQueue}>
+                {r.clusterQueue}
+              </span>
+            ),
+          },
+          {
+            label: 'Pending (active)',
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-active" data-value={r.active ?? ''}>
+                {formatValue(r.active, 'count')}
+              </span>
+            ),
+          },
+          { label: 'Pending (inadmissible)', getter: (r: QueueRow) => formatValue(r.inadmissible, 'count') },
+          {
+            label: 'Admission wait p95',
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-wait" data-value={r.waitP95 ?? ''}>
+                {formatValue(r.waitP95, 'seconds')}
+              </span>
+            ),
+          },
+          { label: 'Admitted', getter: (r: QueueRow) => formatValue(r.admittedPerSecond, 'ops/s') },
+        ]}
+        data={rows}
+        emptyMessage={
+          clusterQueue
+            ? `Prometheus has no Kueue metrics for ClusterQueue ${clusterQueue}.`
+            : 'Prometheus has no Kueue metrics (is Kueue scraped?).'
+        }
+      />
+      <QueryList queries={queries} />
+    </Box>
+  );
+}
