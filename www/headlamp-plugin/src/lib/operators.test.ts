@@ -2,10 +2,10 @@
 import type { QueryResult, Target } from 'kubeprom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeClient, loadKubepromForTests, vectorBody } from '../testing/kubeprom';
-import { loadKueue, loadOperators } from './load';
 import { planKueue, queueRows } from './kueue';
+import { loadKueue, loadOperators } from './load';
 import type { OperatorInputs } from './operators';
-import { operatorHealth, OPERATORS } from './operators';
+import { operatorForWorkload, operatorHealth, OPERATORS } from './operators';
 
 beforeAll(loadKubepromForTests);
 
@@ -145,8 +145,7 @@ describe('loading through kubeprom', () => {
 });
 
 describe('operatorForWorkload', () => {
-  it('recognises operator deployments by namespace or by an operator-like name', async () => {
-    const { operatorForWorkload } = await import('./operators');
+  it('recognises operator deployments by namespace or by an operator-like name', () => {
     expect(operatorForWorkload('kueue-system', 'kueue-controller-manager')?.id).toBe('kueue');
     expect(operatorForWorkload('platform', 'kuberay-operator')?.id).toBe('kuberay');
     expect(operatorForWorkload('analytics', 'spark-history-server')).toBeUndefined();

@@ -4,7 +4,7 @@
  * controller-runtime metrics every one of these operators exports. "Not scraped" is a state of
  * its own, with the reason, because it is the most common reason for an empty dashboard.
  */
-import type { QuerySpec, QueryResult, Target } from 'kubeprom';
+import type { QueryResult, QuerySpec, Target } from 'kubeprom';
 import type { PlanContext } from './plan';
 import { instantWindow } from './plan';
 

@@ -15,6 +15,7 @@ import * as Iconify from '@iconify/react';
 import * as lib from '@kinvolk/headlamp-plugin/lib';
 import { lightTheme } from '@kinvolk/headlamp-plugin/lib/components/App/defaultAppThemes';
 import ErrorBoundary from '@kinvolk/headlamp-plugin/lib/components/common/ErrorBoundary';
+import { KubeObject } from '@kinvolk/headlamp-plugin/lib/lib/k8s/KubeObject';
 import { createMuiTheme } from '@kinvolk/headlamp-plugin/lib/lib/themes';
 import { setPluginSettings } from '@kinvolk/headlamp-plugin/lib/plugin/pluginsSlice';
 import { setConfig } from '@kinvolk/headlamp-plugin/lib/redux/configSlice';
@@ -100,6 +101,10 @@ async function main() {
       );
     };
     content = <Page />;
+  } else if (params.get('route')) {
+    const route = state.routes.routes[params.get('route')!];
+    const Component = route?.component;
+    content = Component ? <Component /> : <p>route {params.get('route')} not registered</p>;
   } else {
     const kind = params.get('kind')!;
     const name = params.get('name')!;
@@ -109,12 +114,11 @@ async function main() {
       kind,
       apiVersion: ResourceClass?.apiVersion ?? 'v1',
       metadata: { name, namespace, uid: `uid-${name}` },
-      spec: {},
+      spec: JSON.parse(params.get('spec') ?? '{}'),
       status: {},
     };
-    const item = ResourceClass
-      ? new ResourceClass(json, cluster)
-      : { kind, jsonData: json, cluster };
+    // Custom resources (Kueue queues) are plain KubeObjects in Headlamp.
+    const item = new (ResourceClass ?? KubeObject)(json, cluster);
     const sections = state.detailsViewSection.detailsViewSections as { id: string; section: any }[];
     content = (
       <>

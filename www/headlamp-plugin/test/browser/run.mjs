@@ -242,6 +242,94 @@ async function main() {
       await close();
     });
 
+    await test('Cluster page: operator health and Kueue queues match the dataset', async () => {
+      const ids = {
+        'kuberay-operator': 'kuberay',
+        'kueue-controller-manager-metrics-service': 'kueue',
+        'spark-operator': 'spark-operator',
+      };
+      const { page, close } = await open({ route: '/kubeprom' });
+      for (const [job, id] of Object.entries(ids)) {
+        const up = expected.up[job];
+        const controllers = Object.entries(expected.operators[job] ?? {});
+        const want = up.every(v => v === 0)
+          ? 'down'
+          : controllers.some(([, c]) => c.error > 0)
+          ? 'degraded'
+          : 'healthy';
+        const sel = `[data-testid="kubeprom-operator-${id}"]`;
+        await page.waitForSelector(sel, { timeout: TIMEOUT });
+        const state = await page.getAttribute(sel, 'data-state');
+        const reason = await page.textContent(
+          `${sel} [data-testid="kubeprom-operator-${id}-reason"]`
+        );
+        assert(state === want, `${id}: state ${state}, expected ${want} (${reason})`);
+        for (const [name, c] of controllers) {
+          if (c.error > 0)
+            assert(reason.includes(name), `${id}: reason "${reason}" does not name ${name}`);
+        }
+      }
+      await page.waitForSelector('[data-testid="kubeprom-kueue-cq"]', { timeout: TIMEOUT });
+      const rows = await page.$$eval('[data-testid="kubeprom-kueue"] tbody tr', trs =>
+        trs.map(tr => ({
+          cq: tr.querySelector('[data-testid="kubeprom-kueue-cq"]')?.getAttribute('data-cq'),
+          active: Number(
+            tr.querySelector('[data-testid="kubeprom-kueue-active"]')?.getAttribute('data-value')
+          ),
+          wait: Number(
+            tr.querySelector('[data-testid="kubeprom-kueue-wait"]')?.getAttribute('data-value')
+          ),
+        }))
+      );
+      sameSet(
+        rows.map(r => r.cq),
+        Object.keys(expected.kueue.pending),
+        'cluster queues'
+      );
+      for (const r of rows) {
+        assert(r.active === expected.kueue.pending[r.cq].active, `${r.cq} active ${r.active}`);
+        near(r.wait, expected.kueue.admissionWait[r.cq].p95, 0.01, `${r.cq} admission wait p95`);
+      }
+      await page.screenshot({ path: join(artifacts, 'cluster-page.png'), fullPage: true });
+      await close();
+    });
+
+    await test('Kueue ClusterQueue and LocalQueue details show their cluster queue only', async () => {
+      const cq = Object.keys(expected.kueue.pending).sort()[0];
+      for (const q of [
+        { kind: 'ClusterQueue', name: cq },
+        {
+          kind: 'LocalQueue',
+          namespace: 'ml',
+          name: 'user-queue',
+          spec: JSON.stringify({ clusterQueue: cq }),
+        },
+      ]) {
+        const { page, close } = await open(q);
+        await page.waitForSelector('[data-testid="kubeprom-kueue-cq"]', { timeout: TIMEOUT });
+        const shown = await page.$$eval('[data-testid="kubeprom-kueue-cq"]', els =>
+          els.map(e => e.getAttribute('data-cq'))
+        );
+        sameSet(shown, [cq], `${q.kind} queues`);
+        await close();
+      }
+    });
+
+    await test('Operator Deployment shows its health card', async () => {
+      const { page, close } = await open({
+        kind: 'Deployment',
+        namespace: 'spark-operator',
+        name: 'spark-operator-controller',
+      });
+      const sel = '[data-testid="kubeprom-operator-spark-operator"]';
+      await page.waitForSelector(sel, { timeout: TIMEOUT });
+      assert(
+        (await page.getAttribute(sel, 'data-state')) === 'down',
+        'spark operator should be down'
+      );
+      await close();
+    });
+
     await test('Prometheus outage (503 from the service proxy) shows the error', async () => {
       const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), { mode: 'unavailable' });
       const text = await errorText(page);
