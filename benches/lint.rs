@@ -58,8 +58,10 @@ fn main() {
         let lint = throughput(budget, || {
             black_box(lint_query(black_box(q), &opts));
         });
+        // promql-parser rejects Grafana variables; time it on the query it would be given.
+        let plain = q.replace("$__rate_interval", "5m");
         let parse = throughput(budget, || {
-            let _ = black_box(promql_parser::parser::parse(black_box(q)));
+            let _ = black_box(promql_parser::parser::parse(black_box(&plain)));
         });
         println!("{name:<52} {lint:>14.0} {parse:>16.0} {findings:>9}");
     }

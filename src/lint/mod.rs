@@ -37,7 +37,7 @@ pub const MAX_FIX_QUERY_BYTES: usize = 32 * 1024;
 
 /// When the positioned parser fails but promql-parser might not, promql-parser only gets the
 /// query if it is this short, since nothing else bounds its recursion then.
-const FALLBACK_TOKEN_LIMIT: usize = 400;
+const FALLBACK_TOKEN_LIMIT: usize = 200;
 
 /// Most sub-expressions re-parsed to locate a semantic error.
 const LOCATE_BUDGET: usize = 200;

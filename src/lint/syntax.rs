@@ -10,7 +10,7 @@ use super::text::Span;
 
 /// Deepest expression tree the linter accepts. Real dashboard queries stay far below; the bound
 /// keeps every recursive walk (ours and promql-parser's) within a small stack, as in wasm.
-pub(super) const MAX_DEPTH: usize = 100;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Largest number of seconds a number may spell where a duration is expected; larger values
 /// (and NaN, Inf) make promql-parser panic in `Duration::from_secs_f64`.
@@ -28,17 +28,21 @@ pub(super) struct Node {
 
 /// What a [`Node`] is; one variant per promql-parser `Expr` variant.
 #[derive(Debug)]
+///
+/// The variants are boxed to keep `Node` small: the parser recurses once per nesting level and
+/// moves nodes through every frame, which in unoptimized (and wasm) builds sets the stack size
+/// needed for the deepest accepted query.
 pub(super) enum Kind {
-    Aggregate(Aggregate),
+    Aggregate(Box<Aggregate>),
     Unary(Box<Node>),
-    Binary(Binary),
+    Binary(Box<Binary>),
     Paren(Box<Node>),
-    Subquery(Subquery),
+    Subquery(Box<Subquery>),
     Number,
     Str,
-    Vector(Selector),
-    Matrix(Matrix),
-    Call(Call),
+    Vector(Box<Selector>),
+    Matrix(Box<Matrix>),
+    Call(Box<Call>),
 }
 
 /// `(a, b, c)` after `by`, `without`, `on`, `ignoring`, `group_left`, `group_right`.
@@ -371,11 +375,11 @@ impl<'a> Parser<'a> {
             lhs = Node {
                 span,
                 depth,
-                kind: Kind::Binary(Binary {
+                kind: Kind::Binary(Box::new(Binary {
                     lhs: Box::new(lhs),
                     op: op.span,
                     rhs: Box::new(rhs),
-                }),
+                })),
             };
         }
         Ok(lhs)
@@ -493,13 +497,13 @@ impl<'a> Parser<'a> {
             Tok::LBrace => {
                 let selector = self.selector(None)?;
                 let span = selector.span().unwrap_or(t.span);
-                Ok(Self::leaf(span, Kind::Vector(selector)))
+                Ok(Self::leaf(span, Kind::Vector(Box::new(selector))))
             }
             Tok::MetricIdent => {
                 self.bump();
                 let selector = self.selector(Some(t.span))?;
                 let span = selector.span().unwrap_or(t.span);
-                Ok(Self::leaf(span, Kind::Vector(selector)))
+                Ok(Self::leaf(span, Kind::Vector(Box::new(selector))))
             }
             Tok::Ident => self.word(t),
             _ => Err(self.unexpected(t, "an expression")),
@@ -540,7 +544,7 @@ impl<'a> Parser<'a> {
         self.bump();
         let selector = self.selector(Some(t.span))?;
         let span = selector.span().unwrap_or(t.span);
-        Ok(Self::leaf(span, Kind::Vector(selector)))
+        Ok(Self::leaf(span, Kind::Vector(Box::new(selector))))
     }
 
     fn selector(&mut self, name: Option<Span>) -> Result<Selector, SyntaxError> {
@@ -681,11 +685,11 @@ impl<'a> Parser<'a> {
         Ok(Node {
             span,
             depth,
-            kind: Kind::Aggregate(Aggregate {
+            kind: Kind::Aggregate(Box::new(Aggregate {
                 op: op.span,
                 grouping,
                 args,
-            }),
+            })),
         })
     }
 
@@ -700,10 +704,10 @@ impl<'a> Parser<'a> {
         Ok(Node {
             span,
             depth,
-            kind: Kind::Call(Call {
+            kind: Kind::Call(Box::new(Call {
                 name: name.span,
                 args,
-            }),
+            })),
         })
     }
 
@@ -781,10 +785,10 @@ impl<'a> Parser<'a> {
             return Ok(Node {
                 span,
                 depth,
-                kind: Kind::Subquery(Subquery {
+                kind: Kind::Subquery(Box::new(Subquery {
                     expr: Box::new(lhs),
                     range: range.span,
-                }),
+                })),
             });
         }
         let close = self.expect(Tok::RBracket, "\"]\" or \":\"")?;
@@ -792,10 +796,10 @@ impl<'a> Parser<'a> {
             Kind::Vector(selector) => Ok(Node {
                 span: lhs.span.to(close.span),
                 depth: lhs.depth,
-                kind: Kind::Matrix(Matrix {
-                    selector,
+                kind: Kind::Matrix(Box::new(Matrix {
+                    selector: *selector,
                     range: range.span,
-                }),
+                })),
             }),
             _ => Err(SyntaxError {
                 span: open.span.to(close.span),

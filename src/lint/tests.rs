@@ -730,3 +730,27 @@ fn headlamp_original_memory_query_is_flagged_for_double_counting() {
     );
     assert!(lint(f[0].fix.as_deref().unwrap()).is_empty());
 }
+
+/// The deepest queries the linter accepts (and the first it refuses) fit in 1 MiB of stack,
+/// the default for wasm, even unoptimized.
+#[test]
+fn deepest_accepted_queries_fit_in_a_wasm_sized_stack() {
+    let n = syntax::MAX_DEPTH - 2;
+    let queries = [
+        format!("{}x{}", "sum(rate(".repeat(n / 3), "[5m:]))".repeat(n / 3)),
+        format!("{}x{}", "(".repeat(n), ")".repeat(n)),
+        format!("{}x{}", "abs(".repeat(n), ")".repeat(n)),
+        format!("{}x", "-".repeat(n)),
+        format!("{}x{}", "(".repeat(n + 3), ")".repeat(n + 3)),
+    ];
+    let results = std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(move || queries.iter().map(|q| lint(q)).collect::<Vec<_>>())
+        .unwrap()
+        .join()
+        .unwrap();
+    for f in &results[..4] {
+        assert!(!f.iter().any(|f| f.rule == ids::PARSE_ERROR), "{f:?}");
+    }
+    assert!(results[4][0].message.contains("nests deeper"));
+}

@@ -118,7 +118,7 @@ impl<'a> Cursor<'a> {
     /// The vector selector of a `VectorSelector` or `MatrixSelector`, with its position.
     pub fn selector(&self) -> Option<(&'a VectorSelector, Option<&'a Selector>)> {
         match (self.expr, self.node.map(|n| &n.kind)) {
-            (Expr::VectorSelector(vs), Some(Kind::Vector(s))) => Some((vs, Some(s))),
+            (Expr::VectorSelector(vs), Some(Kind::Vector(s))) => Some((vs, Some(&**s))),
             (Expr::VectorSelector(vs), _) => Some((vs, None)),
             (Expr::MatrixSelector(ms), Some(Kind::Matrix(m))) => Some((&ms.vs, Some(&m.selector))),
             (Expr::MatrixSelector(ms), _) => Some((&ms.vs, None)),
