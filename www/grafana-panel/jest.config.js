@@ -14,6 +14,9 @@ module.exports = {
     // @grafana/data 13 pulls in d3 packages that ship only `.mjs` ES modules.
     '^.+\\.mjs$': swc,
   },
+  // The harness Prometheus of the repository, queried once per run (see tests/jest/globalSetup.cjs).
+  globalSetup: '<rootDir>/tests/jest/globalSetup.cjs',
+  globalTeardown: '<rootDir>/tests/jest/globalTeardown.cjs',
   // ES-module-only packages that @grafana/ui 13 and @grafana/data 13 pull in.
   transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz/web', '@ver0/deep-equal'])],
 };

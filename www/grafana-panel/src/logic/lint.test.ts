@@ -26,9 +26,18 @@ describe('lintQueries with the real kubeprom core', () => {
     expect(lintQueries(kp, [q('A', expr)], {})).toEqual([]);
   });
 
-  it('lints the executed query when the written one holds variables PromQL cannot parse', () => {
-    const written = 'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total[$__rate_interval]))';
-    const executed = 'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total[1m0s]))';
+  it('lints a dashboard query with range variables as written, the fix keeping the variable', () => {
+    const written = 'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{namespace=~"$namespace"}[$__rate_interval]))';
+    const [lint] = lintQueries(kp, [q('A', written, 'ignored')], {});
+    expect(lint.interpolated).toBe(false);
+    const f = lint.findings.find((x) => x.rule === 'cadvisor-double-count');
+    expect(f?.fix).toContain('[$__rate_interval]');
+    expect(f?.fix).toContain('container!=""');
+  });
+
+  it('lints the executed query when the written one holds variables PromQL has no room for', () => {
+    const written = 'topk($topn, sum by (namespace, pod) (container_memory_working_set_bytes))';
+    const executed = 'topk(5, sum by (namespace, pod) (container_memory_working_set_bytes))';
     expect(kp.lintQuery(written).map((f) => f.rule)).toContain('parse-error');
     const [lint] = lintQueries(kp, [q('A', written, executed)], {});
     expect(lint.interpolated).toBe(true);

@@ -1,0 +1,48 @@
+import React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import type { StandardEditorContext, StandardEditorsRegistryItem } from '@grafana/data';
+import { realKubeprom } from '../testing/kubeprom';
+import type { QueryHelperValue } from '../types';
+import { QueryHelperEditor } from './QueryHelperEditor';
+
+jest.mock('../kubeprom/load', () => ({ loadKubeprom: () => Promise.resolve(require('../testing/kubeprom').realKubeprom()) }));
+
+function renderEditor(value: QueryHelperValue | undefined, onChange = jest.fn(), mode = 'pods') {
+  const item = { id: 'queryHelper', name: 'Query helper' } as StandardEditorsRegistryItem<QueryHelperValue | undefined>;
+  const context = { data: [], options: { mode } } as StandardEditorContext<unknown>;
+  render(<QueryHelperEditor value={value} onChange={onChange} item={item} context={context} />);
+  return onChange;
+}
+
+describe('QueryHelperEditor', () => {
+  // Combobox sizes its menu with canvas text metrics, which jsdom lacks.
+  beforeAll(() => {
+    HTMLCanvasElement.prototype.getContext = (() => ({ measureText: (t: string) => ({ width: t.length * 7 }), font: '' })) as never;
+  });
+
+  it('shows the query buildQuery writes for the chosen metric and filters, variables kept', async () => {
+    renderEditor({ metric: 'pod_cpu_usage', namespace: '$namespace', window: '$__rate_interval' });
+    const out = (await screen.findByTestId('kubeprom-query-helper-output')) as HTMLTextAreaElement;
+    const expected = realKubeprom().buildQuery({ metric: 'pod_cpu_usage', namespace: '$namespace', window: '$__rate_interval', variables: 'regex' });
+    expect(out.value).toBe(expected);
+    expect(out.value).toContain('namespace=~"$namespace"');
+  });
+
+  it('reports a spec buildQuery refuses', async () => {
+    renderEditor({ metric: 'pod_cpu_usage', window: 'five minutes', variables: 'off' });
+    expect(await screen.findByText('Cannot build the query')).toBeInTheDocument();
+  });
+
+  it('merges an edited filter into the saved value', async () => {
+    const onChange = renderEditor({ metric: 'pod_memory_working_set' });
+    await screen.findByTestId('kubeprom-query-helper-output');
+    fireEvent.change(screen.getByPlaceholderText('$namespace'), { target: { value: 'shop' } });
+    expect(onChange).toHaveBeenLastCalledWith({ metric: 'pod_memory_working_set', namespace: 'shop' });
+  });
+
+  it('offers no output before a metric is picked', async () => {
+    renderEditor(undefined);
+    await screen.findByTestId('kubeprom-query-helper');
+    expect(screen.queryByTestId('kubeprom-query-helper-output')).toBeNull();
+  });
+});
