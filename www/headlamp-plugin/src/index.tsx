@@ -5,9 +5,11 @@ import {
   DetailsViewSectionProps,
   registerDetailsViewSection,
   registerPluginSettings,
+  registerResourceTableColumnsProcessor,
   registerRoute,
   registerSidebarEntry,
 } from '@kinvolk/headlamp-plugin/lib';
+import { podUsageColumns } from './components/podColumns';
 import {
   KueueQueueMetrics,
   NamespaceTopPods,
@@ -37,6 +39,12 @@ registerDetailsViewSection(({ resource }: DetailsViewSectionProps) => {
     default:
       return null;
   }
+});
+
+// Usage columns in Headlamp's pod list, from Prometheus (works without metrics-server).
+registerResourceTableColumnsProcessor(function addUsageColumns({ id, columns }) {
+  if (id !== 'headlamp-pods') return columns;
+  return [...columns, ...(podUsageColumns() as typeof columns)];
 });
 
 registerSidebarEntry({

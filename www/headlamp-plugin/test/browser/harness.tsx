@@ -15,12 +15,15 @@ import * as Iconify from '@iconify/react';
 import * as lib from '@kinvolk/headlamp-plugin/lib';
 import { lightTheme } from '@kinvolk/headlamp-plugin/lib/components/App/defaultAppThemes';
 import ErrorBoundary from '@kinvolk/headlamp-plugin/lib/components/common/ErrorBoundary';
+import ResourceTable from '@kinvolk/headlamp-plugin/lib/components/common/Resource/ResourceTable';
 import { KubeObject } from '@kinvolk/headlamp-plugin/lib/lib/k8s/KubeObject';
+import { queryClient } from '@kinvolk/headlamp-plugin/lib/lib/queryClient';
 import { createMuiTheme } from '@kinvolk/headlamp-plugin/lib/lib/themes';
 import { setPluginSettings } from '@kinvolk/headlamp-plugin/lib/plugin/pluginsSlice';
 import { setConfig } from '@kinvolk/headlamp-plugin/lib/redux/configSlice';
 import store from '@kinvolk/headlamp-plugin/lib/redux/stores/store';
 import * as MuiLab from '@mui/lab';
+import { QueryClientProvider } from '@tanstack/react-query';
 import * as MuiMaterial from '@mui/material';
 import { ThemeProvider } from '@mui/material/styles';
 import * as MuiMaterialStyles from '@mui/material/styles';
@@ -101,6 +104,26 @@ async function main() {
       );
     };
     content = <Page />;
+  } else if (params.get('pods')) {
+    // Headlamp's pod list table (id 'headlamp-pods'), which table-column processors extend.
+    const Pod = (lib.K8s.ResourceClasses as any).Pod;
+    const pods = params
+      .get('pods')!
+      .split(',')
+      .map(id => {
+        const [namespace, name] = id.split('/');
+        return new Pod(
+          {
+            kind: 'Pod',
+            apiVersion: 'v1',
+            metadata: { name, namespace, uid: `uid-${name}` },
+            spec: {},
+            status: {},
+          },
+          cluster
+        );
+      });
+    content = <ResourceTable id="headlamp-pods" columns={['name', 'namespace']} data={pods} />;
   } else if (params.get('route')) {
     const route = state.routes.routes[params.get('route')!];
     const Component = route?.component;
@@ -137,11 +160,13 @@ async function main() {
 
   createRoot(document.getElementById('root')!).render(
     <ReactRedux.Provider store={store}>
-      <ThemeProvider theme={createMuiTheme(lightTheme)}>
-        <ReactRouter.BrowserRouter>
-          <MuiMaterial.Box sx={{ p: 2, maxWidth: 1200 }}>{content}</MuiMaterial.Box>
-        </ReactRouter.BrowserRouter>
-      </ThemeProvider>
+      <QueryClientProvider client={queryClient}>
+        <ThemeProvider theme={createMuiTheme(lightTheme)}>
+          <ReactRouter.BrowserRouter>
+            <MuiMaterial.Box sx={{ p: 2, maxWidth: 1200 }}>{content}</MuiMaterial.Box>
+          </ReactRouter.BrowserRouter>
+        </ThemeProvider>
+      </QueryClientProvider>
     </ReactRedux.Provider>
   );
   status('rendered');

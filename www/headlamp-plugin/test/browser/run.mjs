@@ -242,6 +242,58 @@ async function main() {
       await close();
     });
 
+    await test('Pod list: CPU and memory columns from one load per namespace, sortable numbers', async () => {
+      const ids = ['shop/web-7d4b9c-abcde', 'shop/db-0', 'batch/nightly-29000000-q8x7z'];
+      const before = server.queries.length;
+      const { page, close } = await open({ pods: ids.join(',') });
+      await page.waitForFunction(
+        n =>
+          document.querySelectorAll(
+            '[data-testid="kubeprom-col-memory"][data-value]:not([data-value=""])'
+          ).length === n,
+        ids.length,
+        { timeout: TIMEOUT }
+      );
+      const cells = await page.$$eval('[data-testid^="kubeprom-col-"]', els =>
+        els.map(e => [
+          e.getAttribute('data-testid'),
+          e.getAttribute('data-pod'),
+          Number(e.getAttribute('data-value')),
+        ])
+      );
+      for (const id of ids) {
+        const p = expected.pods[id];
+        const mem = cells.find(c => c[0] === 'kubeprom-col-memory' && c[1] === p.pod)[2];
+        const cpu = cells.find(c => c[0] === 'kubeprom-col-cpu' && c[1] === p.pod)[2];
+        near(mem, p.memoryWorkingSet / MiB, 1e-9, `${id} memory column`);
+        near(cpu, p.cpu * 1000, 0.02, `${id} CPU column`);
+      }
+      // Sorting by the column orders by number (250 < 512 < 1024), not by text.
+      const byMemory = ids.map(id => expected.pods[id]).sort((a, b) => a.memoryWorkingSet - b.memoryWorkingSet);
+      await page.click('text=Memory (Prometheus)');
+      const order = async () =>
+        page.$$eval('[data-testid="kubeprom-col-memory"]', els => els.map(e => e.getAttribute('data-pod')));
+      let shown = await order();
+      const asc = byMemory.map(p => p.pod);
+      const desc = [...asc].reverse();
+      if (JSON.stringify(shown) !== JSON.stringify(asc)) {
+        await page.click('text=Memory (Prometheus)');
+        shown = await order();
+      }
+      assert(
+        JSON.stringify(shown) === JSON.stringify(asc) || JSON.stringify(shown) === JSON.stringify(desc),
+        `sorted by memory: ${JSON.stringify(shown)}, expected ${JSON.stringify(asc)} or reversed`
+      );
+      // Two namespaces, two queries (CPU and memory) each, whatever the number of cells.
+      const usageQueries = server.queries.slice(before).filter(q => !q.startsWith('min by'));
+      assert(
+        usageQueries.length === 4,
+        `${usageQueries.length} usage queries: ${usageQueries.join('\n')}`
+      );
+      await page.screenshot({ path: join(artifacts, 'pod-list.png'), fullPage: true });
+      await close();
+    });
+
     await test('Cluster page: operator health and Kueue queues match the dataset', async () => {
       const ids = {
         'kuberay-operator': 'kuberay',

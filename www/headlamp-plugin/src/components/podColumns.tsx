@@ -1,0 +1,82 @@
+import { getHeadlampAPIHeaders, Utils } from '@kinvolk/headlamp-plugin/lib';
+import { Tooltip } from '@mui/material';
+import { useEffect, useReducer } from 'react';
+import { configStore, detectDeps } from '../hooks';
+import { currentBackend } from '../lib/backend';
+import { makeClient } from '../lib/endpoint';
+import { kubepromReady } from '../lib/kubeprom';
+import { loadCurrent } from '../lib/load';
+import { planUsage } from '../lib/plan';
+import { effectiveSettings, endpointCache, planContext } from '../lib/settings';
+import type { Usage } from '../lib/usage';
+import { UsageStore } from '../lib/usage';
+import { formatValue, podKey } from '../lib/viewmodel';
+
+async function loadUsage(cluster: string, namespace: string): Promise<Map<string, Usage>> {
+  await kubepromReady();
+  const settings = effectiveSettings(configStore.get(), cluster);
+  const resolved = await endpointCache.get(cluster, settings, () => detectDeps(cluster));
+  const client = makeClient(resolved.endpoint, cluster, currentBackend(getHeadlampAPIHeaders));
+  const current = await loadCurrent(
+    client,
+    planUsage(planContext(settings), namespace),
+    undefined,
+    undefined,
+    resolved.endpoint
+  );
+  const failed = current.errors.cpu ?? current.errors.memory;
+  if (failed && current.rows.length === 0) throw Object.assign(new Error(failed.message), failed);
+  return new Map(current.rows.map(r => [podKey(r), { cpu: r.cpu, memory: r.memory }]));
+}
+
+export const usageStore = new UsageStore(loadUsage);
+
+interface PodLike {
+  cluster?: string;
+  metadata?: { name?: string; namespace?: string };
+  jsonData?: { metadata?: { name?: string; namespace?: string } };
+}
+
+function identity(pod: PodLike) {
+  const meta = pod.jsonData?.metadata ?? pod.metadata ?? {};
+  return { cluster: pod.cluster || Utils.getCluster() || '', namespace: meta.namespace ?? '', name: meta.name ?? '' };
+}
+
+function UsageCell(props: { pod: PodLike; what: keyof Usage }) {
+  const { cluster, namespace, name } = identity(props.pod);
+  const [, rerender] = useReducer((x: number) => x + 1, 0);
+  useEffect(() => usageStore.subscribe(rerender), []);
+  useEffect(() => {
+    if (namespace) usageStore.ensure(cluster, namespace);
+  }, [cluster, namespace]);
+  const value = usageStore.value(cluster, namespace, name, props.what);
+  const entry = usageStore.entry(cluster, namespace);
+  const text = formatValue(value, props.what === 'cpu' ? 'millicores' : 'MiB');
+  if (entry?.error && value === null) {
+    return (
+      <Tooltip title={entry.error.summary}>
+        <span data-testid={`kubeprom-col-${props.what}`}>?</span>
+      </Tooltip>
+    );
+  }
+  return (
+    <span data-testid={`kubeprom-col-${props.what}`} data-pod={name} data-value={value ?? ''}>
+      {text}
+    </span>
+  );
+}
+
+/** CPU and memory columns for Headlamp's pod table ('headlamp-pods'), sortable as numbers. */
+export function podUsageColumns() {
+  const column = (what: keyof Usage, label: string) => ({
+    id: `kubeprom-${what}`,
+    label,
+    gridTemplate: 'min-content',
+    getValue: (pod: PodLike) => {
+      const { cluster, namespace, name } = identity(pod);
+      return usageStore.value(cluster, namespace, name, what);
+    },
+    render: (pod: PodLike) => <UsageCell pod={pod} what={what} />,
+  });
+  return [column('cpu', 'CPU (Prometheus)'), column('memory', 'Memory (Prometheus)')];
+}

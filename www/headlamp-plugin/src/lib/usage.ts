@@ -1,0 +1,69 @@
+/*
+ * Current CPU and memory of the pods in Headlamp's pod list, for its table columns.
+ *
+ * Table cells ask for their pod's values one by one; this store turns that into one load per
+ * (cluster, namespace) — two kubeprom queries summed by (namespace, pod) — shared by every cell,
+ * reused for `ttlMs`, and tells subscribed cells when it changes.
+ */
+import type { ErrorDescription } from './errors';
+import { describeError } from './errors';
+import { podKey } from './viewmodel';
+
+export interface Usage {
+  cpu: number | null;
+  memory: number | null;
+}
+
+export interface UsageEntry {
+  values?: Map<string, Usage>;
+  error?: ErrorDescription;
+  loading: boolean;
+  loadedAt?: number;
+}
+
+export type UsageLoader = (cluster: string, namespace: string) => Promise<Map<string, Usage>>;
+
+export class UsageStore {
+  private entries = new Map<string, UsageEntry>();
+  private listeners = new Set<() => void>();
+
+  constructor(private load: UsageLoader, private ttlMs = 30000, private now = () => Date.now()) {}
+
+  private key(cluster: string, namespace: string) {
+    return `${cluster}\u0000${namespace}`;
+  }
+
+  entry(cluster: string, namespace: string): UsageEntry | undefined {
+    return this.entries.get(this.key(cluster, namespace));
+  }
+
+  /** The value for one pod, or null while unknown. */
+  value(cluster: string, namespace: string, pod: string, what: keyof Usage): number | null {
+    return this.entry(cluster, namespace)?.values?.get(podKey({ namespace, pod }))?.[what] ?? null;
+  }
+
+  /** Starts a load unless one is running or the last one is fresh. */
+  ensure(cluster: string, namespace: string): void {
+    const key = this.key(cluster, namespace);
+    const e = this.entries.get(key);
+    if (e?.loading) return;
+    if (e?.loadedAt !== undefined && this.now() - e.loadedAt < this.ttlMs) return;
+    this.entries.set(key, { ...e, loading: true });
+    this.load(cluster, namespace).then(
+      values => this.set(key, { values, loading: false, loadedAt: this.now() }),
+      error =>
+        // Keep older values next to the error; retry after the TTL like a success.
+        this.set(key, { ...this.entries.get(key), error: describeError(error), loading: false, loadedAt: this.now() })
+    );
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(key: string, entry: UsageEntry) {
+    this.entries.set(key, entry);
+    this.listeners.forEach(l => l());
+  }
+}
