@@ -24,7 +24,7 @@ export const plugin = new PanelPlugin<PodResourcesOptions>(PodResourcesPanel)
     standardOptions: {
       [FieldConfigProperty.Thresholds]: {
         defaultValue: {
-          // Percent of the pod's limit (or of the largest pod when there is no limit).
+          // Percent of the pod's limit; pods without a limit keep the base colour.
           mode: ThresholdsMode.Percentage,
           steps: [
             { value: -Infinity, color: 'green' },
@@ -44,7 +44,11 @@ export const plugin = new PanelPlugin<PodResourcesOptions>(PodResourcesPanel)
         settings: {
           options: [
             { value: 'pods', label: 'Pods', description: 'Usage per pod, with requests and limits' },
-            { value: 'kueue', label: 'Kueue queues', description: 'Pending workloads per queue and status, admission wait' },
+            {
+              value: 'kueue',
+              label: 'Kueue queues',
+              description: 'Pending workloads per queue and status, admission wait',
+            },
           ],
         },
       })
@@ -123,7 +127,8 @@ export const plugin = new PanelPlugin<PodResourcesOptions>(PodResourcesPanel)
       .addTextInput({
         path: 'requestsRefId',
         name: 'Requests query',
-        description: 'refId of the query returning requests (markers on the bars); empty: recognised by kube_pod_container_resource_requests',
+        description:
+          'refId of the query returning requests (markers on the bars); empty: recognised by kube_pod_container_resource_requests',
         defaultValue: defaultOptions.requestsRefId,
         category: ['Requests and limits'],
         showIf: POD_MODE,

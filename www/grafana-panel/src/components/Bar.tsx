@@ -17,10 +17,14 @@ interface Props {
 export function Bar({ value, scaleMax, color, request, limit, requestText, limitText }: Props) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
-  const pct = (v: number) => (scaleMax > 0 && Number.isFinite(v) ? Math.max(0, Math.min(100, (v / scaleMax) * 100)) : 0);
+  const pct = (v: number) =>
+    scaleMax > 0 && Number.isFinite(v) ? Math.max(0, Math.min(100, (v / scaleMax) * 100)) : 0;
   return (
     <div className={styles.track} data-testid="kubeprom-bar">
-      <div className={styles.fill} style={{ width: `${pct(value)}%`, background: theme.visualization.getColorByName(color) }} />
+      <div
+        className={styles.fill}
+        style={{ width: `${pct(value)}%`, background: theme.visualization.getColorByName(color) }}
+      />
       {request !== undefined && (
         <div
           className={styles.request}
@@ -30,7 +34,12 @@ export function Bar({ value, scaleMax, color, request, limit, requestText, limit
         />
       )}
       {limit !== undefined && (
-        <div className={styles.limit} style={{ left: `${pct(limit)}%` }} title={`Limit ${limitText ?? ''}`} data-testid="kubeprom-limit-marker" />
+        <div
+          className={styles.limit}
+          style={{ left: `${pct(limit)}%` }}
+          title={`Limit ${limitText ?? ''}`}
+          data-testid="kubeprom-limit-marker"
+        />
       )}
     </div>
   );

@@ -43,7 +43,12 @@ export function KueueTable({ view, options, width }: Props) {
               {view.statuses.map((s) => {
                 const cell = r.byStatus.find((b) => b.status === s);
                 return (
-                  <td key={s} className={cx(styles.td, styles.num)} data-testid={`kubeprom-queue-${s}`} data-value={cell?.value}>
+                  <td
+                    key={s}
+                    className={cx(styles.td, styles.num)}
+                    data-testid={`kubeprom-queue-${s}`}
+                    data-value={cell?.value}
+                  >
                     {cell?.text ?? '—'}
                   </td>
                 );

@@ -35,7 +35,9 @@ export function Notices({ notices, lint }: Props) {
               <mark className={styles.mark}>{q.text.slice(f.start, f.end)}</mark>
               {q.text.slice(f.end)}
             </pre>
-            {q.interpolated && <div className={styles.hint}>Checked as Prometheus ran it, with the dashboard variables filled in.</div>}
+            {q.interpolated && (
+              <div className={styles.hint}>Checked as Prometheus ran it, with the dashboard variables filled in.</div>
+            )}
             {f.fix && (
               <div className={styles.fix}>
                 <span>Fix:</span>
@@ -51,7 +53,14 @@ export function Notices({ notices, lint }: Props) {
         ))
       )}
       {notices.map((n, i) => (
-        <Alert key={`notice-${i}`} severity={n.severity} title={n.title} bottomSpacing={1} topSpacing={0} data-testid="kubeprom-notice">
+        <Alert
+          key={`notice-${i}`}
+          severity={n.severity}
+          title={n.title}
+          bottomSpacing={1}
+          topSpacing={0}
+          data-testid="kubeprom-notice"
+        >
           {n.text}
         </Alert>
       ))}

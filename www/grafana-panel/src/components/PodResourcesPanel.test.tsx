@@ -6,7 +6,9 @@ import { panelProps } from '../testing/panelProps';
 import { PodResourcesPanel } from './PodResourcesPanel';
 
 // The real core, instantiated from its bytes: jsdom cannot fetch the .wasm URL webpack would emit.
-jest.mock('../kubeprom/load', () => ({ loadKubeprom: () => Promise.resolve(require('../testing/kubeprom').realKubeprom()) }));
+jest.mock('../kubeprom/load', () => ({
+  loadKubeprom: () => Promise.resolve(require('../testing/kubeprom').realKubeprom()),
+}));
 
 const MiB = 1024 * 1024;
 const T0 = 1_700_000_000_000;
@@ -72,13 +74,19 @@ describe('PodResourcesPanel', () => {
       options: { visual: 'none', showContainers: true, lint: false },
     });
     expect(screen.getByTestId('kubeprom-pod-value').textContent).toBe('250 MiB');
-    expect(screen.getAllByTestId('kubeprom-container-row').map((r) => r.textContent)).toEqual(['app200 MiB', 'sidecar50 MiB']);
+    expect(screen.getAllByTestId('kubeprom-container-row').map((r) => r.textContent)).toEqual([
+      'app200 MiB',
+      'sidecar50 MiB',
+    ]);
     expect(screen.getByText('2 series not counted')).toBeInTheDocument();
   });
 
   it('shows the Kueue table in Kueue mode', async () => {
     await renderPanel({
-      frames: [series('A', { cluster_queue: 'gpu', status: 'active' }, [3]), series('A', { cluster_queue: 'gpu', status: 'inadmissible' }, [2])],
+      frames: [
+        series('A', { cluster_queue: 'gpu', status: 'active' }, [3]),
+        series('A', { cluster_queue: 'gpu', status: 'inadmissible' }, [2]),
+      ],
       targets: [{ refId: 'A', expr: 'sum by (cluster_queue, status) (kueue_pending_workloads)' }],
       options: { mode: 'kueue', visual: 'bar', lint: false },
     });
@@ -89,7 +97,11 @@ describe('PodResourcesPanel', () => {
   });
 
   it('says No data without frames', async () => {
-    await renderPanel({ frames: [], targets: [{ refId: 'A', expr: 'container_memory_working_set_bytes' }], options: { lint: false } });
+    await renderPanel({
+      frames: [],
+      targets: [{ refId: 'A', expr: 'container_memory_working_set_bytes' }],
+      options: { lint: false },
+    });
     expect(screen.getByText('No data')).toBeInTheDocument();
   });
 

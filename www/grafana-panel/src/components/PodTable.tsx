@@ -1,4 +1,4 @@
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useMemo, useState } from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Icon, useStyles2, useTheme2 } from '@grafana/ui';
@@ -19,8 +19,10 @@ const STAT_LABEL: Record<PodResourcesOptions['stat'], string> = { last: 'last', 
 export function PodTable({ view, options, width }: Props) {
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
-  const [sort, setSort] = useState<SortOption>(options.sort);
-  useEffect(() => setSort(options.sort), [options.sort]);
+  // A header click overrides the order until the panel option changes.
+  const [clicked, setClicked] = useState<{ base: SortOption; sort: SortOption } | undefined>();
+  const sort = clicked && clicked.base === options.sort ? clicked.sort : options.sort;
+  const setSort = (s: SortOption) => setClicked({ base: options.sort, sort: s });
   const rows = useMemo(() => sortRows(view.rows, sort), [view.rows, sort]);
   const hasRequests = rows.some((r) => r.request !== undefined);
   const hasLimits = rows.some((r) => r.limit !== undefined);
@@ -35,7 +37,10 @@ export function PodTable({ view, options, width }: Props) {
     const active = sort === key || sort === alt;
     const next = sort === key && alt ? alt : key;
     return (
-      <th className={styles.th} aria-sort={active ? (sort === 'value-asc' || sort === 'name' ? 'ascending' : 'descending') : 'none'}>
+      <th
+        className={styles.th}
+        aria-sort={active ? (sort === 'value-asc' || sort === 'name' ? 'ascending' : 'descending') : 'none'}
+      >
         <button className={styles.sortButton} onClick={() => setSort(next)} data-testid={`kubeprom-sort-${key}`}>
           {label}
           {active && <Icon name={sort === 'value-asc' || sort === 'name' ? 'arrow-up' : 'arrow-down'} size="sm" />}
@@ -91,7 +96,12 @@ export function PodTable({ view, options, width }: Props) {
                         </div>
                       )}
                       {showSpark && r.series && r.series.values.length > 1 && (
-                        <SeriesSparkline series={r.series} color={r.color === 'text' ? 'blue' : r.color} width={sparkWidth} height={24} />
+                        <SeriesSparkline
+                          series={r.series}
+                          color={r.color === 'text' ? 'blue' : r.color}
+                          width={sparkWidth}
+                          height={24}
+                        />
                       )}
                     </div>
                   </td>
@@ -107,12 +117,18 @@ export function PodTable({ view, options, width }: Props) {
                   </td>
                 )}
                 {hasLimits && (
-                  <td className={cx(styles.td, styles.num)}>{r.percentOfLimit !== undefined ? `${Math.round(r.percentOfLimit)}%` : '—'}</td>
+                  <td className={cx(styles.td, styles.num)}>
+                    {r.percentOfLimit !== undefined ? `${Math.round(r.percentOfLimit)}%` : '—'}
+                  </td>
                 )}
               </tr>
               {options.showContainers &&
                 r.containers.map((c) => (
-                  <tr key={`${r.key}/${c.container}`} className={styles.containerRow} data-testid="kubeprom-container-row">
+                  <tr
+                    key={`${r.key}/${c.container}`}
+                    className={styles.containerRow}
+                    data-testid="kubeprom-container-row"
+                  >
                     <td className={cx(styles.td, styles.container)}>{c.container}</td>
                     <td className={cx(styles.td, styles.num)}>{c.text}</td>
                     {(showBar || showSpark) && <td className={styles.td} />}

@@ -5,7 +5,9 @@ import { realKubeprom } from '../testing/kubeprom';
 import type { QueryHelperValue } from '../types';
 import { QueryHelperEditor } from './QueryHelperEditor';
 
-jest.mock('../kubeprom/load', () => ({ loadKubeprom: () => Promise.resolve(require('../testing/kubeprom').realKubeprom()) }));
+jest.mock('../kubeprom/load', () => ({
+  loadKubeprom: () => Promise.resolve(require('../testing/kubeprom').realKubeprom()),
+}));
 
 function renderEditor(value: QueryHelperValue | undefined, onChange = jest.fn(), mode = 'pods') {
   const item = { id: 'queryHelper', name: 'Query helper' } as StandardEditorsRegistryItem<QueryHelperValue | undefined>;
@@ -17,13 +19,21 @@ function renderEditor(value: QueryHelperValue | undefined, onChange = jest.fn(),
 describe('QueryHelperEditor', () => {
   // Combobox sizes its menu with canvas text metrics, which jsdom lacks.
   beforeAll(() => {
-    HTMLCanvasElement.prototype.getContext = (() => ({ measureText: (t: string) => ({ width: t.length * 7 }), font: '' })) as never;
+    HTMLCanvasElement.prototype.getContext = (() => ({
+      measureText: (t: string) => ({ width: t.length * 7 }),
+      font: '',
+    })) as never;
   });
 
   it('shows the query buildQuery writes for the chosen metric and filters, variables kept', async () => {
     renderEditor({ metric: 'pod_cpu_usage', namespace: '$namespace', window: '$__rate_interval' });
     const out = (await screen.findByTestId('kubeprom-query-helper-output')) as HTMLTextAreaElement;
-    const expected = realKubeprom().buildQuery({ metric: 'pod_cpu_usage', namespace: '$namespace', window: '$__rate_interval', variables: 'regex' });
+    const expected = realKubeprom().buildQuery({
+      metric: 'pod_cpu_usage',
+      namespace: '$namespace',
+      window: '$__rate_interval',
+      variables: 'regex',
+    });
     expect(out.value).toBe(expected);
     expect(out.value).toContain('namespace=~"$namespace"');
   });

@@ -1,7 +1,18 @@
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, StandardEditorProps } from '@grafana/data';
-import { Alert, ClipboardButton, Combobox, type ComboboxOption, Field, Input, LoadingPlaceholder, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  ClipboardButton,
+  Combobox,
+  type ComboboxOption,
+  Field,
+  Input,
+  LoadingPlaceholder,
+  RadioButtonGroup,
+  TextArea,
+  useStyles2,
+} from '@grafana/ui';
 import type { MetricInfo, WorkloadKind } from 'kubeprom';
 import { helperToSpec, TEXT_FILTERS } from '../logic/queryHelper';
 import { errorText } from '../logic/podView';
@@ -14,7 +25,11 @@ type Props = StandardEditorProps<QueryHelperValue | undefined>;
 const WORKLOAD_KINDS: WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
 
 const VARIABLE_MODES = [
-  { label: 'Regex', value: 'regex' as const, description: '$var becomes label=~"$var": single- and multi-value variables' },
+  {
+    label: 'Regex',
+    value: 'regex' as const,
+    description: '$var becomes label=~"$var": single- and multi-value variables',
+  },
   { label: 'Exact', value: 'exact' as const, description: '$var becomes label="$var": single-value variables' },
   { label: 'Off', value: 'off' as const, description: '$var is matched literally' },
 ];
@@ -48,7 +63,12 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
     () =>
       metrics
         .filter((m) => (kueueMode ? m.source === 'kueue' : true))
-        .map((m) => ({ value: m.id, label: m.title, description: `${m.id} · ${m.unit} · ${m.source}`, group: m.source })),
+        .map((m) => ({
+          value: m.id,
+          label: m.title,
+          description: `${m.id} · ${m.unit} · ${m.source}`,
+          group: m.source,
+        })),
     [metrics, kueueMode]
   );
   const metric: MetricInfo | undefined = metrics.find((m) => m.id === value.metric);
@@ -91,7 +111,10 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
           </Field>
         ))}
       {metric && accepts('workload') && (
-        <Field label="Workload" description="Pods owned by this workload (ReplicaSets of a Deployment, Jobs of a CronJob)">
+        <Field
+          label="Workload"
+          description="Pods owned by this workload (ReplicaSets of a Deployment, Jobs of a CronJob)"
+        >
           <div className={styles.row}>
             <Combobox
               width={18}
@@ -99,7 +122,9 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
               options={WORKLOAD_KINDS.map((k) => ({ value: k, label: k }))}
               value={value.workloadKind ?? null}
               placeholder="Kind"
-              onChange={(o: ComboboxOption<string> | null) => set({ workloadKind: (o?.value as WorkloadKind) ?? undefined })}
+              onChange={(o: ComboboxOption<string> | null) =>
+                set({ workloadKind: (o?.value as WorkloadKind) ?? undefined })
+              }
             />
             <Input
               value={value.workloadName ?? ''}
@@ -111,7 +136,11 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
       )}
       {usesWindow && (
         <Field label="Window" description="Range of rate() / increase(), e.g. 5m or $__rate_interval">
-          <Input value={value.window ?? ''} placeholder="5m" onChange={(e) => set({ window: e.currentTarget.value || undefined })} />
+          <Input
+            value={value.window ?? ''}
+            placeholder="5m"
+            onChange={(e) => set({ window: e.currentTarget.value || undefined })}
+          />
         </Field>
       )}
       {usesQuantile && (
@@ -159,7 +188,13 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
       {built?.query && (
         <Field label="Query" description="Paste into the query editor of this panel">
           <div>
-            <TextArea className={styles.query} readOnly rows={4} value={built.query} data-testid="kubeprom-query-helper-output" />
+            <TextArea
+              className={styles.query}
+              readOnly
+              rows={4}
+              value={built.query}
+              data-testid="kubeprom-query-helper-output"
+            />
             <ClipboardButton size="sm" icon="copy" variant="secondary" getText={() => built.query ?? ''}>
               Copy query
             </ClipboardButton>

@@ -16,7 +16,14 @@ export function SeriesSparkline({ series, color, width, height }: Props) {
   const sparkline: FieldSparkline = useMemo(
     () => ({
       x: { name: 'time', type: FieldType.time, values: series.times, config: {} },
-      y: { name: 'value', type: FieldType.number, values: series.values, config: {} },
+      // Grafana's panels fill in the value range; the sparkline scales its y axis to it.
+      y: {
+        name: 'value',
+        type: FieldType.number,
+        values: series.values,
+        config: {},
+        state: { range: rangeOf(series.values) },
+      },
     }),
     [series]
   );
@@ -29,4 +36,11 @@ export function SeriesSparkline({ series, color, width, height }: Props) {
       <Sparkline width={width} height={height} theme={theme} sparkline={sparkline} config={config} />
     </div>
   );
+}
+
+function rangeOf(values: number[]): { min: number; max: number; delta: number } {
+  const finite = values.filter(Number.isFinite);
+  const min = finite.length > 0 ? Math.min(...finite) : 0;
+  const max = finite.length > 0 ? Math.max(...finite) : 0;
+  return { min, max, delta: max - min };
 }

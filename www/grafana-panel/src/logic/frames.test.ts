@@ -25,7 +25,12 @@ describe('framesToResults', () => {
         refId: 'A',
         fields: [
           { name: 'Time', type: FieldType.time, values: [T0] },
-          { name: 'Value', type: FieldType.number, values: [3], labels: { namespace: 'shop', pod: 'c', container: '' } },
+          {
+            name: 'Value',
+            type: FieldType.number,
+            values: [3],
+            labels: { namespace: 'shop', pod: 'c', container: '' },
+          },
         ],
       }),
     ];

@@ -28,7 +28,10 @@ const DEFAULT_REF_ID = 'A';
  * its statistics).
  */
 export function framesToResults(frames: DataFrame[]): RefResult[] {
-  const byRef = new Map<string, { series: Series[]; warnings: string[]; infos: string[]; matrix: boolean; executedExpr?: string }>();
+  const byRef = new Map<
+    string,
+    { series: Series[]; warnings: string[]; infos: string[]; matrix: boolean; executedExpr?: string }
+  >();
   for (const frame of frames) {
     const refId = frame.refId ?? DEFAULT_REF_ID;
     let entry = byRef.get(refId);
@@ -83,9 +86,7 @@ export function frameToSeries(frame: DataFrame): Series[] {
   if (strings.length > 0) {
     return tableRowsToSeries(frame, time, numbers, strings);
   }
-  return numbers
-    .map((field) => fieldToSeries(field, time, frame.length))
-    .filter((s): s is Series => s !== undefined);
+  return numbers.map((field) => fieldToSeries(field, time, frame.length)).filter((s): s is Series => s !== undefined);
 }
 
 function fieldToSeries(field: Field, time: Field | undefined, length: number): Series | undefined {
@@ -102,7 +103,11 @@ function fieldToSeries(field: Field, time: Field | undefined, length: number): S
   if (values.length === 0) {
     return undefined;
   }
-  return { labels: cleanLabels(field.labels), timestamps: Float64Array.from(timestamps), values: Float64Array.from(values) };
+  return {
+    labels: cleanLabels(field.labels),
+    timestamps: Float64Array.from(timestamps),
+    values: Float64Array.from(values),
+  };
 }
 
 /**

@@ -19,7 +19,8 @@ function series(refId: string, labels: Record<string, string>, values: number[])
 }
 
 const PENDING = 'sum by (cluster_queue, status) (kueue_pending_workloads)';
-const WAIT = 'histogram_quantile(0.95, sum by (cluster_queue, le) (rate(kueue_admission_wait_time_seconds_bucket[5m])))';
+const WAIT =
+  'histogram_quantile(0.95, sum by (cluster_queue, le) (rate(kueue_admission_wait_time_seconds_bucket[5m])))';
 
 function view(frames: DataFrame[], options: Partial<PodResourcesOptions> = {}) {
   const opts: PodResourcesOptions = { ...defaultOptions, mode: 'kueue', lint: false, ...options };
@@ -58,8 +59,30 @@ describe('buildKueueView with the real kubeprom core', () => {
   it('counts a queue once when two Kueue replicas export it', () => {
     const target = { job: 'kueue', namespace: 'kueue-system', __name__: 'kueue_pending_workloads' };
     const v = view([
-      series('A', { ...target, cluster_queue: 'gpu', status: 'active', instance: '10.0.0.1:8443', pod: 'kueue-a', replica_role: 'leader' }, [5]),
-      series('A', { ...target, cluster_queue: 'gpu', status: 'active', instance: '10.0.0.2:8443', pod: 'kueue-b', replica_role: 'follower' }, [5]),
+      series(
+        'A',
+        {
+          ...target,
+          cluster_queue: 'gpu',
+          status: 'active',
+          instance: '10.0.0.1:8443',
+          pod: 'kueue-a',
+          replica_role: 'leader',
+        },
+        [5]
+      ),
+      series(
+        'A',
+        {
+          ...target,
+          cluster_queue: 'gpu',
+          status: 'active',
+          instance: '10.0.0.2:8443',
+          pod: 'kueue-b',
+          replica_role: 'follower',
+        },
+        [5]
+      ),
     ]);
     expect(v.rows).toHaveLength(1);
     expect(v.rows[0].pending).toBe(5);
@@ -74,12 +97,18 @@ describe('buildKueueView with the real kubeprom core', () => {
   });
 
   it('reads local queue metrics by namespace and name', () => {
-    const v = view([series('A', { exported_namespace: 'team-a', namespace: 'kueue-system', name: 'lq', status: 'active' }, [6])]);
+    const v = view([
+      series('A', { exported_namespace: 'team-a', namespace: 'kueue-system', name: 'lq', status: 'active' }, [6]),
+    ]);
     expect(v.rows.map((r) => [r.queue, r.pending])).toEqual([['team-a/lq', 6]]);
   });
 
   it('warns about series without a queue and orders by name or top N', () => {
-    const frames = [series('A', { cluster_queue: 'b', status: 'active' }, [1]), series('A', { cluster_queue: 'a', status: 'active' }, [2]), series('A', { status: 'active' }, [9])];
+    const frames = [
+      series('A', { cluster_queue: 'b', status: 'active' }, [1]),
+      series('A', { cluster_queue: 'a', status: 'active' }, [2]),
+      series('A', { status: 'active' }, [9]),
+    ];
     const v = view(frames, { sort: 'name' });
     expect(v.rows.map((r) => r.queue)).toEqual(['a', 'b']);
     expect(v.notices.map((n) => n.title)).toContain('1 series without a queue');

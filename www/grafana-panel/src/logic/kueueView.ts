@@ -141,7 +141,10 @@ function aggregateQueues(
 }
 
 /** Relabels queue series as pod series; see buildKueueView. */
-export function queuesAsPods(result: QueryResult, partLabel: string | undefined): { result: QueryResult; unattributed: number } {
+export function queuesAsPods(
+  result: QueryResult,
+  partLabel: string | undefined
+): { result: QueryResult; unattributed: number } {
   const series: Series[] = [];
   let unattributed = 0;
   for (const s of result.series) {
@@ -155,7 +158,13 @@ export function queuesAsPods(result: QueryResult, partLabel: string | undefined)
     for (const [k, v] of Object.entries(s.labels)) {
       if (TARGET_LABELS.includes(k)) {
         target.push(`${k}=${v}`);
-      } else if (k !== '__name__' && k !== 'cluster_queue' && k !== 'name' && k !== 'exported_namespace' && k !== partLabel) {
+      } else if (
+        k !== '__name__' &&
+        k !== 'cluster_queue' &&
+        k !== 'name' &&
+        k !== 'exported_namespace' &&
+        k !== partLabel
+      ) {
         labels[k] = v;
       }
     }

@@ -3,7 +3,12 @@ import { realKubeprom } from '../testing/kubeprom';
 import { lintQueries } from './lint';
 import type { PanelQuery } from './roles';
 
-const q = (refId: string, expr?: string, executedExpr?: string): PanelQuery => ({ refId, expr, executedExpr, role: 'usage' });
+const q = (refId: string, expr?: string, executedExpr?: string): PanelQuery => ({
+  refId,
+  expr,
+  executedExpr,
+  role: 'usage',
+});
 
 describe('lintQueries with the real kubeprom core', () => {
   const kp = realKubeprom();
@@ -27,7 +32,8 @@ describe('lintQueries with the real kubeprom core', () => {
   });
 
   it('lints a dashboard query with range variables as written, the fix keeping the variable', () => {
-    const written = 'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{namespace=~"$namespace"}[$__rate_interval]))';
+    const written =
+      'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{namespace=~"$namespace"}[$__rate_interval]))';
     const [lint] = lintQueries(kp, [q('A', written, 'ignored')], {});
     expect(lint.interpolated).toBe(false);
     const f = lint.findings.find((x) => x.rule === 'cadvisor-double-count');
@@ -50,22 +56,29 @@ describe('lintQueries fallback rules', () => {
   const parseError: Finding = { rule: 'parse-error', severity: 'error', message: 'bad', start: 0, end: 1 };
   const other: Finding = { rule: 'counter-without-rate', severity: 'warning', message: 'rate it', start: 0, end: 3 };
   const fake = {
-    lintQuery: (s: string): Finding[] => (s.includes('$') ? [parseError] : s.includes('bad') ? [parseError] : s.includes('ctr') ? [other] : []),
+    lintQuery: (s: string): Finding[] =>
+      s.includes('$') ? [parseError] : s.includes('bad') ? [parseError] : s.includes('ctr') ? [other] : [],
   };
 
   it('keeps the parse error when the executed query does not parse either or is missing', () => {
-    expect(lintQueries(fake, [q('A', 'x[$v]')], {})).toEqual([{ refId: 'A', text: 'x[$v]', interpolated: false, findings: [parseError] }]);
+    expect(lintQueries(fake, [q('A', 'x[$v]')], {})).toEqual([
+      { refId: 'A', text: 'x[$v]', interpolated: false, findings: [parseError] },
+    ]);
     expect(lintQueries(fake, [q('A', 'x[$v]', 'bad')], {})[0].findings).toEqual([parseError]);
   });
 
   it('lints the executed query when there is no written one, and skips clean and empty queries', () => {
-    expect(lintQueries(fake, [q('A', undefined, 'ctr')], {})).toEqual([{ refId: 'A', text: 'ctr', interpolated: true, findings: [other] }]);
+    expect(lintQueries(fake, [q('A', undefined, 'ctr')], {})).toEqual([
+      { refId: 'A', text: 'ctr', interpolated: true, findings: [other] },
+    ]);
     expect(lintQueries(fake, [q('A', 'fine'), q('B')], {})).toEqual([]);
   });
 
   it('passes the scrape interval on', () => {
     const seen: unknown[] = [];
-    lintQueries({ lintQuery: (_s: string, o?: unknown) => (seen.push(o), []) }, [q('A', 'x'), q('B', 'y')], { scrapeInterval: '30s' });
+    lintQueries({ lintQuery: (_s: string, o?: unknown) => (seen.push(o), []) }, [q('A', 'x'), q('B', 'y')], {
+      scrapeInterval: '30s',
+    });
     lintQueries({ lintQuery: (_s: string, o?: unknown) => (seen.push(o), []) }, [q('A', 'x')], {});
     expect(seen).toEqual([{ scrapeInterval: '30s' }, { scrapeInterval: '30s' }, undefined]);
   });

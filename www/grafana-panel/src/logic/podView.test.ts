@@ -1,4 +1,5 @@
-import { createDataFrame, type DataFrame, type DataQuery, FieldType, ThresholdsMode } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
+import { createDataFrame, type DataFrame, FieldType, ThresholdsMode } from '@grafana/data';
 import { realKubeprom } from '../testing/kubeprom';
 import { defaultOptions, type PodResourcesOptions } from '../types';
 import { framesToResults } from './frames';
@@ -20,7 +21,12 @@ function series(refId: string, labels: Record<string, string>, values: number[],
   });
 }
 
-function view(frames: DataFrame[], targets: Array<DataQuery & { expr?: string }>, options: Partial<PodResourcesOptions> = {}, thresholds?: Parameters<typeof buildPodView>[3]) {
+function view(
+  frames: DataFrame[],
+  targets: Array<DataQuery & { expr?: string }>,
+  options: Partial<PodResourcesOptions> = {},
+  thresholds?: Parameters<typeof buildPodView>[3]
+) {
   const opts = { ...defaultOptions, ...options };
   return buildPodView(kp, classifyQueries(targets, framesToResults(frames), opts), opts, thresholds);
 }
@@ -43,7 +49,9 @@ function rawWorkingSetFrames(): DataFrame[] {
 
 describe('buildPodView with the real kubeprom core', () => {
   it('counts each container once, like kubectl top pod, and says what it left out', () => {
-    const v = view(rawWorkingSetFrames(), [{ refId: 'A', expr: 'container_memory_working_set_bytes{namespace="shop"}' }]);
+    const v = view(rawWorkingSetFrames(), [
+      { refId: 'A', expr: 'container_memory_working_set_bytes{namespace="shop"}' },
+    ]);
     expect(v.unit).toBe('MiB');
     expect(v.rows).toHaveLength(1);
     expect(v.rows[0]).toMatchObject({ namespace: 'shop', pod: 'web-7d4b9c-abcde', value: 200 + 50, text: '250 MiB' });
@@ -58,8 +66,13 @@ describe('buildPodView with the real kubeprom core', () => {
 
   it('converts CPU cores to millicores for a CPU query', () => {
     const pod = { namespace: 'shop', pod: 'web-7d4b9c-abcde' };
-    const frames = [series('A', { ...pod, container: 'app' }, [0.25]), series('A', { ...pod, container: 'sidecar' }, [0.05])];
-    const v = view(frames, [{ refId: 'A', expr: 'sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total[5m]))' }]);
+    const frames = [
+      series('A', { ...pod, container: 'app' }, [0.25]),
+      series('A', { ...pod, container: 'sidecar' }, [0.05]),
+    ];
+    const v = view(frames, [
+      { refId: 'A', expr: 'sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total[5m]))' },
+    ]);
     expect(v.unit).toBe('millicores');
     expect(v.rows[0].value).toBeCloseTo(300, 9);
     expect(v.rows[0].text).toBe('300m');
@@ -77,10 +90,17 @@ describe('buildPodView with the real kubeprom core', () => {
   });
 
   it('keeps the per-pod series for sparklines, in the display unit and epoch ms', () => {
-    const frames = [series('A', { namespace: 'n', pod: 'p', container: 'a' }, [1 * MiB, 2 * MiB]), series('A', { namespace: 'n', pod: 'p', container: 'b' }, [3 * MiB, 4 * MiB])];
-    const v = view(frames, [{ refId: 'A', expr: 'container_memory_working_set_bytes{container!=""}' }], { visual: 'sparkline' });
+    const frames = [
+      series('A', { namespace: 'n', pod: 'p', container: 'a' }, [1 * MiB, 2 * MiB]),
+      series('A', { namespace: 'n', pod: 'p', container: 'b' }, [3 * MiB, 4 * MiB]),
+    ];
+    const v = view(frames, [{ refId: 'A', expr: 'container_memory_working_set_bytes{container!=""}' }], {
+      visual: 'sparkline',
+    });
     expect(v.rows[0].series).toEqual({ times: [T0, T0 + 30_000], values: [4, 6] });
-    expect(view(frames, [{ refId: 'A', expr: 'container_memory_working_set_bytes' }], { visual: 'bar' }).rows[0].series).toBeUndefined();
+    expect(
+      view(frames, [{ refId: 'A', expr: 'container_memory_working_set_bytes' }], { visual: 'bar' }).rows[0].series
+    ).toBeUndefined();
   });
 
   it('adds request and limit markers from the kube-state-metrics queries', () => {
@@ -97,7 +117,13 @@ describe('buildPodView with the real kubeprom core', () => {
     ];
     const v = view(frames, targets);
     expect(v.rows.map((r) => r.pod)).toEqual(['a', 'b']);
-    expect(v.rows[0]).toMatchObject({ request: 256, requestText: '256 MiB', limit: 400, limitText: '400 MiB', percentOfLimit: 75 });
+    expect(v.rows[0]).toMatchObject({
+      request: 256,
+      requestText: '256 MiB',
+      limit: 400,
+      limitText: '400 MiB',
+      percentOfLimit: 75,
+    });
     expect(v.rows[1].request).toBeUndefined();
     expect(v.scaleMax).toBe(400);
     // Default thresholds (percent of limit): 75% is below 80.
@@ -107,7 +133,11 @@ describe('buildPodView with the real kubeprom core', () => {
   });
 
   it('colours rows by thresholds: absolute in the display unit, percentage of the limit', () => {
-    const frames = [series('A', { namespace: 'n', pod: 'a' }, [90 * MiB]), series('A', { namespace: 'n', pod: 'b' }, [10 * MiB]), series('C', { namespace: 'n', pod: 'b' }, [10 * MiB])];
+    const frames = [
+      series('A', { namespace: 'n', pod: 'a' }, [90 * MiB]),
+      series('A', { namespace: 'n', pod: 'b' }, [10 * MiB]),
+      series('C', { namespace: 'n', pod: 'b' }, [10 * MiB]),
+    ];
     const targets = [
       { refId: 'A', expr: 'container_memory_working_set_bytes{container!=""}' },
       { refId: 'C', expr: 'kube_pod_container_resource_limits{resource="memory"}' },
@@ -121,10 +151,15 @@ describe('buildPodView with the real kubeprom core', () => {
       ['a', 'red'],
       ['b', 'green'],
     ]);
-    // b uses 100% of its limit; a has no limit and is the largest pod (100%).
-    const pct = view(frames, targets, { sort: 'name' }, { mode: ThresholdsMode.Percentage, steps: [...steps.slice(0, 1), { value: 99, color: 'red' }] });
+    // b uses 100% of its limit; a has no limit, so nothing to run into: the base colour.
+    const pct = view(
+      frames,
+      targets,
+      { sort: 'name' },
+      { mode: ThresholdsMode.Percentage, steps: [...steps.slice(0, 1), { value: 99, color: 'red' }] }
+    );
     expect(pct.rows.map((r) => [r.pod, r.color])).toEqual([
-      ['a', 'red'],
+      ['a', 'green'],
       ['b', 'red'],
     ]);
   });
@@ -144,13 +179,19 @@ describe('buildPodView with the real kubeprom core', () => {
     const v = view(frames, [{ refId: 'A', expr: 'container_memory_working_set_bytes' }]);
     expect(v.rows).toHaveLength(1);
     expect(v.notices.map((n) => n.title)).toContain('1 series without a pod');
-    const none = view([series('B', { namespace: 'n', pod: 'a' }, [MiB])], [{ refId: 'B', expr: 'kube_pod_container_resource_requests' }]);
+    const none = view(
+      [series('B', { namespace: 'n', pod: 'a' }, [MiB])],
+      [{ refId: 'B', expr: 'kube_pod_container_resource_requests' }]
+    );
     expect(none.rows).toEqual([]);
     expect(none.notices.map((n) => n.title)).toContain('No usage query');
   });
 
   it('shows values as they come for an unknown quantity', () => {
-    const v = view([series('A', { namespace: 'n', pod: 'a' }, [3])], [{ refId: 'A', expr: 'kube_pod_container_status_restarts_total' }]);
+    const v = view(
+      [series('A', { namespace: 'n', pod: 'a' }, [3])],
+      [{ refId: 'A', expr: 'kube_pod_container_status_restarts_total' }]
+    );
     expect(v.unit).toBeUndefined();
     expect(v.rows[0].text).toBe('3');
   });

@@ -85,7 +85,10 @@ export function buildPodView(
     return { rows: [], totalPods: 0, unit, scaleMax: 0, notices, lint };
   }
 
-  const aggOpts: AggregateOptions = { stat: options.stat, keepSeries: options.visual === 'sparkline' || options.visual === 'both' };
+  const aggOpts: AggregateOptions = {
+    stat: options.stat,
+    keepSeries: options.visual === 'sparkline' || options.visual === 'both',
+  };
   if (unit) {
     aggOpts.unit = unit;
   }
@@ -110,15 +113,23 @@ export function buildPodView(
   rows = sortRows(rows, options.sort);
 
   const scaleMax = Math.max(0, ...rows.flatMap((r) => [r.value, r.request ?? 0, r.limit ?? 0].filter(Number.isFinite)));
-  const steps = (thresholds ?? DEFAULT_THRESHOLDS).steps;
-  const percentage = (thresholds ?? DEFAULT_THRESHOLDS).mode === ThresholdsMode.Percentage;
-  const largest = Math.max(0, ...rows.map((r) => r.value).filter(Number.isFinite));
+  const { steps, mode } = thresholds ?? DEFAULT_THRESHOLDS;
   for (const r of rows) {
-    // Percentage thresholds are relative to the pod's limit, or to the largest pod without one.
-    const basis = percentage ? (r.percentOfLimit ?? (largest > 0 ? (r.value / largest) * 100 : 0)) : r.value;
-    r.color = Number.isNaN(basis) ? 'text' : getActiveThreshold(basis, steps).color;
+    r.color = thresholdColor(r, steps, mode);
   }
   return { rows, totalPods, unit, scaleMax, notices, lint };
+}
+
+/**
+ * Absolute thresholds compare the value in the display unit; percentage thresholds compare the
+ * share of the pod's limit, and a pod without a limit gets the base colour (nothing to run into).
+ */
+function thresholdColor(row: PodRow, steps: ThresholdsConfig['steps'], mode: ThresholdsMode): string {
+  const basis = mode === ThresholdsMode.Percentage ? row.percentOfLimit : row.value;
+  if (basis === undefined) {
+    return steps[0]?.color ?? 'text';
+  }
+  return Number.isNaN(basis) ? 'text' : getActiveThreshold(basis, steps).color;
 }
 
 function safeLint(kp: Core, queries: PanelQuery[], options: PodResourcesOptions, notices: Notice[]): QueryLint[] {
@@ -150,7 +161,13 @@ function aggregateRole(
   return report?.pods ?? [];
 }
 
-function aggregate(kp: Core, result: QueryResult, opts: AggregateOptions, what: string, notices: Notice[]): AggregateReport | undefined {
+function aggregate(
+  kp: Core,
+  result: QueryResult,
+  opts: AggregateOptions,
+  what: string,
+  notices: Notice[]
+): AggregateReport | undefined {
   try {
     return kp.aggregatePodsReport(result, opts);
   } catch (e) {

@@ -14,7 +14,17 @@ import { classifyQueries } from './roles';
 
 interface Recorded {
   expected: {
-    pods: Record<string, { namespace: string; pod: string; memoryWorkingSet: number; cpu: number; memoryRequests: number; memoryLimits: number }>;
+    pods: Record<
+      string,
+      {
+        namespace: string;
+        pod: string;
+        memoryWorkingSet: number;
+        cpu: number;
+        memoryRequests: number;
+        memoryLimits: number;
+      }
+    >;
     kueue: { pending: Record<string, Record<string, number>>; admissionWait: Record<string, { p95: number }> };
   };
   responses: Record<string, { expr: string; step: number; body: PromResponse }>;
@@ -23,7 +33,9 @@ interface Recorded {
 const MiB = 1024 * 1024;
 const fixtures = process.env.KUBEPROM_PROMETHEUS_FIXTURES;
 if (!fixtures) {
-  throw new Error('KUBEPROM_PROMETHEUS_FIXTURES is not set: run through jest.config.js (globalSetup starts the harness Prometheus)');
+  throw new Error(
+    'KUBEPROM_PROMETHEUS_FIXTURES is not set: run through jest.config.js (globalSetup starts the harness Prometheus)'
+  );
 }
 const recorded: Recorded = JSON.parse(readFileSync(fixtures, 'utf8'));
 const { expected } = recorded;
@@ -71,7 +83,9 @@ describe('pod view on the real Prometheus', () => {
       const row = v.rows.find((r) => r.key === `${p.namespace}/${p.pod}`)!;
       expect(row.value).toBeCloseTo(p.memoryWorkingSet / MiB, 6);
     }
-    expect(v.rows.find((r) => r.pod === 'web-7d4b9c-abcde')!.text).toBe(`${expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / MiB} MiB`);
+    expect(v.rows.find((r) => r.pod === 'web-7d4b9c-abcde')!.text).toBe(
+      `${expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / MiB} MiB`
+    );
     expect(v.notices).toEqual([]);
   });
 

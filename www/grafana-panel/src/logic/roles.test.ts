@@ -14,7 +14,11 @@ const frame = (refId: string, labels: Record<string, string>) =>
 
 describe('classifyQueries', () => {
   it('pairs targets with their frames and guesses roles from the metric names', () => {
-    const frames = [frame('A', { namespace: 'n', pod: 'p' }), frame('R', { namespace: 'n', pod: 'p' }), frame('X', { __name__: 'kube_pod_container_resource_limits', namespace: 'n', pod: 'p' })];
+    const frames = [
+      frame('A', { namespace: 'n', pod: 'p' }),
+      frame('R', { namespace: 'n', pod: 'p' }),
+      frame('X', { __name__: 'kube_pod_container_resource_limits', namespace: 'n', pod: 'p' }),
+    ];
     const targets = [
       { refId: 'A', expr: 'sum by (namespace, pod) (container_memory_working_set_bytes{container!=""})' },
       { refId: 'R', expr: 'sum by (namespace, pod) (kube_pod_container_resource_requests{resource="memory"})' },
@@ -28,7 +32,16 @@ describe('classifyQueries', () => {
       ['X', 'limits', true],
     ]);
     // A ratio of usage to requests is usage, not requests.
-    const ratio = classifyQueries([{ refId: 'A', expr: 'container_memory_working_set_bytes / on (namespace, pod) kube_pod_container_resource_requests' }], [], defaultOptions);
+    const ratio = classifyQueries(
+      [
+        {
+          refId: 'A',
+          expr: 'container_memory_working_set_bytes / on (namespace, pod) kube_pod_container_resource_requests',
+        },
+      ],
+      [],
+      defaultOptions
+    );
     expect(ratio[0].role).toBe('usage');
   });
 
@@ -37,11 +50,16 @@ describe('classifyQueries', () => {
       { refId: 'A', expr: 'sum(foo)' },
       { refId: 'B', expr: 'sum(bar)' },
     ];
-    expect(classifyQueries(targets, [], { ...defaultOptions, requestsRefId: 'A', limitsRefId: 'B' }).map((q) => q.role)).toEqual(['requests', 'limits']);
+    expect(
+      classifyQueries(targets, [], { ...defaultOptions, requestsRefId: 'A', limitsRefId: 'B' }).map((q) => q.role)
+    ).toEqual(['requests', 'limits']);
     const kueue = classifyQueries(
       [
         { refId: 'A', expr: 'sum by (cluster_queue, status) (kueue_pending_workloads)' },
-        { refId: 'B', expr: 'histogram_quantile(0.95, sum by (cluster_queue, le) (rate(kueue_admission_wait_time_seconds_bucket[5m])))' },
+        {
+          refId: 'B',
+          expr: 'histogram_quantile(0.95, sum by (cluster_queue, le) (rate(kueue_admission_wait_time_seconds_bucket[5m])))',
+        },
       ],
       [],
       { ...defaultOptions, mode: 'kueue' }
@@ -57,7 +75,11 @@ describe('detectResource and displayUnit', () => {
     expect(detectResource(q('rate(container_cpu_usage_seconds_total[5m])'))).toBe('cpu');
     expect(detectResource(q('kube_pod_container_status_restarts_total'))).toBe('unknown');
     // kube-state-metrics series keep their resource label unless aggregated away
-    const ksm = classifyQueries([{ refId: 'A', expr: 'x' }], framesToResults([frame('A', { resource: 'cpu', namespace: 'n', pod: 'p' })]), defaultOptions);
+    const ksm = classifyQueries(
+      [{ refId: 'A', expr: 'x' }],
+      framesToResults([frame('A', { resource: 'cpu', namespace: 'n', pod: 'p' })]),
+      defaultOptions
+    );
     expect(detectResource(ksm)).toBe('cpu');
     expect(displayUnit('auto', 'memory', 'pods')).toBe('MiB');
     expect(displayUnit('auto', 'cpu', 'pods')).toBe('millicores');

@@ -1,4 +1,4 @@
-import type { DataQuery } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 import type { RefResult } from './frames';
 import type { PanelMode, PodResourcesOptions, UnitOption } from '../types';
 

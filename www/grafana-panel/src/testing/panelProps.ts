@@ -1,6 +1,6 @@
+import type { DataQuery } from '@grafana/schema';
 import {
   type DataFrame,
-  type DataQuery,
   type DataQueryRequest,
   dateTime,
   EventBusSrv,
@@ -22,7 +22,15 @@ export interface PanelInput {
 }
 
 /** Test support: the props Grafana gives a panel after its queries ran. */
-export function panelProps({ frames, targets, options, fieldConfig, width = 900, height = 500, timeRange }: PanelInput): PanelProps<PodResourcesOptions> {
+export function panelProps({
+  frames,
+  targets,
+  options,
+  fieldConfig,
+  width = 900,
+  height = 500,
+  timeRange,
+}: PanelInput): PanelProps<PodResourcesOptions> {
   const range = timeRange ?? { from: dateTime(0), to: dateTime(3600_000), raw: { from: 'now-1h', to: 'now' } };
   const request = { targets, range, interval: '30s', intervalMs: 30_000 } as unknown as DataQueryRequest;
   return {

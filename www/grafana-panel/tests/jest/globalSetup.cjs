@@ -8,7 +8,9 @@ const { join, resolve } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 module.exports = async function globalSetup() {
-  const { startPrometheus } = await import(pathToFileURL(resolve(__dirname, '../../../../tests/harness/prometheus.mjs')).href);
+  const { startPrometheus } = await import(
+    pathToFileURL(resolve(__dirname, '../../../../tests/harness/prometheus.mjs')).href
+  );
   const { recordResponses } = await import(pathToFileURL(resolve(__dirname, '../prometheusFixtures.mjs')).href);
   const prom = await startPrometheus();
   try {

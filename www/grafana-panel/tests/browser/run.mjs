@@ -1,0 +1,303 @@
+// Real-browser test of the built plugin: headless Chromium (Debian's), a harness page that plays
+// Grafana (shared modules, AMD loading of dist/module.js from public/plugins/<id>/, a strict CSP),
+// frames converted from the harness Prometheus of the repository.
+//
+//   node tests/browser/run.mjs [--no-build]
+//
+// Builds the plugin (npm run build) and the harness page, starts and stops Prometheus itself,
+// prints one line per check and `N passed, N failed` last; exits 1 on any failure.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import { startPrometheus } from '../../../../tests/harness/prometheus.mjs';
+import { recordResponses } from '../prometheusFixtures.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pluginRoot = resolve(here, '../..');
+const dist = join(pluginRoot, 'dist');
+const artifacts = join(pluginRoot, 'test-artifacts');
+const harnessOut = join(artifacts, 'harness');
+const pluginJson = JSON.parse(readFileSync(join(pluginRoot, 'src/plugin.json'), 'utf8'));
+const PLUGIN_BASE = `/public/plugins/${pluginJson.id}/`;
+const MiB = 1024 * 1024;
+// Icons @grafana/ui loads from Grafana's public/build/img/icons/ (shipped inside @grafana/ui).
+const ICONS_BASE = '/public/build/img/icons/';
+const icons = join(pluginRoot, 'node_modules/@grafana/ui/dist/public/img/icons');
+
+// What Grafana's CSP template allows, minus 'unsafe-eval': scripts only from the origin, and
+// WebAssembly compilation. Inline styles stay allowed (Grafana's template allows them; emotion needs them).
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+].join('; ');
+
+const results = [];
+function check(name, ok, detail = '') {
+  results.push({ name, ok });
+  console.log(`${ok ? 'ok' : 'not ok'} - ${name}${detail ? ` (${detail})` : ''}`);
+}
+
+function build() {
+  if (!process.argv.includes('--no-build')) {
+    const r = spawnSync('npm', ['run', 'build'], {
+      cwd: pluginRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) {
+      throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+    }
+  }
+  if (!existsSync(join(dist, 'module.js'))) {
+    throw new Error('dist/module.js is missing: run npm run build');
+  }
+  mkdirSync(harnessOut, { recursive: true });
+  return esbuild.build({
+    entryPoints: [join(here, 'host.tsx')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: join(harnessOut, 'host.js'),
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    loader: {
+      '.svg': 'dataurl',
+      '.woff': 'dataurl',
+      '.woff2': 'dataurl',
+      '.png': 'dataurl',
+      '.ttf': 'dataurl',
+      '.css': 'css',
+    },
+    logLevel: 'error',
+  });
+}
+
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+/** Serves the harness page and the plugin at Grafana's path, on 127.0.0.1. */
+function serve() {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file;
+    if (path === '/') {
+      file = join(here, 'index.html');
+    } else if (path.startsWith('/harness/')) {
+      file = join(harnessOut, path.slice('/harness/'.length));
+    } else if (path.startsWith(PLUGIN_BASE)) {
+      file = join(dist, path.slice(PLUGIN_BASE.length));
+    } else if (path.startsWith(ICONS_BASE)) {
+      file = join(icons, path.slice(ICONS_BASE.length));
+    }
+    const inside =
+      file && [harnessOut, dist, icons].some((d) => file === join(here, 'index.html') || file.startsWith(d + sep));
+    if (!file || !inside || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+    });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+async function main() {
+  await build();
+  const prom = await startPrometheus();
+  let server;
+  let browser;
+  try {
+    const { expected } = prom;
+    const recorded = await recordResponses(prom.url, expected);
+    const q = (refId, name) => ({ refId, ...recorded.responses[name] });
+    server = await serve();
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    const problems = [];
+    const requests = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      // Failed requests are reported below with their address.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+        problems.push(`console error: ${m.text()}`);
+      }
+    });
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('response', (r) => {
+      if (r.status() >= 400) {
+        const path = new URL(r.url()).pathname;
+        // Grafana's own build ships a few icons (the spinner) that @grafana/ui's package does not.
+        if (path.startsWith(ICONS_BASE)) {
+          console.log(`  note: Grafana asset not in @grafana/ui's package: ${path}`);
+        } else {
+          problems.push(`HTTP ${r.status()} for ${r.url()}`);
+        }
+      }
+    });
+    await page.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.__cspViolations.push(
+          `${e.violatedDirective}: ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`
+        )
+      );
+    });
+    await page.goto(origin, { waitUntil: 'load' });
+    await page.waitForFunction(() => window.kubepromHarness !== undefined);
+    const render = (input) => page.evaluate((i) => window.kubepromHarness.render(i), input);
+    const rowValue = (pod) =>
+      page.locator(`[data-testid="kubeprom-pod-row"][data-pod="${pod}"] [data-testid="kubeprom-pod-value"]`);
+
+    // 1. The buildQuery queries: usage, requests, limits.
+    await render({
+      queries: [q('A', 'memory'), q('B', 'memoryRequests'), q('C', 'memoryLimits')],
+      width: 1040,
+      height: 700,
+    });
+    await page.waitForSelector('[data-testid="kubeprom-pod-table"]', { timeout: 20000 });
+    const web = expected.pods['shop/web-7d4b9c-abcde'];
+    const webMiB = web.memoryWorkingSet / MiB;
+    const cell = rowValue('web-7d4b9c-abcde');
+    const shown = Number(await cell.getAttribute('data-value'));
+    const text = (await cell.textContent())?.trim();
+    check(
+      'web-7d4b9c-abcde shows its working set from expected.json',
+      Math.abs(shown - webMiB) < 1e-6 && text === `${webMiB} MiB`,
+      `shown ${text}, expected ${webMiB} MiB`
+    );
+    const rows = await page.locator('[data-testid="kubeprom-pod-row"]').count();
+    check('one row per pod of the dataset', rows === Object.keys(expected.pods).length, `${rows} rows`);
+    let allMatch = true;
+    for (const p of Object.values(expected.pods)) {
+      const v = Number(await rowValue(p.pod).getAttribute('data-value'));
+      if (Math.abs(v - p.memoryWorkingSet / MiB) > 1e-6) {
+        allMatch = false;
+        console.log(`  ${p.namespace}/${p.pod}: shown ${v} MiB, expected ${p.memoryWorkingSet / MiB} MiB`);
+      }
+    }
+    check('every pod matches expected.json', allMatch);
+    const webRow = page.locator('[data-testid="kubeprom-pod-row"][data-pod="web-7d4b9c-abcde"]');
+    const limitText = (await webRow.locator('[data-testid="kubeprom-pod-limit"]').textContent())?.trim();
+    check(
+      'limit column and markers from the kube-state-metrics queries',
+      limitText === `${web.memoryLimits / MiB} MiB` &&
+        (await webRow.locator('[data-testid="kubeprom-limit-marker"]').count()) === 1 &&
+        (await webRow.locator('[data-testid="kubeprom-request-marker"]').count()) === 1,
+      `limit ${limitText}`
+    );
+    check('sparklines are drawn', (await page.locator('[data-testid="kubeprom-sparkline"] canvas').count()) > 0);
+    check(
+      'no lint finding for the buildQuery queries',
+      (await page.locator('[data-testid="kubeprom-lint-finding"]').count()) === 0
+    );
+    await page.screenshot({ path: join(artifacts, 'pod-resources.png') });
+
+    // 2. A hand-written query that also returns the pod-level cgroup and the pause container.
+    await render({ queries: [q('A', 'memoryWrongSelector')], width: 1040, height: 700 });
+    const finding = page.locator('[data-testid="kubeprom-lint-finding"][data-rule="cadvisor-double-count"]');
+    await finding.first().waitFor({ timeout: 10000 });
+    const fix = (await finding.first().locator('[data-testid="kubeprom-lint-fix"]').textContent()) ?? '';
+    check(
+      'double-count notice with a fix for container_memory_working_set_bytes without container!=""',
+      fix.includes('container!=""'),
+      fix
+    );
+    const wrongShown = Number(await rowValue('web-7d4b9c-abcde').getAttribute('data-value'));
+    check(
+      'the panel still counts each container once for that query',
+      Math.abs(wrongShown - webMiB) < 1e-6,
+      `shown ${wrongShown} MiB`
+    );
+    check('notice for the series not counted', (await page.getByText(/series not counted/).count()) === 1);
+    await page.screenshot({ path: join(artifacts, 'pod-resources-wrong-query.png') });
+
+    // 3. Kueue mode.
+    await render({
+      queries: [q('A', 'kueuePending'), q('B', 'kueueWait')],
+      options: { mode: 'kueue' },
+      width: 1040,
+      height: 300,
+    });
+    await page.waitForSelector('[data-testid="kubeprom-kueue-table"]', { timeout: 10000 });
+    let kueueOk = true;
+    for (const [queue, byStatus] of Object.entries(expected.kueue.pending)) {
+      const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+      const v = Number(
+        await page
+          .locator(`[data-testid="kubeprom-queue-row"][data-queue="${queue}"] [data-testid="kubeprom-queue-pending"]`)
+          .getAttribute('data-value')
+      );
+      const wait = Number(
+        await page
+          .locator(`[data-testid="kubeprom-queue-row"][data-queue="${queue}"] [data-testid="kubeprom-queue-wait"]`)
+          .getAttribute('data-value')
+      );
+      const p95 = expected.kueue.admissionWait[queue].p95;
+      if (Math.abs(v - total) > 1e-9 || Math.abs(wait - p95) / p95 > 0.01) {
+        kueueOk = false;
+        console.log(`  ${queue}: pending ${v} (expected ${total}), wait p95 ${wait} (expected ${p95})`);
+      }
+    }
+    check('Kueue mode: pending per queue and wait p95 match expected.json', kueueOk);
+    await page.screenshot({ path: join(artifacts, 'kueue.png') });
+
+    // 4. Loading under Grafana's rules.
+    const wasm = requests.filter((u) => u.endsWith('.wasm'));
+    check(
+      'the .wasm is loaded from the plugin public path',
+      wasm.length === 1 && new URL(wasm[0]).pathname.startsWith(PLUGIN_BASE),
+      wasm.join(', ')
+    );
+    // Only the plugin's own files count: the host bundle (standing in for Grafana) contains zod,
+    // which probes `new Function` once inside a try/catch, as it does in Grafana.
+    const violations = await page.evaluate(() => window.__cspViolations);
+    const byPlugin = violations.filter((v) => v.includes(PLUGIN_BASE) || !v.includes('/harness/'));
+    for (const v of violations.filter((x) => !byPlugin.includes(x))) {
+      console.log(`  note: host CSP report, not from the plugin: ${v}`);
+    }
+    check(`no CSP violation by the plugin under "${CSP}"`, byPlugin.length === 0, byPlugin.join('; '));
+    check('no page or console errors', problems.length === 0, problems.join('; '));
+  } finally {
+    await browser?.close();
+    await new Promise((ok) => (server ? server.close(ok) : ok()));
+    await prom.stop();
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  check('browser test ran to the end', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
+}
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
