@@ -8,7 +8,8 @@ import * as kubeprom from 'kubeprom';
 const require = createRequire(import.meta.url);
 let ready = false;
 
-function core() {
+/** The kubeprom core in Node, instantiated from the .wasm the plugin ships. */
+export function core() {
   if (!ready) {
     kubeprom.initSync({ module: readFileSync(require.resolve('kubeprom/kubeprom_bg.wasm')) });
     ready = true;

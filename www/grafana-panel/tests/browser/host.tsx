@@ -13,6 +13,7 @@ import {
   FieldConfigProperty,
   identityOverrideProcessor,
   type PanelPlugin,
+  PanelOptionsEditorBuilder,
   standardEditorsRegistry,
   standardFieldConfigEditorRegistry,
   ThemeContext,
@@ -30,6 +31,7 @@ declare global {
     define?: AmdDefine;
     kubepromHarness: {
       render(input: RenderInput): Promise<void>;
+      renderOptionEditor(input: { id: string; value: unknown; options?: Record<string, unknown> }): Promise<void>;
     };
   }
 }
@@ -142,16 +144,36 @@ window.kubepromHarness = {
       height,
     });
     const Panel = plugin.panel!;
-    root ??= createRoot(document.getElementById('root')!);
-    root.render(
-      <ThemeContext.Provider value={theme}>
-        <div
-          style={{ width, height, margin: 8, background: theme.colors.background.primary }}
-          data-testid="harness-panel"
-        >
-          <Panel {...props} />
-        </div>
-      </ThemeContext.Provider>
+    mount(
+      <div
+        style={{ width, height, margin: 8, background: theme.colors.background.primary }}
+        data-testid="harness-panel"
+      >
+        <Panel {...props} />
+      </div>
+    );
+  },
+
+  /** One of the plugin's custom option editors, as the panel editor's options pane shows it. */
+  async renderOptionEditor({ id, value, options }) {
+    const plugin = await pluginPromise;
+    const builder = new PanelOptionsEditorBuilder();
+    plugin.getPanelOptionsSupplier()(builder, { data: [] });
+    const item = builder.getItems().find((i) => i.id === id);
+    if (!item) {
+      throw new Error(`the plugin has no option editor ${id}`);
+    }
+    const Editor = item.editor;
+    const context = { data: [], options: { ...(plugin.defaults as object), ...options } };
+    mount(
+      <div style={{ width: 360, margin: 8, padding: 8, background: theme.colors.background.primary }}>
+        <Editor value={value} onChange={() => {}} item={item} context={context} />
+      </div>
     );
   },
 };
+
+function mount(node: React.ReactNode) {
+  root ??= createRoot(document.getElementById('root')!);
+  root.render(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>);
+}

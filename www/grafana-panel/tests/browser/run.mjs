@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { startPrometheus } from '../../../../tests/harness/prometheus.mjs';
-import { recordResponses } from '../prometheusFixtures.mjs';
+import { core, recordResponses } from '../prometheusFixtures.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pluginRoot = resolve(here, '../..');
@@ -270,7 +270,21 @@ async function main() {
     check('Kueue mode: pending per queue and wait p95 match expected.json', kueueOk);
     await page.screenshot({ path: join(artifacts, 'kueue.png') });
 
-    // 4. Loading under Grafana's rules.
+    // 4. The query helper in the options pane, with a dashboard variable.
+    const helperValue = { metric: 'pod_memory_working_set', namespace: '$namespace' };
+    await page.evaluate((i) => window.kubepromHarness.renderOptionEditor(i), { id: 'queryHelper', value: helperValue });
+    const output = page.locator('[data-testid="kubeprom-query-helper-output"]');
+    await output.waitFor({ timeout: 10000 });
+    const helperQuery = await output.inputValue();
+    const wanted = core().buildQuery({ ...helperValue, variables: 'regex' });
+    check(
+      'query helper writes the buildQuery text with $namespace kept as a variable',
+      helperQuery === wanted && helperQuery.includes('namespace=~"$namespace"'),
+      helperQuery
+    );
+    await page.screenshot({ path: join(artifacts, 'query-helper.png'), fullPage: true });
+
+    // 5. Loading under Grafana's rules.
     const wasm = requests.filter((u) => u.endsWith('.wasm'));
     check(
       'the .wasm is loaded from the plugin public path',
