@@ -212,7 +212,7 @@ fn grafana_variables_pass_through_only_when_asked() {
         metric: "pod_memory_working_set".into(),
         namespace: Some("$namespace".into()),
         pod: Some("${pod:regex}".into()),
-        variables: mode,
+        variables: Some(mode),
         ..Default::default()
     };
     let literal = build_query(&spec(VariableMode::Off)).unwrap();
@@ -227,7 +227,7 @@ fn grafana_variables_pass_through_only_when_asked() {
     let window = build_query(&QuerySpec {
         metric: "pod_cpu_usage".into(),
         window: Some("$__rate_interval".into()),
-        variables: VariableMode::Exact,
+        variables: Some(VariableMode::Exact),
         ..Default::default()
     })
     .unwrap();

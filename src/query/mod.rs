@@ -127,9 +127,9 @@ pub struct QuerySpec {
     /// Label conventions; default kube-prometheus-stack.
     #[serde(default)]
     pub profile: Option<ProfileSpec>,
-    /// Grafana template variable pass-through.
+    /// Grafana template variable pass-through; `None` (or `undefined` from JS) means off.
     #[serde(default)]
-    pub variables: VariableMode,
+    pub variables: Option<VariableMode>,
 }
 
 /// The default range of rate, increase and quantile queries.
@@ -168,7 +168,7 @@ impl<'a> Builder<'a> {
         let window = match spec.window.as_deref() {
             None => DEFAULT_WINDOW.to_owned(),
             Some(text)
-                if spec.variables != VariableMode::Off
+                if spec.variables.unwrap_or_default() != VariableMode::Off
                     && MatchValue::grafana_variable(text).is_some() =>
             {
                 text.to_owned()
@@ -245,7 +245,10 @@ impl<'a> Builder<'a> {
     }
 
     fn value(&self, text: &str) -> (MatchOp, MatchValue) {
-        match (self.spec.variables, MatchValue::grafana_variable(text)) {
+        match (
+            self.spec.variables.unwrap_or_default(),
+            MatchValue::grafana_variable(text),
+        ) {
             (VariableMode::Exact, Some(var)) => (MatchOp::Equal, var),
             (VariableMode::Regex, Some(var)) => (MatchOp::Regex, var),
             _ => (MatchOp::Equal, MatchValue::Literal(LabelValue::new(text))),

@@ -39,6 +39,8 @@ test('errors are KubepromError with a kind, and the module keeps working', () =>
   assert.throws(() => parseResponse('<html><title>503 Service Unavailable</title></html>'), (e) => e.kind === 'malformed' && /503 Service Unavailable/.test(e.message));
   assert.throws(() => parseResponse(42), (e) => e.kind === 'invalid_argument');
   assert.match(buildQuery({ metric: 'pod_cpu_usage' }), /rate\(container_cpu_usage_seconds_total/);
+  // Optional fields given as undefined mean their defaults.
+  assert.equal(buildQuery({ metric: 'pod_cpu_usage', variables: undefined, window: undefined }), buildQuery({ metric: 'pod_cpu_usage' }));
   assert.ok(listMetrics().some((m) => m.id === 'pod_memory_working_set' && m.unit === 'bytes' && m.source === 'cadvisor'));
   assert.deepEqual(listProfiles(), ['kube-prometheus-stack', 'plain', 'multi-cluster']);
 });
