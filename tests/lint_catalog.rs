@@ -3,41 +3,25 @@
 #![cfg(all(feature = "lint", not(target_arch = "wasm32")))]
 
 use kubeprom::lint::{lint_query, LintOptions};
-use kubeprom::query::{
-    build_query, ProfileSpec, QuerySpec, WorkloadKind, WorkloadRef, CATALOG, PROFILE_NAMES,
-};
+use kubeprom::query::build_query;
+
+#[path = "common/specs.rs"]
+mod specs;
+use specs::every_spec;
 
 #[test]
 fn every_built_query_lints_clean() {
     let opts = LintOptions {
         scrape_interval: Some(std::time::Duration::from_secs(30)),
     };
-    for def in CATALOG {
-        for profile in PROFILE_NAMES {
-            for workload in [
-                None,
-                Some(WorkloadKind::Deployment),
-                Some(WorkloadKind::CronJob),
-                Some(WorkloadKind::StatefulSet),
-            ] {
-                let spec = QuerySpec {
-                    metric: def.id.into(),
-                    profile: Some(ProfileSpec::Named(profile.into())),
-                    namespace: Some("ns".into()),
-                    node: def.is_per_pod().then(|| "n".into()),
-                    workload: workload
-                        .filter(|_| def.is_per_pod())
-                        .map(|kind| WorkloadRef {
-                            kind,
-                            name: "w".into(),
-                        }),
-                    ..Default::default()
-                };
-                let promql = build_query(&spec).unwrap();
-                let findings = lint_query(&promql, &opts);
-                assert!(findings.is_empty(), "{}: {promql}\n{findings:#?}", def.id);
-            }
-        }
+    for spec in every_spec() {
+        let promql = build_query(&spec).unwrap();
+        let findings = lint_query(&promql, &opts);
+        assert!(
+            findings.is_empty(),
+            "{}: {promql}\n{findings:#?}",
+            spec.metric
+        );
     }
 }
 

@@ -6,9 +6,12 @@ use promql_parser::parser::{self, Expr};
 use promql_parser::util::{walk_expr, ExprVisitor};
 use proptest::prelude::*;
 
+#[path = "common/specs.rs"]
+mod specs;
+use specs::every_spec;
+
 use kubeprom::query::{
     build_query, ProfileSpec, QuerySpec, VariableMode, WorkloadKind, WorkloadRef, CATALOG,
-    PROFILE_NAMES,
 };
 
 /// Every (label, op, value) matcher of every vector selector in `promql`.
@@ -58,43 +61,18 @@ fn full_spec(metric: &str, value: &str) -> QuerySpec {
 
 #[test]
 fn every_metric_profile_and_filter_combination_parses() {
-    for def in CATALOG {
-        for profile in PROFILE_NAMES {
-            for workload in [
-                None,
-                Some(WorkloadKind::Deployment),
-                Some(WorkloadKind::CronJob),
-                Some(WorkloadKind::Job),
-            ] {
-                let spec = QuerySpec {
-                    metric: def.id.into(),
-                    profile: Some(ProfileSpec::Named(profile.into())),
-                    cluster: (profile == "multi-cluster").then(|| "c1".into()),
-                    namespace: Some("ns".into()),
-                    workload: workload
-                        .filter(|_| def.is_per_pod())
-                        .map(|kind| WorkloadRef {
-                            kind,
-                            name: "w".into(),
-                        }),
-                    node: def.is_per_pod().then(|| "n".into()),
-                    window: Some("10m".into()),
-                    quantile: Some(0.99),
-                    ..Default::default()
-                };
-                let promql = build_query(&spec).unwrap();
-                let found = matchers(&promql);
-                assert!(
-                    found.contains(&("namespace".into(), "=".into(), "ns".into())),
-                    "{promql}"
-                );
-                if profile == "multi-cluster" {
-                    assert!(
-                        found.contains(&("cluster".into(), "=".into(), "c1".into())),
-                        "{promql}"
-                    );
-                }
-            }
+    for spec in every_spec() {
+        let promql = build_query(&spec).unwrap();
+        let found = matchers(&promql);
+        assert!(
+            found.contains(&("namespace".into(), "=".into(), "ns".into())),
+            "{promql}"
+        );
+        if spec.cluster.is_some() {
+            assert!(
+                found.contains(&("cluster".into(), "=".into(), "c1".into())),
+                "{promql}"
+            );
         }
     }
 }
