@@ -430,6 +430,100 @@ fn kueue_queues() {
 }
 
 #[test]
+fn kueue_local_queues() {
+    let prom = prometheus();
+    let queues = &prom.expected["kueue"]["localQueues"];
+    let key = |s: &kubeprom::response::Series| {
+        format!(
+            "{}/{}",
+            s.label("namespace").unwrap(),
+            s.label("name").unwrap()
+        )
+    };
+    let r = prom.query_at(
+        &build_query(&spec("kueue_local_queue_pending_workloads")).unwrap(),
+        prom.anchor(),
+    );
+    let mut got = BTreeMap::new();
+    for s in &r.series {
+        got.insert(
+            format!("{}/{}", key(s), s.label("status").unwrap()),
+            s.values[0],
+        );
+    }
+    let mut want = BTreeMap::new();
+    for (lq, q) in queues.as_object().unwrap() {
+        for (status, n) in q["pending"].as_object().unwrap() {
+            want.insert(format!("{lq}/{status}"), n.as_f64().unwrap());
+        }
+    }
+    assert_eq!(
+        got, want,
+        "one value per local queue and status; the follower's stale gauges must not count"
+    );
+
+    // Filtered by namespace and local queue name: the same name in another namespace is another queue.
+    let one = QuerySpec {
+        namespace: Some("team-b".into()),
+        selector: [("name".to_string(), "gpu-jobs".to_string())].into(),
+        by: Some(vec!["name".into()]),
+        ..spec("kueue_local_queue_pending_workloads")
+    };
+    let r = prom.query_at(&build_query(&one).unwrap(), prom.anchor());
+    assert_eq!(r.series.len(), 1);
+    let team_b = &queues["team-b/gpu-jobs"]["pending"];
+    assert_eq!(
+        r.series[0].values[0],
+        team_b["active"].as_f64().unwrap() + team_b["inadmissible"].as_f64().unwrap()
+    );
+
+    for (q, field) in [(0.5, "p50"), (0.95, "p95")] {
+        let promql = build_query(&QuerySpec {
+            quantile: Some(q),
+            ..spec("kueue_local_queue_admission_wait_time")
+        })
+        .unwrap();
+        let r = prom.query_at(&promql, prom.anchor());
+        assert_eq!(r.series.len(), queues.as_object().unwrap().len());
+        for s in &r.series {
+            let want = queues[key(s)]["admissionWait"][field].as_f64().unwrap();
+            assert!(
+                close(s.values[0], want),
+                "{field} {:?}: {} vs {want}",
+                s.labels,
+                s.values[0]
+            );
+        }
+    }
+    for (metric, field) in [
+        (
+            "kueue_local_queue_admitted_workloads_rate",
+            "admittedPerSecond",
+        ),
+        (
+            "kueue_local_queue_admitted_active_workloads",
+            "admittedActive",
+        ),
+    ] {
+        let r = prom.query_at(&build_query(&spec(metric)).unwrap(), prom.anchor());
+        assert_eq!(
+            r.series.len(),
+            queues.as_object().unwrap().len(),
+            "{metric}"
+        );
+        for s in &r.series {
+            let want = queues[key(s)][field].as_f64().unwrap();
+            assert!(
+                close(s.values[0], want),
+                "{metric} {:?}: {} vs {want}",
+                s.labels,
+                s.values[0]
+            );
+        }
+    }
+}
+
+#[test]
 fn operators_and_scrape_targets() {
     let prom = prometheus();
     let ops = &prom.expected["operators"];

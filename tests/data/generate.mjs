@@ -140,6 +140,43 @@ for (const [cq, byStatus] of Object.entries(kueue.pending)) {
   }
   add('kueue_admission_wait_time_seconds_bucket', { ...leader, priority_class: '', le: '+Inf' }, (t) => cumulative * (t - start));
 }
+// Kueue's local queues (LocalQueueMetrics gate): they split their cluster queue's numbers. The
+// same queue name in two namespaces must stay two queues. Kueue labels these series with the
+// local queue's `namespace`; this models a ServiceMonitor with honorLabels (without it,
+// Prometheus would rename the label `exported_namespace` and keep the target's namespace).
+const localQueues = [
+  { namespace: 'team-a', name: 'gpu-jobs', clusterQueue: 'cq-gpu', pending: { active: 9, inadmissible: 1 }, admittedActive: 3, waitBuckets: [[1, 0.01], [2.5, 0.01], [5, 0.02], [10, 0.015], [25, 0], [50, 0], [100, 0]] },
+  { namespace: 'team-b', name: 'gpu-jobs', clusterQueue: 'cq-gpu', pending: { active: 3, inadmissible: 2 }, admittedActive: 1, waitBuckets: [[1, 0], [2.5, 0], [5, 0], [10, 0.005], [25, 0.02], [50, 0.01], [100, 0.01]] },
+  { namespace: 'team-a', name: 'cpu-jobs', clusterQueue: 'cq-cpu', pending: { active: 4, inadmissible: 0 }, admittedActive: 6, waitBuckets: kueue.waitBuckets['cq-cpu'] },
+];
+for (const lq of localQueues) {
+  // Admissions per second are the histogram's rate, as in Kueue where both count the same events.
+  lq.admittedPerSecond = lq.waitBuckets.reduce((s, [, r]) => s + r, 0);
+}
+for (const cq of Object.keys(kueue.pending)) {
+  const mine = localQueues.filter((lq) => lq.clusterQueue === cq);
+  for (const status of Object.keys(kueue.pending[cq])) {
+    if (mine.reduce((s, lq) => s + lq.pending[status], 0) !== kueue.pending[cq][status]) throw new Error(`local queues of ${cq} do not add up to its ${status} pending`);
+  }
+  if (Math.abs(mine.reduce((s, lq) => s + lq.admittedPerSecond, 0) - kueue.admittedPerSecond[cq]) > 1e-12) throw new Error(`local queues of ${cq} do not add up to its admissions`);
+}
+for (const lq of localQueues) {
+  const lqTarget = { job: KUEUE_TARGET.job, service: KUEUE_TARGET.service, endpoint: KUEUE_TARGET.endpoint, namespace: lq.namespace, name: lq.name };
+  const leader = { ...lqTarget, instance: '10.0.2.1:8443', pod: 'kueue-controller-manager-0', replica_role: 'leader' };
+  for (const [status, n] of Object.entries(lq.pending)) {
+    add('kueue_local_queue_pending_workloads', { ...leader, status }, () => n);
+    add('kueue_local_queue_pending_workloads', { ...lqTarget, instance: '10.0.2.2:8443', pod: 'kueue-controller-manager-1', replica_role: 'follower', status }, () => 99);
+  }
+  add('kueue_local_queue_admitted_active_workloads', leader, () => lq.admittedActive);
+  add('kueue_local_queue_admitted_workloads_total', { ...leader, priority_class: '' }, (t) => lq.admittedPerSecond * (t - start));
+  let cumulative = 0;
+  for (const [le, perSecond] of lq.waitBuckets) {
+    cumulative += perSecond;
+    const r = cumulative;
+    add('kueue_local_queue_admission_wait_time_seconds_bucket', { ...leader, priority_class: '', le: String(le) }, (t) => r * (t - start));
+  }
+  add('kueue_local_queue_admission_wait_time_seconds_bucket', { ...leader, priority_class: '', le: '+Inf' }, (t) => cumulative * (t - start));
+}
 
 // Operators: controller-runtime metrics from KubeRay and Kueue; the Spark operator is down.
 const operators = [
@@ -209,6 +246,12 @@ const expected = {
     pending: kueue.pending,
     admittedPerSecond: kueue.admittedPerSecond,
     admissionWait: Object.fromEntries(Object.entries(kueue.waitBuckets).map(([cq, b]) => [cq, { p50: histogramQuantile(0.5, b), p95: histogramQuantile(0.95, b) }])),
+    // Keyed "namespace/name".
+    localQueues: Object.fromEntries(localQueues.map((lq) => [`${lq.namespace}/${lq.name}`, {
+      namespace: lq.namespace, name: lq.name, clusterQueue: lq.clusterQueue,
+      pending: lq.pending, admittedActive: lq.admittedActive, admittedPerSecond: lq.admittedPerSecond,
+      admissionWait: { p50: histogramQuantile(0.5, lq.waitBuckets), p95: histogramQuantile(0.95, lq.waitBuckets) },
+    }])),
   },
   operators: Object.fromEntries(operators.map((op) => [op.job, op.controllers])),
   up,
