@@ -1,5 +1,7 @@
 // The demo page: everything it shows comes from kubeprom (queries, parsing, per-pod sums).
 import init, { listMetrics, buildQuery, aggregatePods, PrometheusClient, KubepromError } from '../index.js';
+import { setupLintBox } from './lint.js';
+import { showQueues } from './queues.js';
 
 const $ = (id) => document.getElementById(id);
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
@@ -89,6 +91,36 @@ async function show(event) {
   }
 }
 
+/** Tabs as the WAI-ARIA tabs pattern: arrows, Home and End move between them. */
+function setupTabs() {
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  const select = (tab, focus) => {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute('aria-selected', String(on));
+      t.tabIndex = on ? 0 : -1;
+      document.getElementById(t.getAttribute('aria-controls')).hidden = !on;
+    }
+    if (focus) tab.focus();
+    history.replaceState(null, '', tab.id === 'tab-queues' ? '#queues' : '#');
+    if (tab.id === 'tab-queues') showQueues(client);
+  };
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => select(tab, false));
+    tab.addEventListener('keydown', (event) => {
+      const i = tabs.indexOf(tab);
+      const next = { ArrowRight: tabs[(i + 1) % tabs.length], ArrowLeft: tabs[(i - 1 + tabs.length) % tabs.length], Home: tabs[0], End: tabs[tabs.length - 1] }[event.key];
+      if (next) {
+        event.preventDefault();
+        select(next, true);
+      }
+    });
+  }
+  if (location.hash === '#queues') select(document.getElementById('tab-queues'), false);
+}
+
+setupTabs();
+setupLintBox(client);
 $('controls').addEventListener('submit', show);
 loadNamespaces()
   .catch((e) => {

@@ -1,0 +1,280 @@
+// The "Queues and operators" view: Kueue queues and the operators' controller health from the
+// demo's Prometheus (every query built by kubeprom), and a Kueue visibility API response
+// summarised by kubeprom.
+import { buildQuery, kueuePendingSummary, toExposition, KubepromError } from '../index.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** The operators shown, and how their scrape job is recognised. */
+const OPERATORS = [
+  { id: 'kueue', name: 'Kueue', job: /kueue/ },
+  { id: 'kuberay', name: 'KubeRay', job: /kuberay/ },
+  { id: 'spark-operator', name: 'Spark operator', job: /spark/ },
+];
+
+const FIXTURE_URL = new URL('fixtures/pending-workloads-cq-gpu.json', import.meta.url);
+/** When the sample response was captured: its waits are measured to this time. */
+const FIXTURE_CAPTURED_AT = '2026-11-20T12:00:00Z';
+
+function describe(e) {
+  return e instanceof KubepromError ? `${e.kind}: ${e.message}` : String(e?.message ?? e);
+}
+
+/** Seconds as the largest two units (1h 30m, 45s). */
+export function duration(seconds) {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1).replace(/\.0$/, '') : Math.round(seconds)}s`;
+  const units = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+  const parts = [];
+  let rest = Math.round(seconds);
+  for (const [u, n] of units) {
+    if (rest >= n && parts.length < 2) {
+      parts.push(`${Math.floor(rest / n)}${u}`);
+      rest %= n;
+    } else if (parts.length) break;
+  }
+  return parts.join(' ');
+}
+
+function rate(perSecond) {
+  if (!Number.isFinite(perSecond)) return '–';
+  return perSecond >= 1 ? `${perSecond.toPrecision(3)}/s` : `${(perSecond * 60).toPrecision(3)}/min`;
+}
+
+/** A table cell whose raw number stays readable (data-value) beside its formatted text. */
+function cell(text, { value, field, cls } = {}) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (value !== undefined) td.dataset.value = String(value);
+  if (field) td.dataset.field = field;
+  if (cls) td.className = cls;
+  return td;
+}
+
+function errorRow(table, message) {
+  const tr = document.createElement('tr');
+  const td = cell(message, { cls: 'error' });
+  td.colSpan = table.tHead.rows[0].cells.length;
+  tr.append(td);
+  table.tBodies[0].replaceChildren(tr);
+}
+
+/** Values of an instant vector keyed by the given labels joined with '/'. */
+function byLabels(result, names) {
+  const out = new Map();
+  for (const s of result.series) out.set(names.map((n) => s.labels[n] ?? '').join('/'), s.values[s.values.length - 1]);
+  return out;
+}
+
+async function clusterQueues(client) {
+  const table = $('cluster-queues');
+  try {
+    const [pending, wait, admitted] = await Promise.all([
+      client.query(buildQuery({ metric: 'kueue_pending_workloads' })),
+      client.query(buildQuery({ metric: 'kueue_admission_wait_time', quantile: 0.95 })),
+      client.query(buildQuery({ metric: 'kueue_admitted_workloads_rate' })),
+    ]);
+    const p = byLabels(pending, ['cluster_queue', 'status']);
+    const w = byLabels(wait, ['cluster_queue']);
+    const a = byLabels(admitted, ['cluster_queue']);
+    const queues = [...new Set(pending.series.map((s) => s.labels.cluster_queue))].sort();
+    table.tBodies[0].replaceChildren(...queues.map((cq) => {
+      const tr = document.createElement('tr');
+      tr.dataset.clusterQueue = cq;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = cq;
+      const active = p.get(`${cq}/active`) ?? 0;
+      const inadmissible = p.get(`${cq}/inadmissible`) ?? 0;
+      tr.append(
+        th,
+        cell(String(active), { value: active, field: 'active', cls: 'value' }),
+        cell(String(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
+        cell(duration(w.get(cq)), { value: w.get(cq), field: 'wait-p95', cls: 'value' }),
+        cell(rate(a.get(cq)), { value: a.get(cq), field: 'admitted', cls: 'value' }),
+      );
+      return tr;
+    }));
+    if (!queues.length) errorRow(table, 'No kueue_pending_workloads series: is Kueue scraped?');
+  } catch (e) {
+    errorRow(table, describe(e));
+  }
+}
+
+async function localQueues(client) {
+  const table = $('local-queues');
+  try {
+    const [pending, wait, admitted] = await Promise.all([
+      client.query(buildQuery({ metric: 'kueue_local_queue_pending_workloads' })),
+      client.query(buildQuery({ metric: 'kueue_local_queue_admission_wait_time', quantile: 0.95 })),
+      client.query(buildQuery({ metric: 'kueue_local_queue_admitted_workloads_rate' })),
+    ]);
+    const p = byLabels(pending, ['namespace', 'name', 'status']);
+    const w = byLabels(wait, ['namespace', 'name']);
+    const a = byLabels(admitted, ['namespace', 'name']);
+    const queues = [...new Set(pending.series.map((s) => `${s.labels.namespace}/${s.labels.name}`))].sort();
+    table.tBodies[0].replaceChildren(...queues.map((key) => {
+      const [namespace, name] = key.split('/');
+      const tr = document.createElement('tr');
+      tr.dataset.localQueue = key;
+      const active = p.get(`${key}/active`) ?? 0;
+      const inadmissible = p.get(`${key}/inadmissible`) ?? 0;
+      tr.append(
+        cell(namespace),
+        cell(name),
+        cell(String(active), { value: active, field: 'active', cls: 'value' }),
+        cell(String(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
+        cell(duration(w.get(key)), { value: w.get(key), field: 'wait-p95', cls: 'value' }),
+        cell(rate(a.get(key)), { value: a.get(key), field: 'admitted', cls: 'value' }),
+      );
+      return tr;
+    }));
+    if (!queues.length) errorRow(table, 'No local-queue series: Kueue exports them with the LocalQueueMetrics feature gate on.');
+  } catch (e) {
+    errorRow(table, describe(e));
+  }
+}
+
+/**
+ * up / down / not scraped for one operator. Prometheus' live targets say it best; without a
+ * live target (a stored dataset, or the scrape config was removed) the stored `up` series says
+ * whether the last scrapes worked; with neither, nothing scrapes the operator.
+ */
+function operatorState(op, targets, up) {
+  const live = targets.filter((t) => op.job.test(t.job));
+  if (live.length) {
+    const down = live.filter((t) => t.health !== 'up');
+    if (down.length) {
+      return { state: 'down', why: `Target ${down[0].scrapeUrl} is ${down[0].health}${down[0].lastError ? `: ${down[0].lastError}` : ''}.` };
+    }
+    return { state: 'up', why: `${live.length} target${live.length === 1 ? '' : 's'} scraped (${live.map((t) => t.job)[0]}).` };
+  }
+  const series = up.series.filter((s) => op.job.test(s.labels.job ?? ''));
+  if (!series.length) {
+    return { state: 'not scraped', why: `No scrape target and no up series for a job matching ${op.job}: nothing scrapes this operator's metrics (add a ServiceMonitor or PodMonitor).` };
+  }
+  const failing = series.filter((s) => s.values[s.values.length - 1] === 0);
+  if (failing.length) {
+    const s = failing[0];
+    return { state: 'down', why: `up is 0 for job ${s.labels.job} at ${s.labels.instance ?? 'its instance'}: Prometheus could not scrape it, so its controller metrics are missing or stale.` };
+  }
+  return { state: 'up', why: `up is 1 for job ${series[0].labels.job}.` };
+}
+
+async function operators(client) {
+  const table = $('operators');
+  try {
+    const targets = await client.targets().catch(() => []);
+    const [up, reconciles, errors, depth] = await Promise.all([
+      client.query(buildQuery({ metric: 'scrape_up', by: ['job', 'instance'] })),
+      client.query(buildQuery({ metric: 'operator_reconcile_rate', by: ['job'] })),
+      client.query(buildQuery({ metric: 'operator_reconcile_errors', by: ['job'] })),
+      client.query(buildQuery({ metric: 'operator_workqueue_depth', by: ['job'] })),
+    ]);
+    const total = (result, op) => {
+      const values = result.series.filter((s) => op.job.test(s.labels.job ?? '')).map((s) => s.values[s.values.length - 1]);
+      return values.length ? values.reduce((x, y) => x + y, 0) : undefined;
+    };
+    table.tBodies[0].replaceChildren(...OPERATORS.map((op) => {
+      const { state, why } = operatorState(op, targets, up);
+      const tr = document.createElement('tr');
+      tr.dataset.operator = op.id;
+      tr.dataset.state = state;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = op.name;
+      const r = total(reconciles, op);
+      const e = total(errors, op);
+      const d = total(depth, op);
+      tr.append(
+        th,
+        cell(state, { field: 'state', cls: `state-${state.replace(' ', '-')}` }),
+        cell(why, { field: 'why' }),
+        cell(r === undefined ? 'no data' : rate(r), { value: r, field: 'reconciles', cls: 'value' }),
+        cell(e === undefined ? 'no data' : rate(e), { value: e, field: 'errors', cls: 'value' }),
+        cell(d === undefined ? 'no data' : String(d), { value: d, field: 'depth', cls: 'value' }),
+      );
+      return tr;
+    }));
+  } catch (e) {
+    errorRow(table, describe(e));
+  }
+}
+
+function visibility() {
+  const status = $('visibility-status');
+  const queues = $('visibility-queues');
+  const head = $('visibility-head');
+  status.className = '';
+  try {
+    const now = Date.parse($('visibility-now').value) / 1000;
+    const clusterQueue = $('visibility-cq').value.trim();
+    const summaries = kueuePendingSummary($('visibility-body').value, { now, clusterQueue });
+    queues.tBodies[0].replaceChildren(...summaries.map((s) => {
+      const tr = document.createElement('tr');
+      const key = s.localQueue === undefined ? `cq:${s.clusterQueue}` : `lq:${s.namespace}/${s.localQueue}`;
+      tr.dataset.queue = key;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = s.localQueue === undefined ? `${s.clusterQueue} (cluster queue)` : `${s.namespace}/${s.localQueue}`;
+      tr.append(
+        th,
+        cell(String(s.pending), { value: s.pending, field: 'pending', cls: 'value' }),
+        cell(duration(s.wait.p50), { value: s.wait.p50, field: 'p50', cls: 'value' }),
+        cell(duration(s.wait.p95), { value: s.wait.p95, field: 'p95', cls: 'value' }),
+        cell(duration(s.wait.max), { value: s.wait.max, field: 'max', cls: 'value' }),
+        cell(s.byPriority.map((b) => `${b.priority}: ${b.pending}`).join(', ')),
+      );
+      return tr;
+    }));
+    const cq = summaries.find((s) => s.localQueue === undefined);
+    head.tBodies[0].replaceChildren(...(cq?.head ?? []).map((h) => {
+      const tr = document.createElement('tr');
+      tr.dataset.workload = `${h.namespace}/${h.name}`;
+      tr.append(
+        cell(String(h.position), { value: h.position, field: 'position', cls: 'value' }),
+        cell(`${h.namespace}/${h.name}`),
+        cell(h.localQueue),
+        cell(String(h.priority), { value: h.priority, field: 'priority', cls: 'value' }),
+        cell(duration(h.waitSeconds), { value: h.waitSeconds, field: 'wait', cls: 'value' }),
+      );
+      return tr;
+    }));
+    $('exposition').textContent = toExposition(summaries);
+    status.textContent = `${cq?.pending ?? 0} pending workloads in ${summaries.length - 1} local queues.`;
+  } catch (e) {
+    status.className = 'error';
+    status.textContent = describe(e);
+    queues.tBodies[0].replaceChildren();
+    head.tBodies[0].replaceChildren();
+    $('exposition').textContent = '';
+  }
+}
+
+let loaded;
+
+/** Loads the view's data the first time it is shown. */
+export function showQueues(client) {
+  loaded ??= (async () => {
+    $('queues-status').textContent = 'Loading…';
+    $('visibility-now').value = FIXTURE_CAPTURED_AT;
+    $('visibility-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      visibility();
+    });
+    const fixture = fetch(FIXTURE_URL)
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${FIXTURE_URL}: HTTP ${r.status}`))))
+      .then((body) => {
+        $('visibility-body').value = body;
+        visibility();
+      })
+      .catch((e) => {
+        $('visibility-status').className = 'error';
+        $('visibility-status').textContent = describe(e);
+      });
+    await Promise.all([clusterQueues(client), localQueues(client), operators(client), fixture]);
+    $('queues-status').textContent = `Loaded ${new Date().toLocaleTimeString()}.`;
+    $('view-queues').dataset.loaded = 'true';
+  })();
+  return loaded;
+}
