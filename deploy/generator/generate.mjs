@@ -35,9 +35,9 @@ export function render(options = defaults) {
         disableDeletion: false,
         allowUiUpdates: false,
         updateIntervalSeconds: 60,
-        options: { path: '/etc/grafana/provisioning/dashboards/kubeprom', foldersFromFilesStructure: false },
+        options: { path: '/var/lib/grafana/dashboards/kubeprom', foldersFromFilesStructure: false },
       }],
-    }, { header: `${HEADER}\nGrafana dashboard provider: copy to /etc/grafana/provisioning/dashboards/kubeprom.yaml and the\ndashboards/ folder's JSON files to /etc/grafana/provisioning/dashboards/kubeprom/.` }),
+    }, { header: `${HEADER}\nGrafana dashboard provider: copy to /etc/grafana/provisioning/dashboards/kubeprom.yaml and the\ndashboards/ folder's JSON files to /var/lib/grafana/dashboards/kubeprom/.` }),
   });
   const groups = buildRuleGroups(options);
   files.push({ path: 'rules/kubeprom.rules.yaml', text: toYaml({ groups }, { header: HEADER }) });
