@@ -9,10 +9,10 @@
  * does). A copy is only as new as the last `npm install`, so build and test scripts call this
  * first to pick up a rebuilt core.
  *
- * The plugin does not lint PromQL, so it takes the core built without the linter
- * (`npm run build:lite` at the root, target/pkg-lite: about a quarter of the size, and the .wasm
- * is inlined into main.js) when that build exists, else the default build (pkg/).
- * KUBEPROM_PKG=<dir relative to the root> picks one explicitly.
+ * The plugin does not lint PromQL and inlines the core's .wasm into main.js, so it takes the
+ * smallest complete core: `target/pkg-lite` (`npm run build:lite`) while the default build still
+ * carried the linter inside the core, `pkg/` (`npm run build`) once the linter is a separate
+ * module. KUBEPROM_PKG=<dir relative to the root> picks one explicitly.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, resolve } from 'path';
@@ -24,9 +24,16 @@ const target = resolve(here, '../node_modules/kubeprom');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const files = ['package.json', ...(manifest.files ?? [])];
 
+// A build folder is usable when it has every generated file the manifest lists (the core and,
+// once the linter is a module of its own, its glue and .wasm). Of the usable ones, the smallest
+// core wins: the default build since the linter moved out of the core, the lite build before.
+const generated = files.filter(f => f.startsWith('pkg/')).map(f => f.slice(4));
+const complete = dir => generated.every(f => existsSync(join(root, dir, f)));
+const coreSize = dir => statSync(join(root, dir, 'kubeprom_bg.wasm')).size;
 const pkgDir =
   process.env.KUBEPROM_PKG ??
-  (existsSync(join(root, 'target/pkg-lite/kubeprom_bg.wasm')) ? 'target/pkg-lite' : 'pkg');
+  ['pkg', 'target/pkg-lite'].filter(complete).sort((a, b) => coreSize(a) - coreSize(b))[0] ??
+  'pkg';
 // Files under pkg/ come from the chosen build; the glue and the .wasm always travel together.
 const source = file =>
   file.startsWith('pkg/') ? join(root, pkgDir, file.slice(4)) : join(root, file);

@@ -37,6 +37,12 @@ export function detectDeps(cluster: string): DetectDeps {
   };
 }
 
+/** GET of a Kubernetes API path in one Headlamp cluster (for the metrics API). */
+export function kubeGet(cluster: string): (path: string) => Promise<unknown> {
+  return path =>
+    ApiProxy.clusterRequest(path, { cluster, autoLogoutOnAuthError: false, timeout: 20000 });
+}
+
 const DETECTION_TIMEOUT_MS = 60000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

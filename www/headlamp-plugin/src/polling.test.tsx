@@ -44,7 +44,9 @@ describe('usePolling', () => {
 
   it('does not poll when refreshing is off, and drops data of an old key', async () => {
     const load = vi.fn(async (signal: AbortSignal): Promise<number> => (signal.aborted ? -1 : 7));
-    const { result, rerender } = renderHook(({ k }) => usePolling(load, k, 0), { initialProps: { k: 'a' } });
+    const { result, rerender } = renderHook(({ k }) => usePolling(load, k, 0), {
+      initialProps: { k: 'a' },
+    });
     await act(async () => {});
     expect(result.current.data).toBe(7);
     await act(async () => vi.advanceTimersByTime(600000));

@@ -1,5 +1,7 @@
 import { Box, Typography, useTheme } from '@mui/material';
 import {
+  Area,
+  AreaChart,
   CartesianGrid,
   Legend,
   Line,
@@ -27,14 +29,29 @@ const PALETTE = [
 ];
 const REF_COLORS: Record<string, string> = { request: '#2e7d32', limit: '#d32f2f' };
 
-/** One chart: a line per pod (and per series), request/limit as dashed reference lines. */
-export function MetricChart(props: { chart: ChartResult; rangeSeconds: number }) {
+/**
+ * One chart: a line per pod (and per series), request/limit as dashed reference lines. With
+ * `stacked` (a setting, off by default) the pods of each series are stacked areas instead, which
+ * shows a workload's total; lines are the default because stacked areas hide each pod's own
+ * value.
+ */
+export function MetricChart(props: {
+  chart: ChartResult;
+  rangeSeconds: number;
+  stacked?: boolean;
+}) {
   const { chart, rangeSeconds } = props;
   const theme = useTheme();
   const { plan, data, refs, error } = chart;
   const unit = plan.unit;
+  const stacked = !!props.stacked && data.lines.length > 1;
+  const Chart = stacked ? AreaChart : LineChart;
   return (
-    <Box data-testid={`kubeprom-chart-${plan.id}`} sx={{ mb: 2 }}>
+    <Box
+      data-testid={`kubeprom-chart-${plan.id}`}
+      data-stacked={stacked ? 'true' : 'false'}
+      sx={{ mb: 2 }}
+    >
       <Typography variant="subtitle2">{plan.title}</Typography>
       {error ? (
         <ErrorNotice title={`${plan.title}: query failed`} error={error} />
@@ -44,7 +61,7 @@ export function MetricChart(props: { chart: ChartResult; rangeSeconds: number })
         </Typography>
       ) : (
         <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={data.rows} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
+          <Chart data={data.rows} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={theme.palette.divider} />
             <XAxis
               dataKey="t"
@@ -65,18 +82,33 @@ export function MetricChart(props: { chart: ChartResult; rangeSeconds: number })
               contentStyle={{ background: theme.palette.background.paper }}
             />
             <Legend />
-            {data.lines.map((line, i) => (
-              <Line
-                key={line.dataKey}
-                dataKey={line.dataKey}
-                name={line.name}
-                type="monotone"
-                dot={false}
-                isAnimationActive={false}
-                stroke={PALETTE[i % PALETTE.length]}
-                connectNulls={false}
-              />
-            ))}
+            {data.lines.map((line, i) =>
+              stacked ? (
+                <Area
+                  key={line.dataKey}
+                  dataKey={line.dataKey}
+                  name={line.name}
+                  type="monotone"
+                  stackId={line.series}
+                  isAnimationActive={false}
+                  stroke={PALETTE[i % PALETTE.length]}
+                  fill={PALETTE[i % PALETTE.length]}
+                  fillOpacity={0.35}
+                  connectNulls={false}
+                />
+              ) : (
+                <Line
+                  key={line.dataKey}
+                  dataKey={line.dataKey}
+                  name={line.name}
+                  type="monotone"
+                  dot={false}
+                  isAnimationActive={false}
+                  stroke={PALETTE[i % PALETTE.length]}
+                  connectNulls={false}
+                />
+              )
+            )}
             {refs.map(r => (
               <ReferenceLine
                 key={r.key}
@@ -92,7 +124,7 @@ export function MetricChart(props: { chart: ChartResult; rangeSeconds: number })
                 }}
               />
             ))}
-          </LineChart>
+          </Chart>
         </ResponsiveContainer>
       )}
     </Box>

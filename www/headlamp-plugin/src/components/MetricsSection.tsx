@@ -5,6 +5,8 @@ import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { usePrometheus } from '../hooks';
 import { formatEndpoint } from '../lib/endpoint';
+import type { ErrorDescription } from '../lib/errors';
+import { prometheusUnreachable } from '../lib/metricsServer';
 import type { RangeKey } from '../lib/plan';
 import type { Effective, Resolved } from '../lib/settings';
 import { ErrorNotice, Loading, RangePicker } from './common';
@@ -26,8 +28,10 @@ export function MetricsSection(props: {
   title: string;
   withRange?: boolean;
   children: (ctx: SectionContext) => ReactNode;
+  /** What to show next to the error when Prometheus cannot be reached at all. */
+  fallback?: (reason: ErrorDescription, settings: Effective) => ReactNode;
 }) {
-  const { cluster, title, withRange = true, children } = props;
+  const { cluster, title, withRange = true, children, fallback } = props;
   const prom = usePrometheus(cluster);
   const [range, setRange] = useState<RangeKey | undefined>(undefined);
   const effectiveRange = range ?? prom.settings.defaultRange;
@@ -50,6 +54,10 @@ export function MetricsSection(props: {
             onRetry={prom.retry}
           />
         )}
+        {prom.status === 'error' &&
+          fallback &&
+          prometheusUnreachable(prom.error) &&
+          fallback(prom.error, prom.settings)}
         {prom.status === 'ready' && (
           <>
             {children({

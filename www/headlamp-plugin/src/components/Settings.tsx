@@ -1,6 +1,16 @@
 import { NameValueTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import { useClustersConf } from '@kinvolk/headlamp-plugin/lib/k8s';
-import { Alert, Box, Button, MenuItem, Select, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  FormControlLabel,
+  MenuItem,
+  Select,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { listProfiles } from 'kubeprom';
 import { useEffect, useState } from 'react';
 import { detectDeps, usePrometheus } from '../hooks';
@@ -10,7 +20,12 @@ import { kubepromReady } from '../lib/kubeprom';
 import type { RangeKey } from '../lib/plan';
 import { parseDuration, RANGE_KEYS } from '../lib/plan';
 import type { ClusterSettings, PluginConfig } from '../lib/settings';
-import { DEFAULT_REFRESH_SECONDS, DEFAULT_SCRAPE_INTERVAL } from '../lib/settings';
+import {
+  DEFAULT_REFRESH_SECONDS,
+  DEFAULT_SCRAPE_INTERVAL,
+  MULTI_CLUSTER_PROFILE,
+  SOURCE_LABELS,
+} from '../lib/settings';
 
 interface SettingsProps {
   data?: PluginConfig;
@@ -38,10 +53,25 @@ function InUse(props: { cluster: string }) {
       </Alert>
     );
   }
+  const e = prom.settings;
   return (
-    <Typography variant="body2" data-testid="kubeprom-settings-inuse">
-      {formatEndpoint(prom.resolved.endpoint)} — {prom.resolved.how}
-    </Typography>
+    <Box>
+      <Typography
+        variant="body2"
+        data-testid="kubeprom-settings-inuse"
+        data-source={prom.resolved.source}
+      >
+        <b>{SOURCE_LABELS[prom.resolved.source]}</b>: {formatEndpoint(prom.resolved.endpoint)} —{' '}
+        {prom.resolved.how}
+      </Typography>
+      {e.clusterLabelValue && (
+        <Typography variant="caption" color="text.secondary" component="div">
+          Series selected with cluster="{e.clusterLabelValue}" (
+          {e.clusterLabelFrom === 'setting' ? 'your setting' : 'the Headlamp cluster name'}, profile{' '}
+          {e.profile}).
+        </Typography>
+      )}
+    </Box>
   );
 }
 
@@ -75,6 +105,12 @@ export function Settings(props: SettingsProps) {
       addressError = e instanceof AddressError ? e.message : String(e);
     }
   }
+  const clusterLabelError =
+    current.clusterLabelValue?.trim() &&
+    current.profile &&
+    current.profile !== MULTI_CLUSTER_PROFILE
+      ? `The ${current.profile} profile has no cluster label: choose ${MULTI_CLUSTER_PROFILE} (or leave the profile on default).`
+      : undefined;
   const scrapeError =
     current.scrapeInterval && !(parseDuration(current.scrapeInterval) > 0)
       ? 'Use a duration such as 15s, 30s or 1m.'
@@ -180,7 +216,12 @@ export function Settings(props: SettingsProps) {
               <TextField
                 size="small"
                 value={current.clusterLabelValue ?? ''}
-                helperText="For a Prometheus shared by several clusters (multi-cluster profile): this cluster's value of the cluster label, so other clusters' series are never summed in."
+                placeholder={current.profile === MULTI_CLUSTER_PROFILE ? cluster : ''}
+                error={!!clusterLabelError}
+                helperText={
+                  clusterLabelError ??
+                  "For a Prometheus shared by several clusters (federation, Thanos, Mimir): this cluster's value of the cluster label, so other clusters' series are never summed in. Setting it picks the multi-cluster profile; with that profile and no value, the Headlamp cluster name is used."
+                }
                 onChange={e => update({ clusterLabelValue: e.target.value || undefined })}
               />
             ),
@@ -213,6 +254,20 @@ export function Settings(props: SettingsProps) {
                       e.target.value === '' ? undefined : Math.max(0, Number(e.target.value)),
                   })
                 }
+              />
+            ),
+          },
+          {
+            name: 'Workload charts',
+            value: (
+              <FormControlLabel
+                control={
+                  <Checkbox
+                    checked={current.stacked === true}
+                    onChange={e => update({ stacked: e.target.checked || undefined })}
+                  />
+                }
+                label="Stack the pods as areas (default: one line per pod)"
               />
             ),
           },

@@ -14,12 +14,13 @@ import { formatValue } from '../lib/viewmodel';
 import { ErrorNotice, Loading, QueryList } from './common';
 import type { SectionContext } from './MetricsSection';
 
-const STATUS: Record<HealthState, { label: string; status: 'success' | 'warning' | 'error' | '' }> = {
-  healthy: { label: 'Healthy', status: 'success' },
-  degraded: { label: 'Degraded', status: 'warning' },
-  down: { label: 'Down', status: 'error' },
-  'not-scraped': { label: 'Not scraped', status: '' },
-};
+const STATUS: Record<HealthState, { label: string; status: 'success' | 'warning' | 'error' | '' }> =
+  {
+    healthy: { label: 'Healthy', status: 'success' },
+    degraded: { label: 'Degraded', status: 'warning' },
+    down: { label: 'Down', status: 'error' },
+    'not-scraped': { label: 'Not scraped', status: '' },
+  };
 
 function ctxKey(ctx: SectionContext, extra: unknown) {
   return JSON.stringify([formatEndpoint(ctx.resolved.endpoint), ctx.settings, extra]);
@@ -28,7 +29,12 @@ function ctxKey(ctx: SectionContext, extra: unknown) {
 function HealthCard(props: { health: OperatorHealth }) {
   const { def, state, reason, controllers, targets } = props.health;
   return (
-    <Paper variant="outlined" sx={{ p: 1.5, height: '100%' }} data-testid={`kubeprom-operator-${def.id}`} data-state={state}>
+    <Paper
+      variant="outlined"
+      sx={{ p: 1.5, height: '100%' }}
+      data-testid={`kubeprom-operator-${def.id}`}
+      data-state={state}
+    >
       <Box display="flex" justifyContent="space-between" alignItems="center" mb={1}>
         <Typography variant="subtitle1">{def.title}</Typography>
         <StatusLabel status={STATUS[state].status}>{STATUS[state].label}</StatusLabel>
@@ -46,9 +52,18 @@ function HealthCard(props: { health: OperatorHealth }) {
           <SimpleTable
             columns={[
               { label: 'Controller', getter: (c: (typeof controllers)[0]) => c.controller },
-              { label: 'Reconciles', getter: (c: (typeof controllers)[0]) => formatValue(c.rate, 'ops/s') },
-              { label: 'Errors', getter: (c: (typeof controllers)[0]) => formatValue(c.errorRate, 'ops/s') },
-              { label: 'Queue', getter: (c: (typeof controllers)[0]) => formatValue(c.depth, 'count') },
+              {
+                label: 'Reconciles',
+                getter: (c: (typeof controllers)[0]) => formatValue(c.rate, 'ops/s'),
+              },
+              {
+                label: 'Errors',
+                getter: (c: (typeof controllers)[0]) => formatValue(c.errorRate, 'ops/s'),
+              },
+              {
+                label: 'Queue',
+                getter: (c: (typeof controllers)[0]) => formatValue(c.depth, 'count'),
+              },
             ]}
             data={controllers}
           />
@@ -61,23 +76,32 @@ function HealthCard(props: { health: OperatorHealth }) {
 /** Health cards of the batch/ML operators (or of the given ones). */
 export function OperatorHealthCards(props: { ctx: SectionContext; defs?: OperatorDef[] }) {
   const { ctx, defs = OPERATORS } = props;
-  const key = ctxKey(ctx, defs.map(d => d.id));
+  const key = ctxKey(
+    ctx,
+    defs.map(d => d.id)
+  );
   const load = useCallback(
-    (signal: AbortSignal) => loadOperators(ctx.client, planContext(ctx.settings), defs, signal, ctx.resolved.endpoint),
+    (signal: AbortSignal) =>
+      loadOperators(ctx.client, planContext(ctx.settings), defs, signal, ctx.resolved.endpoint),
     [key]
   );
   const polled = usePolling<OperatorsResult>(load, key, ctx.settings.refreshSeconds);
   if (!polled.data) {
-    if (polled.error) return <ErrorNotice title="Operator health failed" error={polled.error} onRetry={polled.refresh} />;
+    if (polled.error)
+      return (
+        <ErrorNotice title="Operator health failed" error={polled.error} onRetry={polled.refresh} />
+      );
     return <Loading title="Loading operator health" />;
   }
   const { health, error, targetsError, queries } = polled.data;
-  if (error) return <ErrorNotice title="Prometheus queries failed" error={error} onRetry={polled.refresh} />;
+  if (error)
+    return <ErrorNotice title="Prometheus queries failed" error={error} onRetry={polled.refresh} />;
   return (
     <Box>
       {targetsError && (
         <Typography variant="caption" color="text.secondary" component="div" sx={{ mb: 1 }}>
-          The targets API could not be read ({targetsError.summary}); health comes from the `up` series only.
+          The targets API could not be read ({targetsError.summary}); health comes from the `up`
+          series only.
         </Typography>
       )}
       <Grid container spacing={2}>
@@ -98,16 +122,25 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
   const key = ctxKey(ctx, clusterQueue);
   const load = useCallback(
     (signal: AbortSignal) =>
-      loadKueue(ctx.client, planKueue(planContext(ctx.settings), clusterQueue), signal, ctx.resolved.endpoint),
+      loadKueue(
+        ctx.client,
+        planKueue(planContext(ctx.settings), clusterQueue),
+        signal,
+        ctx.resolved.endpoint
+      ),
     [key]
   );
   const polled = usePolling<KueueResult>(load, key, ctx.settings.refreshSeconds);
   if (!polled.data) {
-    if (polled.error) return <ErrorNotice title="Kueue metrics failed" error={polled.error} onRetry={polled.refresh} />;
+    if (polled.error)
+      return (
+        <ErrorNotice title="Kueue metrics failed" error={polled.error} onRetry={polled.refresh} />
+      );
     return <Loading title="Loading Kueue metrics" />;
   }
   const { rows, error, queries } = polled.data;
-  if (error) return <ErrorNotice title="Kueue queries failed" error={error} onRetry={polled.refresh} />;
+  if (error)
+    return <ErrorNotice title="Kueue queries failed" error={error} onRetry={polled.refresh} />;
   return (
     <Box data-testid="kubeprom-kueue">
       <SimpleTable
@@ -128,7 +161,10 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
               </span>
             ),
           },
-          { label: 'Pending (inadmissible)', getter: (r: QueueRow) => formatValue(r.inadmissible, 'count') },
+          {
+            label: 'Pending (inadmissible)',
+            getter: (r: QueueRow) => formatValue(r.inadmissible, 'count'),
+          },
           {
             label: 'Admission wait p95',
             getter: (r: QueueRow) => (

@@ -1,16 +1,18 @@
 import { SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { Box, Grid, Paper, Typography } from '@mui/material';
+import { Box, Grid } from '@mui/material';
 import { useCallback } from 'react';
 import { usePolling } from '../hooks';
 import { formatEndpoint } from '../lib/endpoint';
 import type { ChartResult, CurrentResult } from '../lib/load';
 import { commonError, loadCharts, loadCurrent } from '../lib/load';
+import { prometheusUnreachable } from '../lib/metricsServer';
 import type { Scope } from '../lib/plan';
 import { planCharts, planCurrent, RANGES, timeRange } from '../lib/plan';
 import { planContext } from '../lib/settings';
 import type { PodRow } from '../lib/viewmodel';
 import { formatValue } from '../lib/viewmodel';
-import { ErrorNotice, Loading, QueryList } from './common';
+import { Card, ErrorNotice, Loading, QueryList } from './common';
+import { FallbackPodCards } from './fallback';
 import { MetricChart } from './MetricChart';
 import type { SectionContext } from './MetricsSection';
 
@@ -65,7 +67,11 @@ export function ChartsBlock(props: { ctx: SectionContext; scope: Scope; multiPod
       <Grid container spacing={2}>
         {polled.data.map(chart => (
           <Grid item xs={12} md={6} key={chart.plan.id}>
-            <MetricChart chart={chart} rangeSeconds={rangeSeconds} />
+            <MetricChart
+              chart={chart}
+              rangeSeconds={rangeSeconds}
+              stacked={multiPod && ctx.settings.stacked}
+            />
           </Grid>
         ))}
       </Grid>
@@ -95,35 +101,6 @@ function reasonText(row: PodRow | undefined) {
   return row.reasons.map(r => (r.container ? `${r.reason} (${r.container})` : r.reason)).join(', ');
 }
 
-function Card(props: {
-  id: string;
-  title: string;
-  value: number | null;
-  text: string;
-  detail?: string;
-}) {
-  return (
-    <Paper
-      variant="outlined"
-      sx={{ p: 1.5, height: '100%' }}
-      data-testid={`kubeprom-card-${props.id}`}
-      data-value={props.value === null ? '' : String(props.value)}
-    >
-      <Typography variant="caption" color="text.secondary">
-        {props.title}
-      </Typography>
-      <Typography variant="h6" data-testid={`kubeprom-card-${props.id}-text`}>
-        {props.text}
-      </Typography>
-      {props.detail && (
-        <Typography variant="caption" color="text.secondary" component="div">
-          {props.detail}
-        </Typography>
-      )}
-    </Paper>
-  );
-}
-
 /** Status cards of one pod: CPU, memory, restarts, last termination reason. */
 export function PodCards(props: { ctx: SectionContext; scope: Scope }) {
   const polled = useCurrent(props.ctx, props.scope);
@@ -136,6 +113,18 @@ export function PodCards(props: { ctx: SectionContext; scope: Scope }) {
   }
   const { rows, errors } = polled.data;
   const outage = commonError([errors.cpu, errors.memory, errors.restarts, errors.reason]);
+  if (outage && prometheusUnreachable(outage) && props.scope.namespace && props.scope.pod) {
+    return (
+      <FallbackPodCards
+        cluster={props.ctx.cluster}
+        namespace={props.scope.namespace}
+        pod={props.scope.pod}
+        reason={outage}
+        refreshSeconds={props.ctx.settings.refreshSeconds}
+        onRetry={polled.refresh}
+      />
+    );
+  }
   if (outage) {
     return (
       <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />

@@ -1,18 +1,29 @@
 import { getHeadlampAPIHeaders, Utils } from '@kinvolk/headlamp-plugin/lib';
-import { Tooltip } from '@mui/material';
+import { Tooltip, Typography } from '@mui/material';
 import { useEffect, useReducer } from 'react';
-import { configStore, detectDeps } from '../hooks';
+import { configStore, detectDeps, kubeGet } from '../hooks';
 import { currentBackend } from '../lib/backend';
 import { makeClient } from '../lib/endpoint';
 import { kubepromReady } from '../lib/kubeprom';
 import { loadCurrent } from '../lib/load';
+import { loadMetricsServer } from '../lib/metricsServer';
 import { planUsage } from '../lib/plan';
 import { effectiveSettings, endpointCache, planContext } from '../lib/settings';
-import type { Usage } from '../lib/usage';
-import { UsageStore } from '../lib/usage';
+import type { Usage, UsageMetric } from '../lib/usage';
+import { UsageStore, usageWithFallback } from '../lib/usage';
 import { formatValue, podKey } from '../lib/viewmodel';
 
 async function loadUsage(cluster: string, namespace: string): Promise<Map<string, Usage>> {
+  return usageWithFallback(
+    () => loadPrometheusUsage(cluster, namespace),
+    () => loadMetricsServer(kubeGet(cluster), namespace)
+  );
+}
+
+async function loadPrometheusUsage(
+  cluster: string,
+  namespace: string
+): Promise<Map<string, Usage>> {
   await kubepromReady();
   const settings = effectiveSettings(configStore.get(), cluster);
   const resolved = await endpointCache.get(cluster, settings, () => detectDeps(cluster));
@@ -39,10 +50,14 @@ interface PodLike {
 
 function identity(pod: PodLike) {
   const meta = pod.jsonData?.metadata ?? pod.metadata ?? {};
-  return { cluster: pod.cluster || Utils.getCluster() || '', namespace: meta.namespace ?? '', name: meta.name ?? '' };
+  return {
+    cluster: pod.cluster || Utils.getCluster() || '',
+    namespace: meta.namespace ?? '',
+    name: meta.name ?? '',
+  };
 }
 
-function UsageCell(props: { pod: PodLike; what: keyof Usage }) {
+function UsageCell(props: { pod: PodLike; what: UsageMetric }) {
   const { cluster, namespace, name } = identity(props.pod);
   const [, rerender] = useReducer((x: number) => x + 1, 0);
   useEffect(() => usageStore.subscribe(rerender), []);
@@ -50,25 +65,47 @@ function UsageCell(props: { pod: PodLike; what: keyof Usage }) {
     if (namespace) usageStore.ensure(cluster, namespace);
   }, [cluster, namespace]);
   const value = usageStore.value(cluster, namespace, name, props.what);
+  const note = usageStore.note(cluster, namespace, name);
   const entry = usageStore.entry(cluster, namespace);
   const text = formatValue(value, props.what === 'cpu' ? 'millicores' : 'MiB');
   if (entry?.error && value === null) {
+    const hint = entry.error.hint ? ` — ${entry.error.hint}` : '';
     return (
-      <Tooltip title={entry.error.summary}>
-        <span data-testid={`kubeprom-col-${props.what}`}>?</span>
+      <Tooltip title={`${entry.error.summary}${hint}`}>
+        <span data-testid={`kubeprom-col-${props.what}`} data-pod={name} data-error="true">
+          ?
+        </span>
       </Tooltip>
     );
   }
-  return (
-    <span data-testid={`kubeprom-col-${props.what}`} data-pod={name} data-value={value ?? ''}>
+  const cell = (
+    <span
+      data-testid={`kubeprom-col-${props.what}`}
+      data-pod={name}
+      data-value={value ?? ''}
+      data-source={note ? 'metrics-server' : 'prometheus'}
+    >
       {text}
+      {note && (
+        <Typography
+          component="span"
+          variant="caption"
+          color="text.secondary"
+          display="block"
+          data-testid="kubeprom-col-note"
+        >
+          metrics-server
+        </Typography>
+      )}
     </span>
   );
+  // The whole note ("from metrics-server (Prometheus unreachable: …)") on hover.
+  return note ? <Tooltip title={note}>{cell}</Tooltip> : cell;
 }
 
 /** CPU and memory columns for Headlamp's pod table ('headlamp-pods'), sortable as numbers. */
 export function podUsageColumns() {
-  const column = (what: keyof Usage, label: string) => ({
+  const column = (what: UsageMetric, label: string) => ({
     id: `kubeprom-${what}`,
     label,
     gridTemplate: 'min-content',

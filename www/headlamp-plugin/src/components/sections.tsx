@@ -13,6 +13,7 @@ import { topPods } from '../lib/viewmodel';
 import { KueueQueues, OperatorHealthCards } from './batch';
 import { ChartsBlock, PodCards, PodTable, WorkloadPods } from './blocks';
 import { ErrorNotice, Loading, QueryList } from './common';
+import { FallbackPodCards } from './fallback';
 import type { SectionContext } from './MetricsSection';
 import { MetricsSection } from './MetricsSection';
 
@@ -38,7 +39,19 @@ export function PodMetrics(props: { resource: ResourceLike }) {
   const scope = resourceScope(props.resource);
   if (!scope?.pod) return null;
   return (
-    <MetricsSection cluster={resourceCluster(props.resource)} title="Metrics (Prometheus)">
+    <MetricsSection
+      cluster={resourceCluster(props.resource)}
+      title="Metrics (Prometheus)"
+      fallback={(reason, settings) => (
+        <FallbackPodCards
+          cluster={resourceCluster(props.resource)}
+          namespace={scope.namespace!}
+          pod={scope.pod!}
+          reason={reason}
+          refreshSeconds={settings.refreshSeconds}
+        />
+      )}
+    >
       {ctx => (
         <>
           <PodCards ctx={ctx} scope={scope} />
@@ -146,7 +159,11 @@ export function KueueQueueMetrics(props: { resource: QueueResource }) {
   const clusterQueue = kind === 'ClusterQueue' ? name : props.resource.jsonData?.spec?.clusterQueue;
   if (!clusterQueue) return null;
   return (
-    <MetricsSection cluster={resourceCluster(props.resource)} title="Queue metrics (Prometheus)" withRange={false}>
+    <MetricsSection
+      cluster={resourceCluster(props.resource)}
+      title="Queue metrics (Prometheus)"
+      withRange={false}
+    >
       {ctx => (
         <>
           {kind === 'LocalQueue' && (
@@ -166,13 +183,21 @@ export function OverviewPage() {
   const cluster = Utils.getCluster() || '';
   return (
     <>
-      <MetricsSection cluster={cluster} title="Batch and ML operators (Prometheus)" withRange={false}>
+      <MetricsSection
+        cluster={cluster}
+        title="Batch and ML operators (Prometheus)"
+        withRange={false}
+      >
         {ctx => <OperatorHealthCards ctx={ctx} />}
       </MetricsSection>
       <MetricsSection cluster={cluster} title="Kueue queues (Prometheus)" withRange={false}>
         {ctx => <KueueQueues ctx={ctx} />}
       </MetricsSection>
-      <MetricsSection cluster={cluster} title="Top pods in the cluster (Prometheus)" withRange={false}>
+      <MetricsSection
+        cluster={cluster}
+        title="Top pods in the cluster (Prometheus)"
+        withRange={false}
+      >
         {ctx => <TopPods ctx={ctx} />}
       </MetricsSection>
     </>

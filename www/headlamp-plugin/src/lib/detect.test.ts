@@ -3,6 +3,7 @@ import type { K8sObject, ObjectKind } from './detect';
 import { candidatePorts, DETECTION_RULES, DetectionError, detectPrometheus } from './detect';
 import type { Endpoint } from './endpoint';
 import { formatEndpoint } from './endpoint';
+import { describeError } from './errors';
 
 const svc = (
   namespace: string,
@@ -178,6 +179,31 @@ describe('detectPrometheus', () => {
     );
     expect(attempts.find(a => a.what.startsWith('services'))!.outcome).toBe('none found');
     expect(failure.message).toContain('headlamp-prometheus=true');
+    expect(failure.kind).toBe('not_found');
+  });
+
+  it('carries the RBAC rule a forbidden probe needs, with the namespace', async () => {
+    const c = cluster([
+      {
+        kind: 'services',
+        obj: svc('monitoring', 'prometheus-k8s', [{ name: 'web', port: 9090 }], {
+          'app.kubernetes.io/name': 'prometheus',
+        }),
+      },
+    ]);
+    const forbidden = {
+      list: c.list,
+      probe: async () => {
+        throw Object.assign(new Error('services "prometheus-k8s" is forbidden'), {
+          kind: 'http',
+          status: 403,
+        });
+      },
+    };
+    const failure = (await detectPrometheus(forbidden).catch(e => e)) as DetectionError;
+    expect(failure.status).toBe(403);
+    const d = describeError(failure);
+    expect(d.hint).toContain('"get" verb on "services/proxy" in namespace "monitoring"');
   });
 
   it('reports the failure of a found Prometheus rather than "not found"', async () => {

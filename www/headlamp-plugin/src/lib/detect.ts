@@ -40,6 +40,8 @@ export interface DetectionRule {
   ports: number[];
   /** Path of the Prometheus API under the service. */
   path?: string;
+  /** The label an admin puts on the Prometheus to use: the cluster-wide default. */
+  admin?: boolean;
 }
 
 /** Label every Headlamp Prometheus integration honours; admins set it to pick the instance. */
@@ -55,12 +57,14 @@ export const DETECTION_RULES: DetectionRule[] = [
     labelSelector: HEADLAMP_LABEL,
     why: `service labelled ${HEADLAMP_LABEL}`,
     ports: [9090],
+    admin: true,
   },
   {
     kind: 'pods',
     labelSelector: HEADLAMP_LABEL,
     why: `pod labelled ${HEADLAMP_LABEL}`,
     ports: [9090],
+    admin: true,
   },
   {
     kind: 'services',
@@ -189,21 +193,36 @@ export interface Attempt {
 export interface Detected {
   endpoint: Endpoint;
   why: string;
+  /** Found by the admin label (the cluster-wide default) rather than by common labels. */
+  admin: boolean;
   attempts: Attempt[];
 }
 
+/** The annotations of an object that say how to reach it, as "name=value" texts. */
+function adminAnnotations(obj: K8sObject): string[] {
+  const a = obj.metadata.annotations ?? {};
+  return [ANNOTATION_PORT, ANNOTATION_SCHEME, ANNOTATION_PATH]
+    .filter(k => a[k])
+    .map(k => `${k}=${a[k]}`);
+}
+
 export class DetectionError extends Error {
-  /** The first candidate's failure when candidates were found but none answered. */
-  readonly kind?: string;
+  /**
+   * The first candidate's failure when candidates were found but none answered (its kind,
+   * status and hint, e.g. the RBAC rule a 403 asks for); 'not_found' when nothing was found.
+   */
+  readonly kind: string;
   readonly status?: number;
+  readonly hint?: string;
   constructor(
     message: string,
     readonly attempts: Attempt[],
-    cause?: { kind: string; status?: number }
+    cause?: { kind: string; status?: number; hint?: string }
   ) {
     super(message);
-    this.kind = cause?.kind;
+    this.kind = cause?.kind ?? 'not_found';
     this.status = cause?.status;
+    this.hint = cause?.hint;
   }
 }
 
@@ -254,7 +273,13 @@ export async function detectPrometheus(
         try {
           await deps.probe(endpoint);
           attempts.push({ what: key, outcome: 'answered' });
-          return { endpoint, why: rule.why, attempts };
+          const annotated = adminAnnotations(obj);
+          const why = rule.admin
+            ? `${rule.kind === 'pods' ? 'pod' : 'service'} ${obj.metadata.namespace ?? 'default'}/${
+                obj.metadata.name
+              } labelled ${HEADLAMP_LABEL}${annotated.length ? `, ${annotated.join(', ')}` : ''}`
+            : rule.why;
+          return { endpoint, why, admin: !!rule.admin, attempts };
         } catch (e) {
           const error = describeError(e, endpoint);
           firstFailure ??= { key, why: rule.why, error };

@@ -51,7 +51,7 @@ describe('describeError', () => {
 });
 
 describe('describeError and kubeprom’s own RBAC message', () => {
-  it('does not repeat a permission kubeprom already named', () => {
+  it('still names the namespace and the rule to add', () => {
     const d = describeError(
       err(
         'http',
@@ -60,6 +60,12 @@ describe('describeError and kubeprom’s own RBAC message', () => {
       ),
       { kind: 'service', namespace: 'm', name: 'p', port: '9090' }
     );
-    expect(d.hint).toBeUndefined();
+    expect(d.hint).toContain('namespace "m"');
+    expect(d.hint).toContain('verbs: ["get"]');
+  });
+
+  it('keeps the hint an error carries when it has none of its own', () => {
+    const d = describeError(Object.assign(new Error('x'), { kind: 'http', hint: 'do this' }));
+    expect(d.hint).toBe('do this');
   });
 });

@@ -28,7 +28,9 @@ function proxyResource(endpoint?: Endpoint) {
 }
 
 export function describeError(error: unknown, endpoint?: Endpoint): ErrorDescription {
-  const e = error as { kind?: unknown; status?: unknown; message?: unknown } | undefined;
+  const e = error as
+    | { kind?: unknown; status?: unknown; message?: unknown; hint?: unknown }
+    | undefined;
   const kind = typeof e?.kind === 'string' ? e.kind : 'error';
   const status = typeof e?.status === 'number' ? e.status : undefined;
   let message =
@@ -37,10 +39,9 @@ export function describeError(error: unknown, endpoint?: Endpoint): ErrorDescrip
   const summary = `${kind}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
   const proxy = proxyResource(endpoint);
   let hint: string | undefined;
-  if (status === 403 && proxy && message.includes(proxy.resource)) {
-    // kubeprom already named the missing permission.
-    hint = undefined;
-  } else if (status === 403 && proxy) {
+  if (status === 403 && proxy) {
+    // The API server's message names the verb and resource but not always the namespace, and
+    // never the rule to add: say both.
     hint =
       `Your Kubernetes user is not allowed to use the API server proxy: it needs the "get" verb ` +
       `on "${proxy.resource}" in namespace "${proxy.namespace}" (a Role or ClusterRole rule ` +
@@ -60,6 +61,8 @@ export function describeError(error: unknown, endpoint?: Endpoint): ErrorDescrip
   } else if (kind === 'malformed') {
     hint = 'The answer is not a Prometheus API response: check the port and sub-path.';
   }
+  // An error that already explains itself (detection failures carry their candidate's hint).
+  if (!hint && typeof e?.hint === 'string' && e.hint) hint = e.hint;
   return { kind, status, message, summary, hint };
 }
 

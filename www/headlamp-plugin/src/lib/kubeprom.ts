@@ -18,7 +18,8 @@ let loaded = false;
 /** Resolves once the kubeprom functions can be called; rejects if the module cannot load. */
 export function kubepromReady(): Promise<void> {
   if (!ready) {
-    ready = init().then(() => {
+    // The plugin never lints PromQL: skip the linter module (the shim then never fetches it).
+    ready = init(undefined, { lint: false }).then(() => {
       loaded = true;
     });
     // Let a later call retry after a failed load.

@@ -38,12 +38,22 @@ export interface QueueRow {
 
 const last = (values: Float64Array) => (values.length ? values[values.length - 1] : NaN);
 
-export function queueRows(results: { pending: QueryResult; wait: QueryResult; admitted: QueryResult }): QueueRow[] {
+export function queueRows(results: {
+  pending: QueryResult;
+  wait: QueryResult;
+  admitted: QueryResult;
+}): QueueRow[] {
   const rows = new Map<string, QueueRow>();
   const row = (cq: string) => {
     let r = rows.get(cq);
     if (!r) {
-      r = { clusterQueue: cq, active: null, inadmissible: null, waitP95: null, admittedPerSecond: null };
+      r = {
+        clusterQueue: cq,
+        active: null,
+        inadmissible: null,
+        waitP95: null,
+        admittedPerSecond: null,
+      };
       rows.set(cq, r);
     }
     return r;

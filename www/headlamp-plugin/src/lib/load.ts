@@ -183,7 +183,9 @@ export async function loadOperators(
   const plan = planOperators(ctx);
   const queries = Object.values(plan).map(build);
   const settled = await Promise.allSettled(
-    (Object.keys(plan) as (keyof typeof plan)[]).map(async k => [k, await client.query(build(plan[k]), undefined, { signal })] as const)
+    (Object.keys(plan) as (keyof typeof plan)[]).map(
+      async k => [k, await client.query(build(plan[k]), undefined, { signal })] as const
+    )
   );
   let targets: Target[] | undefined;
   let targetsFailure: unknown;
@@ -192,9 +194,14 @@ export async function loadOperators(
   } catch (e) {
     targetsFailure = e;
   }
-  const all = [...settled.map(s => (s.status === 'rejected' ? s.reason : undefined)), targetsFailure];
+  const all = [
+    ...settled.map(s => (s.status === 'rejected' ? s.reason : undefined)),
+    targetsFailure,
+  ];
   if (all.some(isAbort)) throw all.find(isAbort);
-  const errors = settled.map(s => (s.status === 'rejected' ? describeError(s.reason, endpoint) : undefined));
+  const errors = settled.map(s =>
+    s.status === 'rejected' ? describeError(s.reason, endpoint) : undefined
+  );
   const outage = commonError(errors);
   if (outage) return { health: [], queries, error: outage };
   const empty: QueryResult = { resultType: 'vector', series: [], warnings: [], infos: [] };
@@ -222,7 +229,9 @@ export async function loadKueue(
 ): Promise<KueueResult> {
   const queries = [build(plan.pending), build(plan.wait), build(plan.admitted)];
   try {
-    const [pending, wait, admitted] = await Promise.all(queries.map(q => client.query(q, undefined, { signal })));
+    const [pending, wait, admitted] = await Promise.all(
+      queries.map(q => client.query(q, undefined, { signal }))
+    );
     return { rows: queueRows({ pending, wait, admitted }), queries };
   } catch (e) {
     if (isAbort(e)) throw e;

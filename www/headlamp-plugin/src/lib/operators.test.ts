@@ -13,7 +13,11 @@ const vec = (series: { labels: Record<string, string>; value: number }[]): Query
   resultType: 'vector',
   warnings: [],
   infos: [],
-  series: series.map(s => ({ labels: s.labels, timestamps: Float64Array.of(1), values: Float64Array.of(s.value) })),
+  series: series.map(s => ({
+    labels: s.labels,
+    timestamps: Float64Array.of(1),
+    values: Float64Array.of(s.value),
+  })),
 });
 const none = vec([]);
 const def = (id: string) => OPERATORS.find(o => o.id === id)!;
@@ -30,7 +34,18 @@ describe('operatorHealth', () => {
   it('is down when its only scrape target is down', () => {
     const h = operatorHealth(
       def('spark-operator'),
-      inputs({ up: vec([{ labels: { job: 'spark-operator', namespace: 'spark-operator', instance: '10.0.4.1:8080' }, value: 0 }]) })
+      inputs({
+        up: vec([
+          {
+            labels: {
+              job: 'spark-operator',
+              namespace: 'spark-operator',
+              instance: '10.0.4.1:8080',
+            },
+            value: 0,
+          },
+        ]),
+      })
     );
     expect(h.state).toBe('down');
     expect(h.reason).toContain('spark-operator 10.0.4.1:8080');
@@ -89,7 +104,11 @@ describe('operatorHealth', () => {
   it('does not take other operators’ series', () => {
     const h = operatorHealth(
       def('kueue'),
-      inputs({ up: vec([{ labels: { job: 'kuberay-operator', namespace: 'ray-system', instance: 'a' }, value: 1 }]) })
+      inputs({
+        up: vec([
+          { labels: { job: 'kuberay-operator', namespace: 'ray-system', instance: 'a' }, value: 1 },
+        ]),
+      })
     );
     expect(h.state).toBe('not-scraped');
   });
@@ -125,20 +144,38 @@ describe('loading through kubeprom', () => {
     const r = await loadKueue(client, plan);
     expect(r.error).toBeUndefined();
     expect(r.rows).toEqual([
-      { clusterQueue: 'cq-gpu', active: 12, inadmissible: null, waitP95: null, admittedPerSecond: null },
+      {
+        clusterQueue: 'cq-gpu',
+        active: 12,
+        inadmissible: null,
+        waitP95: null,
+        admittedPerSecond: null,
+      },
     ]);
     expect(client.calls.every(c => c.promql.includes('"cq-gpu"'))).toBe(true);
   });
 
   it('keeps going without the targets API, and reports an outage once', async () => {
     const forbidden = Object.assign(new Error('forbidden'), { kind: 'http', status: 403 });
-    const ok = await loadOperators(fakeClient(() => vectorBody([]), () => forbidden), { scrapeIntervalSeconds: 30 });
+    const ok = await loadOperators(
+      fakeClient(
+        () => vectorBody([]),
+        () => forbidden
+      ),
+      { scrapeIntervalSeconds: 30 }
+    );
     expect(ok.error).toBeUndefined();
     expect(ok.targetsError?.status).toBe(403);
     expect(ok.health.map(h => h.state)).toEqual(['not-scraped', 'not-scraped', 'not-scraped']);
 
     const down = Object.assign(new Error('Service Unavailable'), { kind: 'http', status: 503 });
-    const outage = await loadOperators(fakeClient(() => down, () => down), { scrapeIntervalSeconds: 30 });
+    const outage = await loadOperators(
+      fakeClient(
+        () => down,
+        () => down
+      ),
+      { scrapeIntervalSeconds: 30 }
+    );
     expect(outage.error?.status).toBe(503);
     expect(outage.health).toEqual([]);
   });

@@ -50,7 +50,9 @@ export const OPERATORS: OperatorDef[] = [
 ];
 
 /** Queries the health cards need (one each, shared by all operators). */
-export function planOperators(ctx: PlanContext): Record<'up' | 'rate' | 'errors' | 'depth', QuerySpec> {
+export function planOperators(
+  ctx: PlanContext
+): Record<'up' | 'rate' | 'errors' | 'depth', QuerySpec> {
   const window = instantWindow(ctx.scrapeIntervalSeconds);
   const common: Partial<QuerySpec> = {};
   if (ctx.profile !== undefined) common.profile = ctx.profile;
@@ -172,8 +174,12 @@ export function operatorHealth(def: OperatorDef, inputs: OperatorInputs): Operat
     state = 'down';
     const errs = down.filter(t => t.lastError).map(t => `${t.instance}: ${t.lastError}`);
     reason =
-      `Every scrape target of ${def.title} is down (${down.map(t => `${t.job} ${t.instance}`).join(', ')})` +
-      (errs.length ? `; last error: ${errs.join('; ')}` : '; Prometheus cannot reach its metrics endpoint.');
+      `Every scrape target of ${def.title} is down (${down
+        .map(t => `${t.job} ${t.instance}`)
+        .join(', ')})` +
+      (errs.length
+        ? `; last error: ${errs.join('; ')}`
+        : '; Prometheus cannot reach its metrics endpoint.');
   } else {
     const failing = controllers.filter(c => c.errorRate > 0);
     if (down.length > 0) {

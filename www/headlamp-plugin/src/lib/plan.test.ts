@@ -146,6 +146,20 @@ describe('plans', () => {
     expect(promql).toContain('owner_name="web"');
   });
 
+  it('fills the pod list from one sum by (namespace, pod) query per metric and namespace', () => {
+    const usage = planUsage(ctx, 'shop');
+    expect(usage.map(c => c.id)).toEqual(['cpu', 'memory']);
+    for (const c of usage) {
+      const q = buildQuery(c.spec);
+      expect(q.startsWith('sum by (namespace, pod) (')).toBe(true);
+      expect(q).toContain('namespace="shop"');
+    }
+    // The pod details keep the per-container breakdown.
+    expect(buildQuery(planCurrent(ctx, { namespace: 'shop', pod: 'p' })[1].spec)).toMatch(
+      /^sum by \(namespace, pod, container\)/
+    );
+  });
+
   it('passes the profile and cluster label value through', () => {
     const [mem] = planUsage(
       { scrapeIntervalSeconds: 30, profile: 'multi-cluster', cluster: 'eu-1' },

@@ -241,10 +241,19 @@ export function planCurrent(ctx: PlanContext, scope: Scope): CardPlan[] {
   ];
 }
 
-/** CPU and memory of every pod in a namespace (or the cluster): one query each. */
+/**
+ * CPU and memory of every pod in a namespace (or the cluster): one query each, summed by
+ * (namespace, pod) in Prometheus, since lists need no container breakdown.
+ */
 export function planUsage(ctx: PlanContext, namespace?: string): CardPlan[] {
   const scope: Scope = namespace ? { namespace } : {};
-  return planCurrent(ctx, scope).filter(c => c.id === 'cpu' || c.id === 'memory');
+  return planCurrent(ctx, scope)
+    .filter(c => c.id === 'cpu' || c.id === 'memory')
+    .map(c => {
+      const spec = { ...c.spec };
+      delete spec.by;
+      return { ...c, spec };
+    });
 }
 
 /** The scope of a Headlamp resource, or null when the plugin has nothing to show for it. */

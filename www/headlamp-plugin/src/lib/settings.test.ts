@@ -1,6 +1,10 @@
+// @vitest-environment node
+import { buildQuery } from 'kubeprom';
 import { describe, expect, it } from 'vitest';
+import { loadKubepromForTests } from '../testing/kubeprom';
 import type { DetectDeps } from './detect';
 import { formatEndpoint } from './endpoint';
+import { planCurrent } from './plan';
 import { effectiveSettings, EndpointCache, planContext, resolveEndpoint } from './settings';
 
 const never: DetectDeps = {
@@ -29,9 +33,11 @@ describe('effectiveSettings', () => {
       address: undefined,
       profile: undefined,
       clusterLabelValue: undefined,
+      clusterLabelFrom: undefined,
       scrapeIntervalSeconds: 30,
       refreshSeconds: 60,
       defaultRange: '1h',
+      stacked: false,
     });
     const e = effectiveSettings(
       {
@@ -65,14 +71,89 @@ describe('effectiveSettings', () => {
   });
 });
 
+describe('cluster label value', () => {
+  it('picks the multi-cluster profile when a value is given', () => {
+    const e = effectiveSettings({ prod: { clusterLabelValue: ' eu-1 ' } }, 'prod');
+    expect(e).toMatchObject({
+      profile: 'multi-cluster',
+      clusterLabelValue: 'eu-1',
+      clusterLabelFrom: 'setting',
+    });
+    expect(planContext(e)).toEqual({
+      scrapeIntervalSeconds: 30,
+      profile: 'multi-cluster',
+      cluster: 'eu-1',
+    });
+  });
+
+  it('selects this Headlamp cluster by name with the multi-cluster profile and no value', () => {
+    const e = effectiveSettings({ prod: { profile: 'multi-cluster' } }, 'prod');
+    expect(e).toMatchObject({ clusterLabelValue: 'prod', clusterLabelFrom: 'cluster name' });
+  });
+
+  it('builds queries that select the cluster, and never another cluster’s series', () => {
+    loadKubepromForTests();
+    for (const cluster of ['a', 'b']) {
+      const ctx = planContext(
+        effectiveSettings({ [cluster]: { profile: 'multi-cluster' } }, cluster)
+      );
+      for (const card of planCurrent(ctx, { namespace: 'shop', pod: 'web' })) {
+        const q = buildQuery(card.spec);
+        expect(q).toContain(`cluster="${cluster}"`);
+        expect(q).not.toContain(`cluster="${cluster === 'a' ? 'b' : 'a'}"`);
+      }
+    }
+  });
+
+  it('leaves single-cluster profiles alone', () => {
+    expect(effectiveSettings({ c: { profile: 'plain' } }, 'c').clusterLabelValue).toBeUndefined();
+  });
+});
+
 describe('resolveEndpoint', () => {
   it('uses the configured address without detecting', async () => {
     const r = await resolveEndpoint(
       effectiveSettings({ c: { address: 'vm/vmselect:8481/select/0/prometheus' } }, 'c'),
       never
     );
-    expect(r.source).toBe('settings');
+    expect(r.source).toBe('user');
+    expect(r.how).toContain('user setting');
     expect(formatEndpoint(r.endpoint)).toBe('vm/vmselect:8481/select/0/prometheus');
+  });
+
+  it('calls the admin-labelled service the admin default, with its annotations', async () => {
+    const admin: DetectDeps = {
+      list: async (kind, selector) =>
+        kind === 'services' && selector === 'headlamp-prometheus=true'
+          ? [
+              {
+                metadata: {
+                  name: 'vmselect',
+                  namespace: 'vm',
+                  annotations: {
+                    'headlamp-prometheus/port': '8481',
+                    'headlamp-prometheus/path': '/select/0/prometheus',
+                  },
+                },
+                spec: { ports: [{ name: 'http', port: 8481 }] },
+              },
+            ]
+          : [],
+      probe: async () => undefined,
+    };
+    const r = await resolveEndpoint(effectiveSettings({}, 'c'), admin);
+    expect(r.source).toBe('admin');
+    expect(formatEndpoint(r.endpoint)).toBe('vm/vmselect:8481/select/0/prometheus');
+    expect(r.how).toBe(
+      'admin default: service vm/vmselect labelled headlamp-prometheus=true, ' +
+        'headlamp-prometheus/port=8481, headlamp-prometheus/path=/select/0/prometheus'
+    );
+    // The user's own address wins over the admin default.
+    const mine = await resolveEndpoint(
+      effectiveSettings({ c: { address: 'monitoring/prometheus-k8s:9090' } }, 'c'),
+      admin
+    );
+    expect(mine.source).toBe('user');
   });
 
   it('detects when no address is set and says how', async () => {
@@ -102,7 +183,7 @@ describe('EndpointCache', () => {
     expect(lists).toBe(listsAfterFirst);
 
     const withAddress = effectiveSettings({ c: { address: 'x/y:1' } }, 'c');
-    expect((await cache.get('c', withAddress, () => counting)).source).toBe('settings');
+    expect((await cache.get('c', withAddress, () => counting)).source).toBe('user');
 
     await expect(cache.get('d', e, () => never)).rejects.toThrow('No Prometheus found');
     expect((await cache.get('d', e, () => counting)).source).toBe('detected');

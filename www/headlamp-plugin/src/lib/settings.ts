@@ -27,6 +27,8 @@ export interface ClusterSettings {
   /** Seconds between refreshes; 0 turns polling off. */
   refreshSeconds?: number;
   defaultRange?: RangeKey;
+  /** Stack the pods of a workload chart as areas (off: one line per pod). */
+  stacked?: boolean;
 }
 
 export type PluginConfig = Record<string, ClusterSettings | undefined>;
@@ -35,10 +37,16 @@ export interface Effective {
   address?: string;
   profile?: string;
   clusterLabelValue?: string;
+  /** Where the cluster label value comes from, when there is one. */
+  clusterLabelFrom?: 'setting' | 'cluster name';
   scrapeIntervalSeconds: number;
   refreshSeconds: number;
   defaultRange: RangeKey;
+  stacked: boolean;
 }
+
+/** The profile that tells clusters apart by a `cluster` label. */
+export const MULTI_CLUSTER_PROFILE = 'multi-cluster';
 
 export const DEFAULT_SCRAPE_INTERVAL = 30;
 export const DEFAULT_REFRESH_SECONDS = 60;
@@ -46,16 +54,26 @@ export const DEFAULT_REFRESH_SECONDS = 60;
 export function effectiveSettings(config: PluginConfig | undefined, cluster: string): Effective {
   const s = config?.[cluster] ?? {};
   const scrape = s.scrapeInterval ? parseDuration(s.scrapeInterval) : NaN;
+  const ownValue = s.clusterLabelValue?.trim() || undefined;
+  // A cluster label value only means something with a profile that has a cluster label: giving
+  // one picks the multi-cluster profile unless another profile was chosen. And a multi-cluster
+  // profile without a value would sum same-named pods of every cluster, so it selects this
+  // Headlamp cluster's name until the user says otherwise.
+  const profile = s.profile || (ownValue ? MULTI_CLUSTER_PROFILE : undefined);
+  const clusterLabelValue =
+    ownValue ?? (profile === MULTI_CLUSTER_PROFILE && cluster ? cluster : undefined);
   return {
     address: s.address?.trim() || undefined,
-    profile: s.profile || undefined,
-    clusterLabelValue: s.clusterLabelValue?.trim() || undefined,
+    profile,
+    clusterLabelValue,
+    clusterLabelFrom: ownValue ? 'setting' : clusterLabelValue ? 'cluster name' : undefined,
     scrapeIntervalSeconds: scrape > 0 ? scrape : DEFAULT_SCRAPE_INTERVAL,
     refreshSeconds:
       typeof s.refreshSeconds === 'number' && s.refreshSeconds >= 0
         ? s.refreshSeconds
         : DEFAULT_REFRESH_SECONDS,
     defaultRange: s.defaultRange && s.defaultRange in RANGES ? s.defaultRange : '1h',
+    stacked: s.stacked === true,
   };
 }
 
@@ -66,25 +84,44 @@ export function planContext(e: Effective): PlanContext {
   return ctx;
 }
 
+/**
+ * Where the endpoint in use came from: the user's own setting, the admin's cluster-wide default
+ * (the `headlamp-prometheus=true` label and its annotations, read through the Kubernetes API), or
+ * the labels of common installations.
+ */
+export type EndpointSource = 'user' | 'admin' | 'detected';
+
+export const SOURCE_LABELS: Record<EndpointSource, string> = {
+  user: 'user setting',
+  admin: 'admin default',
+  detected: 'found by label',
+};
+
 export interface Resolved {
   endpoint: Endpoint;
-  source: 'settings' | 'detected';
+  source: EndpointSource;
   /** How it was found, for the settings page and section captions. */
   how: string;
   attempts: Detected['attempts'];
 }
 
-/** Picks the endpoint: the configured address, else detection. */
+/** Picks the endpoint: the user's address, else the admin default, else detection. */
 export async function resolveEndpoint(e: Effective, deps: DetectDeps): Promise<Resolved> {
   if (e.address) {
     const endpoint = parseAddress(e.address);
-    return { endpoint, source: 'settings', how: 'address from the plugin settings', attempts: [] };
+    return {
+      endpoint,
+      source: 'user',
+      how: `${SOURCE_LABELS.user}: address in the plugin settings`,
+      attempts: [],
+    };
   }
   const detected = await detectPrometheus(deps);
+  const source: EndpointSource = detected.admin ? 'admin' : 'detected';
   return {
     endpoint: detected.endpoint,
-    source: 'detected',
-    how: `detected: ${detected.why}`,
+    source,
+    how: `${SOURCE_LABELS[source]}: ${detected.why}`,
     attempts: detected.attempts,
   };
 }

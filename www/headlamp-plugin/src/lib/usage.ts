@@ -7,12 +7,48 @@
  */
 import type { ErrorDescription } from './errors';
 import { describeError } from './errors';
+import type { MetricsServerResult } from './metricsServer';
+import { fallbackNote, prometheusUnreachable } from './metricsServer';
 import { podKey } from './viewmodel';
+
+/**
+ * Usage from Prometheus, or, when Prometheus cannot be reached (not found, forbidden, down, no
+ * answer), from metrics-server with a note saying so. A Prometheus that answers with an error
+ * about the query is not replaced: that error is the one to show.
+ */
+export async function usageWithFallback(
+  fromPrometheus: () => Promise<Map<string, Usage>>,
+  fromMetricsServer: () => Promise<MetricsServerResult>
+): Promise<Map<string, Usage>> {
+  let reason: ErrorDescription;
+  try {
+    return await fromPrometheus();
+  } catch (e) {
+    reason = describeError(e);
+    if (!prometheusUnreachable(reason)) throw e;
+  }
+  let result: MetricsServerResult;
+  try {
+    result = await fromMetricsServer();
+  } catch (e) {
+    const second = describeError(e);
+    throw Object.assign(
+      new Error(`${reason.message}; metrics-server did not stand in: ${second.summary}`),
+      { kind: reason.kind, status: reason.status, hint: reason.hint }
+    );
+  }
+  const note = fallbackNote(reason);
+  return new Map(result.rows.map(r => [podKey(r), { cpu: r.cpu, memory: r.memory, note }]));
+}
 
 export interface Usage {
   cpu: number | null;
   memory: number | null;
+  /** Set when the values do not come from Prometheus: where they come from, and why. */
+  note?: string;
 }
+
+export type UsageMetric = 'cpu' | 'memory';
 
 export interface UsageEntry {
   values?: Map<string, Usage>;
@@ -38,8 +74,13 @@ export class UsageStore {
   }
 
   /** The value for one pod, or null while unknown. */
-  value(cluster: string, namespace: string, pod: string, what: keyof Usage): number | null {
+  value(cluster: string, namespace: string, pod: string, what: UsageMetric): number | null {
     return this.entry(cluster, namespace)?.values?.get(podKey({ namespace, pod }))?.[what] ?? null;
+  }
+
+  /** Where the pod's values come from when not from Prometheus. */
+  note(cluster: string, namespace: string, pod: string): string | undefined {
+    return this.entry(cluster, namespace)?.values?.get(podKey({ namespace, pod }))?.note;
   }
 
   /** Starts a load unless one is running or the last one is fresh. */
@@ -53,7 +94,12 @@ export class UsageStore {
       values => this.set(key, { values, loading: false, loadedAt: this.now() }),
       error =>
         // Keep older values next to the error; retry after the TTL like a success.
-        this.set(key, { ...this.entries.get(key), error: describeError(error), loading: false, loadedAt: this.now() })
+        this.set(key, {
+          ...this.entries.get(key),
+          error: describeError(error),
+          loading: false,
+          loadedAt: this.now(),
+        })
     );
   }
 

@@ -20,6 +20,8 @@ export interface ChartLine {
   dataKey: string;
   name: string;
   pod: string;
+  /** Key of the series the line belongs to (pods stack within a series, never across). */
+  series: string;
 }
 
 export interface ChartData {
@@ -42,7 +44,7 @@ export function chartData(inputs: LineInput[], showPodNames: boolean): ChartData
       if (showPodNames) {
         name = multipleSeries ? `${pod.pod} ${input.label}` : pod.pod;
       }
-      lines.push({ dataKey, name, pod: pod.pod });
+      lines.push({ dataKey, name, pod: pod.pod, series: input.key });
       const ts = pod.timestamps ?? new Float64Array();
       const vs = pod.values ?? new Float64Array();
       for (let i = 0; i < ts.length; i++) {

@@ -269,10 +269,14 @@ async function main() {
         near(cpu, p.cpu * 1000, 0.02, `${id} CPU column`);
       }
       // Sorting by the column orders by number (250 < 512 < 1024), not by text.
-      const byMemory = ids.map(id => expected.pods[id]).sort((a, b) => a.memoryWorkingSet - b.memoryWorkingSet);
+      const byMemory = ids
+        .map(id => expected.pods[id])
+        .sort((a, b) => a.memoryWorkingSet - b.memoryWorkingSet);
       await page.click('text=Memory (Prometheus)');
       const order = async () =>
-        page.$$eval('[data-testid="kubeprom-col-memory"]', els => els.map(e => e.getAttribute('data-pod')));
+        page.$$eval('[data-testid="kubeprom-col-memory"]', els =>
+          els.map(e => e.getAttribute('data-pod'))
+        );
       let shown = await order();
       const asc = byMemory.map(p => p.pod);
       const desc = [...asc].reverse();
@@ -281,7 +285,8 @@ async function main() {
         shown = await order();
       }
       assert(
-        JSON.stringify(shown) === JSON.stringify(asc) || JSON.stringify(shown) === JSON.stringify(desc),
+        JSON.stringify(shown) === JSON.stringify(asc) ||
+          JSON.stringify(shown) === JSON.stringify(desc),
         `sorted by memory: ${JSON.stringify(shown)}, expected ${JSON.stringify(asc)} or reversed`
       );
       // Two namespaces, two queries (CPU and memory) each, whatever the number of cells.

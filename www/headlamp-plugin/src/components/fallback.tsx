@@ -1,0 +1,93 @@
+/*
+ * Current CPU and memory of a pod from metrics-server (the Kubernetes metrics API) when
+ * Prometheus cannot be reached, with a note that says so and why.
+ */
+import { Alert, Grid, Typography } from '@mui/material';
+import { useCallback } from 'react';
+import { kubeGet, usePolling } from '../hooks';
+import type { ErrorDescription } from '../lib/errors';
+import type { MetricsServerResult } from '../lib/metricsServer';
+import { fallbackNote, loadMetricsServer } from '../lib/metricsServer';
+import { formatValue } from '../lib/viewmodel';
+import { Card, ErrorNotice, Loading } from './common';
+
+export function FallbackPodCards(props: {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  /** Why Prometheus could not be used. */
+  reason: ErrorDescription;
+  refreshSeconds: number;
+  /** Tries Prometheus again. */
+  onRetry?: () => void;
+}) {
+  const { cluster, namespace, pod, reason } = props;
+  const key = JSON.stringify([cluster, namespace, pod]);
+  const load = useCallback(() => loadMetricsServer(kubeGet(cluster), namespace, pod), [key]);
+  const polled = usePolling<MetricsServerResult>(load, key, props.refreshSeconds);
+  if (!polled.data) {
+    if (polled.error) {
+      return (
+        <>
+          <ErrorNotice title="Prometheus is not reachable" error={reason} onRetry={props.onRetry} />
+          <ErrorNotice
+            title="metrics-server could not stand in either"
+            error={polled.error}
+            onRetry={polled.refresh}
+          />
+        </>
+      );
+    }
+    return <Loading title="Loading current values from metrics-server" />;
+  }
+  const row = polled.data.rows.find(r => r.namespace === namespace && r.pod === pod);
+  const skipped = polled.data.skipped.find(s => s.pod === pod);
+  const containers = (k: 'cpu' | 'memory', unit: 'millicores' | 'MiB') =>
+    row && row.containers.length > 1
+      ? row.containers.map(c => `${c.container} ${formatValue(c[k], unit)}`).join(' + ')
+      : undefined;
+  return (
+    <>
+      <Alert
+        severity="info"
+        sx={{ mb: 1 }}
+        data-testid="kubeprom-fallback-note"
+        data-source="metrics-server"
+      >
+        <Typography variant="body2" component="div">
+          CPU and memory {fallbackNote(reason)}.
+        </Typography>
+        {reason.hint && (
+          <Typography variant="body2" component="div" sx={{ mt: 0.5 }}>
+            {reason.hint}
+          </Typography>
+        )}
+        {skipped && (
+          <Typography variant="body2" component="div" sx={{ mt: 0.5 }}>
+            metrics-server's answer could not be read: {skipped.message}
+          </Typography>
+        )}
+      </Alert>
+      <Grid container spacing={2} sx={{ mb: 2 }}>
+        <Grid item xs={6} md={3}>
+          <Card
+            id="cpu"
+            title="CPU (metrics-server)"
+            value={row?.cpu ?? null}
+            text={formatValue(row?.cpu, 'millicores')}
+            detail={containers('cpu', 'millicores')}
+          />
+        </Grid>
+        <Grid item xs={6} md={3}>
+          <Card
+            id="memory"
+            title="Memory (metrics-server)"
+            value={row?.memory ?? null}
+            text={formatValue(row?.memory, 'MiB')}
+            detail={containers('memory', 'MiB')}
+          />
+        </Grid>
+      </Grid>
+    </>
+  );
+}
