@@ -5,13 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as sdkDashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { startPrometheus } from '../harness/prometheus.mjs';
+import { freePort, startPrometheus } from '../harness/prometheus.mjs';
 import { core } from '../../deploy/generator/core.mjs';
 import { buildDashboards, KUBEPROM_PANEL } from '../../deploy/generator/dashboards.mjs';
 import { render } from '../../deploy/generator/generate.mjs';
@@ -181,7 +181,7 @@ const multi = (values) => `(${values.map(reEscape).join('|')})`;
 
 function interpolate(expr, values) {
   return expr.replace(/\$(__rate_interval|[a-z_]+)/g, (m, name) => {
-    if (name === '__rate_interval') return '5m';
+    if (name === '__rate_interval') return values.__rate_interval ?? '5m';
     if (!(name in values)) throw new Error(`no test value for $${name} in ${expr}`);
     return values[name];
   });
@@ -359,4 +359,129 @@ test('workload panels select each workload\'s own pods (no name-prefix matches)'
     }
   }
   assert.ok(checked >= 30, `${checked} workload queries`);
+});
+
+/** A Prometheus with an empty TSDB scraping one target every second; { url, stop }. */
+async function scrapingPrometheus(target) {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeprom-scrape-'));
+  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: [{ job_name: 'kubeprom-kueue-exporter', static_configs: [{ targets: [target] }] }],
+  }));
+  const port = await freePort();
+  const child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  const exited = new Promise((ok) => child.on('exit', ok));
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10000))]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) return { url, stop };
+    } catch { /* not up yet */ }
+    if (i > 300 || child.exitCode !== null) {
+      await stop();
+      throw new Error('prometheus did not start');
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+/** Prometheus' histogram_quantile over cumulative [le, count] buckets (linear in the bucket). */
+function histogramQuantile(q, buckets) {
+  const total = buckets[buckets.length - 1][1];
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, count] of buckets) {
+    if (count >= rank) {
+      if (le === Infinity) return prevLe;
+      return prevLe + (le - prevLe) * ((rank - prevCount) / (count - prevCount));
+    }
+    prevLe = le;
+    prevCount = count;
+  }
+  return NaN;
+}
+
+test('the Kueue exporter panels and alerts read a scraped kubeprom exporter page correctly', async () => {
+  // A cluster queue with three workloads pending for 60 s, 10 min and 2 h, served as the kubeprom
+  // Kueue exporter serves it (toExposition of the visibility summary) plus its health families.
+  const now = Math.floor(Date.now() / 1000);
+  const ages = [7200, 600, 60];
+  const items = ages.map((age, i) => ({
+    metadata: { name: `w${i}`, namespace: 'team-a', creationTimestamp: new Date((now - age) * 1000).toISOString() },
+    priority: 0, localQueueName: 'lq', positionInClusterQueue: i, positionInLocalQueue: i,
+  }));
+  const kp = core();
+  const page = kp.toExposition(kp.kueuePendingSummary(JSON.stringify({ kind: 'PendingWorkloadsSummary', apiVersion: 'visibility.kueue.x-k8s.io/v1beta2', metadata: {}, items }), { now, clusterQueue: 'cq-gpu' }));
+  const started = Date.now();
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const errors = Math.floor((Date.now() - started) / 1000); // one error a second
+    res.setHeader('Content-Type', 'text/plain; version=0.0.4');
+    res.end(`${page}# TYPE kubeprom_kueue_exporter_last_success_timestamp_seconds gauge
+kubeprom_kueue_exporter_last_success_timestamp_seconds{cluster_queue="cq-gpu"} ${now - 30}
+# TYPE kubeprom_kueue_exporter_stale gauge
+kubeprom_kueue_exporter_stale{cluster_queue="cq-gpu"} 1
+# TYPE kubeprom_kueue_exporter_errors_total counter
+kubeprom_kueue_exporter_errors_total{cluster_queue="cq-gpu",kind="http"} ${errors}
+`);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  // Not the harness' startPrometheus: its backfilled blocks reach 2 h into the future, so the
+  // head refuses samples scraped now ("out of bounds"). An empty TSDB takes them.
+  const exporter = await scrapingPrometheus(`127.0.0.1:${server.address().port}`);
+  try {
+    const query = async (expr) => kp.parseResponse(await (await fetch(`${exporter.url}/api/v1/query?query=${encodeURIComponent(expr)}`)).text()).series;
+    for (let i = 0; ; i++) {
+      const n = await query('count_over_time(kubeprom_kueue_exporter_errors_total[1m])');
+      if (n.length && n[0].values[0] >= 8) break;
+      assert.ok(i < 150, 'the exporter page was not scraped'); // target discovery takes ~5 s
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+    const hand = queries.filter((q) => q.handwritten?.startsWith('kueueExporter.'));
+    assert.equal(hand.length, 7); // oldest, p50, p95, position, last success, stale, errors
+    // A rate window the few seconds of scraped samples fill.
+    const vars = { cluster: '.*', cluster_queue: '.*', __rate_interval: '6s' };
+    // The page's own bucket bounds, with counts from the ages above.
+    const bounds = [...page.matchAll(/kubeprom_kueue_pending_workload_age_seconds_bucket\{[^}]*le="([^"]+)"/g)].map((m) => (m[1] === '+Inf' ? Infinity : Number(m[1])));
+    const buckets = bounds.map((le) => [le, ages.filter((a) => a <= le).length]);
+    for (const q of hand) {
+      const got = await query(interpolate(q.expr, vars));
+      const what = `${q.panel} / ${q.refId}: ${q.expr}`;
+      assert.ok(got.length >= 1, `${what}: no result`);
+      const v = got[0].values[0];
+      switch (q.handwritten) {
+        case 'kueueExporter.oldestPendingAge': assert.deepEqual([got[0].labels, v], [{ cluster_queue: 'cq-gpu' }, Math.max(...ages)], what); break;
+        case 'kueueExporter.pendingAgeQuantile': {
+          const quantile = Number(q.expr.match(/histogram_quantile\(([\d.]+)/)[1]);
+          close(v, histogramQuantile(quantile, buckets), what);
+          break;
+        }
+        case 'kueueExporter.position':
+          assert.deepEqual(got.map((s) => [s.labels.workload, s.labels.local_queue, s.labels.namespace, s.values[0]]).sort(), items.map((w, i) => [w.metadata.name, 'lq', 'team-a', i]).sort(), what);
+          break;
+        case 'kueueExporter.lastSuccessAge': assert.ok(v >= 30 && v < 30 + (Date.now() / 1000 - now) + 5, `${what}: ${v}`); break;
+        case 'kueueExporter.stale': assert.equal(v, 1, what); break;
+        case 'kueueExporter.errors':
+          assert.deepEqual(got[0].labels, { cluster_queue: 'cq-gpu', kind: 'http' }, what);
+          assert.ok(v > 0.5 && v < 2, `${what}: ${v} errors/s, the page adds one a second`);
+          break;
+        default: assert.fail(q.handwritten);
+      }
+    }
+    // The Kueue alerts on the same page: the 2 h old workload is pending too long; the queue is stale.
+    const { buildRuleGroups } = await import('../../deploy/generator/rules.mjs');
+    const rules = buildRuleGroups(defaults).flatMap((g) => g.rules);
+    for (const name of ['KubepromKueueWorkloadPendingTooLong', 'KubepromKueueExporterStale']) {
+      const got = await query(rules.find((r) => r.alert === name).expr);
+      assert.deepEqual(got.map((s) => s.labels), [{ cluster_queue: 'cq-gpu' }], name);
+    }
+  } finally {
+    server.close();
+    await exporter.stop();
+  }
 });
