@@ -14,6 +14,7 @@ import { kueueExporter, sparkStartLatency, workloadNameSource } from './handwrit
 export const KUBEPROM_PANEL = 'kubeprom-podresources-panel';
 const DS = { type: 'prometheus', uid: '${datasource}' };
 const RATE = '$__rate_interval';
+const ALL = { text: ['All'], value: ['$__all'] };
 
 /**
  * Builds the dashboards. Returns { dashboards: [{ file, json }], queries: [...] } where each query
@@ -127,7 +128,9 @@ export function buildDashboards(options) {
     workVars.push(new dashboard.QueryVariableBuilder(variable)
       .label(kind)
       .datasource(DS)
-      .query({ query: `label_values(${src.selector([['cluster', '=~', '$cluster'], ['namespace', '=~', '$namespace']])}, ${src.label})`, refId: 'PrometheusVariableQueryEditor-VariableQuery', qryType: 3 })
+      .query({ query: `label_values(${src.selector([['cluster', '=~', '$cluster'], ['namespace', '=~', '$namespace']])}, ${src.label})`, refId: variable })
+      .definition(`label_values(${src.selector([['cluster', '=~', '$cluster'], ['namespace', '=~', '$namespace']])}, ${src.label})`)
+      .current(ALL)
       .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
       .sort(dashboard.VariableSort.AlphabeticalAsc)
       .multi(true).includeAll(true).allValue('.+'));
@@ -202,7 +205,7 @@ export function buildDashboards(options) {
       .values(options.operators.map((o) => `${o.name} : ${o.job}`).join(','))
       .multi(true)
       .includeAll(true)
-      .current({ text: 'All', value: '$__all' }),
+      .current(ALL),
   ];
   ops.row('Scraped?');
   for (const op of options.operators) {
@@ -252,7 +255,11 @@ export function buildDashboards(options) {
     return new dashboard.QueryVariableBuilder(name)
       .label(label)
       .datasource(DS)
-      .query({ query: `query_result(${expr})`, refId: 'PrometheusVariableQueryEditor-VariableQuery', qryType: 3 })
+      // A classic query: Grafana's Prometheus data source runs query_result() as an instant
+      // query and the regex picks the label out of each result line.
+      .query({ query: `query_result(${expr})`, refId: name })
+      .definition(`query_result(${expr})`)
+      .current(ALL)
       .regex(regex ?? `/${last}="([^"]+)"/`)
       .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
       .sort(dashboard.VariableSort.AlphabeticalAsc)
