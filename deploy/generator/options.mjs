@@ -43,10 +43,38 @@ function isObject(v) {
 
 /** `defaults` with `overrides` merged in (objects merge key by key; arrays and values replace). */
 export function withOptions(overrides = {}, base = defaults) {
+  return validate(merge(overrides, base));
+}
+
+function merge(overrides, base) {
   const out = structuredClone(base);
+  if (!isObject(overrides)) throw new Error(`options must be an object, not ${JSON.stringify(overrides)}`);
   for (const [k, v] of Object.entries(overrides)) {
     if (!(k in base)) throw new Error(`unknown option ${k}`);
-    out[k] = isObject(v) && isObject(base[k]) ? withOptions(v, base[k]) : structuredClone(v);
+    out[k] = isObject(v) && isObject(base[k]) ? merge(v, base[k]) : structuredClone(v);
   }
   return out;
+}
+
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+/** Throws an Error naming the option when a value cannot go into a rule or dashboard. */
+export function validate(options) {
+  const fail = (path, why) => {
+    throw new Error(`option ${path}: ${why}`);
+  };
+  if (!DURATION.test(options.ruleWindow)) fail('ruleWindow', `${JSON.stringify(options.ruleWindow)} is not a Prometheus duration`);
+  if (!Array.isArray(options.operators) || options.operators.length === 0) fail('operators', 'needs at least one { name, job }');
+  options.operators.forEach((o, i) => {
+    if (typeof o?.name !== 'string' || !o.name) fail(`operators[${i}].name`, 'must be a non-empty string');
+    if (typeof o?.job !== 'string' || !o.job) fail(`operators[${i}].job`, 'must be a non-empty string');
+  });
+  for (const [name, a] of Object.entries(options.alerts)) {
+    if (!DURATION.test(a.for)) fail(`alerts.${name}.for`, `${JSON.stringify(a.for)} is not a Prometheus duration`);
+    if ('window' in a && !DURATION.test(a.window)) fail(`alerts.${name}.window`, `${JSON.stringify(a.window)} is not a Prometheus duration`);
+    if ('threshold' in a && !(typeof a.threshold === 'number' && Number.isFinite(a.threshold))) fail(`alerts.${name}.threshold`, 'must be a finite number');
+    if ('quantile' in a && !(typeof a.quantile === 'number' && a.quantile > 0 && a.quantile < 1)) fail(`alerts.${name}.quantile`, 'must be a number between 0 and 1');
+    if (typeof a.severity !== 'string' || !a.severity) fail(`alerts.${name}.severity`, 'must be a non-empty string');
+  }
+  return options;
 }

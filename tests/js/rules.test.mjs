@@ -190,3 +190,12 @@ test('alert expressions on the dataset: what fires and with which value', async 
   const wantIn = Object.entries(e.kueue.pending).filter(([, s]) => s.inadmissible > 0);
   assert.deepEqual(inadmissible.map((s) => [s.labels.cluster_queue, last(s)]), wantIn.map(([cq, s]) => [cq, s.inadmissible]));
 });
+
+test('bad options are refused with the option named', () => {
+  assert.throws(() => withOptions({ alerts: { podMemoryNearLimit: { threshold: '80%' } } }), /alerts\.podMemoryNearLimit\.threshold: must be a finite number/);
+  assert.throws(() => withOptions({ alerts: { podCrashLooping: { for: '15 minutes' } } }), /alerts\.podCrashLooping\.for/);
+  assert.throws(() => withOptions({ alerts: { podMemoryNearLimit: { treshold: 0.9 } } }), /unknown option treshold/);
+  assert.throws(() => withOptions({ operators: [{ name: 'X' }] }), /operators\[0\]\.job/);
+  assert.throws(() => withOptions({ operatorz: [] }), /unknown option operatorz/);
+  assert.equal(withOptions({ alerts: { podMemoryNearLimit: { threshold: 0.9 } } }).alerts.podMemoryNearLimit.for, defaults.alerts.podMemoryNearLimit.for);
+});
