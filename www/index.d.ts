@@ -10,10 +10,35 @@ export type InitInput =
   | WebAssembly.Module
   | Promise<Response | BufferSource | WebAssembly.Module>;
 
-/** Loads the module (browser: fetches `kubeprom_bg.wasm` next to the generated glue by default). */
-export default function init(input?: InitInput | { module_or_path: InitInput }): Promise<void>;
-/** Loads the module synchronously from bytes or a compiled module (Node, workers, tests). */
-export function initSync(input: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
+/** Where the linter module comes from: `false` skips it, `true` or omitted loads it from its default place. */
+export interface InitOptions {
+  /**
+   * The linter is a second wasm module (promql-parser makes it ~2.5x the core). Omitted: loaded
+   * from `kubeprom_lint_bg.wasm` next to `kubeprom_lint.js`, and a failure only makes `lintQuery`
+   * throw `unsupported`. `true`: the same, but a failure rejects `init`. `false`: not loaded (hosts
+   * that never lint). Otherwise its URL, Response, bytes or module. Bundled hosts pass a URL,
+   * since a bundle's `import.meta.url` is not the glue's.
+   */
+  lint?: boolean | InitInput;
+}
+
+/**
+ * Loads the core module (browser: fetches `kubeprom_bg.wasm` next to the generated glue by
+ * default) and, unless `options.lint` is false, the linter module.
+ */
+export default function init(input?: InitInput | { module_or_path: InitInput }, options?: InitOptions): Promise<void>;
+/** Loads the linter module alone, for hosts that called `init(..., { lint: false })`. */
+export function initLint(input?: InitInput | { module_or_path: InitInput }): Promise<void>;
+/**
+ * Loads the core synchronously from bytes or a compiled module (Node, workers, tests);
+ * `options.lint` (bytes or module of `kubeprom_lint_bg.wasm`) loads the linter too.
+ */
+export function initSync(
+  input: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module,
+  options?: { lint?: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module } },
+): void;
+/** Loads the linter module synchronously from its bytes or a compiled module. */
+export function initLintSync(input: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
 
 /** Every error kubeprom throws or rejects with. */
 export class KubepromError extends Error {
@@ -165,6 +190,7 @@ export interface Finding {
   fix?: string;
 }
 
+/** Findings on a PromQL query; throws `unsupported` when the linter module is not loaded (see `init`). */
 export function lintQuery(promql: string, opts?: { scrapeInterval?: string }): Finding[];
 
 export interface ClientOptions {

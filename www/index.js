@@ -1,6 +1,16 @@
-// kubeprom's ES module entry: loads the wasm core and re-exports it. Logic lives in Rust
+// kubeprom's ES module entry: loads the wasm modules and re-exports them. Logic lives in Rust
 // (src/); this file only loads, registers the error class and normalises init arguments.
-import initWasm, { initSync as initSyncWasm, __setErrorClass } from '../pkg/kubeprom.js';
+//
+// Two wasm modules: the core (kubeprom_bg.wasm, ~190 KB gzipped) and the linter
+// (kubeprom_lint_bg.wasm, promql-parser inside, ~2.5x the core). `init()` loads both, so
+// `lintQuery` works as the API promises; hosts that never lint pass `{ lint: false }` and never
+// download the linter.
+import initCore, { initSync as initCoreSync, __setErrorClass as registerCoreErrors } from '../pkg/kubeprom.js';
+import initLintModule, {
+  initSync as initLintModuleSync,
+  __setErrorClass as registerLintErrors,
+  lintQuery as lintQueryInModule,
+} from '../pkg/kubeprom_lint.js';
 
 /** Every error kubeprom throws or rejects with; `kind` says which (see index.d.ts). */
 export class KubepromError extends Error {
@@ -12,25 +22,72 @@ export class KubepromError extends Error {
   }
 }
 
-function ready() {
-  __setErrorClass(KubepromError);
+// Why lintQuery cannot run: not asked for yet, or the load failed (kept to explain it).
+let linterMissing = 'the linter module is not loaded: call `await init()` (without `lint: false`) or `initLint()` first';
+
+function async(input) {
+  return input === undefined || (input !== null && typeof input === 'object' && 'module_or_path' in input)
+    ? input
+    : { module_or_path: input };
 }
 
-/** Loads the module; by default fetches kubeprom_bg.wasm next to the generated glue. */
-export default async function init(input) {
-  const wrapped =
-    input === undefined || (input !== null && typeof input === 'object' && 'module_or_path' in input)
-      ? input
-      : { module_or_path: input };
-  await initWasm(wrapped);
-  ready();
+function sync(input) {
+  return input !== null && typeof input === 'object' && 'module' in input ? input : { module: input };
 }
 
-/** Loads the module synchronously from its bytes or a compiled WebAssembly.Module. */
-export function initSync(input) {
-  const wrapped = input !== null && typeof input === 'object' && 'module' in input ? input : { module: input };
-  initSyncWasm(wrapped);
-  ready();
+/**
+ * Loads the core module (by default `kubeprom_bg.wasm` next to the generated glue) and, unless
+ * `options.lint` is false, the linter module (`options.lint`: its URL/bytes/module, or by default
+ * `kubeprom_lint_bg.wasm` next to its glue). A linter that fails to load does not fail `init`
+ * unless it was asked for explicitly: `lintQuery` then throws `unsupported` with the reason.
+ */
+export default async function init(input, options = {}) {
+  const lint = options.lint;
+  const core = initCore(async(input)).then(() => registerCoreErrors(KubepromError));
+  if (lint === false) {
+    await core;
+    return;
+  }
+  const explicit = lint !== undefined && lint !== true;
+  const linter = initLint(explicit ? lint : undefined).catch((e) => {
+    if (explicit || lint === true) throw e;
+  });
+  await Promise.all([core, linter]);
+}
+
+/** Loads the linter module on its own (for hosts that called `init(..., { lint: false })`). */
+export async function initLint(input) {
+  try {
+    await initLintModule(async(input));
+  } catch (e) {
+    linterMissing = `the linter module failed to load: ${e instanceof Error ? e.message : String(e)}`;
+    throw new KubepromError('unsupported', linterMissing);
+  }
+  registerLintErrors(KubepromError);
+  linterMissing = null;
+}
+
+/**
+ * Loads the core synchronously from its bytes or a compiled module; `options.lint` (bytes or a
+ * module of kubeprom_lint_bg.wasm) loads the linter too.
+ */
+export function initSync(input, options = {}) {
+  initCoreSync(sync(input));
+  registerCoreErrors(KubepromError);
+  if (options.lint !== undefined && options.lint !== false) initLintSync(options.lint);
+}
+
+/** Loads the linter module synchronously from its bytes or a compiled module. */
+export function initLintSync(input) {
+  initLintModuleSync(sync(input));
+  registerLintErrors(KubepromError);
+  linterMissing = null;
+}
+
+/** Findings on a PromQL query (see index.d.ts); needs the linter module. */
+export function lintQuery(promql, opts) {
+  if (linterMissing !== null) throw new KubepromError('unsupported', `lintQuery: ${linterMissing}`);
+  return lintQueryInModule(promql, opts);
 }
 
 export {
@@ -40,7 +97,6 @@ export {
   parseResponse,
   aggregatePods,
   aggregatePodsReport,
-  lintQuery,
   PrometheusClient,
   kueuePendingSummary,
   kueuePendingReport,

@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { startPrometheus, freePort } from '../harness/prometheus.mjs';
 import {
   initSync, buildQuery, parseResponse, aggregatePods, aggregatePodsReport, listMetrics, listProfiles,
-  PrometheusClient, KubepromError,
+  PrometheusClient, KubepromError, initLintSync, lintQuery,
 } from '../../www/index.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
+const lintWasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_lint_bg.wasm', import.meta.url)));
 let prom;
 const servers = [];
 
@@ -163,8 +164,18 @@ test('kueue: visibility response to summaries and exposition through the shim', 
   assert.throws(() => toExposition([{ clusterQueue: 'x' }]), (e) => e.kind === 'invalid_argument');
 });
 
-test('lintQuery finds the double count with UTF-16 positions and a fix that lints clean', async () => {
-  const { lintQuery } = await import('../../www/index.js');
+test('the linter is a separate module: lintQuery explains until it is loaded, and the core never needed it', () => {
+  assert.throws(() => lintQuery('up'), (e) => e instanceof KubepromError && e.kind === 'unsupported' && /linter module/.test(e.message));
+  assert.equal(buildQuery({ metric: 'pod_restarts', namespace: 'shop' }).includes('kube_pod_container_status_restarts_total'), true);
+  assert.throws(() => initLintSync(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])), WebAssembly.CompileError);
+  assert.throws(() => lintQuery('up'), (e) => e.kind === 'unsupported');
+  initLintSync(lintWasm);
+  assert.deepEqual(lintQuery('up'), []);
+  // The two modules share the KubepromError class.
+  assert.throws(() => lintQuery(42), (e) => e instanceof KubepromError && e.kind === 'invalid_argument');
+});
+
+test('lintQuery finds the double count with UTF-16 positions and a fix that lints clean', () => {
   const query = '# ünïcödé 🙂\nsum by (pod) (container_memory_working_set_bytes{namespace="shop"})';
   const findings = lintQuery(query, { scrapeInterval: '30s' });
   const f = findings.find((x) => x.rule === 'cadvisor-double-count');

@@ -1,22 +1,45 @@
 #!/usr/bin/env bash
-# Builds the wasm module and its JS glue into pkg/ (what www/index.js imports), then shrinks
-# it with wasm-opt -Oz. KUBEPROM_FEATURES picks cargo features (default: the crate's defaults).
+# Builds the two wasm modules and their JS glue into pkg/ (what www/index.js imports), each
+# shrunk with wasm-opt -Oz:
+#   kubeprom.js + kubeprom_bg.wasm            the core (queries, parsing, aggregation, client, Kueue)
+#   kubeprom_lint.js + kubeprom_lint_bg.wasm  the linter alone (promql-parser triples the size)
+# so pages that never lint never download the linter.
+# KUBEPROM_OUT: output folder (default pkg). KUBEPROM_LINT_MODULE=0: core only.
+# KUBEPROM_FEATURES: extra cargo features for the core module (e.g. `lint` for one module with both).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-features=()
-if [ -n "${KUBEPROM_FEATURES+x}" ]; then
-  features=(--no-default-features)
-  [ -n "$KUBEPROM_FEATURES" ] && features+=(--features "$KUBEPROM_FEATURES")
-fi
 out="${KUBEPROM_OUT:-pkg}"
-cargo build --lib --release --target wasm32-unknown-unknown "${features[@]}"
-wasm-bindgen --target web --out-dir "$out" --out-name kubeprom --no-typescript \
-  target/wasm32-unknown-unknown/release/kubeprom.wasm
-# binaryen from npm (package.json pins it): Debian's wasm-opt 108 breaks wasm-bindgen's
-# externref table. Rust's wasm32 target emits post-MVP features that wasm-opt must keep.
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/kubeprom_bg.wasm" -o "$out/kubeprom_bg.wasm"
-raw=$(stat -c %s "$out/kubeprom_bg.wasm")
-gz=$(gzip -9 -c "$out/kubeprom_bg.wasm" | wc -c)
-echo "built $out/kubeprom_bg.wasm: $raw bytes, $gz bytes gzipped (features: ${KUBEPROM_FEATURES-default})"
+
+build() { # name features...
+  local name=$1
+  shift
+  cargo build --lib --release --target wasm32-unknown-unknown --no-default-features "$@"
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" --no-typescript \
+    target/wasm32-unknown-unknown/release/kubeprom.wasm
+  # binaryen from npm (package.json pins it): Debian's wasm-opt 108 breaks wasm-bindgen's
+  # externref table. Rust's wasm32 target emits post-MVP features that wasm-opt must keep.
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  local raw gz
+  raw=$(stat -c %s "$out/${name}_bg.wasm")
+  gz=$(gzip -9 -c "$out/${name}_bg.wasm" | wc -c)
+  echo "built $out/${name}_bg.wasm: $raw bytes, $gz bytes gzipped"
+}
+
+core_features=()
+[ -n "${KUBEPROM_FEATURES:-}" ] && core_features=(--features "$KUBEPROM_FEATURES")
+build kubeprom "${core_features[@]}"
+if [ "${KUBEPROM_LINT_MODULE:-1}" != 0 ]; then
+  build kubeprom_lint --features lint-module
+  # Bundlers (webpack, Vite) turn a literal `new URL('x.wasm', import.meta.url)` into an asset
+  # they emit or inline; for the linter that would put 1.2 MB into every plugin bundle that
+  # imports kubeprom, whether it lints or not. Through a variable they leave it alone: the
+  # default location stays "next to kubeprom_lint.js", and bundled hosts pass a URL to init.
+  sed -i "s|new URL('kubeprom_lint_bg.wasm', import.meta.url)|new URL(lintWasmFile, import.meta.url)|" \
+    "$out/kubeprom_lint.js"
+  grep -q 'new URL(lintWasmFile' "$out/kubeprom_lint.js"
+  printf '\nconst lintWasmFile = %s;\n' "'kubeprom_lint_bg.wasm'" >>"$out/kubeprom_lint.js"
+else
+  rm -f "$out/kubeprom_lint.js" "$out/kubeprom_lint_bg.wasm"
+fi

@@ -11,7 +11,10 @@ let ready = false;
 /** The kubeprom core in Node, instantiated from the .wasm the plugin ships. */
 export function core() {
   if (!ready) {
-    kubeprom.initSync({ module: readFileSync(require.resolve('kubeprom/kubeprom_bg.wasm')) });
+    kubeprom.initSync(
+      { module: readFileSync(require.resolve('kubeprom/kubeprom_bg.wasm')) },
+      { lint: readFileSync(require.resolve('kubeprom/kubeprom_lint_bg.wasm')) }
+    );
     ready = true;
   }
   return kubeprom;

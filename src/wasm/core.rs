@@ -1,60 +1,19 @@
-//! The `#[wasm_bindgen]` boundary: converts JS values to the plain-Rust API and back, and every
-//! error into a `KubepromError`. No logic lives here.
+//! The core module's exports: catalog, query building, response parsing, per-pod aggregation,
+//! the Prometheus client and Kueue summaries.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Function, Object, Promise, Reflect, Uint8Array};
-use serde::de::DeserializeOwned;
+use js_sys::{Array, Float64Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use super::{error, invalid, options, set, to_js};
 use crate::aggregate::{aggregate_pods, AggregateOptions, Aggregation};
 use crate::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use crate::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use crate::response::{self, QueryResult, ResponseError, ResultType, Series, DEFAULT_MAX_BYTES};
-
-thread_local! {
-    static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
-}
-
-/// Called once by the JS shim with its `KubepromError` class, so thrown errors are instances of it.
-#[wasm_bindgen(js_name = __setErrorClass)]
-pub fn set_error_class(class: Function) {
-    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
-}
-
-/// A `KubepromError` (or, before the shim registered its class, an `Error` with the same fields).
-fn error(kind: &str, message: &str, status: Option<u16>, retry_after: Option<f64>) -> JsValue {
-    let status_js = status.map_or(JsValue::UNDEFINED, JsValue::from);
-    let constructed = ERROR_CLASS.with(|c| {
-        c.borrow().as_ref().and_then(|class| {
-            Reflect::construct(
-                class,
-                &Array::of3(&kind.into(), &message.into(), &status_js),
-            )
-            .ok()
-        })
-    });
-    let err = constructed.unwrap_or_else(|| {
-        let e: JsValue = js_sys::Error::new(message).into();
-        set(&e, "name", &"KubepromError".into());
-        set(&e, "kind", &kind.into());
-        if status.is_some() {
-            set(&e, "status", &status_js);
-        }
-        e
-    });
-    if let Some(seconds) = retry_after {
-        set(&err, "retryAfter", &seconds.into());
-    }
-    err
-}
-
-fn invalid(message: impl std::fmt::Display) -> JsValue {
-    error("invalid_argument", &message.to_string(), None, None)
-}
 
 fn query_error(e: query::QueryError) -> JsValue {
     error(e.kind(), &e.to_string(), None, None)
@@ -68,26 +27,8 @@ fn client_error(e: ClientError) -> JsValue {
     error(e.kind(), &e.to_string(), e.status(), e.retry_after())
 }
 
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    // Reflect.set only fails on frozen objects or proxies, and every target here is fresh.
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
-}
-
 fn get(source: &JsValue, key: &str) -> JsValue {
     Reflect::get(source, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// Reads optional options with serde; `undefined`/`null` give the defaults.
-fn options<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
-    }
-    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
-}
-
-fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Copies a body given as a string, `Uint8Array` or `ArrayBuffer` into wasm memory.
@@ -624,44 +565,4 @@ pub fn to_exposition(summaries: JsValue) -> Result<String, JsValue> {
     let summaries: Vec<crate::kueue::QueueSummary> = serde_wasm_bindgen::from_value(summaries)
         .map_err(|e| invalid(format!("summaries: {e}")))?;
     Ok(crate::kueue::to_exposition(&summaries))
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct LintOptionsJs {
-    // Read only by builds with the linter.
-    #[cfg_attr(not(feature = "lint"), allow(dead_code))]
-    scrape_interval: Option<String>,
-}
-
-/// Findings on a PromQL query, with UTF-16 positions and safe rewrites.
-#[wasm_bindgen(js_name = lintQuery)]
-pub fn lint_query(promql: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
-    let Some(promql) = promql.as_string() else {
-        return Err(invalid("promql: expected a string"));
-    };
-    let opts: LintOptionsJs = options(opts, "options")?;
-    lint_with(&promql, opts)
-}
-
-#[cfg(feature = "lint")]
-fn lint_with(promql: &str, opts: LintOptionsJs) -> Result<JsValue, JsValue> {
-    let scrape_interval = opts
-        .scrape_interval
-        .map(|text| {
-            crate::lint::parse_duration(&text).map_err(|e| invalid(format!("scrapeInterval: {e}")))
-        })
-        .transpose()?;
-    let findings = crate::lint::lint_query(promql, &crate::lint::LintOptions { scrape_interval });
-    Ok(to_js(&findings))
-}
-
-#[cfg(not(feature = "lint"))]
-fn lint_with(_promql: &str, _opts: LintOptionsJs) -> Result<JsValue, JsValue> {
-    Err(error(
-        "unsupported",
-        "lintQuery: this build of kubeprom was made without the `lint` feature",
-        None,
-        None,
-    ))
 }

@@ -1,0 +1,83 @@
+//! The `#[wasm_bindgen]` boundary: converts JS values to the plain-Rust API and back, and every
+//! error into a `KubepromError`. No logic lives here.
+//!
+//! Two wasm modules come out of this crate so that plugins that do not lint stay small:
+//! the core ([`core`]: catalog, queries, parsing, aggregation, client, Kueue) and, with the
+//! `lint-module` feature, a module that exports only the linter ([`lint`]). A build with `lint`
+//! but without `lint-module` has both in one module. This file holds what both share: the
+//! error class and the JS conversions.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[cfg(not(feature = "lint-module"))]
+pub mod core;
+#[cfg(feature = "lint")]
+pub mod lint;
+
+#[cfg(not(feature = "lint-module"))]
+pub use self::core::*;
+#[cfg(feature = "lint")]
+pub use self::lint::*;
+
+thread_local! {
+    static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Called once by the JS shim with its `KubepromError` class, so thrown errors are instances of it.
+#[wasm_bindgen(js_name = __setErrorClass)]
+pub fn set_error_class(class: Function) {
+    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+}
+
+/// A `KubepromError` (or, before the shim registered its class, an `Error` with the same fields).
+fn error(kind: &str, message: &str, status: Option<u16>, retry_after: Option<f64>) -> JsValue {
+    let status_js = status.map_or(JsValue::UNDEFINED, JsValue::from);
+    let constructed = ERROR_CLASS.with(|c| {
+        c.borrow().as_ref().and_then(|class| {
+            Reflect::construct(
+                class,
+                &Array::of3(&kind.into(), &message.into(), &status_js),
+            )
+            .ok()
+        })
+    });
+    let err = constructed.unwrap_or_else(|| {
+        let e: JsValue = js_sys::Error::new(message).into();
+        set(&e, "name", &"KubepromError".into());
+        set(&e, "kind", &kind.into());
+        if status.is_some() {
+            set(&e, "status", &status_js);
+        }
+        e
+    });
+    if let Some(seconds) = retry_after {
+        set(&err, "retryAfter", &seconds.into());
+    }
+    err
+}
+
+fn invalid(message: impl std::fmt::Display) -> JsValue {
+    error("invalid_argument", &message.to_string(), None, None)
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Reflect.set only fails on frozen objects or proxies, and every target here is fresh.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// Reads optional options with serde; `undefined`/`null` give the defaults.
+fn options<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
+}
+
+fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
+}
