@@ -59,13 +59,14 @@ export function buildDashboards(options) {
   // Pods
   const pods = new Layout();
   const podFilters = { ...clusterFilter, namespace: '$namespace', pod: '$pod' };
+  const P = 'kubeprom-pods';
+  current = { dashboard: P, panel: null };
   const podVars = [
     datasourceVariable(),
     clusterVariable(kp, options),
     labelVariable(kp, options, 'namespace', 'Namespace', { metric: 'pod_restarts', by: ['namespace'], ...clusterFilter }),
     labelVariable(kp, options, 'pod', 'Pod', { metric: 'pod_restarts', by: ['namespace', 'pod'], ...clusterFilter, namespace: '$namespace' }),
   ];
-  const P = 'kubeprom-pods';
   pods.row('Resources');
   pods.add(12, 9, panel(P, 'CPU usage (cores), with requests and limits', timeseriesPanel('none'))
     .withTarget(target('A', { metric: 'pod_cpu_usage', ...podFilters, window: RATE }, { legend: podLegend }))
@@ -118,6 +119,7 @@ export function buildDashboards(options) {
     ['Job', 'job_name'],
     ['CronJob', 'cronjob'],
   ];
+  current = { dashboard: W, panel: null };
   const workVars = [
     datasourceVariable(),
     clusterVariable(kp, options),
@@ -154,6 +156,7 @@ export function buildDashboards(options) {
   const kueue = new Layout();
   const cq = { ...clusterFilter, selector: { cluster_queue: '$cluster_queue' } };
   const cqM = [['cluster', '=~', '$cluster'], ['cluster_queue', '=~', '$cluster_queue']];
+  current = { dashboard: K, panel: null };
   const kueueVars = [
     datasourceVariable(),
     clusterVariable(kp, options),
@@ -197,6 +200,7 @@ export function buildDashboards(options) {
   const jobF = { ...clusterFilter, selector: { job: '$job' } };
   // The job variable lists the configured operators, scraped or not, so that an operator
   // Prometheus has never heard of still gets its "not scraped" stat.
+  current = { dashboard: O, panel: null };
   const opVars = [
     datasourceVariable(),
     clusterVariable(kp, options),
@@ -251,7 +255,7 @@ export function buildDashboards(options) {
   function labelVariable(kp_, opts, name, label, spec, regex) {
     const expr = kp_.buildQuery({ profile: opts.dashboardProfile, variables: 'regex', ...spec });
     const last = spec.by[spec.by.length - 1];
-    queries.push({ dashboard: current?.dashboard ?? null, panel: `variable ${name}`, refId: name, spec: { profile: opts.dashboardProfile, variables: 'regex', ...spec }, expr, instant: true, variable: { name, label: last } });
+    queries.push({ dashboard: current.dashboard, panel: `variable ${name}`, refId: name, spec: { profile: opts.dashboardProfile, variables: 'regex', ...spec }, expr, instant: true, variable: { name, label: last } });
     return new dashboard.QueryVariableBuilder(name)
       .label(label)
       .datasource(DS)
