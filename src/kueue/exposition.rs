@@ -176,7 +176,7 @@ fn write_family(out: &mut String, family: &MetricFamily) {
 }
 
 /// `{a="x",b="y"}` (with `le` last when given), or nothing for no labels.
-fn label_set(labels: &[(&'static str, String)], le: Option<&str>) -> String {
+pub(super) fn label_set(labels: &[(&'static str, String)], le: Option<&str>) -> String {
     let mut out = String::new();
     let pairs = labels
         .iter()

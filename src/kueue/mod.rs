@@ -27,7 +27,8 @@
 //!
 //! # Metrics
 //!
-//! [`to_exposition`] writes text format 0.0.4 ([`kueue_families`] + [`render_text`]). Every
+//! [`to_exposition`] writes text format 0.0.4 ([`kueue_families`] + [`render_text`]);
+//! [`render_openmetrics`] writes the same families as OpenMetrics 1.0. Every
 //! name starts with `kubeprom_kueue_`. Cluster-queue summaries give the first five families,
 //! local-queue summaries the `local_queue_` ones, so no family mixes the two levels and a
 //! `sum` over a family counts each workload once.
@@ -56,6 +57,8 @@
 
 mod error;
 mod exposition;
+mod openmetrics;
+mod paged;
 mod parse;
 mod stats;
 mod summary;
@@ -74,6 +77,8 @@ pub use self::exposition::{
     LABEL_CLUSTER_QUEUE, LABEL_LOCAL_QUEUE, LABEL_NAMESPACE, LABEL_PRIORITY, LABEL_WORKLOAD,
     METRIC_PREFIX, TEXT_CONTENT_TYPE,
 };
+pub use self::openmetrics::{render_openmetrics, OPENMETRICS_CONTENT_TYPE};
+pub use self::paged::{PageStats, PagedPending};
 pub use self::parse::{
     parse_pending_workloads, OwnerReference, PendingPage, PendingWorkload, SkippedItem,
     VISIBILITY_GROUP,
