@@ -5,7 +5,7 @@ import { usePolling } from '../hooks';
 import { formatEndpoint } from '../lib/endpoint';
 import type { ChartResult, CurrentResult } from '../lib/load';
 import { commonError, loadCharts, loadCurrent } from '../lib/load';
-import { prometheusUnreachable } from '../lib/metricsServer';
+import { unreachableOutage } from '../lib/metricsServer';
 import type { Scope } from '../lib/plan';
 import { planCharts, planCurrent, RANGES, timeRange } from '../lib/plan';
 import { planContext } from '../lib/settings';
@@ -112,19 +112,21 @@ export function PodCards(props: { ctx: SectionContext; scope: Scope }) {
     return <Loading title="Loading current values" />;
   }
   const { rows, errors } = polled.data;
-  const outage = commonError([errors.cpu, errors.memory, errors.restarts, errors.reason]);
-  if (outage && prometheusUnreachable(outage) && props.scope.namespace && props.scope.pod) {
+  const all = [errors.cpu, errors.memory, errors.restarts, errors.reason];
+  const unreachable = unreachableOutage(all);
+  if (unreachable && props.scope.namespace && props.scope.pod) {
     return (
       <FallbackPodCards
         cluster={props.ctx.cluster}
         namespace={props.scope.namespace}
         pod={props.scope.pod}
-        reason={outage}
+        reason={unreachable}
         refreshSeconds={props.ctx.settings.refreshSeconds}
         onRetry={polled.refresh}
       />
     );
   }
+  const outage = commonError(all);
   if (outage) {
     return (
       <ErrorNotice title="Prometheus queries failed" error={outage} onRetry={polled.refresh} />

@@ -11,6 +11,61 @@ import { fallbackNote, loadMetricsServer } from '../lib/metricsServer';
 import { formatValue } from '../lib/viewmodel';
 import { Card, ErrorNotice, Loading } from './common';
 
+/** metrics-server's current usage of one pod, or of every pod in a namespace, polled. */
+export function useMetricsServer(
+  cluster: string,
+  namespace: string,
+  pod: string | undefined,
+  refreshSeconds: number
+) {
+  const key = JSON.stringify([cluster, namespace, pod]);
+  const load = useCallback(() => loadMetricsServer(kubeGet(cluster), namespace, pod), [key]);
+  return usePolling<MetricsServerResult>(load, key, refreshSeconds);
+}
+
+/** The visible note: values from metrics-server, because Prometheus is unreachable, and why. */
+export function FallbackNote(props: { what: string; reason: ErrorDescription; skipped?: string }) {
+  const { reason } = props;
+  return (
+    <Alert
+      severity="info"
+      sx={{ mb: 1 }}
+      data-testid="kubeprom-fallback-note"
+      data-source="metrics-server"
+    >
+      <Typography variant="body2" component="div">
+        {props.what} {fallbackNote(reason)}.
+      </Typography>
+      {reason.hint && (
+        <Typography variant="body2" component="div" sx={{ mt: 0.5 }}>
+          {reason.hint}
+        </Typography>
+      )}
+      {props.skipped && (
+        <Typography variant="body2" component="div" sx={{ mt: 0.5 }}>
+          Left out of metrics-server's answer: {props.skipped}
+        </Typography>
+      )}
+    </Alert>
+  );
+}
+
+/** The error to show when metrics-server cannot stand in for Prometheus either. */
+export function FallbackFailed(props: {
+  reason: ErrorDescription;
+  error: ErrorDescription;
+  onRetry: () => void;
+}) {
+  // Prometheus' own failure is shown next to this (section or chart error).
+  return (
+    <ErrorNotice
+      title={`metrics-server could not stand in either (Prometheus unreachable: ${props.reason.summary})`}
+      error={props.error}
+      onRetry={props.onRetry}
+    />
+  );
+}
+
 export function FallbackPodCards(props: {
   cluster: string;
   namespace: string;
@@ -22,20 +77,18 @@ export function FallbackPodCards(props: {
   onRetry?: () => void;
 }) {
   const { cluster, namespace, pod, reason } = props;
-  const key = JSON.stringify([cluster, namespace, pod]);
-  const load = useCallback(() => loadMetricsServer(kubeGet(cluster), namespace, pod), [key]);
-  const polled = usePolling<MetricsServerResult>(load, key, props.refreshSeconds);
+  const polled = useMetricsServer(cluster, namespace, pod, props.refreshSeconds);
   if (!polled.data) {
     if (polled.error) {
       return (
-        <>
-          <ErrorNotice title="Prometheus is not reachable" error={reason} onRetry={props.onRetry} />
-          <ErrorNotice
-            title="metrics-server could not stand in either"
-            error={polled.error}
-            onRetry={polled.refresh}
-          />
-        </>
+        <FallbackFailed
+          reason={reason}
+          error={polled.error}
+          onRetry={() => {
+            polled.refresh();
+            props.onRetry?.();
+          }}
+        />
       );
     }
     return <Loading title="Loading current values from metrics-server" />;
@@ -48,26 +101,7 @@ export function FallbackPodCards(props: {
       : undefined;
   return (
     <>
-      <Alert
-        severity="info"
-        sx={{ mb: 1 }}
-        data-testid="kubeprom-fallback-note"
-        data-source="metrics-server"
-      >
-        <Typography variant="body2" component="div">
-          CPU and memory {fallbackNote(reason)}.
-        </Typography>
-        {reason.hint && (
-          <Typography variant="body2" component="div" sx={{ mt: 0.5 }}>
-            {reason.hint}
-          </Typography>
-        )}
-        {skipped && (
-          <Typography variant="body2" component="div" sx={{ mt: 0.5 }}>
-            metrics-server's answer could not be read: {skipped.message}
-          </Typography>
-        )}
-      </Alert>
+      <FallbackNote what="CPU and memory" reason={reason} skipped={skipped?.message} />
       <Grid container spacing={2} sx={{ mb: 2 }}>
         <Grid item xs={6} md={3}>
           <Card

@@ -3,8 +3,10 @@ import { Box, Grid, Typography } from '@mui/material';
 import { useCallback } from 'react';
 import { usePolling } from '../hooks';
 import { formatEndpoint } from '../lib/endpoint';
+import type { ErrorDescription } from '../lib/errors';
 import type { CurrentResult } from '../lib/load';
 import { commonError, loadCurrent } from '../lib/load';
+import { unreachableOutage } from '../lib/metricsServer';
 import { operatorForWorkload } from '../lib/operators';
 import type { Scope } from '../lib/plan';
 import { planUsage, scopeOf } from '../lib/plan';
@@ -13,7 +15,7 @@ import { topPods } from '../lib/viewmodel';
 import { KueueQueues, OperatorHealthCards } from './batch';
 import { ChartsBlock, PodCards, PodTable, WorkloadPods } from './blocks';
 import { ErrorNotice, Loading, QueryList } from './common';
-import { FallbackPodCards } from './fallback';
+import { FallbackFailed, FallbackNote, FallbackPodCards, useMetricsServer } from './fallback';
 import type { SectionContext } from './MetricsSection';
 import { MetricsSection } from './MetricsSection';
 
@@ -104,6 +106,17 @@ export function TopPods(props: { ctx: SectionContext; namespace?: string }) {
     return <Loading title="Loading top pods" />;
   }
   const { rows, errors, queries } = polled.data;
+  const unreachable = unreachableOutage([errors.cpu, errors.memory]);
+  if (unreachable && namespace) {
+    return (
+      <FallbackTopPods
+        cluster={ctx.cluster}
+        namespace={namespace}
+        reason={unreachable}
+        refreshSeconds={ctx.settings.refreshSeconds}
+      />
+    );
+  }
   const outage = commonError([errors.cpu, errors.memory]);
   if (outage)
     return (
@@ -134,6 +147,41 @@ export function TopPods(props: { ctx: SectionContext; namespace?: string }) {
   );
 }
 
+/** A namespace's busiest pods from metrics-server, when Prometheus cannot be reached. */
+function FallbackTopPods(props: {
+  cluster: string;
+  namespace: string;
+  reason: ErrorDescription;
+  refreshSeconds: number;
+}) {
+  const polled = useMetricsServer(props.cluster, props.namespace, undefined, props.refreshSeconds);
+  if (!polled.data) {
+    if (polled.error)
+      return <FallbackFailed reason={props.reason} error={polled.error} onRetry={polled.refresh} />;
+    return <Loading title="Loading top pods from metrics-server" />;
+  }
+  const { rows, skipped } = polled.data;
+  return (
+    <Box>
+      <FallbackNote
+        what="Top pods"
+        reason={props.reason}
+        skipped={skipped.length ? skipped.map(s => `${s.pod}: ${s.message}`).join('; ') : undefined}
+      />
+      <Grid container spacing={2}>
+        <Grid item xs={12} md={6}>
+          <Typography variant="subtitle2">By CPU</Typography>
+          <PodTable rows={topPods(rows, 'cpu')} testId="kubeprom-top-cpu" />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <Typography variant="subtitle2">By memory</Typography>
+          <PodTable rows={topPods(rows, 'memory')} testId="kubeprom-top-memory" />
+        </Grid>
+      </Grid>
+    </Box>
+  );
+}
+
 export function NamespaceTopPods(props: { resource: ResourceLike }) {
   const scope = resourceScope(props.resource);
   if (!scope?.namespace || scope.pod || scope.workload) return null;
@@ -142,6 +190,14 @@ export function NamespaceTopPods(props: { resource: ResourceLike }) {
       cluster={resourceCluster(props.resource)}
       title="Top pods (Prometheus)"
       withRange={false}
+      fallback={(reason, settings) => (
+        <FallbackTopPods
+          cluster={resourceCluster(props.resource)}
+          namespace={scope.namespace!}
+          reason={reason}
+          refreshSeconds={settings.refreshSeconds}
+        />
+      )}
     >
       {ctx => <TopPods ctx={ctx} namespace={scope.namespace} />}
     </MetricsSection>

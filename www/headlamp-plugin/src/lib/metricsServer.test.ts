@@ -7,6 +7,7 @@ import {
   metricsPath,
   podMetricsRows,
   prometheusUnreachable,
+  unreachableOutage,
 } from './metricsServer';
 import { usageWithFallback } from './usage';
 
@@ -114,6 +115,23 @@ describe('prometheusUnreachable', () => {
     expect(
       prometheusUnreachable(describeError(failure('execution', 'too many samples', 422)))
     ).toBe(false);
+  });
+});
+
+describe('unreachableOutage', () => {
+  it('is the first failure when every query failed to reach Prometheus, whatever the messages', () => {
+    const a = describeError(failure('network', 'request to http://p/api/v1/query?query=a failed'));
+    const b = describeError(failure('network', 'request to http://p/api/v1/query?query=b failed'));
+    expect(unreachableOutage([a, b])).toBe(a);
+  });
+
+  it('is undefined when one query worked or one failure is about the query', () => {
+    const down = describeError(failure('http', 'down', 503));
+    expect(unreachableOutage([down, undefined])).toBeUndefined();
+    expect(
+      unreachableOutage([down, describeError(failure('bad_data', 'parse error', 400))])
+    ).toBeUndefined();
+    expect(unreachableOutage([])).toBeUndefined();
   });
 });
 

@@ -117,3 +117,14 @@ export function prometheusUnreachable(error: ErrorDescription): boolean {
 export function fallbackNote(reason: ErrorDescription): string {
   return `from metrics-server (Prometheus unreachable: ${reason.summary})`;
 }
+
+/**
+ * The failure to report when every query of a view failed because Prometheus cannot be reached
+ * (their messages may differ: network errors name the URL of each query); undefined otherwise.
+ */
+export function unreachableOutage(
+  errors: (ErrorDescription | undefined)[]
+): ErrorDescription | undefined {
+  if (errors.length === 0 || errors.some(e => !e || !prometheusUnreachable(e))) return undefined;
+  return errors[0];
+}

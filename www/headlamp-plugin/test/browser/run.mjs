@@ -85,6 +85,7 @@ async function main() {
     prometheusUrl: prom.url,
     pluginDist: join(pluginDir, 'dist'),
     refusedUrl: await freeUrl(),
+    pods: expected.pods,
   });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -99,8 +100,8 @@ async function main() {
     ],
   });
   const pageErrors = [];
-  async function open(query, { mode = 'ok', config } = {}) {
-    server.setMode(mode);
+  async function open(query, { mode = 'ok', config, options } = {}) {
+    server.setMode(mode, options);
     const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
     const page = await context.newPage();
     page.on('pageerror', e => pageErrors.push(`${query}: ${e.message}`));
@@ -132,10 +133,32 @@ async function main() {
       els.map(e => e.getAttribute('data-pod'))
     );
   }
+  /** metrics-server stand-in: card values equal the dataset's container sums, the note names the reason. */
+  async function fallbackCards(page, id, reasonPattern) {
+    const p = expected.pods[id];
+    const containers = Object.values(p.containers);
+    const memory = containers.reduce((s, c) => s + c.memory, 0) / MiB;
+    const cpu = containers.reduce((s, c) => s + c.cpu, 0) * 1000;
+    await page.waitForSelector('[data-testid="kubeprom-fallback-note"]', { timeout: TIMEOUT });
+    const note = await page.textContent('[data-testid="kubeprom-fallback-note"]');
+    assert(
+      note.includes('from metrics-server (Prometheus unreachable: ') && reasonPattern.test(note),
+      `fallback note: ${note}`
+    );
+    near((await cardValue(page, 'memory')).value, memory, 1e-9, `${id} memory from metrics-server`);
+    near((await cardValue(page, 'cpu')).value, cpu, 1e-9, `${id} CPU from metrics-server`);
+    return note;
+  }
   async function errorText(page) {
     await page.waitForSelector('[data-testid="kubeprom-error"]', { timeout: TIMEOUT });
-    const spinners = await page.$$('[data-testid="kubeprom-loading"]');
-    assert(spinners.length === 0, `${spinners.length} spinner(s) still shown next to the error`);
+    // Nothing spins forever next to an error (a metrics-server stand-in may still be loading).
+    await page
+      .waitForFunction(() => !document.querySelector('[data-testid="kubeprom-loading"]'), null, {
+        timeout: TIMEOUT,
+      })
+      .catch(() => {
+        throw new Error('a spinner is still shown next to the error');
+      });
     return (
       await page.$$eval('[data-testid="kubeprom-error"]', els => els.map(e => e.textContent))
     ).join('\n');
@@ -167,8 +190,12 @@ async function main() {
       }
       const endpoint = await page.textContent('[data-testid="kubeprom-endpoint"]');
       assert(
-        endpoint.includes('monitoring/prometheus-k8s:9090') && endpoint.includes('detected'),
+        endpoint.includes('monitoring/prometheus-k8s:9090') && endpoint.includes('found by label'),
         `endpoint caption: ${endpoint}`
+      );
+      assert(
+        (await page.$$('[data-testid="kubeprom-fallback-note"]')).length === 0,
+        'metrics-server note shown while Prometheus answers'
       );
       await page.screenshot({ path: join(artifacts, 'pod-web-7d4b9c-abcde.png'), fullPage: true });
       await close();
@@ -199,6 +226,11 @@ async function main() {
         els => els.map(e => e.textContent)
       );
       sameSet(legend, want, 'memory chart lines');
+      assert(
+        (await page.getAttribute('[data-testid="kubeprom-chart-memory"]', 'data-stacked')) ===
+          'false' && (await page.$$('.recharts-area')).length === 0,
+        'areas stacked without being asked'
+      );
       await page.screenshot({ path: join(artifacts, 'deployment-web.png'), fullPage: true });
       await close();
     });
@@ -210,6 +242,46 @@ async function main() {
         expected.workloads['batch/CronJob/nightly'],
         'CronJob pods'
       );
+      await close();
+    });
+
+    await test('Job nightly-29000000: finds its pod by ownership', async () => {
+      const want = Object.values(expected.pods)
+        .filter(p => p.owner.kind === 'Job' && p.owner.name === 'nightly-29000000')
+        .map(p => p.pod);
+      assert(want.length > 0, 'dataset: the Job should own a pod');
+      const { page, close } = await open({
+        kind: 'Job',
+        namespace: 'batch',
+        name: 'nightly-29000000',
+      });
+      sameSet(await tablePods(page, 'kubeprom-workload-table'), want, 'Job pods');
+      await close();
+    });
+
+    await test('Deployment web with the stacking setting: stacked areas, one per pod', async () => {
+      const want = expected.workloads['shop/Deployment/web'];
+      const { page, close } = await open(
+        { kind: 'Deployment', namespace: 'shop', name: 'web' },
+        { config: { test: { stacked: true } } }
+      );
+      const sel = '[data-testid="kubeprom-chart-memory"][data-stacked="true"]';
+      await page.waitForSelector(`${sel} .recharts-area`, { state: 'attached', timeout: TIMEOUT });
+      const areas = await page.$$(`${sel} .recharts-area`);
+      assert(areas.length === want.length, `${areas.length} areas, expected ${want.length}`);
+      await close();
+    });
+
+    await test('StatefulSet db: its pod, with restarts and the termination reason', async () => {
+      const { page, close } = await open({ kind: 'StatefulSet', namespace: 'shop', name: 'db' });
+      sameSet(
+        await tablePods(page, 'kubeprom-workload-table'),
+        expected.workloads['shop/StatefulSet/db'],
+        'StatefulSet pods'
+      );
+      const row = await page.textContent('[data-testid="kubeprom-workload-table"] tbody tr');
+      for (const r of Object.values(expected.pods['shop/db-0'].lastTerminatedReason))
+        assert(row.includes(r), `row "${row}" lacks ${r}`);
       await close();
     });
 
@@ -394,7 +466,28 @@ async function main() {
         text.includes('503') && text.includes('no endpoints available'),
         `error text: ${text}`
       );
+      await fallbackCards(page, 'shop/web-7d4b9c-abcde', /503.*no endpoints available/);
       await page.screenshot({ path: join(artifacts, 'outage-503.png'), fullPage: true });
+      await close();
+    });
+
+    await test('Prometheus down and no metrics-server: both reasons, no spinner', async () => {
+      const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), {
+        mode: 'unavailable',
+        options: { metricsServer: false },
+      });
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-testid="kubeprom-error"]').length >= 2,
+        null,
+        { timeout: TIMEOUT }
+      );
+      const text = await errorText(page);
+      assert(
+        text.includes('no endpoints available') &&
+          text.includes('metrics-server could not stand in') &&
+          text.includes('404'),
+        `error text: ${text}`
+      );
       await close();
     });
 
@@ -430,6 +523,7 @@ async function main() {
       });
       const text = await errorText(page);
       assert(text.includes('connection refused'), `error text: ${text}`);
+      await fallbackCards(page, 'shop/web-7d4b9c-abcde', /connection refused/);
       await page.screenshot({ path: join(artifacts, 'outage-refused.png'), fullPage: true });
       await close();
     });
@@ -440,6 +534,7 @@ async function main() {
       });
       const text = await errorText(page);
       assert(text.includes('network'), `error text: ${text}`);
+      await fallbackCards(page, 'shop/web-7d4b9c-abcde', /network/);
       await close();
     });
 
@@ -449,10 +544,98 @@ async function main() {
         config: { test: { address: 'monitoring/prometheus-k8s:9090' } },
       });
       const text = await errorText(page);
+      const rule = 'the "get" verb on "services/proxy" in namespace "monitoring"';
+      assert(text.includes('403') && text.includes(rule), `error text: ${text}`);
+      const note = await fallbackCards(page, 'shop/web-7d4b9c-abcde', /HTTP 403/);
+      assert(note.includes(rule), `fallback note lacks the RBAC rule: ${note}`);
+      await page.screenshot({ path: join(artifacts, 'forbidden-403.png'), fullPage: true });
+      await close();
+    });
+
+    await test('403 while detecting: the RBAC rule, and metrics-server values', async () => {
+      const { page, close } = await open(pod('shop', 'db-0'), { mode: 'forbidden' });
+      const text = await errorText(page);
       assert(
-        text.includes('403') && text.includes('services/proxy') && /\bget\b/.test(text),
+        text.includes('403') &&
+          text.includes('the "get" verb on "services/proxy" in namespace "monitoring"'),
         `error text: ${text}`
       );
+      await fallbackCards(page, 'shop/db-0', /HTTP 403/);
+      await close();
+    });
+
+    await test('Namespace shop with Prometheus down: top pods from metrics-server, with the note', async () => {
+      const want = Object.values(expected.pods)
+        .filter(p => p.namespace === 'shop')
+        .map(p => ({
+          pod: p.pod,
+          memory: Object.values(p.containers).reduce((s, c) => s + c.memory, 0),
+        }))
+        .sort((a, b) => b.memory - a.memory || a.pod.localeCompare(b.pod))
+        .map(p => p.pod);
+      const { page, close } = await open(
+        { kind: 'Namespace', name: 'shop' },
+        { mode: 'unavailable' }
+      );
+      await page.waitForSelector('[data-testid="kubeprom-fallback-note"]', { timeout: TIMEOUT });
+      const note = await page.textContent('[data-testid="kubeprom-fallback-note"]');
+      assert(note.includes('from metrics-server (Prometheus unreachable: '), `note: ${note}`);
+      const shown = await tablePods(page, 'kubeprom-top-memory');
+      assert(
+        JSON.stringify(shown) === JSON.stringify(want),
+        `top memory ${JSON.stringify(shown)}, expected ${JSON.stringify(want)}`
+      );
+      await close();
+    });
+
+    await test('Pod list with Prometheus down: columns from metrics-server, marked, with the reason', async () => {
+      const ids = ['shop/web-7d4b9c-abcde', 'shop/db-0', 'batch/nightly-29000000-q8x7z'];
+      const { page, close } = await open({ pods: ids.join(',') }, { mode: 'unavailable' });
+      await page.waitForFunction(
+        n =>
+          document.querySelectorAll(
+            '[data-testid="kubeprom-col-memory"][data-source="metrics-server"][data-value]:not([data-value=""])'
+          ).length === n,
+        ids.length,
+        { timeout: TIMEOUT }
+      );
+      const cells = await page.$$eval('[data-testid^="kubeprom-col-"][data-pod]', els =>
+        els.map(e => [
+          e.getAttribute('data-testid'),
+          e.getAttribute('data-pod'),
+          Number(e.getAttribute('data-value')),
+          e.getAttribute('data-source'),
+        ])
+      );
+      for (const id of ids) {
+        const p = expected.pods[id];
+        const containers = Object.values(p.containers);
+        const cell = what => cells.find(c => c[0] === `kubeprom-col-${what}` && c[1] === p.pod);
+        near(
+          cell('memory')[2],
+          containers.reduce((s, c) => s + c.memory, 0) / MiB,
+          1e-9,
+          `${id} memory`
+        );
+        near(cell('cpu')[2], containers.reduce((s, c) => s + c.cpu, 0) * 1000, 1e-9, `${id} CPU`);
+        assert(cell('cpu')[3] === 'metrics-server', `${id} CPU cell not marked`);
+      }
+      const marks = await page.$$eval('[data-testid="kubeprom-col-note"]', els =>
+        els.filter(e => e.offsetParent !== null).map(e => e.textContent)
+      );
+      assert(marks.length === ids.length * 2, `${marks.length} visible metrics-server marks`);
+      await page.hover('[data-testid="kubeprom-col-memory"][data-source="metrics-server"]');
+      await page.waitForSelector('[role="tooltip"]', { timeout: TIMEOUT });
+      const tip = await page.textContent('[role="tooltip"]');
+      assert(
+        tip.includes('from metrics-server (Prometheus unreachable: ') &&
+          tip.includes('no endpoints available'),
+        `tooltip: ${tip}`
+      );
+      await page.screenshot({
+        path: join(artifacts, 'pod-list-metrics-server.png'),
+        fullPage: true,
+      });
       await close();
     });
 
@@ -465,6 +648,7 @@ async function main() {
         text.includes('No Prometheus found') && text.includes('headlamp-prometheus=true'),
         `error text: ${text}`
       );
+      await fallbackCards(page, 'shop/web-7d4b9c-abcde', /not_found: No Prometheus found/);
       await page.screenshot({ path: join(artifacts, 'not-found.png'), fullPage: true });
       await close();
     });
@@ -482,6 +666,149 @@ async function main() {
       );
       const endpoint = await page.textContent('[data-testid="kubeprom-endpoint"]');
       assert(endpoint.includes('plugin settings'), `endpoint caption: ${endpoint}`);
+      assert(
+        server.proxied.some(p =>
+          p.includes('/namespaces/vm/services/vmselect:8481/proxy/select/0/prometheus/api/v1/query')
+        ),
+        'no query went to the sub-path'
+      );
+      await close();
+    });
+
+    await test('https: scheme in the address goes through the service proxy as https:name:port', async () => {
+      const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), {
+        config: { test: { address: 'monitoring/https:prometheus-k8s:9090' } },
+      });
+      const mem = await cardValue(page, 'memory');
+      near(
+        mem.value,
+        expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / MiB,
+        1e-9,
+        'memory MiB'
+      );
+      assert(
+        server.proxied.some(p =>
+          p.includes('/namespaces/monitoring/services/https:prometheus-k8s:9090/proxy/api/v1/')
+        ),
+        'no query went through https:prometheus-k8s:9090'
+      );
+      await close();
+    });
+
+    await test('Admin default (labelled, annotated service) is used and named; a user setting wins', async () => {
+      const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), {
+        options: { admin: true },
+      });
+      const mem = await cardValue(page, 'memory');
+      near(
+        mem.value,
+        expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / MiB,
+        1e-9,
+        'memory MiB'
+      );
+      const endpoint = await page.textContent('[data-testid="kubeprom-endpoint"]');
+      assert(
+        endpoint.includes('vm/vmselect:8481/select/0/prometheus') &&
+          endpoint.includes('admin default') &&
+          endpoint.includes('headlamp-prometheus/path=/select/0/prometheus'),
+        `endpoint caption: ${endpoint}`
+      );
+      await close();
+      const settings = await open({ settings: '1' }, { options: { admin: true } });
+      const inuse = '[data-testid="kubeprom-settings-inuse"]';
+      await settings.page.waitForSelector(`${inuse}[data-source="admin"]`, { timeout: TIMEOUT });
+      const text = await settings.page.textContent(inuse);
+      assert(text.includes('admin default'), `settings: ${text}`);
+      await settings.page.screenshot({
+        path: join(artifacts, 'settings-admin.png'),
+        fullPage: true,
+      });
+      await settings.close();
+      const mine = await open(
+        { settings: '1' },
+        {
+          options: { admin: true },
+          config: { test: { address: 'monitoring/prometheus-k8s:9090' } },
+        }
+      );
+      await mine.page.waitForSelector(`${inuse}[data-source="user"]`, { timeout: TIMEOUT });
+      const userText = await mine.page.textContent(inuse);
+      assert(
+        userText.includes('user setting') && userText.includes('monitoring/prometheus-k8s:9090'),
+        `settings: ${userText}`
+      );
+      await mine.close();
+    });
+
+    await test('Detection runs once per page, not per section or chart reload', async () => {
+      const before = server.lists.length;
+      const { page, close } = await open({ route: '/kubeprom' });
+      await page.waitForSelector('[data-testid="kubeprom-operator-kueue"]', { timeout: TIMEOUT });
+      await page.waitForSelector('[data-testid="kubeprom-top-memory"]', { timeout: TIMEOUT });
+      const first = server.lists
+        .slice(before)
+        .filter(l => l === 'services?headlamp-prometheus=true');
+      assert(first.length === 1, `three sections listed services ${first.length} times`);
+      await close();
+      const pageBefore = server.lists.length;
+      const podPage = await open(pod('shop', 'web-7d4b9c-abcde'));
+      await cardValue(podPage.page, 'memory');
+      const rangeBefore = server.proxied.length;
+      await podPage.page.click('[data-testid="kubeprom-range-7d"]');
+      await podPage.page.waitForSelector(
+        '[data-testid="kubeprom-chart-memory"] path.recharts-line-curve',
+        {
+          state: 'attached',
+          timeout: TIMEOUT,
+        }
+      );
+      const lists = server.lists
+        .slice(pageBefore)
+        .filter(l => l === 'services?headlamp-prometheus=true');
+      assert(lists.length === 1, `detected ${lists.length} times on one pod page`);
+      // Over 7 days the step is long; every rate window covers at least one step and four
+      // 30 s scrapes, so no sample falls between two windows.
+      const ranged = server.proxied
+        .slice(rangeBefore)
+        .filter(p => p.includes('/api/v1/query_range?'))
+        .map(p => new URL(p, 'http://x').searchParams);
+      const rates = ranged.filter(q => /\brate\(/.test(q.get('query')));
+      assert(rates.length >= 5, `${rates.length} rate range queries over 7d`);
+      for (const q of rates) {
+        const step = Number(q.get('step'));
+        const windowSeconds = Math.max(step, 4 * 30);
+        const m = q.get('query').match(/\[(\d+)([smhd])\]/);
+        const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2]];
+        assert(
+          step > 0 && step * 240 >= 7 * 86400 && seconds === windowSeconds,
+          `step ${step}, window [${m[1]}${m[2]}] in ${q.get('query')}`
+        );
+      }
+      await podPage.close();
+    });
+
+    await test('Cluster label value: every query selects this cluster only', async () => {
+      const before = server.queries.length;
+      const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), {
+        config: { test: { profile: 'multi-cluster' } },
+      });
+      // The dataset has no cluster label: selecting cluster "test" must find nothing rather
+      // than sum every cluster's series.
+      await page.waitForSelector(
+        '[data-testid="kubeprom-chart-memory"] [data-testid="kubeprom-nodata"]',
+        {
+          timeout: TIMEOUT,
+        }
+      );
+      const qs = server.queries.slice(before).filter(q => !q.startsWith('min by'));
+      assert(qs.length > 0, 'no queries');
+      const without = qs.filter(q => !q.includes('cluster="test"'));
+      assert(without.length === 0, `queries without cluster="test":\n${without.join('\n')}`);
+      await page.waitForSelector('[data-testid="kubeprom-card-memory-text"]', { timeout: TIMEOUT });
+      assert(
+        (await page.textContent('[data-testid="kubeprom-card-memory-text"]')) === '–',
+        'memory card shows a value from other clusters'
+      );
       await close();
     });
 
@@ -492,7 +819,7 @@ async function main() {
         () =>
           document
             .querySelector('[data-testid="kubeprom-settings-inuse"]')
-            ?.textContent?.includes('detected'),
+            ?.textContent?.includes('found by label'),
         null,
         { timeout: TIMEOUT }
       );

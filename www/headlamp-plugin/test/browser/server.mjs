@@ -3,6 +3,8 @@
  *
  * - serves the harness page (/c/<cluster>/harness) and the built plugin (/plugin/main.js);
  * - answers the Kubernetes list calls detection makes (/clusters/<c>/api/v1/services|pods);
+ * - answers the metrics API (/clusters/<c>/apis/metrics.k8s.io/v1beta1/...) like metrics-server,
+ *   with the dataset's container usage as Kubernetes quantities;
  * - proxies /clusters/<c>/api/v1/namespaces/<ns>/services/<svc>:<port>/proxy/<path> to the test
  *   harness's real Prometheus, like the API server's service proxy, including its failure
  *   answers (Status objects with 503 when the service has no endpoints or refuses the
@@ -53,6 +55,43 @@ const SERVICES = [
   },
 ];
 
+/**
+ * metrics-server's PodMetrics for a pod of the dataset: each container's usage from
+ * expected.json, written in the quantity forms metrics-server and the API server use (CPU in
+ * n/u/m, memory in Ki/Mi/plain bytes), varying by container so the plugin reads all of them.
+ */
+const CPU_FORMS = [
+  c => `${Math.round(c * 1e9)}n`,
+  c => `${Math.round(c * 1e3)}m`,
+  c => `${Math.round(c * 1e6)}u`,
+];
+const MEMORY_FORMS = [
+  b => (b % 1024 === 0 ? `${b / 1024}Ki` : `${b}`),
+  b => `${b}`,
+  b => (b % 1048576 === 0 ? `${b / 1048576}Mi` : `${b}`),
+  b => (b % 1000 === 0 ? `${b / 1000}e3` : `${b}`),
+];
+let formIndex = 0;
+function podMetrics(p) {
+  return {
+    kind: 'PodMetrics',
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    metadata: { name: p.pod, namespace: p.namespace },
+    timestamp: new Date().toISOString(),
+    window: '15s',
+    containers: Object.entries(p.containers).map(([name, c]) => {
+      const i = formIndex++;
+      return {
+        name,
+        usage: {
+          cpu: CPU_FORMS[i % CPU_FORMS.length](c.cpu),
+          memory: MEMORY_FORMS[i % MEMORY_FORMS.length](c.memory),
+        },
+      };
+    }),
+  };
+}
+
 function status(res, code, reason, message) {
   const body = JSON.stringify({
     kind: 'Status',
@@ -90,10 +129,32 @@ function serveFile(res, file) {
 /**
  * mode: 'ok' | 'unavailable' (503, no endpoints) | 'refused' (Prometheus' port refuses
  * connections) | 'forbidden' (403 on services/proxy) | 'no-prometheus' (no labelled service).
+ * options: { admin: true } labels the vmselect service headlamp-prometheus=true with the
+ * annotations that say how to reach it (the admin default); { metricsServer: false } makes the
+ * metrics API absent (404, as without metrics-server).
+ * `pods` (expected.json's pods) feed the metrics.k8s.io answers.
  */
-export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
+export async function startServer({ prometheusUrl, pluginDist, refusedUrl, pods = {} }) {
   let mode = 'ok';
+  let options = {};
   const queries = [];
+  /** Label selectors of the service and pod lists, for "detection runs once". */
+  const lists = [];
+  /** Service-proxy paths as requested, for the scheme and sub-path checks. */
+  const proxied = [];
+  const services = () =>
+    SERVICES.map(s =>
+      options.admin && s.name === 'vmselect'
+        ? {
+            ...s,
+            labels: { ...s.labels, 'headlamp-prometheus': 'true' },
+            annotations: {
+              'headlamp-prometheus/port': '8481',
+              'headlamp-prometheus/path': '/select/0/prometheus',
+            },
+          }
+        : s
+    );
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const path = url.pathname;
@@ -111,12 +172,20 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
       if (m) {
         const kind = m[2];
         const selector = url.searchParams.get('labelSelector') ?? '';
+        lists.push(`${kind}?${selector}`);
         const items =
           kind === 'services' && mode !== 'no-prometheus'
-            ? SERVICES.filter(s => matches(s.labels, selector)).map(s => ({
-                metadata: { name: s.name, namespace: s.namespace, labels: s.labels },
-                spec: { ports: s.ports },
-              }))
+            ? services()
+                .filter(s => matches(s.labels, selector))
+                .map(s => ({
+                  metadata: {
+                    name: s.name,
+                    namespace: s.namespace,
+                    labels: s.labels,
+                    annotations: s.annotations,
+                  },
+                  spec: { ports: s.ports },
+                }))
             : [];
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -130,9 +199,37 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
       }
 
       m = path.match(
+        /^\/clusters\/([^/]+)\/apis\/metrics\.k8s\.io\/v1beta1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/
+      );
+      if (m) {
+        if (options.metricsServer === false) {
+          return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+        }
+        const [, , namespace, name] = m;
+        const inNamespace = Object.values(pods).filter(p => p.namespace === namespace);
+        if (name !== undefined) {
+          const p = inNamespace.find(x => x.pod === decodeURIComponent(name));
+          if (!p)
+            return status(res, 404, 'NotFound', `podmetrics.metrics.k8s.io "${name}" not found`);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify(podMetrics(p)));
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(
+          JSON.stringify({
+            kind: 'PodMetricsList',
+            apiVersion: 'metrics.k8s.io/v1beta1',
+            metadata: {},
+            items: inNamespace.map(podMetrics),
+          })
+        );
+      }
+
+      m = path.match(
         /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy(\/.*)?$/
       );
       if (m) {
+        proxied.push(`${path}${url.search}`);
         const [, , namespace, target, rest = '/'] = m;
         const parts = decodeURIComponent(target).split(':');
         const [name, port] = parts.length === 3 ? parts.slice(1) : parts;
@@ -198,10 +295,13 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl }) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
-    setMode(m) {
+    setMode(m, o = {}) {
       mode = m;
+      options = o;
     },
     queries,
+    lists,
+    proxied,
     close: () => new Promise(ok => server.close(ok)),
   };
 }
