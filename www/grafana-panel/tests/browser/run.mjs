@@ -287,8 +287,8 @@ async function main() {
     // 5. Loading under Grafana's rules.
     const wasm = requests.filter((u) => u.endsWith('.wasm'));
     check(
-      'the .wasm is loaded from the plugin public path',
-      wasm.length === 1 && new URL(wasm[0]).pathname.startsWith(PLUGIN_BASE),
+      'the two .wasm modules (core and linter) are loaded once each from the plugin public path',
+      wasm.length === 2 && new Set(wasm).size === 2 && wasm.every((u) => new URL(u).pathname.startsWith(PLUGIN_BASE)),
       wasm.join(', ')
     );
     // Only the plugin's own files count: the host bundle (standing in for Grafana) contains zod,
