@@ -436,7 +436,7 @@ fn kueue_local_queues() {
     let key = |s: &kubeprom::response::Series| {
         format!(
             "{}/{}",
-            s.label("namespace").unwrap(),
+            s.label("exported_namespace").unwrap(),
             s.label("name").unwrap()
         )
     };
@@ -462,10 +462,14 @@ fn kueue_local_queues() {
         "one value per local queue and status; the follower's stale gauges must not count"
     );
 
-    // Filtered by namespace and local queue name: the same name in another namespace is another queue.
+    // Filtered by the local queue's namespace and name: the same name in another namespace is
+    // another queue. Scraped like Kueue's Helm chart does, the namespace is `exported_namespace`.
     let one = QuerySpec {
-        namespace: Some("team-b".into()),
-        selector: [("name".to_string(), "gpu-jobs".to_string())].into(),
+        selector: [
+            ("exported_namespace".to_string(), "team-b".to_string()),
+            ("name".to_string(), "gpu-jobs".to_string()),
+        ]
+        .into(),
         by: Some(vec!["name".into()]),
         ..spec("kueue_local_queue_pending_workloads")
     };

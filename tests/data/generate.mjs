@@ -142,8 +142,8 @@ for (const [cq, byStatus] of Object.entries(kueue.pending)) {
 }
 // Kueue's local queues (LocalQueueMetrics gate): they split their cluster queue's numbers. The
 // same queue name in two namespaces must stay two queues. Kueue labels these series with the
-// local queue's `namespace`; this models a ServiceMonitor with honorLabels (without it,
-// Prometheus would rename the label `exported_namespace` and keep the target's namespace).
+// local queue's `namespace`; scraped as Kueue's Helm chart does (a ServiceMonitor without
+// honorLabels), Prometheus renames it `exported_namespace` and `namespace` is the target's.
 const localQueues = [
   { namespace: 'team-a', name: 'gpu-jobs', clusterQueue: 'cq-gpu', pending: { active: 9, inadmissible: 1 }, admittedActive: 3, waitBuckets: [[1, 0.01], [2.5, 0.01], [5, 0.02], [10, 0.015], [25, 0], [50, 0], [100, 0]] },
   { namespace: 'team-b', name: 'gpu-jobs', clusterQueue: 'cq-gpu', pending: { active: 3, inadmissible: 2 }, admittedActive: 1, waitBuckets: [[1, 0], [2.5, 0], [5, 0], [10, 0.005], [25, 0.02], [50, 0.01], [100, 0.01]] },
@@ -161,7 +161,7 @@ for (const cq of Object.keys(kueue.pending)) {
   if (Math.abs(mine.reduce((s, lq) => s + lq.admittedPerSecond, 0) - kueue.admittedPerSecond[cq]) > 1e-12) throw new Error(`local queues of ${cq} do not add up to its admissions`);
 }
 for (const lq of localQueues) {
-  const lqTarget = { job: KUEUE_TARGET.job, service: KUEUE_TARGET.service, endpoint: KUEUE_TARGET.endpoint, namespace: lq.namespace, name: lq.name };
+  const lqTarget = { ...KUEUE_TARGET, exported_namespace: lq.namespace, name: lq.name };
   const leader = { ...lqTarget, instance: '10.0.2.1:8443', pod: 'kueue-controller-manager-0', replica_role: 'leader' };
   for (const [status, n] of Object.entries(lq.pending)) {
     add('kueue_local_queue_pending_workloads', { ...leader, status }, () => n);
