@@ -168,6 +168,12 @@ fn encode(text: &str) -> String {
 impl ClientConfig {
     /// Checks options.
     pub fn new(opts: ClientOptions) -> Result<Self, ClientError> {
+        // Checked first, and the URL is not echoed: error messages end up in logs and on screen.
+        if has_userinfo(&opts.base_url) {
+            return Err(ClientError::InvalidArgument(
+                "baseUrl: must not carry credentials (user:password@); pass them in `headers` (e.g. Authorization)".into(),
+            ));
+        }
         let base = opts.base_url.trim_end_matches('/');
         let absolute = ["http://", "https://"]
             .iter()
@@ -249,6 +255,16 @@ impl ClientConfig {
         };
         let path = match opts.path.as_deref().map(|p| p.trim_end_matches('/')) {
             None | Some("") => String::new(),
+            // `.` and `..` would be resolved by the browser and could leave the proxy path.
+            Some(p)
+                if p.split('/')
+                    .any(|segment| segment == "." || segment == "..") =>
+            {
+                return Err(invalid(
+                    "path",
+                    &format!("{p:?} must not contain . or .. segments"),
+                ))
+            }
             Some(p) if p.starts_with('/') => p
                 .split('/')
                 .skip(1)
@@ -320,6 +336,15 @@ impl ClientConfig {
     pub fn targets_url(&self) -> String {
         format!("{}/api/v1/targets?state=active", self.base_url)
     }
+}
+
+/// Whether an absolute URL has `user:password@` (or `user@`) before its host.
+fn has_userinfo(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
 }
 
 fn finite(field: &str, value: f64) -> Result<f64, ClientError> {
@@ -446,6 +471,14 @@ mod tests {
             "/clusters/my%20cluster/api/v1/namespaces/monitoring/services/https:prometheus-operated:9090/proxy/select/0/prometheus"
         );
         assert!(proxy(Some("select"), None).is_err());
+        for escape in ["/..", "/a/../../secrets", "/./x", "/a/."] {
+            let err = proxy(Some(escape), None).unwrap_err();
+            assert_eq!(err.kind(), "invalid_argument", "{escape}");
+        }
+        assert!(proxy(Some("/a..b/.x/%2e%2e"), None)
+            .unwrap()
+            .base_url
+            .ends_with("/proxy/a..b/.x/%252e%252e"));
         assert!(proxy(None, Some("ftp")).is_err());
     }
 
@@ -469,6 +502,33 @@ mod tests {
             timeout_ms: None
         })
         .is_err());
+    }
+
+    #[test]
+    fn credentials_in_the_base_url_are_refused_without_echoing_them() {
+        for url in [
+            "http://admin:s3cret@prometheus:9090",
+            "https://s3cret@prometheus:9090/prefix",
+            "http://a:b@[::1]:9090",
+        ] {
+            let err = ClientConfig::new(ClientOptions {
+                base_url: url.into(),
+                headers: Default::default(),
+                timeout_ms: None,
+            })
+            .unwrap_err();
+            assert_eq!(err.kind(), "invalid_argument");
+            assert!(!err.to_string().contains("s3cret") && !err.to_string().contains("a:b"));
+        }
+        // An @ in the path or query is not userinfo.
+        for url in ["http://prometheus:9090/a@b", "/proxy/user@host"] {
+            assert!(ClientConfig::new(ClientOptions {
+                base_url: url.into(),
+                headers: Default::default(),
+                timeout_ms: None,
+            })
+            .is_ok());
+        }
     }
 
     #[test]
