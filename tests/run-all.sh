@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project: native Rust (unit, real Prometheus, property tests), wasm in
 # headless Chromium, the JS shim in Node against real Prometheus, the demo in headless Chromium,
-# and lint/format checks. Each runner prints its own summary; the last line counts suites.
+# both plugins (tests/plugins.sh), the generated dashboards and rules, and lint/format checks. Each runner prints its own summary; the last line counts suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 passed=0
@@ -27,6 +27,9 @@ suite wasm-browser env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-t
   CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_ONLY_WEB=1 \
   cargo test --target wasm32-unknown-unknown --test wasm_boundary
 suite js node --test tests/js/
+suite headlamp-plugin bash tests/plugins.sh headlamp
+suite grafana-panel bash tests/plugins.sh grafana
+suite dashboards-current npm run --silent dashboards -- --check
 suite clippy cargo clippy --all-targets -- -D warnings
 suite clippy-wasm cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 suite fmt cargo fmt --check

@@ -8,7 +8,8 @@
 //   node tests/harness/prometheus.mjs serve [--port N] [--exit-with PID]
 //   # prints PROMETHEUS_URL=..., runs until killed (or until process PID exits)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,7 +28,13 @@ function run(cmd, args) {
   return r.stdout;
 }
 
-/** Generates and backfills the dataset unless a fresh one exists; returns its paths. */
+/**
+ * Generates and backfills the dataset unless a fresh one exists; returns its paths.
+ *
+ * Test files run in parallel (`node --test`), and several may find the dataset stale at once:
+ * each builds in its own staging folder and renames the finished folder into place, so no
+ * process ever reads a half-written dataset or has its files rewritten under it.
+ */
 export function prepareDataset() {
   const marker = join(workDir, 'tsdb.json');
   const generator = readFileSync(join(root, 'tests/data/generate.mjs'), 'utf8');
@@ -36,15 +43,43 @@ export function prepareDataset() {
     if (m.generator === generator && m.end - Date.now() / 1000 > MIN_FUTURE_SECONDS && existsSync(m.tsdb)) return m;
   }
   mkdirSync(workDir, { recursive: true });
-  run(process.execPath, [join(root, 'tests/data/generate.mjs'), workDir]);
-  const expected = JSON.parse(readFileSync(join(workDir, 'expected.json'), 'utf8'));
-  const tsdb = join(workDir, `tsdb-${expected.anchor}`);
-  rmSync(tsdb, { recursive: true, force: true });
-  run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(workDir, 'dataset.om'), tsdb]);
-  rmSync(join(workDir, 'dataset.om'));
-  const m = { generator, tsdb, end: expected.end, expectedPath: join(workDir, 'expected.json') };
-  writeFileSync(marker, JSON.stringify(m));
-  return m;
+  const staging = mkdtempSync(join(workDir, 'staging-'));
+  try {
+    run(process.execPath, [join(root, 'tests/data/generate.mjs'), staging]);
+    const expected = JSON.parse(readFileSync(join(staging, 'expected.json'), 'utf8'));
+    run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(staging, 'dataset.om'), join(staging, 'tsdb')]);
+    rmSync(join(staging, 'dataset.om'));
+    const digest = createHash('sha256').update(generator).digest('hex').slice(0, 12);
+    const final = join(workDir, `dataset-${expected.anchor}-${digest}`);
+    try {
+      renameSync(staging, final);
+    } catch (e) {
+      // Another process finished the same dataset first; theirs is as good as ours.
+      if (!existsSync(join(final, 'tsdb'))) throw e;
+    }
+    const m = { generator, tsdb: join(final, 'tsdb'), end: expected.end, expectedPath: join(final, 'expected.json') };
+    atomicWrite(join(workDir, 'expected.json'), readFileSync(m.expectedPath));
+    atomicWrite(marker, JSON.stringify(m));
+    removeStale(final);
+    return m;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function atomicWrite(path, data) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Drops datasets that can no longer be fresh (older than a day), keeping the current one. */
+function removeStale(current) {
+  for (const name of readdirSync(workDir)) {
+    const path = join(workDir, name);
+    if (path === current || !/^(dataset-|tsdb-|staging-)/.test(name)) continue;
+    if (Date.now() - statSync(path).mtimeMs > 24 * 3600 * 1000) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 export function freePort() {
@@ -67,8 +102,13 @@ export async function startPrometheus({ port, scrapeConfigs = [], scrapeInterval
   const expected = JSON.parse(readFileSync(dataset.expectedPath, 'utf8'));
   const dir = mkdtempSync(join(tmpdir(), 'kubeprom-prom-'));
   cpSync(dataset.tsdb, join(dir, 'data'), { recursive: true });
-  // JSON is YAML, so the config needs no YAML library.
-  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({ global: { scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval }, scrape_configs: scrapeConfigs }));
+  // JSON is YAML, so the config needs no YAML library. The backfilled blocks reach two hours
+  // past now, so live scrapes land "in the past" of the head: accept them as out-of-order.
+  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({
+    global: { scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval },
+    scrape_configs: scrapeConfigs,
+    storage: { tsdb: { out_of_order_time_window: '3h' } },
+  }));
   port ??= await freePort();
   const child = spawn('prometheus', [
     `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -105,7 +145,7 @@ export async function startPrometheus({ port, scrapeConfigs = [], scrapeInterval
     }
     await new Promise((ok) => setTimeout(ok, 200));
   }
-  return { url, port, expected, stop, log: () => log };
+  return { url, port, expected, expectedPath: dataset.expectedPath, stop, log: () => log };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -116,7 +156,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const portArg = rest.indexOf('--port');
     const prom = await startPrometheus({ port: portArg >= 0 ? Number(rest[portArg + 1]) : undefined });
     console.log(`PROMETHEUS_URL=${prom.url}`);
-    console.log(`EXPECTED=${join(workDir, 'expected.json')}`);
+    console.log(`EXPECTED=${prom.expectedPath}`);
     const shutdown = async () => { await prom.stop(); process.exit(0); };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
