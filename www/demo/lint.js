@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 200;
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
 
-/** Counts that kubectl-top-style tools get wrong: the classic double count of cAdvisor series. */
+/** The classic double count: cAdvisor's pod-level cgroup series summed with the containers'. */
 export const EXAMPLE_QUERY = 'sum by (pod) (container_memory_working_set_bytes{namespace="shop"})';
 
 function describe(e) {

@@ -109,10 +109,13 @@ async function localQueues(client) {
       client.query(buildQuery({ metric: 'kueue_local_queue_admission_wait_time', quantile: 0.95 })),
       client.query(buildQuery({ metric: 'kueue_local_queue_admitted_workloads_rate' })),
     ]);
-    const p = byLabels(pending, ['namespace', 'name', 'status']);
-    const w = byLabels(wait, ['namespace', 'name']);
-    const a = byLabels(admitted, ['namespace', 'name']);
-    const queues = [...new Set(pending.series.map((s) => `${s.labels.namespace}/${s.labels.name}`))].sort();
+    // Scraped without honorLabels (Kueue's Helm chart), the queue's namespace is exported_namespace.
+    const key = (labels) => `${labels.exported_namespace ?? labels.namespace}/${labels.name}`;
+    const byQueue = (result, suffix = () => '') => new Map(result.series.map((s) => [key(s.labels) + suffix(s.labels), s.values[s.values.length - 1]]));
+    const p = byQueue(pending, (l) => `/${l.status}`);
+    const w = byQueue(wait);
+    const a = byQueue(admitted);
+    const queues = [...new Set(pending.series.map((s) => key(s.labels)))].sort();
     table.tBodies[0].replaceChildren(...queues.map((key) => {
       const [namespace, name] = key.split('/');
       const tr = document.createElement('tr');
@@ -164,7 +167,13 @@ function operatorState(op, targets, up) {
 async function operators(client) {
   const table = $('operators');
   try {
-    const targets = await client.targets().catch(() => []);
+    // Without the targets API (a proxy may block it) the stored up series still tell the state.
+    let targets = [];
+    try {
+      targets = await client.targets();
+    } catch (e) {
+      $('queues-status').textContent = `Targets API unavailable (${describe(e)}); operator state from up only.`;
+    }
     const [up, reconciles, errors, depth] = await Promise.all([
       client.query(buildQuery({ metric: 'scrape_up', by: ['job', 'instance'] })),
       client.query(buildQuery({ metric: 'operator_reconcile_rate', by: ['job'] })),
@@ -273,7 +282,7 @@ export function showQueues(client) {
         $('visibility-status').textContent = describe(e);
       });
     await Promise.all([clusterQueues(client), localQueues(client), operators(client), fixture]);
-    $('queues-status').textContent = `Loaded ${new Date().toLocaleTimeString()}.`;
+    if ($('queues-status').textContent === 'Loading…') $('queues-status').textContent = `Loaded ${new Date().toLocaleTimeString()}.`;
     $('view-queues').dataset.loaded = 'true';
   })();
   return loaded;
