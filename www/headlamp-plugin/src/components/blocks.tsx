@@ -140,44 +140,46 @@ export function PodCards(props: { ctx: SectionContext; scope: Scope }) {
   const failed = (id: keyof typeof errors) =>
     errors[id] ? `failed: ${errors[id]!.summary}` : undefined;
   return (
-    <Grid container spacing={2} sx={{ mb: 2 }}>
-      <Grid item xs={6} md={3}>
-        <Card
-          id="cpu"
-          title="CPU"
-          value={row?.cpu ?? null}
-          text={formatValue(row?.cpu, 'millicores')}
-          detail={failed('cpu') ?? containers('cpu', 'millicores')}
-        />
+    <Box sx={{ mb: 3 }}>
+      <Grid container spacing={2}>
+        <Grid item xs={6} md={3}>
+          <Card
+            id="cpu"
+            title="CPU"
+            value={row?.cpu ?? null}
+            text={formatValue(row?.cpu, 'millicores')}
+            detail={failed('cpu') ?? containers('cpu', 'millicores')}
+          />
+        </Grid>
+        <Grid item xs={6} md={3}>
+          <Card
+            id="memory"
+            title="Memory (working set)"
+            value={row?.memory ?? null}
+            text={formatValue(row?.memory, 'MiB')}
+            detail={failed('memory') ?? containers('memory', 'MiB')}
+          />
+        </Grid>
+        <Grid item xs={6} md={3}>
+          <Card
+            id="restarts"
+            title="Restarts"
+            value={row?.restarts ?? null}
+            text={formatValue(row?.restarts, 'count')}
+            detail={failed('restarts')}
+          />
+        </Grid>
+        <Grid item xs={6} md={3}>
+          <Card
+            id="reason"
+            title="Last termination"
+            value={null}
+            text={reasonText(row)}
+            detail={failed('reason')}
+          />
+        </Grid>
       </Grid>
-      <Grid item xs={6} md={3}>
-        <Card
-          id="memory"
-          title="Memory (working set)"
-          value={row?.memory ?? null}
-          text={formatValue(row?.memory, 'MiB')}
-          detail={failed('memory') ?? containers('memory', 'MiB')}
-        />
-      </Grid>
-      <Grid item xs={6} md={3}>
-        <Card
-          id="restarts"
-          title="Restarts"
-          value={row?.restarts ?? null}
-          text={formatValue(row?.restarts, 'count')}
-          detail={failed('restarts')}
-        />
-      </Grid>
-      <Grid item xs={6} md={3}>
-        <Card
-          id="reason"
-          title="Last termination"
-          value={null}
-          text={reasonText(row)}
-          detail={failed('reason')}
-        />
-      </Grid>
-    </Grid>
+    </Box>
   );
 }
 

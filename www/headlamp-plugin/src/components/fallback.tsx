@@ -2,7 +2,7 @@
  * Current CPU and memory of a pod from metrics-server (the Kubernetes metrics API) when
  * Prometheus cannot be reached, with a note that says so and why.
  */
-import { Alert, Grid, Typography } from '@mui/material';
+import { Alert, Box, Grid, Typography } from '@mui/material';
 import { useCallback } from 'react';
 import { kubeGet, usePolling } from '../hooks';
 import type { ErrorDescription } from '../lib/errors';
@@ -102,26 +102,28 @@ export function FallbackPodCards(props: {
   return (
     <>
       <FallbackNote what="CPU and memory" reason={reason} skipped={skipped?.message} />
-      <Grid container spacing={2} sx={{ mb: 2 }}>
-        <Grid item xs={6} md={3}>
-          <Card
-            id="cpu"
-            title="CPU (metrics-server)"
-            value={row?.cpu ?? null}
-            text={formatValue(row?.cpu, 'millicores')}
-            detail={containers('cpu', 'millicores')}
-          />
+      <Box sx={{ mb: 3 }}>
+        <Grid container spacing={2}>
+          <Grid item xs={6} md={3}>
+            <Card
+              id="cpu"
+              title="CPU (metrics-server)"
+              value={row?.cpu ?? null}
+              text={formatValue(row?.cpu, 'millicores')}
+              detail={containers('cpu', 'millicores')}
+            />
+          </Grid>
+          <Grid item xs={6} md={3}>
+            <Card
+              id="memory"
+              title="Memory (metrics-server)"
+              value={row?.memory ?? null}
+              text={formatValue(row?.memory, 'MiB')}
+              detail={containers('memory', 'MiB')}
+            />
+          </Grid>
         </Grid>
-        <Grid item xs={6} md={3}>
-          <Card
-            id="memory"
-            title="Memory (metrics-server)"
-            value={row?.memory ?? null}
-            text={formatValue(row?.memory, 'MiB')}
-            detail={containers('memory', 'MiB')}
-          />
-        </Grid>
-      </Grid>
+      </Box>
     </>
   );
 }

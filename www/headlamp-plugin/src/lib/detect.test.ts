@@ -174,9 +174,9 @@ describe('detectPrometheus', () => {
     expect(failure).toBeInstanceOf(DetectionError);
     const attempts = (failure as DetectionError).attempts;
     expect(attempts).toHaveLength(DETECTION_RULES.length);
-    expect(attempts.find(a => a.what.startsWith('pods'))!.outcome).toContain(
-      'could not list: error (HTTP 403)'
-    );
+    const pods = attempts.find(a => a.what.startsWith('pods'))!.outcome;
+    expect(pods).toContain('could not list: error (HTTP 403)');
+    expect(pods).toContain('the "list" verb on "pods" in all namespaces');
     expect(attempts.find(a => a.what.startsWith('services'))!.outcome).toBe('none found');
     expect(failure.message).toContain('headlamp-prometheus=true');
     expect(failure.kind).toBe('not_found');

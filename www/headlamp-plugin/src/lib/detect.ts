@@ -255,7 +255,11 @@ export async function detectPrometheus(
     const what = `${rule.kind} with labels ${rule.labelSelector}`;
     if (listing.status === 'rejected') {
       const d = describeError(listing.reason);
-      attempts.push({ what, outcome: `could not list: ${d.summary}` });
+      const rbac =
+        d.status === 403
+          ? ` (detection needs the "list" verb on "${rule.kind}" in all namespaces; or set the address in the plugin settings)`
+          : '';
+      attempts.push({ what, outcome: `could not list: ${d.summary}${rbac}` });
       continue;
     }
     const objects = listing.value.filter(o => isRunning(o, rule.kind));
