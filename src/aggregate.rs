@@ -15,6 +15,11 @@ use crate::query::QueryError;
 use crate::response::{Labels, QueryResult, Series};
 use crate::units::{conversion, Conversion};
 
+mod columnar;
+pub use columnar::{
+    aggregate_columns, aggregate_pods_from_bytes, BytesAggregation, FromBytesError,
+};
+
 /// Labels that tell scrapers apart rather than series: equal series but for these count once.
 pub const SCRAPE_IDENTITY_LABELS: &[&str] = &[
     "instance",

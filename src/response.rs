@@ -7,6 +7,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+pub mod scan;
+
 /// The default limit on a response body: 256 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 256 << 20;
 

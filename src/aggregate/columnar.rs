@@ -1,0 +1,293 @@
+//! [`aggregate_pods`](super::aggregate_pods) over a [`Columns`] result, with the same rules and
+//! bit-identical numbers: the same dedupe keys and tie-breaks, the same grouping order, and the
+//! same additions in the same order. Only the bookkeeping differs: per-timestamp sums are merged
+//! over sorted arrays instead of built in a `BTreeMap`, which is what made the plain path slow
+//! on large range results.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap};
+
+use super::SCRAPE_IDENTITY_LABELS;
+use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue, Tier};
+use crate::query::QueryError;
+use crate::response::scan::{scan_query_response, ColumnSeries, Columns};
+use crate::response::{ResponseError, ResultType};
+use crate::units::{conversion, Conversion};
+
+/// What [`aggregate_pods_from_bytes`] gives: per-pod values and what the response said besides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BytesAggregation {
+    /// The result type of the response.
+    pub result_type: ResultType,
+    /// Per-pod values with what was left out.
+    pub aggregation: Aggregation,
+    /// Warnings attached to the response: results may be partial.
+    pub warnings: Vec<String>,
+    /// Informational notes attached to the response.
+    pub infos: Vec<String>,
+}
+
+/// Why [`aggregate_pods_from_bytes`] failed: the body, or the options.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FromBytesError {
+    /// The body is not a usable query result.
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+    /// The options are wrong (an unknown unit, units of different dimensions).
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+impl FromBytesError {
+    /// The API error kind.
+    pub fn kind(&self) -> &str {
+        match self {
+            Self::Response(e) => e.kind(),
+            Self::Query(e) => e.kind(),
+        }
+    }
+}
+
+/// Response bytes to per-pod values in one step: [`scan_query_response`] then
+/// [`aggregate_columns`]. Equal, bit for bit, to `parse_query_response` then `aggregate_pods`,
+/// errors included (a body error is reported before an options error, as there).
+pub fn aggregate_pods_from_bytes(
+    body: &[u8],
+    max_bytes: usize,
+    opts: &AggregateOptions,
+) -> Result<BytesAggregation, FromBytesError> {
+    let columns = scan_query_response(body, max_bytes)?;
+    let aggregation = aggregate_columns(&columns, opts)?;
+    Ok(BytesAggregation {
+        result_type: columns.result_type,
+        aggregation,
+        warnings: columns.warnings,
+        infos: columns.infos,
+    })
+}
+
+/// [`aggregate_pods`](super::aggregate_pods) over columns.
+pub fn aggregate_columns(
+    result: &Columns,
+    opts: &AggregateOptions,
+) -> Result<Aggregation, QueryError> {
+    let convert = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?;
+    let mut out = Aggregation::default();
+
+    // Duplicate scrapes, as the plain path's `BTreeMap` keyed by the label set without scrape
+    // identity labels, but found with a hash map: comparing long label sets inside a tree was
+    // most of the plain path's time on large instant vectors. The tree's order still decides
+    // what depends on order (series order within a group, unattributed order): by sorting.
+    type Key<'a> = Vec<(&'a str, &'a str)>;
+    let mut index: HashMap<Key, usize> = HashMap::with_capacity(result.series.len());
+    let mut kept: Vec<(Key, &ColumnSeries)> = Vec::with_capacity(result.series.len());
+    for series in &result.series {
+        let mut key: Key = series
+            .labels
+            .iter()
+            .filter(|(name, _)| !SCRAPE_IDENTITY_LABELS.contains(&name.as_ref()))
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect();
+        key.sort_unstable();
+        match index.get(&key) {
+            Some(&at) => {
+                out.dropped_duplicates += 1;
+                if prefer(series, kept[at].1) {
+                    kept[at].1 = series;
+                }
+            }
+            None => {
+                index.insert(key.clone(), kept.len());
+                kept.push((key, series));
+            }
+        }
+    }
+    drop(index);
+
+    type PodKey<'a> = (&'a str, &'a str);
+    type Groups<'a, 'k> = BTreeMap<(Tier, &'a str), Vec<(&'k Key<'a>, &'a ColumnSeries<'a>)>>;
+    let mut pods: HashMap<PodKey, Groups> = HashMap::new();
+    let mut unattributed: Vec<(&Key, &ColumnSeries)> = Vec::new();
+    for (key, series) in &kept {
+        let (Some(namespace), Some(pod)) = (series.label("namespace"), series.label("pod")) else {
+            unattributed.push((key, series));
+            continue;
+        };
+        let container = series.label("container").unwrap_or("");
+        let tier = match container {
+            "" => Tier::PodLevel,
+            "POD" => Tier::Pause,
+            _ => Tier::Container,
+        };
+        pods.entry((namespace, pod))
+            .or_default()
+            .entry((tier, container))
+            .or_default()
+            .push((key, series));
+    }
+    unattributed.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out.unattributed = unattributed
+        .into_iter()
+        .map(|(_, series)| {
+            series
+                .labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect();
+    let mut pods: Vec<(PodKey, Groups)> = pods.into_iter().collect();
+    pods.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+    let unit_factor = Conversion {
+        factor: 1.0,
+        unit: "",
+    };
+    let mut container_sum = Merged::default();
+    let mut pod_sum = Merged::default();
+    for ((namespace, pod), groups) in pods {
+        let Some(best) = groups.keys().map(|(tier, _)| *tier).min() else {
+            continue;
+        };
+        pod_sum.clear();
+        let mut containers = Vec::new();
+        for ((tier, container), series) in groups {
+            if tier != best {
+                out.dropped_duplicates += series.len();
+                continue;
+            }
+            container_sum.clear();
+            let mut series = series;
+            series.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (_, s) in series {
+                out.skipped_samples +=
+                    container_sum.add(result.timestamps_of(s), result.values_of(s), convert);
+            }
+            let timestamps = container_sum.timestamps();
+            pod_sum.add(&timestamps, &container_sum.values, unit_factor);
+            containers.push(ContainerValue {
+                container: container.to_owned(),
+                value: stat(&container_sum.values, opts.stat),
+            });
+        }
+        out.pods.push(PodValue {
+            namespace: namespace.to_owned(),
+            pod: pod.to_owned(),
+            value: stat(&pod_sum.values, opts.stat),
+            unit: convert.unit.to_owned(),
+            containers,
+            series: opts
+                .keep_series
+                .then(|| (pod_sum.timestamps(), pod_sum.values.clone())),
+        });
+    }
+    Ok(out)
+}
+
+/// The plain path's tie-break between copies of a series, on column series.
+fn prefer(candidate: &ColumnSeries, kept: &ColumnSeries) -> bool {
+    (candidate.len(), Reverse(&candidate.labels)) > (kept.len(), Reverse(&kept.labels))
+}
+
+/// The plain path's `BTreeMap<u64, f64>` sum of series by timestamp, kept as two sorted arrays.
+///
+/// Each key gets `0.0 + x` for its first sample and `+= x` for later ones, in series order and
+/// sample order within a series, exactly as `*map.entry(k).or_insert(0.0) += x` does; series
+/// arrive in time order, so a merge gives the same sums without a tree.
+#[derive(Default)]
+struct Merged {
+    keys: Vec<u64>,
+    values: Vec<f64>,
+    scratch_keys: Vec<u64>,
+    scratch_values: Vec<f64>,
+}
+
+/// The plain path's timestamp key.
+#[inline]
+fn time_key(t: f64) -> u64 {
+    t.max(0.0).to_bits()
+}
+
+impl Merged {
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.values.clear();
+    }
+
+    fn timestamps(&self) -> Vec<f64> {
+        self.keys.iter().map(|&bits| f64::from_bits(bits)).collect()
+    }
+
+    /// Adds a series (values times `convert.factor`), skipping NaN samples; returns how many.
+    fn add(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
+        let sorted = timestamps
+            .windows(2)
+            .all(|w| time_key(w[0]) <= time_key(w[1]));
+        if !sorted {
+            return self.add_unsorted(timestamps, values, convert);
+        }
+        let mut skipped = 0;
+        let (mut keys, mut sums) = (
+            std::mem::take(&mut self.scratch_keys),
+            std::mem::take(&mut self.scratch_values),
+        );
+        keys.clear();
+        sums.clear();
+        keys.reserve(self.keys.len().max(timestamps.len()));
+        sums.reserve(self.keys.len().max(timestamps.len()));
+        let mut old = 0;
+        for (&t, &v) in timestamps.iter().zip(values) {
+            if v.is_nan() {
+                skipped += 1;
+                continue;
+            }
+            let key = time_key(t);
+            let x = v * convert.factor;
+            while old < self.keys.len() && self.keys[old] < key {
+                keys.push(self.keys[old]);
+                sums.push(self.values[old]);
+                old += 1;
+            }
+            if keys.last() == Some(&key) {
+                // A repeated time within this series: its sum is the last pushed entry.
+                if let Some(last) = sums.last_mut() {
+                    *last += x;
+                }
+            } else if old < self.keys.len() && self.keys[old] == key {
+                keys.push(key);
+                sums.push(self.values[old] + x);
+                old += 1;
+            } else {
+                keys.push(key);
+                sums.push(0.0 + x);
+            }
+        }
+        keys.extend_from_slice(&self.keys[old..]);
+        sums.extend_from_slice(&self.values[old..]);
+        self.scratch_keys = std::mem::replace(&mut self.keys, keys);
+        self.scratch_values = std::mem::replace(&mut self.values, sums);
+        skipped
+    }
+
+    /// Series out of time order: the plain path's map, literally.
+    #[cold]
+    fn add_unsorted(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
+        let mut points: BTreeMap<u64, f64> = self
+            .keys
+            .iter()
+            .copied()
+            .zip(self.values.iter().copied())
+            .collect();
+        let mut skipped = 0;
+        for (&t, &v) in timestamps.iter().zip(values) {
+            if v.is_nan() {
+                skipped += 1;
+                continue;
+            }
+            *points.entry(time_key(t)).or_insert(0.0) += v * convert.factor;
+        }
+        self.keys = points.keys().copied().collect();
+        self.values = points.into_values().collect();
+        skipped
+    }
+}

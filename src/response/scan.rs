@@ -1,0 +1,617 @@
+//! A scanner for the shape Prometheus gives `query` and `query_range` answers, straight from
+//! bytes into columns: one label list per series and two shared `f64` arrays for all samples.
+//!
+//! It only accepts what [`parse_query_response`] accepts with the same meaning: success envelopes
+//! of vector and matrix results in Prometheus' field layout. Anything else (error envelopes,
+//! scalars, histograms, unknown fields, duplicate keys, odd numbers, truncated or invalid JSON)
+//! stops the scanner and the body goes through [`parse_query_response`] instead, so errors and
+//! rare shapes keep exactly the plain path's behaviour. Numbers take a short exact path when the
+//! result is provably the correctly rounded one, and the plain path's own parsers otherwise.
+
+use std::borrow::Cow;
+
+use super::{parse_query_response, parse_value, QueryResult, ResponseError, ResultType, Series};
+
+/// A series of a [`Columns`] result: its labels and where its samples are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSeries<'a> {
+    /// Label pairs in the order Prometheus sent them, borrowed from the body when unescaped.
+    pub labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Index of the series' first sample in [`Columns::timestamps`] and [`Columns::values`].
+    pub start: usize,
+    /// One past its last sample.
+    pub end: usize,
+}
+
+impl ColumnSeries<'_> {
+    /// The value of label `name`, if the series has it.
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// How many samples it has.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether it has no samples.
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// A query result in columns: what [`QueryResult`] holds, without one allocation per series'
+/// samples and without copying label strings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns<'a> {
+    /// The result type.
+    pub result_type: ResultType,
+    /// The series, in response order.
+    pub series: Vec<ColumnSeries<'a>>,
+    /// Every sample time in unix seconds, series after series.
+    pub timestamps: Vec<f64>,
+    /// Every sample value, aligned with `timestamps`.
+    pub values: Vec<f64>,
+    /// The string of a `string` result.
+    pub string_value: Option<String>,
+    /// Warnings attached to the response.
+    pub warnings: Vec<String>,
+    /// Informational notes attached to the response.
+    pub infos: Vec<String>,
+    /// Whether the scanner read the body itself (false: it went through the plain parser).
+    pub scanned: bool,
+}
+
+impl Columns<'_> {
+    /// Sample times of series `i`.
+    pub fn timestamps_of(&self, series: &ColumnSeries) -> &[f64] {
+        &self.timestamps[series.start..series.end]
+    }
+
+    /// Sample values of series `i`.
+    pub fn values_of(&self, series: &ColumnSeries) -> &[f64] {
+        &self.values[series.start..series.end]
+    }
+
+    /// The same result as a [`QueryResult`], as [`parse_query_response`] gives it.
+    pub fn to_query_result(&self) -> QueryResult {
+        QueryResult {
+            result_type: self.result_type,
+            series: self
+                .series
+                .iter()
+                .map(|s| Series {
+                    labels: s
+                        .labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                    timestamps: self.timestamps_of(s).to_vec(),
+                    values: self.values_of(s).to_vec(),
+                })
+                .collect(),
+            string_value: self.string_value.clone(),
+            warnings: self.warnings.clone(),
+            infos: self.infos.clone(),
+        }
+    }
+
+    fn from_query_result(result: QueryResult) -> Columns<'static> {
+        let total = result.series.iter().map(|s| s.values.len()).sum();
+        let mut columns = Columns {
+            result_type: result.result_type,
+            series: Vec::with_capacity(result.series.len()),
+            timestamps: Vec::with_capacity(total),
+            values: Vec::with_capacity(total),
+            string_value: result.string_value,
+            warnings: result.warnings,
+            infos: result.infos,
+            scanned: false,
+        };
+        for s in result.series {
+            let start = columns.values.len();
+            columns.timestamps.extend_from_slice(&s.timestamps);
+            columns.values.extend_from_slice(&s.values);
+            columns.series.push(ColumnSeries {
+                labels: s
+                    .labels
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
+                    .collect(),
+                start,
+                end: columns.values.len(),
+            });
+        }
+        columns
+    }
+}
+
+/// Parses a query or query_range body into columns. Same results and errors as
+/// [`parse_query_response`], bit for bit.
+pub fn scan_query_response(body: &[u8], max_bytes: usize) -> Result<Columns<'_>, ResponseError> {
+    if body.len() <= max_bytes {
+        if let Ok(columns) = Scanner::new(body).response() {
+            return Ok(columns);
+        }
+    }
+    parse_query_response(body, max_bytes).map(Columns::from_query_result)
+}
+
+/// The scanner met something outside its shape; the plain parser decides.
+#[derive(Debug)]
+struct Fallback;
+
+type Fast<T> = Result<T, Fallback>;
+
+/// Powers of ten that are exact in an `f64`.
+const EXACT_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Largest integer below which every integer is exact in an `f64`.
+const EXACT_INT: u64 = 1 << 53;
+
+/// `digits / 10^scale` when both are exact, so the one IEEE division is correctly rounded and
+/// equals what any correct parser (Rust's, serde_json's in both its modes) gives for the text.
+#[inline]
+fn exact_decimal(digits: u64, scale: usize) -> Option<f64> {
+    if digits < EXACT_INT && scale < EXACT_POW10.len() {
+        Some(digits as f64 / EXACT_POW10[scale])
+    } else {
+        None
+    }
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Scanner { b, i: 0 }
+    }
+
+    #[inline]
+    fn peek(&self) -> Fast<u8> {
+        self.b.get(self.i).copied().ok_or(Fallback)
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Skips whitespace and takes `c`.
+    #[inline]
+    fn expect(&mut self, c: u8) -> Fast<()> {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            return Ok(());
+        }
+        self.ws();
+        if self.peek()? == c {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Fallback)
+        }
+    }
+
+    /// Skips whitespace and takes `c` if it is next.
+    #[inline]
+    fn take(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) != Some(&c) {
+            self.ws();
+        }
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A JSON string; borrowed when it has no escapes.
+    #[inline]
+    fn string(&mut self) -> Fast<Cow<'a, str>> {
+        self.expect(b'"')?;
+        let start = self.i;
+        let rest = &self.b[start..];
+        let Some(len) = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        else {
+            return Err(Fallback);
+        };
+        match rest[len] {
+            b'"' => {
+                self.i = start + len + 1;
+                std::str::from_utf8(&rest[..len])
+                    .map(Cow::Borrowed)
+                    .map_err(|_| Fallback)
+            }
+            b'\\' => self.escaped_string(start),
+            _ => Err(Fallback),
+        }
+    }
+
+    /// A string with escapes, decoded by serde_json itself.
+    #[cold]
+    fn escaped_string(&mut self, start: usize) -> Fast<Cow<'a, str>> {
+        let mut j = start;
+        loop {
+            match self.b.get(j) {
+                Some(b'"') => break,
+                Some(b'\\') => j += 2,
+                Some(_) => j += 1,
+                None => return Err(Fallback),
+            }
+        }
+        self.i = j + 1;
+        serde_json::from_slice::<String>(&self.b[start - 1..=j])
+            .map(Cow::Owned)
+            .map_err(|_| Fallback)
+    }
+
+    /// An object key and its colon.
+    #[inline]
+    fn key(&mut self) -> Fast<Cow<'a, str>> {
+        let key = self.string()?;
+        self.expect(b':')?;
+        Ok(key)
+    }
+
+    /// After `{` or a member: whether another member follows (`,`) or the object ends (`}`).
+    #[inline]
+    fn more(&mut self, close: u8, first: &mut bool) -> Fast<bool> {
+        if *first {
+            *first = false;
+            return Ok(!self.take(close));
+        }
+        if self.take(b',') {
+            Ok(true)
+        } else if self.take(close) {
+            Ok(false)
+        } else {
+            Err(Fallback)
+        }
+    }
+
+    fn response(mut self) -> Fast<Columns<'a>> {
+        self.expect(b'{')?;
+        let mut status = false;
+        let mut data = None;
+        let mut warnings = None;
+        let mut infos = None;
+        let mut first = true;
+        while self.more(b'}', &mut first)? {
+            let key = self.key()?;
+            match key.as_ref() {
+                "status" if !status => {
+                    if self.string()? != "success" {
+                        return Err(Fallback);
+                    }
+                    status = true;
+                }
+                "data" if data.is_none() => data = Some(self.data()?),
+                "warnings" if warnings.is_none() => warnings = Some(self.strings()?),
+                "infos" if infos.is_none() => infos = Some(self.strings()?),
+                _ => return Err(Fallback),
+            }
+        }
+        self.ws();
+        if self.i != self.b.len() || !status {
+            return Err(Fallback);
+        }
+        let mut columns = data.ok_or(Fallback)?;
+        columns.warnings = warnings.unwrap_or_default();
+        columns.infos = infos.unwrap_or_default();
+        Ok(columns)
+    }
+
+    fn strings(&mut self) -> Fast<Vec<String>> {
+        self.expect(b'[')?;
+        let mut out = Vec::new();
+        let mut first = true;
+        while self.more(b']', &mut first)? {
+            out.push(self.string()?.into_owned());
+        }
+        Ok(out)
+    }
+
+    fn data(&mut self) -> Fast<Columns<'a>> {
+        self.expect(b'{')?;
+        let mut result_type = None;
+        let mut columns = None;
+        let mut first = true;
+        while self.more(b'}', &mut first)? {
+            let key = self.key()?;
+            match (key.as_ref(), result_type) {
+                ("resultType", None) => {
+                    result_type = Some(match self.string()?.as_ref() {
+                        "vector" => ResultType::Vector,
+                        "matrix" => ResultType::Matrix,
+                        _ => return Err(Fallback),
+                    })
+                }
+                ("result", Some(kind)) if columns.is_none() => {
+                    columns = Some(self.result(kind)?);
+                }
+                _ => return Err(Fallback),
+            }
+        }
+        columns.ok_or(Fallback)
+    }
+
+    fn result(&mut self, result_type: ResultType) -> Fast<Columns<'a>> {
+        // A size guess that saves regrowing the big arrays: about 25 bytes per matrix sample.
+        let guess = match result_type {
+            ResultType::Matrix => (self.b.len() - self.i) / 26,
+            _ => (self.b.len() - self.i) / 256,
+        };
+        let mut columns = Columns {
+            result_type,
+            series: Vec::new(),
+            timestamps: Vec::with_capacity(guess),
+            values: Vec::with_capacity(guess),
+            string_value: None,
+            warnings: Vec::new(),
+            infos: Vec::new(),
+            scanned: true,
+        };
+        self.expect(b'[')?;
+        let mut first = true;
+        while self.more(b']', &mut first)? {
+            let series = self.series(result_type, &mut columns)?;
+            columns.series.push(series);
+        }
+        Ok(columns)
+    }
+
+    fn series(
+        &mut self,
+        result_type: ResultType,
+        columns: &mut Columns<'a>,
+    ) -> Fast<ColumnSeries<'a>> {
+        self.expect(b'{')?;
+        let mut labels = None;
+        let mut samples = None;
+        let mut first = true;
+        while self.more(b'}', &mut first)? {
+            let key = self.key()?;
+            match (key.as_ref(), result_type) {
+                ("metric", _) if labels.is_none() => labels = Some(self.labels()?),
+                ("values", ResultType::Matrix) if samples.is_none() => {
+                    let start = columns.values.len();
+                    self.expect(b'[')?;
+                    let mut first = true;
+                    while self.more(b']', &mut first)? {
+                        self.sample(columns)?;
+                    }
+                    samples = Some(start);
+                }
+                ("value", ResultType::Vector) if samples.is_none() => {
+                    let start = columns.values.len();
+                    self.sample(columns)?;
+                    samples = Some(start);
+                }
+                _ => return Err(Fallback),
+            }
+        }
+        Ok(ColumnSeries {
+            labels: labels.unwrap_or_default(),
+            start: samples.ok_or(Fallback)?,
+            end: columns.values.len(),
+        })
+    }
+
+    fn labels(&mut self) -> Fast<Vec<(Cow<'a, str>, Cow<'a, str>)>> {
+        self.expect(b'{')?;
+        let mut labels: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(12);
+        let mut first = true;
+        while self.more(b'}', &mut first)? {
+            let name = self.key()?;
+            let value = self.string()?;
+            if labels.iter().any(|(existing, _)| *existing == name) {
+                return Err(Fallback);
+            }
+            labels.push((name, value));
+        }
+        Ok(labels)
+    }
+
+    /// `[time, "value"]`.
+    #[inline]
+    fn sample(&mut self, columns: &mut Columns<'a>) -> Fast<()> {
+        self.expect(b'[')?;
+        self.ws();
+        let time = self.time()?;
+        self.expect(b',')?;
+        self.ws();
+        let value = self.value()?;
+        self.expect(b']')?;
+        columns.timestamps.push(time);
+        columns.values.push(value);
+        Ok(())
+    }
+
+    /// Reads decimal digits into `acc`; returns how many there were and whether `acc` stayed
+    /// exact (at most 19 digits, so no u64 overflow).
+    #[inline]
+    fn digits(&mut self, acc: &mut u64) -> (usize, bool) {
+        let start = self.i;
+        let mut exact = true;
+        while let Some(&c) = self.b.get(self.i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            match acc
+                .checked_mul(10)
+                .and_then(|a| a.checked_add(u64::from(d)))
+            {
+                Some(a) => *acc = a,
+                None => exact = false,
+            }
+            self.i += 1;
+        }
+        (self.i - start, exact)
+    }
+
+    /// A sample time: a JSON number, read as serde_json reads it into an `f64`.
+    #[inline]
+    fn time(&mut self) -> Fast<f64> {
+        let start = self.i;
+        let mut acc = 0u64;
+        let (int_len, mut exact) = self.digits(&mut acc);
+        // JSON forbids leading zeros; leave such numbers to serde_json.
+        if int_len > 0 && !(int_len > 1 && self.b[start] == b'0') {
+            let mut scale = 0;
+            let mut ok = true;
+            if self.b.get(self.i) == Some(&b'.') {
+                self.i += 1;
+                let (frac_len, frac_exact) = self.digits(&mut acc);
+                scale = frac_len;
+                exact &= frac_exact;
+                ok = frac_len > 0;
+            }
+            if ok && exact && !matches!(self.b.get(self.i), Some(b'e' | b'E' | b'.' | b'-' | b'+'))
+            {
+                if let Some(t) = exact_decimal(acc, scale) {
+                    return Ok(t);
+                }
+            }
+        }
+        self.i = start;
+        self.slow_time()
+    }
+
+    #[cold]
+    fn slow_time(&mut self) -> Fast<f64> {
+        let start = self.i;
+        while let Some(&c) = self.b.get(self.i) {
+            if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        serde_json::from_slice::<f64>(&self.b[start..self.i]).map_err(|_| Fallback)
+    }
+
+    /// A sample value: a JSON string holding a float as Prometheus formats it.
+    #[inline]
+    fn value(&mut self) -> Fast<f64> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return Err(Fallback);
+        }
+        self.i += 1;
+        let start = self.i;
+        let negative = self.b.get(self.i) == Some(&b'-');
+        if negative {
+            self.i += 1;
+        }
+        let mut acc = 0u64;
+        let (int_len, mut exact) = self.digits(&mut acc);
+        let mut scale = 0;
+        if int_len > 0 {
+            if self.b.get(self.i) == Some(&b'.') {
+                self.i += 1;
+                let (frac_len, frac_exact) = self.digits(&mut acc);
+                scale = frac_len;
+                exact &= frac_exact;
+            }
+            if exact && self.b.get(self.i) == Some(&b'"') {
+                if let Some(v) = exact_decimal(acc, scale) {
+                    self.i += 1;
+                    return Ok(if negative { -v } else { v });
+                }
+            }
+        }
+        self.i = start - 1;
+        self.slow_value()
+    }
+
+    /// Any other value string goes through the plain path's own parser.
+    #[cold]
+    fn slow_value(&mut self) -> Fast<f64> {
+        let text = self.string()?;
+        parse_value(&text).map_err(|_| Fallback)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::DEFAULT_MAX_BYTES;
+
+    fn same(body: &str) -> bool {
+        let plain = parse_query_response(body.as_bytes(), DEFAULT_MAX_BYTES);
+        let fast = scan_query_response(body.as_bytes(), DEFAULT_MAX_BYTES);
+        let scanned = fast.as_ref().is_ok_and(|c| c.scanned);
+        let fast = fast.map(|c| c.to_query_result());
+        assert_eq!(format!("{plain:?}"), format!("{fast:?}"), "{body}");
+        if let (Ok(p), Ok(f)) = (&plain, &fast) {
+            for (a, b) in p.series.iter().zip(&f.series) {
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&a.timestamps), bits(&b.timestamps), "{body}");
+                assert_eq!(bits(&a.values), bits(&b.values), "{body}");
+            }
+        }
+        scanned
+    }
+
+    #[test]
+    fn scans_prometheus_shapes() {
+        assert!(same(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"x","pod":"p"},"values":[[1700000000,"1"],[1700000030.5,"2.25"],[1700000060.125,"-0.0"]]}]},"warnings":["w"],"infos":["i"]}"#
+        ));
+        assert!(same(
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1.5,"NaN"]},{"value":[2,"+Inf"],"metric":{"a":"\"q\" \u00e9"}},{"metric":{"a":"b"},"value":[3,"-Inf"]}]}}"#
+        ));
+        assert!(same(
+            " {\n \"status\" : \"success\" , \"data\" : { \"resultType\" : \"matrix\" , \"result\" : [ ] } } \n"
+        ));
+        same(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"é"},"values":[[1e3,"1e3"],[1.0E+2,"0.30000000000000004"],[-5,"123456789012345678901234"],[0.1,"0.000000000000000000000001"],[1234567890123456789012,".5"],[1,"5."]]}]}}"#,
+        );
+        assert!(!same(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1_0"]]}]}}"#
+        ));
+    }
+
+    #[test]
+    fn hands_everything_else_to_the_plain_parser() {
+        for body in [
+            "",
+            "<html><title>502</title></html>",
+            r#"{"status":"error","errorType":"bad_data","error":"x"}"#,
+            r#"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#,
+            r#"{"status":"success","data":{"resultType":"string","result":[1,"s"]}}"#,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1","a":"2"},"value":[1,"1"]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"values":[[1,"1"]]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]],"values":[[2,"2"]]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[01,"1"]]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"abc"]]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,1]]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}]}} x"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}]},"stats":{}}"#,
+            r#"{"status":"success","data":{"result":[],"resultType":"matrix"}}"#,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"3","sum":"1"}]}]}}"#,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}"#,
+        ] {
+            assert!(!same(body), "{body}");
+        }
+    }
+}

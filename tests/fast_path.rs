@@ -1,0 +1,395 @@
+//! The fast path (`scan_query_response`, `aggregate_pods_from_bytes`) against the plain path
+//! (`parse_query_response`, `aggregate_pods`): the same results bit for bit, the same errors, on
+//! the browser bench's inputs, on every answer the test Prometheus gives to the catalog's
+//! queries, and on generated bodies full of odd shapes (proptest).
+#![cfg(not(target_arch = "wasm32"))]
+
+#[allow(dead_code)]
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use kubeprom::aggregate::{
+    aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation, Stat,
+};
+use kubeprom::query::{build_query, QuerySpec, CATALOG};
+use kubeprom::response::scan::scan_query_response;
+use kubeprom::response::{parse_query_response, QueryResult, DEFAULT_MAX_BYTES};
+use proptest::prelude::*;
+
+/// A text form where every float is its bits, so NaN == NaN and -0.0 != 0.0.
+fn bits_of_result(r: &QueryResult) -> String {
+    let mut out = format!(
+        "{:?} {:?} {:?} {:?}\n",
+        r.result_type, r.string_value, r.warnings, r.infos
+    );
+    for s in &r.series {
+        out += &format!(
+            "{:?} {:x?} {:x?}\n",
+            s.labels,
+            s.timestamps.iter().map(|t| t.to_bits()).collect::<Vec<_>>(),
+            s.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+    out
+}
+
+fn bits_of_aggregation(a: &Aggregation) -> String {
+    let mut out = format!(
+        "{:?} {} {}\n",
+        a.unattributed, a.dropped_duplicates, a.skipped_samples
+    );
+    for p in &a.pods {
+        out += &format!(
+            "{}/{} {:x} {} {:?} {:?}\n",
+            p.namespace,
+            p.pod,
+            p.value.to_bits(),
+            p.unit,
+            p.containers
+                .iter()
+                .map(|c| (c.container.as_str(), c.value.to_bits()))
+                .collect::<Vec<_>>(),
+            p.series.as_ref().map(|(t, v)| (
+                t.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            ))
+        );
+    }
+    out
+}
+
+fn option_sets() -> Vec<AggregateOptions> {
+    let mut sets = Vec::new();
+    for stat in [
+        Stat::Last,
+        Stat::Avg,
+        Stat::Min,
+        Stat::Max,
+        Stat::P50,
+        Stat::P95,
+        Stat::P99,
+    ] {
+        sets.push(AggregateOptions {
+            stat,
+            keep_series: stat == Stat::Last,
+            ..Default::default()
+        });
+    }
+    sets.push(AggregateOptions {
+        unit: Some("MiB".into()),
+        source_unit: Some("bytes".into()),
+        stat: Stat::Avg,
+        keep_series: true,
+    });
+    sets.push(AggregateOptions {
+        unit: Some("millicores".into()),
+        stat: Stat::P95,
+        ..Default::default()
+    });
+    sets.push(AggregateOptions {
+        unit: Some("parsecs".into()),
+        ..Default::default()
+    });
+    sets
+}
+
+/// Asserts both paths agree on `body`; returns whether the scanner read it itself.
+fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> bool {
+    let plain = parse_query_response(body, max_bytes);
+    let fast = scan_query_response(body, max_bytes);
+    let scanned = fast.as_ref().is_ok_and(|c| c.scanned);
+    match (&plain, &fast) {
+        (Ok(p), Ok(f)) => assert_eq!(
+            bits_of_result(p),
+            bits_of_result(&f.to_query_result()),
+            "{what}: results differ"
+        ),
+        (Err(p), Err(f)) => assert_eq!(p, f, "{what}: errors differ"),
+        _ => panic!(
+            "{what}: plain {:?} but fast {:?}",
+            plain.as_ref().map(|_| "ok"),
+            fast.as_ref().map(|_| "ok")
+        ),
+    }
+    let sets = option_sets();
+    let sets = if all_options { &sets[..] } else { &sets[..1] };
+    for opts in sets {
+        let plain = parse_query_response(body, max_bytes)
+            .map_err(|e| e.kind().to_owned())
+            .and_then(|r| {
+                aggregate_pods(&r, opts)
+                    .map(|a| (bits_of_aggregation(&a), r.warnings, r.infos))
+                    .map_err(|e| e.kind().to_owned())
+            });
+        let fast = aggregate_pods_from_bytes(body, max_bytes, opts)
+            .map(|a| (bits_of_aggregation(&a.aggregation), a.warnings, a.infos))
+            .map_err(|e| e.kind().to_owned());
+        assert_eq!(plain, fast, "{what} with {opts:?}");
+    }
+    scanned
+}
+
+fn bench_input(name: &str) -> Vec<u8> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("www/bench/.data").join(format!("{name}.json"));
+    if !path.exists() {
+        let status = Command::new("node")
+            .arg(root.join("www/bench/generate.mjs"))
+            .status()
+            .expect("node generates the bench inputs");
+        assert!(status.success());
+    }
+    std::fs::read(path).expect("bench input")
+}
+
+#[test]
+fn bench_inputs_are_identical_both_ways() {
+    for name in ["matrix-2000", "matrix-200", "vector-50000"] {
+        let body = bench_input(name);
+        assert!(
+            assert_same(name, &body, DEFAULT_MAX_BYTES, true),
+            "{name} was not scanned"
+        );
+        // Over the limit: the same too_large error.
+        assert_same(name, &body, body.len() - 1, false);
+        // Cut short anywhere: the same malformed error.
+        for cut in [1, 100, body.len() / 3, body.len() - 2] {
+            assert_same(name, &body[..cut], DEFAULT_MAX_BYTES, false);
+        }
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_test_prometheus_answer_is_identical_both_ways() {
+    let prom = common::prometheus();
+    let anchor = prom.anchor();
+    let mut queries: Vec<String> = CATALOG
+        .iter()
+        .map(|def| {
+            build_query(&QuerySpec {
+                metric: def.id.into(),
+                ..Default::default()
+            })
+            .expect("catalog query")
+        })
+        .collect();
+    queries.extend(
+        [
+            r#"{__name__=~".+"}"#,
+            "container_memory_working_set_bytes",
+            r#"container_cpu_usage_seconds_total{namespace="shop"}"#,
+            "rate(container_cpu_usage_seconds_total[5m])",
+            "up",
+            "1",
+            r#""a string""#,
+            "sum(",
+            "vector(0) / 0",
+            "-vector(1) / 0",
+        ]
+        .map(String::from),
+    );
+    let (mut answers, mut scanned) = (0, 0);
+    for q in &queries {
+        let q = encode(q);
+        let paths = [
+            format!("/api/v1/query?query={q}&time={anchor}"),
+            format!(
+                "/api/v1/query_range?query={q}&start={}&end={anchor}&step=60",
+                anchor - 7200.0
+            ),
+            format!(
+                "/api/v1/query_range?query={q}&start={}&end={anchor}&step=15.5",
+                anchor - 1800.0
+            ),
+        ];
+        for path in paths {
+            let body = prom.get(&path);
+            answers += 1;
+            if assert_same(&path, &body, DEFAULT_MAX_BYTES, true) {
+                scanned += 1;
+            }
+        }
+    }
+    // Most answers are vectors and matrices, which the scanner reads itself.
+    assert!(
+        scanned * 10 >= answers * 8,
+        "{scanned} of {answers} scanned"
+    );
+}
+
+fn label_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z_]{1,6}",
+        Just("POD".to_string()),
+        Just(String::new()),
+        "[ -~]{0,8}",
+        "\\PC{0,4}",
+    ]
+}
+
+fn value_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<u32>().prop_map(|v| v.to_string()),
+        any::<f64>().prop_map(|v| v.to_string()),
+        (any::<u64>(), 0u32..30).prop_map(|(m, e)| format!(
+            "{}.{m:0>width$}",
+            m % 7,
+            width = e as usize
+        )),
+        "-?[0-9]{0,20}(\\.[0-9]{0,25})?([eE][-+]?[0-9]{1,3})?",
+        Just("NaN".to_string()),
+        Just("+Inf".to_string()),
+        Just("-Inf".to_string()),
+        Just("-0".to_string()),
+        "[ -~]{0,6}",
+    ]
+}
+
+fn time_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1_600_000_000u64..1_800_000_000, 0u32..1000).prop_map(|(s, ms)| format!("{s}.{ms:03}")),
+        (1_600_000_000u64..1_800_000_000).prop_map(|s| s.to_string()),
+        "-?(0|[1-9][0-9]{0,22})(\\.[0-9]{1,25})?([eE][-+]?[0-9]{1,3})?",
+        "[0-9.eE+-]{1,8}",
+    ]
+}
+
+/// JSON string literal of `s`; with `escape_all`, every character as a `\u` escape.
+fn quote(s: &str, escape_all: bool) -> String {
+    if escape_all && s.chars().all(|c| (c as u32) < 0x10000) {
+        let inner: String = s.chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
+        format!("\"{inner}\"")
+    } else {
+        serde_json::to_string(s).expect("string")
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Body {
+    matrix: bool,
+    series: Vec<(Vec<(String, String)>, Vec<(String, String)>)>,
+    escape: bool,
+    spaces: bool,
+    extra: Option<String>,
+    warnings: Vec<String>,
+}
+
+impl Body {
+    fn render(&self) -> String {
+        let sp = if self.spaces { " \n" } else { "" };
+        let mut series = Vec::new();
+        for (labels, samples) in &self.series {
+            let labels: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| format!("{}{sp}:{sp}{}", quote(k, self.escape), quote(v, false)))
+                .collect();
+            let samples: Vec<String> = samples
+                .iter()
+                .map(|(t, v)| {
+                    format!(
+                        "[{sp}{t}{sp},{sp}{}{sp}]",
+                        quote(v, self.escape && v.len() == 1)
+                    )
+                })
+                .collect();
+            let samples = if self.matrix {
+                format!("\"values\":[{}]", samples.join(","))
+            } else {
+                format!(
+                    "\"value\":{}",
+                    samples
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "[1,\"1\"]".into())
+                )
+            };
+            series.push(format!("{{\"metric\":{{{}}},{samples}}}", labels.join(",")));
+        }
+        let warnings = if self.warnings.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ",\"warnings\":[{}]",
+                self.warnings
+                    .iter()
+                    .map(|w| quote(w, false))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        };
+        format!(
+            "{sp}{{\"status\":\"success\",{sp}\"data\":{{\"resultType\":\"{}\",\"result\":[{}]{}}}{warnings}}}{sp}",
+            if self.matrix { "matrix" } else { "vector" },
+            series.join(","),
+            self.extra.as_deref().unwrap_or(""),
+        )
+    }
+}
+
+fn body() -> impl Strategy<Value = Body> {
+    let labels = prop::collection::vec(
+        (
+            prop_oneof![
+                Just("namespace".to_string()),
+                Just("pod".to_string()),
+                Just("container".to_string()),
+                Just("instance".to_string()),
+                label_text()
+            ],
+            prop_oneof![Just("a".to_string()), Just("b".to_string()), label_text()],
+        ),
+        0..6,
+    );
+    let samples = prop::collection::vec((time_text(), value_text()), 0..6);
+    (
+        any::<bool>(),
+        prop::collection::vec((labels, samples), 0..6),
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(prop_oneof![
+            Just(",\"stats\":{}".to_string()),
+            Just(",\"resultType\":\"matrix\"".to_string())
+        ]),
+        prop::collection::vec(label_text(), 0..2),
+    )
+        .prop_map(|(matrix, series, escape, spaces, extra, warnings)| Body {
+            matrix,
+            series,
+            escape,
+            spaces,
+            extra,
+            warnings,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_bodies_are_identical_both_ways(body in body(), cut in any::<prop::sample::Index>(), flip in any::<Option<(prop::sample::Index, u8)>>()) {
+        let text = body.render();
+        assert_same("generated", text.as_bytes(), DEFAULT_MAX_BYTES, false);
+        let mut bytes = text.into_bytes();
+        if let Some((at, byte)) = flip {
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+            assert_same("flipped", &bytes, DEFAULT_MAX_BYTES, false);
+        }
+        let cut = cut.index(bytes.len() + 1);
+        assert_same("cut", &bytes[..cut], DEFAULT_MAX_BYTES, false);
+    }
+}
