@@ -631,7 +631,7 @@ pub const CATALOG: &[MetricDef] = &[
         Unit::Seconds,
         Kind::Gauge,
         Source::Kuberay,
-        &["namespace", "exported_namespace", "name"],
+        &["namespace", "name"],
         ("max", "kuberay_cluster_provisioned_duration_seconds", Transform::Raw, &[]),
         "Seconds each RayCluster took from creation to all pods ready (KubeRay operator with metrics enabled).",
     ),
