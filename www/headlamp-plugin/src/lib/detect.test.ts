@@ -146,6 +146,40 @@ describe('detectPrometheus', () => {
     expect(found.endpoint).toMatchObject({ kind: 'service', path: '/select/0/prometheus' });
   });
 
+  it('finds VictoriaMetrics single-node and Thanos Query services on their ports', async () => {
+    const cases: [Record<string, string>, { name: string; port: number }[], string][] = [
+      [{ 'app.kubernetes.io/name': 'vmsingle' }, [{ name: 'http', port: 8429 }], 'vm/x:8429'],
+      [
+        { 'app.kubernetes.io/name': 'victoria-metrics-single' },
+        [{ name: 'api', port: 8428 }],
+        'vm/x:8428',
+      ],
+      [
+        { 'app.kubernetes.io/name': 'thanos-query' },
+        [
+          { name: 'grpc', port: 10901 },
+          { name: 'http', port: 9090 },
+        ],
+        'vm/x:9090',
+      ],
+      [
+        { 'app.kubernetes.io/name': 'thanos', 'app.kubernetes.io/component': 'query' },
+        [
+          { name: 'grpc', port: 10901 },
+          { name: 'query', port: 10902 },
+        ],
+        'vm/x:10902',
+      ],
+    ];
+    for (const [labels, ports, want] of cases) {
+      const c = cluster([{ kind: 'services', obj: svc('vm', 'x', ports, labels) }]);
+      const p = prober([want]);
+      const found = await detectPrometheus({ list: c.list, probe: p.probe });
+      expect(formatEndpoint(found.endpoint), JSON.stringify(labels)).toBe(want);
+      expect(found.admin).toBe(false);
+    }
+  });
+
   it('uses pods only while they run', async () => {
     const pod = (name: string, phase: string): K8sObject => ({
       metadata: { name, namespace: 'mon', labels: { 'app.kubernetes.io/name': 'prometheus' } },
