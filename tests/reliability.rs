@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::prometheus;
+use common::{close, prometheus};
 use kubeprom::aggregate::{aggregate_pods, AggregateOptions};
 use kubeprom::client::{interpret, parse_query};
 use kubeprom::query::{
@@ -99,6 +99,18 @@ fn bad_input_truncated_json_at_every_sixteenth_of_a_real_response() {
     let body = real_response();
     let full = parse(&body).expect("the whole response parses");
     assert!(full.series.len() >= 4, "a response with several series");
+    // The whole response is read: each pod's memory is the dataset's.
+    let pods = aggregate_pods(&full, &AggregateOptions::default())
+        .unwrap()
+        .pods;
+    assert_eq!(pods.len(), 4);
+    for pod in pods {
+        let key = format!("{}/{}", pod.namespace, pod.pod);
+        let want = prometheus().expected["pods"][&key]["memoryWorkingSet"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key}"));
+        assert!(close(pod.value, want), "{key}: {} vs {want}", pod.value);
+    }
     for sixteenth in 0..16 {
         let cut = &body[..body.len() * sixteenth / 16];
         let err = refused(cut, "malformed");
