@@ -48,7 +48,8 @@ pub struct PageStats {
 ///
 /// Pages are parsed as they arrive ([`PagedPending::add_page`]) and the workloads kept owned,
 /// so a body can be dropped before the next is read. A workload (namespace and name) that a
-/// later page repeats is counted once.
+/// later page repeats is counted once. Owner references are not kept (summaries do not use
+/// them, and they are most of a workload's memory).
 #[derive(Debug, Default)]
 pub struct PagedPending {
     workloads: Vec<PendingWorkload<'static>>,
@@ -75,7 +76,8 @@ impl PagedPending {
         let offset = self.items;
         let count = page.workloads.len() + page.skipped.len();
         let mut duplicates = 0;
-        for w in page.workloads {
+        for mut w in page.workloads {
+            w.owner_references = Vec::new();
             let key = (w.namespace.to_string(), w.name.to_string());
             if self.seen.contains(&key) {
                 duplicates += 1;
@@ -173,6 +175,21 @@ mod tests {
             "items[137].metadata.creationTimestamp"
         );
         assert_eq!(paged.duplicates(), 0);
+    }
+
+    #[test]
+    fn owner_references_are_dropped() {
+        let mut paged = PagedPending::new();
+        paged.add_page(GPU).unwrap();
+        assert!(paged
+            .workloads()
+            .iter()
+            .all(|w| w.owner_references.is_empty()));
+        let page = parse_pending_workloads(GPU).unwrap();
+        assert!(page
+            .workloads
+            .iter()
+            .all(|w| !w.owner_references.is_empty()));
     }
 
     #[test]

@@ -167,7 +167,22 @@ fn handle(conn: TcpStream, world: &Mutex<World>, log: &Mutex<Vec<Logged>>) -> st
         Some((p, q)) => (p.to_owned(), q.to_owned()),
         None => (target.clone(), String::new()),
     };
-    let snapshot = world.lock().unwrap().clone();
+    // A slow answer sleeps without holding the lock, so other requests go on meanwhile.
+    let delay = {
+        let w = world.lock().unwrap();
+        w.queue_faults.iter().find_map(|(name, fault)| match fault {
+            Fault::Slow(d)
+                if path.ends_with(&format!("/clusterqueues/{name}/pendingworkloads")) =>
+            {
+                Some(*d)
+            }
+            _ => None,
+        })
+    };
+    if let Some(d) = delay {
+        std::thread::sleep(d);
+    }
+    let snapshot = world.lock().unwrap();
     let authorized = auth.as_deref() == Some(&format!("Bearer {}", snapshot.token));
     log.lock().unwrap().push(Logged {
         method: method.clone(),
@@ -182,6 +197,7 @@ fn handle(conn: TcpStream, world: &Mutex<World>, log: &Mutex<Vec<Logged>>) -> st
     } else {
         route(&snapshot, &path, &query)
     };
+    drop(snapshot);
     let mut conn = conn;
     let head = format!(
         "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
@@ -217,10 +233,8 @@ fn apply(fault: Option<&Fault>, path: &str) -> Option<(u16, String)> {
         )),
         Fault::Status(404) => Some(status(404, "NotFound", "not found")),
         Fault::Status(code) => Some(status(*code, "InternalError", "internal error")),
-        Fault::Slow(d) => {
-            std::thread::sleep(*d);
-            None
-        }
+        // Slept in `handle`, before the lock was taken.
+        Fault::Slow(_) => None,
         Fault::Malformed => Some((200, "<html>502 Bad Gateway</html>".to_owned())),
     }
 }

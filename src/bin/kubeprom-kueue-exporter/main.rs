@@ -56,10 +56,13 @@ fn init_logging(level: LogLevel) {
         LogLevel::Info => LevelFilter::INFO,
         LogLevel::Debug => LevelFilter::DEBUG,
     };
-    // kube logs its own line for every failed request; the exporter logs one clear line per
-    // fault instead, so the libraries only speak up for errors.
+    // kube (and its tower-http trace layer, at ERROR) logs its own line for every failed
+    // request; the exporter logs one clear line per fault instead, so those are off and the
+    // other libraries only speak up for errors.
     let filter = Targets::new()
         .with_default(LevelFilter::ERROR)
+        .with_target("tower_http", LevelFilter::OFF)
+        .with_target("kube_client", LevelFilter::OFF)
         .with_target("kubeprom_kueue_exporter", level);
     tracing_subscriber::registry()
         .with(

@@ -218,7 +218,7 @@ async fn read_queue(
         let offset = paged.items();
         let limit = settings
             .page_size
-            .min(u32::try_from(max - offset).unwrap_or(u32::MAX));
+            .min(u32::try_from(max.saturating_sub(offset)).unwrap_or(u32::MAX));
         let body = kube.pending_page(target, version, limit, offset).await?;
         // Parsing a page of many thousand workloads takes milliseconds: off the runtime thread,
         // so /metrics answers meanwhile.
@@ -257,7 +257,10 @@ async fn read_queue(
             break;
         }
     }
-    for s in paged.skipped() {
+    // A few lines per poll say what is wrong; a queue full of bad items must not flood the log.
+    const SHOWN: usize = 3;
+    let skipped_items = paged.skipped();
+    for s in skipped_items.iter().take(SHOWN) {
         tracing::warn!(
             queue = describe(target),
             kind = "malformed_item",
@@ -265,6 +268,14 @@ async fn read_queue(
             s.index,
             s.path,
             s.message
+        );
+    }
+    if skipped_items.len() > SHOWN {
+        tracing::warn!(
+            queue = describe(target),
+            kind = "malformed_item",
+            "skipped {} more unreadable items",
+            skipped_items.len() - SHOWN
         );
     }
     let at = unix_now();
