@@ -8,7 +8,7 @@ import type { PrometheusClient } from 'kubeprom';
 import { buildQuery } from 'kubeprom';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { currentBackend } from './lib/backend';
-import type { Attempt, DetectDeps, K8sObject, ObjectKind } from './lib/detect';
+import type { AdminDefaults, Attempt, DetectDeps, K8sObject, ObjectKind } from './lib/detect';
 import type { Endpoint } from './lib/endpoint';
 import { makeClient } from './lib/endpoint';
 import type { ErrorDescription } from './lib/errors';
@@ -72,11 +72,11 @@ export type PromState =
   | { status: 'ready'; resolved: Resolved; client: PrometheusClient }
   | { status: 'error'; error: ErrorDescription; attempts: Attempt[] };
 
-export function useSettings(cluster: string): Effective {
+export function useSettings(cluster: string, admin?: AdminDefaults): Effective {
   const config = useStoredConfig();
   const own = config?.[cluster];
-  const key = JSON.stringify(own ?? {});
-  return useMemo(() => effectiveSettings(config, cluster), [key, cluster]);
+  const key = JSON.stringify([own ?? {}, admin ?? {}]);
+  return useMemo(() => effectiveSettings(config, cluster, admin), [key, cluster]);
 }
 
 /** The Prometheus endpoint of a cluster, found once and shared by every section. */
@@ -118,7 +118,9 @@ export function usePrometheus(
     endpointCache.invalidate(cluster);
     setAttempt(a => a + 1);
   }, [cluster]);
-  return { ...state, settings, retry };
+  // Once found, the admin's defaults (annotations on the labelled service) sit under the user's.
+  const withAdmin = useSettings(cluster, state.status === 'ready' ? state.resolved.defaults : {});
+  return { ...state, settings: withAdmin, retry };
 }
 
 export type { Polled } from './polling';

@@ -67,8 +67,12 @@ function InUse(props: { cluster: string }) {
       {e.clusterLabelValue && (
         <Typography variant="caption" color="text.secondary" component="div">
           Series selected with cluster="{e.clusterLabelValue}" (
-          {e.clusterLabelFrom === 'setting' ? 'your setting' : 'the Headlamp cluster name'}, profile{' '}
-          {e.profile}).
+          {e.clusterLabelFrom === 'setting'
+            ? 'your setting'
+            : e.clusterLabelFrom === 'admin default'
+            ? 'admin default'
+            : 'the Headlamp cluster name'}
+          , profile {e.profile}).
         </Typography>
       )}
     </Box>

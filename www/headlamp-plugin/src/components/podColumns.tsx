@@ -25,8 +25,9 @@ async function loadPrometheusUsage(
   namespace: string
 ): Promise<Map<string, Usage>> {
   await kubepromReady();
-  const settings = effectiveSettings(configStore.get(), cluster);
-  const resolved = await endpointCache.get(cluster, settings, () => detectDeps(cluster));
+  const own = effectiveSettings(configStore.get(), cluster);
+  const resolved = await endpointCache.get(cluster, own, () => detectDeps(cluster));
+  const settings = effectiveSettings(configStore.get(), cluster, resolved.defaults);
   const client = makeClient(resolved.endpoint, cluster, currentBackend(getHeadlampAPIHeaders));
   const current = await loadCurrent(
     client,

@@ -50,6 +50,15 @@ export const HEADLAMP_LABEL = 'headlamp-prometheus=true';
 export const ANNOTATION_PORT = 'headlamp-prometheus/port';
 export const ANNOTATION_SCHEME = 'headlamp-prometheus/scheme';
 export const ANNOTATION_PATH = 'headlamp-prometheus/path';
+/** Admin defaults for every user of the cluster, under their own settings. */
+export const ANNOTATION_PROFILE = 'headlamp-prometheus/profile';
+export const ANNOTATION_CLUSTER_LABEL_VALUE = 'headlamp-prometheus/cluster-label-value';
+
+/** Settings an admin set on the labelled Prometheus service for every user. */
+export interface AdminDefaults {
+  profile?: string;
+  clusterLabelValue?: string;
+}
 
 export const DETECTION_RULES: DetectionRule[] = [
   {
@@ -195,15 +204,23 @@ export interface Detected {
   why: string;
   /** Found by the admin label (the cluster-wide default) rather than by common labels. */
   admin: boolean;
+  /** With `admin`: the label profile and cluster label value its annotations set. */
+  defaults: AdminDefaults;
   attempts: Attempt[];
 }
 
 /** The annotations of an object that say how to reach it, as "name=value" texts. */
 function adminAnnotations(obj: K8sObject): string[] {
   const a = obj.metadata.annotations ?? {};
-  return [ANNOTATION_PORT, ANNOTATION_SCHEME, ANNOTATION_PATH]
+  return [
+    ANNOTATION_PORT,
+    ANNOTATION_SCHEME,
+    ANNOTATION_PATH,
+    ANNOTATION_PROFILE,
+    ANNOTATION_CLUSTER_LABEL_VALUE,
+  ]
     .filter(k => a[k])
-    .map(k => `${k}=${a[k]}`);
+    .map(k => `${k}=${a[k].trim()}`);
 }
 
 export class DetectionError extends Error {
@@ -283,7 +300,13 @@ export async function detectPrometheus(
                 obj.metadata.name
               } labelled ${HEADLAMP_LABEL}${annotated.length ? `, ${annotated.join(', ')}` : ''}`
             : rule.why;
-          return { endpoint, why, admin: !!rule.admin, attempts };
+          const a = obj.metadata.annotations ?? {};
+          const defaults: AdminDefaults = {};
+          if (rule.admin && a[ANNOTATION_PROFILE]?.trim())
+            defaults.profile = a[ANNOTATION_PROFILE].trim();
+          if (rule.admin && a[ANNOTATION_CLUSTER_LABEL_VALUE]?.trim())
+            defaults.clusterLabelValue = a[ANNOTATION_CLUSTER_LABEL_VALUE].trim();
+          return { endpoint, why, admin: !!rule.admin, defaults, attempts };
         } catch (e) {
           const error = describeError(e, endpoint);
           firstFailure ??= { key, why: rule.why, error };

@@ -105,6 +105,28 @@ describe('cluster label value', () => {
     }
   });
 
+  it('takes the admin’s profile and value when the user set none, and the user’s over them', () => {
+    const admin = { profile: 'multi-cluster', clusterLabelValue: 'eu-1' };
+    expect(effectiveSettings({}, 'prod', admin)).toMatchObject({
+      profile: 'multi-cluster',
+      clusterLabelValue: 'eu-1',
+      clusterLabelFrom: 'admin default',
+    });
+    expect(effectiveSettings({ prod: { clusterLabelValue: 'mine' } }, 'prod', admin)).toMatchObject(
+      { profile: 'multi-cluster', clusterLabelValue: 'mine', clusterLabelFrom: 'setting' }
+    );
+    // A user who chose another profile does not inherit a cluster filter meant for the admin's.
+    expect(effectiveSettings({ prod: { profile: 'plain' } }, 'prod', admin)).toMatchObject({
+      profile: 'plain',
+      clusterLabelValue: undefined,
+    });
+    // A value alone (no admin profile) still picks the multi-cluster profile.
+    expect(effectiveSettings({}, 'prod', { clusterLabelValue: 'eu-2' })).toMatchObject({
+      profile: 'multi-cluster',
+      clusterLabelValue: 'eu-2',
+    });
+  });
+
   it('leaves single-cluster profiles alone', () => {
     expect(effectiveSettings({ c: { profile: 'plain' } }, 'c').clusterLabelValue).toBeUndefined();
   });
@@ -143,11 +165,30 @@ describe('resolveEndpoint', () => {
     };
     const r = await resolveEndpoint(effectiveSettings({}, 'c'), admin);
     expect(r.source).toBe('admin');
+    expect(r.defaults).toEqual({});
     expect(formatEndpoint(r.endpoint)).toBe('vm/vmselect:8481/select/0/prometheus');
     expect(r.how).toBe(
       'admin default: service vm/vmselect labelled headlamp-prometheus=true, ' +
         'headlamp-prometheus/port=8481, headlamp-prometheus/path=/select/0/prometheus'
     );
+    const annotated: DetectDeps = {
+      ...admin,
+      list: async (kind, selector) =>
+        (await admin.list(kind, selector)).map(o => ({
+          ...o,
+          metadata: {
+            ...o.metadata,
+            annotations: {
+              ...o.metadata.annotations,
+              'headlamp-prometheus/profile': 'multi-cluster',
+              'headlamp-prometheus/cluster-label-value': ' eu-1 ',
+            },
+          },
+        })),
+    };
+    const withDefaults = await resolveEndpoint(effectiveSettings({}, 'c'), annotated);
+    expect(withDefaults.defaults).toEqual({ profile: 'multi-cluster', clusterLabelValue: 'eu-1' });
+    expect(withDefaults.how).toContain('headlamp-prometheus/cluster-label-value=eu-1');
     // The user's own address wins over the admin default.
     const mine = await resolveEndpoint(
       effectiveSettings({ c: { address: 'monitoring/prometheus-k8s:9090' } }, 'c'),

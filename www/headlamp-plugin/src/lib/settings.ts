@@ -6,7 +6,7 @@
  * and the result is cached for the page's lifetime (Headlamp's Prometheus plugin re-detects on
  * every chart mount).
  */
-import type { DetectDeps, Detected } from './detect';
+import type { AdminDefaults, DetectDeps, Detected } from './detect';
 import { detectPrometheus } from './detect';
 import type { Endpoint } from './endpoint';
 import { formatEndpoint, parseAddress } from './endpoint';
@@ -38,7 +38,7 @@ export interface Effective {
   profile?: string;
   clusterLabelValue?: string;
   /** Where the cluster label value comes from, when there is one. */
-  clusterLabelFrom?: 'setting' | 'cluster name';
+  clusterLabelFrom?: 'setting' | 'admin default' | 'cluster name';
   scrapeIntervalSeconds: number;
   refreshSeconds: number;
   defaultRange: RangeKey;
@@ -51,22 +51,41 @@ export const MULTI_CLUSTER_PROFILE = 'multi-cluster';
 export const DEFAULT_SCRAPE_INTERVAL = 30;
 export const DEFAULT_REFRESH_SECONDS = 60;
 
-export function effectiveSettings(config: PluginConfig | undefined, cluster: string): Effective {
+/**
+ * The settings in force for a cluster: the user's own, over the admin defaults (annotations on
+ * the admin-labelled Prometheus service, once it has been found), over built-in defaults.
+ */
+export function effectiveSettings(
+  config: PluginConfig | undefined,
+  cluster: string,
+  admin: AdminDefaults = {}
+): Effective {
   const s = config?.[cluster] ?? {};
   const scrape = s.scrapeInterval ? parseDuration(s.scrapeInterval) : NaN;
   const ownValue = s.clusterLabelValue?.trim() || undefined;
+  // The admin's value goes with the admin's profile: a user who picked another profile does not
+  // get a cluster filter that profile may not have.
+  const adminValue =
+    !s.profile || s.profile === admin.profile ? admin.clusterLabelValue : undefined;
+  const givenValue = ownValue ?? adminValue;
   // A cluster label value only means something with a profile that has a cluster label: giving
   // one picks the multi-cluster profile unless another profile was chosen. And a multi-cluster
   // profile without a value would sum same-named pods of every cluster, so it selects this
   // Headlamp cluster's name until the user says otherwise.
-  const profile = s.profile || (ownValue ? MULTI_CLUSTER_PROFILE : undefined);
+  const profile = s.profile || admin.profile || (givenValue ? MULTI_CLUSTER_PROFILE : undefined);
   const clusterLabelValue =
-    ownValue ?? (profile === MULTI_CLUSTER_PROFILE && cluster ? cluster : undefined);
+    givenValue ?? (profile === MULTI_CLUSTER_PROFILE && cluster ? cluster : undefined);
   return {
     address: s.address?.trim() || undefined,
     profile,
     clusterLabelValue,
-    clusterLabelFrom: ownValue ? 'setting' : clusterLabelValue ? 'cluster name' : undefined,
+    clusterLabelFrom: ownValue
+      ? 'setting'
+      : adminValue
+      ? 'admin default'
+      : clusterLabelValue
+      ? 'cluster name'
+      : undefined,
     scrapeIntervalSeconds: scrape > 0 ? scrape : DEFAULT_SCRAPE_INTERVAL,
     refreshSeconds:
       typeof s.refreshSeconds === 'number' && s.refreshSeconds >= 0
@@ -102,6 +121,8 @@ export interface Resolved {
   source: EndpointSource;
   /** How it was found, for the settings page and section captions. */
   how: string;
+  /** Settings the admin set with the endpoint (none for a user's own address). */
+  defaults: AdminDefaults;
   attempts: Detected['attempts'];
 }
 
@@ -113,6 +134,7 @@ export async function resolveEndpoint(e: Effective, deps: DetectDeps): Promise<R
       endpoint,
       source: 'user',
       how: `${SOURCE_LABELS.user}: address in the plugin settings`,
+      defaults: {},
       attempts: [],
     };
   }
@@ -122,6 +144,7 @@ export async function resolveEndpoint(e: Effective, deps: DetectDeps): Promise<R
     endpoint: detected.endpoint,
     source,
     how: `${SOURCE_LABELS[source]}: ${detected.why}`,
+    defaults: detected.defaults,
     attempts: detected.attempts,
   };
 }

@@ -810,6 +810,29 @@ async function main() {
         'memory card shows a value from other clusters'
       );
       await close();
+
+      // The same set once by the admin, as annotations on the labelled Prometheus service.
+      const adminBefore = server.queries.length;
+      const admin = await open(pod('shop', 'web-7d4b9c-abcde'), {
+        options: {
+          admin: true,
+          adminAnnotations: {
+            'headlamp-prometheus/profile': 'multi-cluster',
+            'headlamp-prometheus/cluster-label-value': 'test',
+          },
+        },
+      });
+      await admin.page.waitForSelector(
+        '[data-testid="kubeprom-chart-memory"] [data-testid="kubeprom-nodata"]',
+        { timeout: TIMEOUT }
+      );
+      const adminQs = server.queries.slice(adminBefore).filter(q => !q.startsWith('min by'));
+      const adminWithout = adminQs.filter(q => !q.includes('cluster="test"'));
+      assert(
+        adminQs.length > 0 && adminWithout.length === 0,
+        `admin default: queries without cluster="test":\n${adminWithout.join('\n')}`
+      );
+      await admin.close();
     });
 
     await test('Settings page shows the endpoint in use and how it was found', async () => {

@@ -130,7 +130,8 @@ function serveFile(res, file) {
  * mode: 'ok' | 'unavailable' (503, no endpoints) | 'refused' (Prometheus' port refuses
  * connections) | 'forbidden' (403 on services/proxy) | 'no-prometheus' (no labelled service).
  * options: { admin: true } labels the vmselect service headlamp-prometheus=true with the
- * annotations that say how to reach it (the admin default); { metricsServer: false } makes the
+ * annotations that say how to reach it (the admin default; `adminAnnotations` adds more);
+ * { metricsServer: false } makes the
  * metrics API absent (404, as without metrics-server).
  * `pods` (expected.json's pods) feed the metrics.k8s.io answers.
  */
@@ -151,6 +152,7 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl, pods 
             annotations: {
               'headlamp-prometheus/port': '8481',
               'headlamp-prometheus/path': '/select/0/prometheus',
+              ...options.adminAnnotations,
             },
           }
         : s
