@@ -4,7 +4,7 @@
 # and the targets' assertions catch the bugs).
 #
 #   fuzz/run.sh [seconds-per-target] [target...]   fuzz each target (default: 60 s, all)
-#   fuzz/run.sh --self-test [seconds]               plant a bug and check the fuzzer finds it
+#   fuzz/run.sh --self-test [seconds]               plant a bug and check the fuzzer finds it and fails
 #
 # Seeds: fuzz/seeds/ (committed) and the project's test data, copied into fuzz/corpus/ by
 # fuzz/corpus.mjs. Crashes land in fuzz/artifacts/<target>/; reproduce one with
@@ -25,22 +25,18 @@ libfuzzer_flags=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 
 if [ "${1:-}" = "--self-test" ]; then
   seconds=${2:-120}
-  echo "=== self-test: a bug planted in parse_response must be found within ${seconds}s"
-  cargo fuzz build -s none -O --features inject-crash parse_response || exit 2
+  echo "=== self-test: a bug planted in aggregate_pods must be found within ${seconds}s"
+  cargo fuzz build -s none -O --features inject-crash aggregate_pods || exit 2
   log=$(mktemp)
-  # From the committed seeds only (a matrix of 4 samples per series), in a scratch corpus.
-  scratch=$(mktemp -d)
-  cp seeds/parse_response/* "$scratch/"
-  cargo fuzz run -s none -O --features inject-crash parse_response "$scratch" -- \
-    "${libfuzzer_flags[@]}" -use_value_profile=1 -max_total_time="$seconds" \
-    -artifact_prefix="$(mktemp -d)/" >"$log" 2>&1
+  cargo fuzz run -s none -O --features inject-crash aggregate_pods "$(mktemp -d)" -- \
+    "${libfuzzer_flags[@]}" -max_total_time="$seconds" -artifact_prefix="$(mktemp -d)/" >"$log" 2>&1
   rc=$?
-  # Rebuild without the planted bug so later runs fuzz the real targets.
-  cargo fuzz build -s none -O parse_response >/dev/null 2>&1
+  # Rebuild without the planted bug so later runs fuzz the real target.
+  cargo fuzz build -s none -O aggregate_pods >/dev/null 2>&1
   if [ $rc -ne 0 ] && grep -q "planted bug reached" "$log"; then
     grep -E "planted bug reached|Test unit written" "$log"
     grep -E "^#[0-9]+" "$log" | tail -1 | sed 's/^/last progress line: /'
-    echo "self-test passed: the fuzzer reached the planted bug"
+    echo "self-test passed: the fuzzer reached the planted bug and the run failed"
     exit 0
   fi
   tail -20 "$log"
@@ -66,7 +62,9 @@ for target in "${targets[@]}"; do
   echo "=== fuzz $target for ${seconds}s"
   mkdir -p "corpus/$target" "artifacts/$target"
   log="artifacts/$target/last-run.log"
-  if cargo fuzz run -s none -O "$target" "corpus/$target" -- "${libfuzzer_flags[@]}" \
+  dict=()
+  case $target in parse_response | kueue_pending_summary) dict=(-dict=dict/json.dict) ;; esac
+  if cargo fuzz run -s none -O "$target" "corpus/$target" -- "${libfuzzer_flags[@]}" "${dict[@]}" \
     -max_total_time="$seconds" >"$log" 2>&1; then
     passed=$((passed + 1))
     grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | tr '\n' ' '

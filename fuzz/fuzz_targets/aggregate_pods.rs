@@ -39,6 +39,20 @@ struct Input {
     keep_series: bool,
 }
 
+/// A planted bug (`--features inject-crash`, for `run.sh --self-test`): a pod of three or more
+/// containers with a NaN sample, aggregated with `keepSeries`. It takes three series with the same
+/// namespace and pod, distinct containers and a NaN: the self-test shows the fuzzer gets there
+/// from an empty corpus and that a crash fails the run with its input saved.
+#[cfg(feature = "inject-crash")]
+fn planted_bug(agg: &kubeprom::aggregate::Aggregation, keep_series: bool) {
+    if keep_series && agg.skipped_samples > 0 && agg.pods.iter().any(|p| p.containers.len() >= 3) {
+        panic!("planted bug reached");
+    }
+}
+
+#[cfg(not(feature = "inject-crash"))]
+fn planted_bug(_: &kubeprom::aggregate::Aggregation, _: bool) {}
+
 fuzz_target!(|input: Input| {
     let series: Vec<Series> = input
         .series
@@ -88,6 +102,7 @@ fuzz_target!(|input: Input| {
     let Ok(agg) = aggregate_pods(&result, &opts) else {
         return;
     };
+    planted_bug(&agg, opts.keep_series);
     let pods_in: BTreeSet<(&str, &str)> = result
         .series
         .iter()

@@ -8,27 +8,9 @@ use kubeprom::response::{
 };
 use libfuzzer_sys::fuzz_target;
 
-/// A planted bug (`--features inject-crash`, for the self-test): a matrix whose second series
-/// has at least 12 samples. The seeds have 4, and no single mutation adds 8 well-formed samples:
-/// the fuzzer gets there only by keeping each input that comes one sample closer (coverage and
-/// comparison feedback), which is what the self-test shows.
-#[cfg(feature = "inject-crash")]
-fn planted_bug(result: &kubeprom::response::QueryResult) {
-    if result.result_type == ResultType::Matrix
-        && result.series.len() >= 2
-        && result.series[1].values.len() >= 12
-    {
-        panic!("planted bug reached");
-    }
-}
-
-#[cfg(not(feature = "inject-crash"))]
-fn planted_bug(_: &kubeprom::response::QueryResult) {}
-
 fuzz_target!(|data: &[u8]| {
     match parse_query_response(data, DEFAULT_MAX_BYTES) {
         Ok(result) => {
-            planted_bug(&result);
             for series in &result.series {
                 assert_eq!(series.timestamps.len(), series.values.len());
             }
