@@ -62,7 +62,7 @@ function InUse(props: { cluster: string }) {
         data-source={prom.resolved.source}
       >
         <b>{SOURCE_LABELS[prom.resolved.source]}</b>: {formatEndpoint(prom.resolved.endpoint)} —{' '}
-        {prom.resolved.how}
+        {prom.resolved.how.replace(`${SOURCE_LABELS[prom.resolved.source]}: `, '')}
       </Typography>
       {e.clusterLabelValue && (
         <Typography variant="caption" color="text.secondary" component="div">
