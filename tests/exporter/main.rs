@@ -66,7 +66,9 @@ fn fixtures_agree_with_generate_py() {
 
 #[test]
 fn prometheus_scrapes_the_exporter() {
-    let (w, shift) = world(&["v1beta2", "v1beta1"]);
+    let (mut w, shift) = world(&["v1beta2", "v1beta1"]);
+    // Listed, then gone: one not_found error, so the page has a counter for Prometheus to parse.
+    w.ghosts.push("ghost".into());
     let api = StandIn::start(w.clone());
     let exporter = Exporter::start(
         &api,
@@ -184,6 +186,20 @@ fn prometheus_scrapes_the_exporter() {
     assert_eq!(
         prom.value("kubeprom_kueue_oldest_pending_workload_age_seconds{cluster_queue=\"idle\"}"),
         0.0
+    );
+    assert_eq!(
+        prom.value(
+            "kubeprom_kueue_exporter_errors_total{cluster_queue=\"ghost\",kind=\"not_found\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        prom.value("kubeprom_kueue_exporter_stale{cluster_queue=\"ghost\"}"),
+        1.0
+    );
+    assert_eq!(
+        prom.value("kubeprom_kueue_exporter_poll_duration_seconds_count"),
+        1.0
     );
     // The numbers also agree with generate.py's own count.
     let exp = fixtures::expected();
