@@ -159,11 +159,38 @@ const EXACT_INT: u64 = 1 << 53;
 /// equals what any correct parser (Rust's, serde_json's in both its modes) gives for the text.
 #[inline]
 fn exact_decimal(digits: u64, scale: usize) -> Option<f64> {
+    if scale == 0 && digits < EXACT_INT {
+        return Some(digits as f64);
+    }
     if digits < EXACT_INT && scale < EXACT_POW10.len() {
         Some(digits as f64 / EXACT_POW10[scale])
     } else {
         None
     }
+}
+
+/// Digits that always fit a u64 (10^19 - 1 < 2^64).
+const MAX_EXACT_DIGITS: usize = 19;
+
+/// Whether the eight bytes of `v` are all ASCII digits.
+#[inline]
+fn eight_digits(v: u64) -> bool {
+    (v.wrapping_add(0x4646_4646_4646_4646) | v.wrapping_sub(0x3030_3030_3030_3030))
+        & 0x8080_8080_8080_8080
+        == 0
+}
+
+/// The number eight ASCII digits spell, first digit in the lowest byte.
+#[inline]
+fn parse_eight(v: u64) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 100 + (1_000_000 << 32);
+    const MUL2: u64 = 1 + (10_000 << 32);
+    let v = v.wrapping_sub(0x3030_3030_3030_3030);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let high = (v & MASK).wrapping_mul(MUL1);
+    let low = ((v >> 16) & MASK).wrapping_mul(MUL2);
+    u64::from(high.wrapping_add(low).wrapping_shr(32) as u32)
 }
 
 struct Scanner<'a> {
@@ -355,28 +382,42 @@ impl<'a> Scanner<'a> {
     }
 
     fn result(&mut self, result_type: ResultType) -> Fast<Columns<'a>> {
-        // A size guess that saves regrowing the big arrays: about 25 bytes per matrix sample.
-        let guess = match result_type {
-            ResultType::Matrix => (self.b.len() - self.i) / 26,
-            _ => (self.b.len() - self.i) / 256,
-        };
         let mut columns = Columns {
             result_type,
             series: Vec::new(),
-            timestamps: Vec::with_capacity(guess),
-            values: Vec::with_capacity(guess),
+            timestamps: Vec::new(),
+            values: Vec::new(),
             string_value: None,
             warnings: Vec::new(),
             infos: Vec::new(),
             scanned: true,
         };
         self.expect(b'[')?;
+        let start = self.i;
         let mut first = true;
         while self.more(b']', &mut first)? {
             let series = self.series(result_type, &mut columns)?;
             columns.series.push(series);
+            if columns.series.len() == 1 {
+                self.reserve_like_first_series(start, &mut columns);
+            }
         }
         Ok(columns)
+    }
+
+    /// Reserves the sample arrays once, for as many samples as the rest of the body holds if it
+    /// is like the first series: doubling growth would hold the old and the new arrays at once,
+    /// which on a large matrix was a third of the peak memory.
+    fn reserve_like_first_series(&self, start: usize, columns: &mut Columns<'a>) {
+        let samples = columns.values.len();
+        if samples == 0 {
+            return;
+        }
+        let bytes_per_sample = ((self.i - start) / samples).max(1);
+        let rest = (self.b.len() - self.i) / bytes_per_sample;
+        let total = samples + rest + rest / 32 + 16;
+        columns.timestamps.reserve_exact(total - samples);
+        columns.values.reserve_exact(total - samples);
     }
 
     fn series(
@@ -446,27 +487,33 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    /// Reads decimal digits into `acc`; returns how many there were and whether `acc` stayed
-    /// exact (at most 19 digits, so no u64 overflow).
+    /// Reads decimal digits into `acc` (wrapping: callers use it only for at most 19 digits,
+    /// which fit a u64), eight at a time while it can; returns how many there were.
     #[inline]
-    fn digits(&mut self, acc: &mut u64) -> (usize, bool) {
+    fn digits(&mut self, acc: &mut u64) -> usize {
         let start = self.i;
-        let mut exact = true;
+        let mut a = *acc;
+        while let Some(chunk) = self.b.get(self.i..self.i + 8) {
+            let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let v = u64::from_le_bytes(bytes);
+            if !eight_digits(v) {
+                break;
+            }
+            a = a.wrapping_mul(100_000_000).wrapping_add(parse_eight(v));
+            self.i += 8;
+        }
         while let Some(&c) = self.b.get(self.i) {
             let d = c.wrapping_sub(b'0');
             if d > 9 {
                 break;
             }
-            match acc
-                .checked_mul(10)
-                .and_then(|a| a.checked_add(u64::from(d)))
-            {
-                Some(a) => *acc = a,
-                None => exact = false,
-            }
+            a = a.wrapping_mul(10).wrapping_add(u64::from(d));
             self.i += 1;
         }
-        (self.i - start, exact)
+        *acc = a;
+        self.i - start
     }
 
     /// A sample time: a JSON number, read as serde_json reads it into an `f64`.
@@ -474,18 +521,17 @@ impl<'a> Scanner<'a> {
     fn time(&mut self) -> Fast<f64> {
         let start = self.i;
         let mut acc = 0u64;
-        let (int_len, mut exact) = self.digits(&mut acc);
+        let int_len = self.digits(&mut acc);
         // JSON forbids leading zeros; leave such numbers to serde_json.
         if int_len > 0 && !(int_len > 1 && self.b[start] == b'0') {
             let mut scale = 0;
             let mut ok = true;
             if self.b.get(self.i) == Some(&b'.') {
                 self.i += 1;
-                let (frac_len, frac_exact) = self.digits(&mut acc);
-                scale = frac_len;
-                exact &= frac_exact;
-                ok = frac_len > 0;
+                scale = self.digits(&mut acc);
+                ok = scale > 0;
             }
+            let exact = int_len + scale <= MAX_EXACT_DIGITS;
             if ok && exact && !matches!(self.b.get(self.i), Some(b'e' | b'E' | b'.' | b'-' | b'+'))
             {
                 if let Some(t) = exact_decimal(acc, scale) {
@@ -523,15 +569,14 @@ impl<'a> Scanner<'a> {
             self.i += 1;
         }
         let mut acc = 0u64;
-        let (int_len, mut exact) = self.digits(&mut acc);
+        let int_len = self.digits(&mut acc);
         let mut scale = 0;
         if int_len > 0 {
             if self.b.get(self.i) == Some(&b'.') {
                 self.i += 1;
-                let (frac_len, frac_exact) = self.digits(&mut acc);
-                scale = frac_len;
-                exact &= frac_exact;
+                scale = self.digits(&mut acc);
             }
+            let exact = int_len + scale <= MAX_EXACT_DIGITS;
             if exact && self.b.get(self.i) == Some(&b'"') {
                 if let Some(v) = exact_decimal(acc, scale) {
                     self.i += 1;
@@ -589,6 +634,25 @@ mod tests {
         assert!(!same(
             r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1_0"]]}]}}"#
         ));
+    }
+
+    #[test]
+    fn eight_digits_at_once() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..100_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = x % 100_000_000;
+            let text = format!("{n:08}");
+            let v = u64::from_le_bytes(text.as_bytes().try_into().unwrap());
+            assert!(eight_digits(v), "{text}");
+            assert_eq!(parse_eight(v), n, "{text}");
+            let mut bad = text.into_bytes();
+            bad[(x >> 40) as usize % 8] =
+                [b'/', b':', b'.', b'"', b'a', 0xb0][(x >> 50) as usize % 6];
+            assert!(!eight_digits(u64::from_le_bytes(
+                bad[..].try_into().unwrap()
+            )));
+        }
     }
 
     #[test]
