@@ -73,6 +73,7 @@ pub struct Exporter {
     pub port: u16,
     child: Mutex<Child>,
     log: PathBuf,
+    dir: PathBuf,
 }
 
 impl Exporter {
@@ -96,6 +97,7 @@ impl Exporter {
             port,
             child: Mutex::new(child),
             log,
+            dir,
         };
         eventually(Duration::from_secs(20), "the exporter to listen", || {
             e.healthy().then_some(())
@@ -169,10 +171,19 @@ impl Exporter {
 
 impl Drop for Exporter {
     fn drop(&mut self) {
-        let child = self.child.get_mut().unwrap();
+        let child = self
+            .child
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Ok(None) = child.try_wait() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        // A failed test keeps the log (its path is in the panic message of `eventually` users).
+        if std::thread::panicking() {
+            eprintln!("exporter log: {}", self.log.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 }
