@@ -245,6 +245,64 @@ fn prometheus_scrapes_the_exporter() {
 }
 
 #[test]
+fn max_workloads_cuts_long_queues_and_says_so() {
+    let (w, shift) = world(&["v1beta2"]);
+    let api = StandIn::start(w);
+    let exporter = Exporter::start(
+        &api,
+        &[
+            "--poll-interval",
+            "3600",
+            "--page-size",
+            "100",
+            "--max-workloads",
+            "250",
+        ],
+    );
+    let m = eventually(Duration::from_secs(30), "a poll", || {
+        let m = exporter.scrape();
+        (m.keys()
+            .filter(|k| k.starts_with("kubeprom_kueue_exporter_truncated{"))
+            .count()
+            == 3)
+            .then_some(m)
+    });
+    for queue in queues(shift) {
+        let first = fixtures::Queue {
+            items: queue.items[..250].to_vec(),
+            bad: queue.bad.iter().copied().filter(|i| *i < 250).collect(),
+            ..queue.clone()
+        };
+        let (cq, _) = expect(&first, "positionInLocalQueue");
+        let sel = format!("{{cluster_queue={}}}", q(&queue.name));
+        assert_eq!(
+            m[&format!("kubeprom_kueue_pending_workloads{sel}")],
+            cq.pending as f64
+        );
+        assert_eq!(m[&format!("kubeprom_kueue_exporter_truncated{sel}")], 1.0);
+    }
+    assert_eq!(
+        m["kubeprom_kueue_exporter_truncated{cluster_queue=\"idle\"}"],
+        0.0
+    );
+    let limits: Vec<String> = api
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/gpu-a100/pendingworkloads"))
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(
+        limits,
+        [
+            "limit=100&offset=0",
+            "limit=100&offset=100",
+            "limit=50&offset=200"
+        ]
+    );
+    exporter.terminate();
+}
+
+#[test]
 fn faults_are_survived_and_reported() {
     let (mut w, _) = world(&["v1beta2"]);
     w.list_fault = Some(Fault::Status(403));
