@@ -303,6 +303,34 @@ fn max_workloads_cuts_long_queues_and_says_so() {
 }
 
 #[test]
+fn rejected_credentials_are_reported() {
+    let (w, _) = world(&["v1beta2"]);
+    let api = StandIn::start(w);
+    let exporter = Exporter::start(&api, &["--poll-interval", "0.3"]);
+    eventually(Duration::from_secs(20), "a good poll", || {
+        exporter.ready().then_some(())
+    });
+    // The token is revoked: every call is answered 401.
+    api.update(|w| w.token = "rotated".into());
+    let m = eventually(Duration::from_secs(20), "a 401", || {
+        let m = exporter.scrape();
+        m.contains_key(
+            "kubeprom_kueue_exporter_errors_total{cluster_queue=\"\",kind=\"unauthorized\"}",
+        )
+        .then_some(m)
+    });
+    assert_eq!(m["kubeprom_kueue_exporter_up"], 0.0);
+    assert_eq!(
+        m["kubeprom_kueue_exporter_stale{cluster_queue=\"gpu-a100\"}"],
+        1.0
+    );
+    assert!(exporter
+        .log()
+        .contains("did not accept the exporter's credentials"));
+    assert!(exporter.terminate().success());
+}
+
+#[test]
 fn faults_are_survived_and_reported() {
     let (mut w, _) = world(&["v1beta2"]);
     w.list_fault = Some(Fault::Status(403));
