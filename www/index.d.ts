@@ -179,6 +179,23 @@ export interface AggregateReport {
 /** aggregatePods with what it left out and why. */
 export function aggregatePodsReport(result: QueryResult, opts?: AggregateOptions): AggregateReport;
 
+export interface FromBytesReport extends AggregateReport {
+  resultType: 'vector' | 'matrix' | 'scalar' | 'string';
+  /** Warnings Prometheus (or Thanos/Mimir) attached: results may be partial. */
+  warnings: string[];
+  infos: string[];
+}
+
+/**
+ * The fast path: a query or query_range response body straight to per-pod values, without a JS
+ * object per series or sample. Same pods, numbers (bit for bit) and errors as `parseResponse`
+ * then `aggregatePodsReport`; `maxBytes` as in `parseResponse`.
+ */
+export function aggregatePodsFromBytes(
+  body: string | Uint8Array | ArrayBuffer,
+  opts?: AggregateOptions & ParseOptions,
+): FromBytesReport;
+
 export interface Finding {
   rule: string;
   severity: 'error' | 'warning' | 'info';

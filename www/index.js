@@ -97,6 +97,7 @@ export {
   parseResponse,
   aggregatePods,
   aggregatePodsReport,
+  aggregatePodsFromBytes,
   PrometheusClient,
   kueuePendingSummary,
   kueuePendingReport,

@@ -15,6 +15,9 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(not(feature = "lint-module"))]
 pub mod core;
+// The fast path from response bytes to per-pod values (issue 13).
+#[cfg(not(feature = "lint-module"))]
+pub mod bytes;
 #[cfg(feature = "lint")]
 pub mod lint;
 

@@ -1,0 +1,121 @@
+// aggregatePodsFromBytes (the fast path) against parseResponse + aggregatePodsReport through the
+// shim: the same pods, numbers bit for bit (NaN, ±Inf, -0 included), warnings and error kinds, on
+// the bench inputs, on the harness Prometheus' answers to every catalog query, and on odd bodies.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startPrometheus, freePort } from '../harness/prometheus.mjs';
+import { generate } from '../../www/bench/generate.mjs';
+import { initSync, buildQuery, listMetrics, parseResponse, aggregatePodsReport, aggregatePodsFromBytes } from '../../www/index.js';
+
+const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
+let prom;
+
+before(async () => {
+  initSync({ module: wasm });
+  prom = await startPrometheus({ port: await freePort() });
+});
+
+after(async () => {
+  await prom?.stop();
+});
+
+const bits = (x) => {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  return view.getBigUint64(0).toString(16);
+};
+
+/** A canonical text of a report where every number is its bits. */
+function canonical(report) {
+  return JSON.stringify({
+    pods: report.pods.map((p) => ({
+      namespace: p.namespace,
+      pod: p.pod,
+      value: bits(p.value),
+      unit: p.unit,
+      containers: p.containers.map((c) => [c.container, bits(c.value)]),
+      timestamps: p.timestamps && [...p.timestamps].map(bits),
+      values: p.values && [...p.values].map(bits),
+    })),
+    unattributed: report.unattributed,
+    droppedDuplicates: report.droppedDuplicates,
+    skippedSamples: report.skippedSamples,
+  });
+}
+
+const outcome = (f) => {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    return { kind: e.kind, message: e.message };
+  }
+};
+
+const OPTIONS = [{}, { stat: 'p95', keepSeries: true }, { stat: 'avg', unit: 'MiB' }, { stat: 'max', unit: 'millicores' }, { unit: 'parsecs' }];
+
+function assertSame(what, body, opts = {}, parseOpts = {}) {
+  const plain = outcome(() => {
+    const result = parseResponse(body, parseOpts);
+    const report = aggregatePodsReport(result, opts);
+    return { report: canonical(report), resultType: result.resultType, warnings: result.warnings, infos: result.infos };
+  });
+  const fast = outcome(() => {
+    const report = aggregatePodsFromBytes(body, { ...opts, ...parseOpts });
+    return { report: canonical(report), resultType: report.resultType, warnings: report.warnings, infos: report.infos };
+  });
+  assert.deepEqual(fast, plain, `${what} ${JSON.stringify(opts)}`);
+  return plain;
+}
+
+test('bench inputs: bit-identical per-pod values', () => {
+  const paths = generate();
+  for (const [name, path] of Object.entries(paths)) {
+    const bytes = readFileSync(path);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const r = assertSame(name, buffer, { stat: 'p95', keepSeries: true });
+    assert.ok(r.ok && JSON.parse(r.ok.report).pods.length > 0, name);
+    assertSame(`${name} as Uint8Array`, new Uint8Array(buffer), { stat: 'avg', unit: 'MiB' });
+    assertSame(`${name} over maxBytes`, buffer, {}, { maxBytes: buffer.byteLength - 1 });
+  }
+});
+
+test('every harness Prometheus answer to the catalog: bit-identical', async () => {
+  const anchor = prom.expected.anchor;
+  const queries = listMetrics().map((m) => buildQuery({ metric: m.id }));
+  queries.push('{__name__=~".+"}', 'container_memory_working_set_bytes', 'up', '1', '"s"', 'sum(', 'vector(0) / 0');
+  let answers = 0;
+  for (const q of queries) {
+    const e = encodeURIComponent(q);
+    for (const path of [`/api/v1/query?query=${e}&time=${anchor}`, `/api/v1/query_range?query=${e}&start=${anchor - 3600}&end=${anchor}&step=60`]) {
+      const body = await (await fetch(`${prom.url}${path}`)).arrayBuffer();
+      for (const opts of OPTIONS) assertSame(path, body, opts);
+      answers++;
+    }
+  }
+  assert.ok(answers >= 2 * queries.length);
+});
+
+test('odd bodies: the same values or the same error kind and message', () => {
+  const bodies = [
+    '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"namespace":"a","pod":"p","container":"c"},"values":[[1,"NaN"],[2,"+Inf"],[3,"-0"],[4,"1e400"],[5,"0.30000000000000004"]]},{"metric":{"namespace":"a","pod":"p"},"values":[[1,"5"]]}]},"warnings":["partial"],"infos":["i"]}',
+    '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a\\"b","pod":"\\u00e9"},"value":[1.5,"-Inf"]},{"metric":{"job":"x"},"value":[1,"2"]}]}}',
+    '{"status":"error","errorType":"bad_data","error":"parse error"}',
+    '<html><head><title>502 Bad Gateway</title></head></html>',
+    '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]',
+    '{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}',
+    '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1","a":"2"},"value":[1,"1"]}]}}',
+    '',
+  ];
+  for (const body of bodies) {
+    for (const opts of OPTIONS) {
+      assertSame(body.slice(0, 60), body, opts);
+      assertSame(body.slice(0, 60), new TextEncoder().encode(body).buffer, opts);
+    }
+  }
+  const bad = outcome(() => aggregatePodsFromBytes(42));
+  assert.equal(bad.kind, 'invalid_argument');
+  assert.equal(outcome(() => aggregatePodsFromBytes(bodies[0], { stat: 'p42' })).kind, 'invalid_argument');
+  assertSame('unknown unit', bodies[0], { unit: 'parsecs' });
+});
