@@ -64,8 +64,13 @@ async function show(event) {
     $('query').textContent = promql;
     const now = Date.now() / 1000;
     const range = Number($('range').value);
+    // The table breaks each pod down by container where the metric has one; the pod's value is
+    // still the sum of exactly those containers.
+    const perContainer = metric?.filters.includes('container')
+      ? buildQuery({ ...spec, by: [...metric.defaultBy.filter((l) => l !== 'container'), 'container'] })
+      : promql;
     const [instant, matrix] = await Promise.all([
-      client.query(promql),
+      client.query(perContainer),
       client.queryRange(promql, now - range, now, Math.max(15, Math.round(range / 240))),
     ]);
     const pods = aggregatePods(instant, { unit });
