@@ -54,4 +54,9 @@ for (const file of existsSync(responses) ? readdirSync(responses) : []) {
     add('parse_response', Buffer.from(JSON.stringify({ ...body, warnings: ['partial response: store unavailable'], infos: ['info'] })));
   }
 }
+// fast_path: an options byte (unit, stat, keepSeries), then each parse_response seed.
+for (const file of existsSync(responses) ? readdirSync(responses) : []) {
+  const body = readFileSync(`${responses}/${file}`);
+  for (const options of [0x00, 0x81, 0x16]) add('fast_path', Buffer.concat([Buffer.from([options]), body]));
+}
 console.log(`corpus: ${readdirSync(`${fuzz}/corpus`).map((t) => `${t} ${readdirSync(`${fuzz}/corpus/${t}`).length}`).join(', ')}`);

@@ -63,11 +63,11 @@ for target in "${targets[@]}"; do
   mkdir -p "corpus/$target" "artifacts/$target"
   log="artifacts/$target/last-run.log"
   dict=()
-  case $target in parse_response | kueue_pending_summary) dict=(-dict=dict/json.dict) ;; esac
+  case $target in parse_response | fast_path | kueue_pending_summary) dict=(-dict=dict/json.dict) ;; esac
   if cargo fuzz run -s none -O "$target" "corpus/$target" -- "${libfuzzer_flags[@]}" "${dict[@]}" \
     -max_total_time="$seconds" >"$log" 2>&1; then
     passed=$((passed + 1))
-    grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | tr '\n' ' '
+    grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | tr '\n' ' '
     echo
   else
     failed=$((failed + 1))

@@ -9,7 +9,7 @@ use kubeprom::query::{
     build_query, CustomProfile, MatchValue, ProfileSpec, QuerySpec, VariableMode, WorkloadKind,
     WorkloadRef, CATALOG, PROFILE_NAMES,
 };
-use kubeprom_fuzz::matchers;
+use kubeprom_fuzz::{matchers, substitute_range_variables};
 use libfuzzer_sys::fuzz_target;
 
 /// Mostly a catalog id, sometimes any text.
@@ -137,7 +137,7 @@ fuzz_target!(|spec: Spec| {
     let Ok(promql) = build_query(&spec) else {
         return;
     };
-    let found = matchers(&promql)
+    let found = matchers(&substitute_range_variables(&promql))
         .unwrap_or_else(|e| panic!("built query does not parse: {e}\n{promql}\n{spec:?}"));
     let literal = |value: &str| {
         spec.variables.unwrap_or_default() == VariableMode::Off

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use kubeprom::lint::{lint_query, LintOptions};
-use kubeprom_fuzz::{matchers, utf16_len};
+use kubeprom_fuzz::{matchers, substitute_range_variables, utf16_len};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
             "{f:?} outside {len} units of {promql:?}"
         );
         if let Some(fix) = &f.fix {
-            if let Err(e) = matchers(fix) {
+            if let Err(e) = matchers(&substitute_range_variables(fix)) {
                 panic!(
                     "fix of {} does not parse: {e}\nquery: {promql:?}\nfix: {fix:?}",
                     f.rule

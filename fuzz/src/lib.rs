@@ -212,6 +212,76 @@ pub fn matchers(promql: &str) -> Result<Vec<(String, String, String)>, String> {
     Ok(collect.0)
 }
 
+/// The query as Grafana would send it: a template variable used as a range (`[$__rate_interval]`,
+/// `[${window}]`, `[$__range:$__interval]`) becomes a duration, as Grafana substitutes it.
+/// Text inside string literals is left alone.
+pub fn substitute_range_variables(promql: &str) -> String {
+    let mut out = String::with_capacity(promql.len());
+    let mut quote: Option<char> = None;
+    let mut chars = promql.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == '\\' {
+                    if let Some((_, escaped)) = chars.next() {
+                        out.push(escaped);
+                    }
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if matches!(c, '"' | '\'' | '`') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            // Grafana's old `[[name]]` syntax as a whole range: `x[[[name]]]`.
+            None if c == '[' && promql[i + 1..].starts_with("[[") => {
+                let rest = &promql[i + 3..];
+                match rest.find("]]]") {
+                    Some(len)
+                        if rest[..len]
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                    {
+                        out.push_str("[5m]");
+                        for _ in 0..len + 5 {
+                            chars.next();
+                        }
+                    }
+                    _ => out.push(c),
+                }
+            }
+            None if c == '[' && promql[i + 1..].starts_with('$') => {
+                let Some(len) = promql[i + 1..].find(']') else {
+                    out.push(c);
+                    continue;
+                };
+                let inside = &promql[i + 1..i + 1 + len];
+                let variable_chars = |t: &str| {
+                    t.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '{' | '}' | ':')
+                    })
+                };
+                if !variable_chars(inside) {
+                    out.push(c);
+                    continue;
+                }
+                out.push_str(if inside.contains(':') {
+                    "[5m:1m]"
+                } else {
+                    "[5m]"
+                });
+                for _ in 0..inside.chars().count() + 1 {
+                    chars.next();
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// Length of `text` in UTF-16 code units, the unit of lint findings' offsets.
 pub fn utf16_len(text: &str) -> usize {
     text.encode_utf16().count()
@@ -263,5 +333,15 @@ mod tests {
             .map(|(n, o, v)| (n.to_owned(), o.to_owned(), v.to_owned()));
         assert_eq!(found, want);
         assert!(matchers("sum(").is_err());
+        assert_eq!(
+            substitute_range_variables(
+                r#"rate(x{a="[$x]"}[$__rate_interval]) + y[${w}] + z[$__range:$s]"#
+            ),
+            r#"rate(x{a="[$x]"}[5m]) + y[5m] + z[5m:1m]"#
+        );
+        assert_eq!(
+            substitute_range_variables("rate(x[[[w]]]) + y[1]"),
+            "rate(x[5m]) + y[1]"
+        );
     }
 }

@@ -1,0 +1,58 @@
+//! `aggregatePodsFromBytes` (the columnar fast path: a hand-written scanner, then aggregation
+//! over columns) against `parseResponse` + `aggregatePods` on arbitrary bodies: it promises the
+//! same numbers and the same error kinds, bit for bit. Any difference, or a panic, fails.
+#![no_main]
+
+use kubeprom::aggregate::{aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Stat};
+use kubeprom::response::{parse_query_response, DEFAULT_MAX_BYTES};
+use libfuzzer_sys::fuzz_target;
+
+const UNITS: &[Option<&str>] = &[None, Some("MiB"), Some("millicores"), Some("parsecs")];
+const STATS: [Stat; 7] = [
+    Stat::Last,
+    Stat::Avg,
+    Stat::Min,
+    Stat::Max,
+    Stat::P50,
+    Stat::P95,
+    Stat::P99,
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&first, body)) = data.split_first() else {
+        return;
+    };
+    let opts = AggregateOptions {
+        unit: UNITS[usize::from(first & 3)].map(str::to_owned),
+        stat: STATS[usize::from(first >> 2) % STATS.len()],
+        keep_series: first & 0x80 != 0,
+        ..Default::default()
+    };
+    let fast = aggregate_pods_from_bytes(body, DEFAULT_MAX_BYTES, &opts);
+    let plain = parse_query_response(body, DEFAULT_MAX_BYTES).map(|r| {
+        let aggregation = aggregate_pods(&r, &opts);
+        (r, aggregation)
+    });
+    match (fast, plain) {
+        (Ok(fast), Ok((result, Ok(aggregation)))) => {
+            assert_eq!(fast.result_type, result.result_type);
+            assert_eq!(fast.warnings, result.warnings);
+            assert_eq!(fast.infos, result.infos);
+            // Debug output compares NaN as NaN and keeps the sign of zero.
+            assert_eq!(
+                format!("{:?}", fast.aggregation),
+                format!("{:?}", aggregation),
+                "fast path and plain path differ"
+            );
+        }
+        (Err(fast), Ok((_, Err(plain)))) => assert_eq!(fast.kind(), plain.kind()),
+        (Err(fast), Err(plain)) => {
+            assert_eq!(fast.kind(), plain.kind(), "fast: {fast}\nplain: {plain}")
+        }
+        (fast, plain) => panic!(
+            "one path failed, the other did not:\nfast: {:?}\nplain: {:?}",
+            fast.map(|f| f.result_type),
+            plain.map(|p| p.1.map(|a| a.pods.len()))
+        ),
+    }
+});
