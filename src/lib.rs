@@ -5,6 +5,7 @@
 //! - [`response`]: Prometheus HTTP API responses parsed straight from bytes.
 //! - [`aggregate`]: per-pod values that count each container once.
 //! - [`client`]: request building and response handling for a Prometheus client.
+//! - [`quantity`]: Kubernetes resource quantities (`250m`, `200Mi`) as numbers.
 //! - `lint` (feature `lint`): findings on user PromQL.
 
 pub mod aggregate;
@@ -12,6 +13,7 @@ pub mod client;
 pub mod kueue;
 #[cfg(feature = "lint")]
 pub mod lint;
+pub mod quantity;
 pub mod query;
 pub mod response;
 pub mod units;

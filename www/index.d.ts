@@ -179,7 +179,13 @@ export interface AggregateReport {
 /** aggregatePods with what it left out and why. */
 export function aggregatePodsReport(result: QueryResult, opts?: AggregateOptions): AggregateReport;
 
+export interface FromBytesPod extends PodValue {
+  /** With the `stats` option: each statistic, equal to `value` of a call with that `stat`. */
+  stats?: Partial<Record<Stat, number>>;
+}
+
 export interface FromBytesReport extends AggregateReport {
+  pods: FromBytesPod[];
   resultType: 'vector' | 'matrix' | 'scalar' | 'string';
   /** Warnings Prometheus (or Thanos/Mimir) attached: results may be partial. */
   warnings: string[];
@@ -193,7 +199,7 @@ export interface FromBytesReport extends AggregateReport {
  */
 export function aggregatePodsFromBytes(
   body: string | Uint8Array | ArrayBuffer,
-  opts?: AggregateOptions & ParseOptions,
+  opts?: AggregateOptions & ParseOptions & { stats?: Stat[] },
 ): FromBytesReport;
 
 export interface Finding {
@@ -298,3 +304,10 @@ export function kueuePendingReport(
 ): KueueSummaryReport;
 
 export function toExposition(summaries: QueueSummary[]): string;
+
+/**
+ * A Kubernetes resource quantity ("250m", "1234567n", "200Mi", "123456Ki", "1e3"), as the
+ * metrics.k8s.io API and resource requests write them, in its base unit (cores for CPU, bytes for
+ * memory). Throws KubepromError 'invalid_argument' for anything else.
+ */
+export function parseQuantity(quantity: string): number;

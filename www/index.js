@@ -102,4 +102,5 @@ export {
   kueuePendingSummary,
   kueuePendingReport,
   toExposition,
+  parseQuantity,
 } from '../pkg/kubeprom.js';

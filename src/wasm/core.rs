@@ -566,3 +566,14 @@ pub fn to_exposition(summaries: JsValue) -> Result<String, JsValue> {
         .map_err(|e| invalid(format!("summaries: {e}")))?;
     Ok(crate::kueue::to_exposition(&summaries))
 }
+
+/// A Kubernetes resource quantity (`250m`, `200Mi`, `1e3`) in its base unit (cores, bytes).
+#[wasm_bindgen(js_name = parseQuantity)]
+pub fn parse_quantity(quantity: JsValue) -> Result<f64, JsValue> {
+    let Some(text) = quantity.as_string() else {
+        return Err(invalid(
+            "quantity: expected a string such as \"250m\" or \"200Mi\"",
+        ));
+    };
+    crate::quantity::parse_quantity(&text).map_err(|e| error(e.kind(), &e.to_string(), None, None))
+}

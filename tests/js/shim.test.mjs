@@ -187,3 +187,16 @@ test('lintQuery finds the double count with UTF-16 positions and a fix that lint
   assert.deepEqual(lintQuery(buildQuery({ metric: 'pod_memory_working_set', namespace: 'shop' })), []);
   assert.throws(() => lintQuery('up', { scrapeInterval: 'soon' }), (e) => e.kind === 'invalid_argument');
 });
+
+test('parseQuantity reads Kubernetes quantities in their base unit and refuses the rest', async () => {
+  const { parseQuantity } = await import('../../www/index.js');
+  assert.equal(parseQuantity('250m'), 0.25);
+  assert.equal(parseQuantity('1234567n'), 0.001234567);
+  assert.equal(parseQuantity('200Mi'), 200 * 1048576);
+  assert.equal(parseQuantity('123456Ki'), 123456 * 1024);
+  assert.equal(parseQuantity('1E'), 1e18);
+  assert.equal(parseQuantity('1E3'), 1000);
+  for (const bad of ['', '1x', '1 Mi', '1e', 42]) {
+    assert.throws(() => parseQuantity(bad), (e) => e instanceof KubepromError && e.kind === 'invalid_argument', String(bad));
+  }
+});

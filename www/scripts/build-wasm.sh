@@ -39,7 +39,8 @@ if [ "${KUBEPROM_LINT_MODULE:-1}" != 0 ]; then
   sed -i "s|new URL('kubeprom_lint_bg.wasm', import.meta.url)|new URL(lintWasmFile, import.meta.url)|" \
     "$out/kubeprom_lint.js"
   grep -q 'new URL(lintWasmFile' "$out/kubeprom_lint.js"
-  printf '\nconst lintWasmFile = %s;\n' "'kubeprom_lint_bg.wasm'" >>"$out/kubeprom_lint.js"
+  grep -q '^const lintWasmFile' "$out/kubeprom_lint.js" ||
+    printf '\nconst lintWasmFile = %s;\n' "'kubeprom_lint_bg.wasm'" >>"$out/kubeprom_lint.js"
 else
   rm -f "$out/kubeprom_lint.js" "$out/kubeprom_lint_bg.wasm"
 fi
