@@ -26,11 +26,12 @@ suite cargo-test-no-default-features cargo test --lib --no-default-features
 suite wasm-browser env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_ONLY_WEB=1 \
   cargo test --target wasm32-unknown-unknown --test wasm_boundary
+suite exporter cargo test --features exporter --test exporter --bin kubeprom-kueue-exporter
 suite js node --test tests/js/
 suite headlamp-plugin bash tests/plugins.sh headlamp
 suite grafana-panel bash tests/plugins.sh grafana
 suite dashboards-current npm run --silent dashboards -- --check
-suite clippy cargo clippy --all-targets -- -D warnings
+suite clippy cargo clippy --all-targets --all-features -- -D warnings
 suite clippy-wasm cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 suite fmt cargo fmt --check
 if [ ${#failures[@]} -gt 0 ]; then echo "failed suites: ${failures[*]}"; fi
