@@ -14,7 +14,7 @@ use kubeprom::aggregate::{
     aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation, Stat,
 };
 use kubeprom::query::{build_query, QuerySpec, CATALOG};
-use kubeprom::response::scan::scan_query_response;
+use kubeprom::response::scan::{scan_matrix_in_windows, scan_query_response};
 use kubeprom::response::{parse_query_response, QueryResult, DEFAULT_MAX_BYTES};
 use proptest::prelude::*;
 
@@ -113,6 +113,29 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
             fast.as_ref().map(|_| "ok")
         ),
     }
+    // Read in windows: the same result whenever the windowed scanner takes the body.
+    let windows: &[usize] = if body.len() > 1 << 20 {
+        &[1 << 16, 1 << 20]
+    } else {
+        &[1, 64, 1000]
+    };
+    for &window in windows {
+        let windowed = scan_matrix_in_windows(body.len(), max_bytes, window, |at, buf, len| {
+            buf.extend_from_slice(&body[at..at + len])
+        });
+        if let Some(columns) = windowed {
+            let p = plain.as_ref().unwrap_or_else(|e| {
+                panic!("{what}: windowed scan took a body the plain path refuses: {e}")
+            });
+            assert_eq!(
+                bits_of_result(p),
+                bits_of_result(&columns.to_query_result()),
+                "{what}: windowed ({window}) result differs"
+            );
+        } else if window >= 64 && body.len() > 2 * window && scanned && p_is_plain_matrix(body) {
+            panic!("{what}: the windowed scanner ({window}) gave up on a plain matrix body");
+        }
+    }
     let sets = option_sets();
     let sets = if all_options { &sets[..] } else { &sets[..1] };
     for opts in sets {
@@ -129,6 +152,11 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
         assert_eq!(plain, fast, "{what} with {opts:?}");
     }
     scanned
+}
+
+/// Whether the body starts as Prometheus writes a matrix (the windowed scanner's layout).
+fn p_is_plain_matrix(body: &[u8]) -> bool {
+    body.starts_with(br#"{"status":"success","data":{"resultType":"matrix","result":["#)
 }
 
 fn bench_input(name: &str) -> Vec<u8> {

@@ -169,6 +169,141 @@ fn exact_decimal(digits: u64, scale: usize) -> Option<f64> {
     }
 }
 
+/// Reserves the sample arrays for the rest of a body of `rest` bytes, if it is like the first
+/// `read` bytes that gave the samples in `columns`.
+fn reserve_like(read: usize, rest: usize, columns: &mut Columns<'_>) {
+    let samples = columns.values.len();
+    if samples == 0 {
+        return;
+    }
+    let bytes_per_sample = (read / samples).max(1);
+    let rest = rest / bytes_per_sample;
+    let total = samples + rest + rest / 32 + 16;
+    columns.timestamps.reserve_exact(total - samples);
+    columns.values.reserve_exact(total - samples);
+}
+
+fn owned(labels: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+    labels
+        .into_iter()
+        .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
+        .collect()
+}
+
+/// Scans a matrix body of `total` bytes that is read in windows of about `window` bytes, so the
+/// whole body is never in memory at once: `read(offset, buf, len)` appends `len` bytes of the
+/// body at `offset` to `buf`. Only Prometheus' own layout (`status`, then `data` with
+/// `resultType` then `result`) is read this way; `None` means "use [`scan_query_response`] on
+/// the whole body", which then decides (other layouts, errors, vectors, anything odd).
+pub fn scan_matrix_in_windows(
+    total: usize,
+    max_bytes: usize,
+    window: usize,
+    mut read: impl FnMut(usize, &mut Vec<u8>, usize),
+) -> Option<Columns<'static>> {
+    if total > max_bytes {
+        return None;
+    }
+    let window = window.max(64);
+    let mut buf: Vec<u8> = Vec::with_capacity(window * 2);
+    let mut next = 0;
+    let mut fill = |buf: &mut Vec<u8>, len: usize, next: &mut usize| {
+        let len = len.min(total - *next);
+        read(*next, buf, len);
+        *next += len;
+    };
+    fill(&mut buf, window, &mut next);
+    let mut consumed = {
+        let mut s = Scanner::new(&buf);
+        s.matrix_prefix().ok()?;
+        s.i
+    };
+    let mut columns = Columns {
+        result_type: ResultType::Matrix,
+        series: Vec::new(),
+        timestamps: Vec::new(),
+        values: Vec::new(),
+        string_value: None,
+        warnings: Vec::new(),
+        infos: Vec::new(),
+        scanned: true,
+    };
+    // Body offset of buf[0], for the size estimate.
+    let mut base = 0;
+    let mut first = true;
+    // Grows while one series does not fit, so a long series is re-read O(log) times, not O(n).
+    let mut more = window;
+    loop {
+        let mark = columns.values.len();
+        let mut s = Scanner::new(&buf);
+        s.i = consumed;
+        let mut first_now = first;
+        let step = match s.more(b']', &mut first_now) {
+            Ok(true) => s.series(ResultType::Matrix, &mut columns).map(Some),
+            Ok(false) => Ok(None),
+            Err(e) => Err(e),
+        };
+        match step {
+            Ok(Some(series)) => {
+                let start = consumed;
+                consumed = s.i;
+                first = false;
+                more = window;
+                columns.series.push(ColumnSeries {
+                    labels: owned(series.labels),
+                    start: series.start,
+                    end: series.end,
+                });
+                if columns.series.len() == 1 {
+                    reserve_like(consumed - start, total - base - consumed, &mut columns);
+                }
+            }
+            Ok(None) => {
+                consumed = s.i;
+                break;
+            }
+            Err(Fallback) => {
+                // Most likely the window ends inside this series: read on and try it again.
+                columns.timestamps.truncate(mark);
+                columns.values.truncate(mark);
+                if next == total {
+                    return None;
+                }
+                buf.drain(..consumed);
+                base += consumed;
+                consumed = 0;
+                fill(&mut buf, more, &mut next);
+                more = more.saturating_mul(2);
+            }
+        }
+    }
+    // What follows the result is small: read it all.
+    buf.drain(..consumed);
+    let rest = total - next;
+    fill(&mut buf, rest, &mut next);
+    let mut s = Scanner::new(&buf);
+    s.expect(b'}').ok()?;
+    let (mut warnings, mut infos) = (None, None);
+    loop {
+        if s.take(b'}') {
+            break;
+        }
+        s.expect(b',').ok()?;
+        match s.key().ok()?.as_ref() {
+            "warnings" if warnings.is_none() => warnings = Some(s.strings().ok()?),
+            "infos" if infos.is_none() => infos = Some(s.strings().ok()?),
+            _ => return None,
+        }
+    }
+    s.ws();
+    if s.i != buf.len() {
+        return None;
+    }
+    columns.warnings = warnings.unwrap_or_default();
+    columns.infos = infos.unwrap_or_default();
+    Some(columns)
+}
+
 /// Digits that always fit a u64 (10^19 - 1 < 2^64).
 const MAX_EXACT_DIGITS: usize = 19;
 
@@ -347,6 +482,26 @@ impl<'a> Scanner<'a> {
         Ok(columns)
     }
 
+    /// `{"status":"success","data":{"resultType":"matrix","result":[`, spaces allowed.
+    fn matrix_prefix(&mut self) -> Fast<()> {
+        self.expect(b'{')?;
+        let ok = self.key()? == "status"
+            && self.string()? == "success"
+            && self.take(b',')
+            && self.key()? == "data"
+            && self.take(b'{')
+            && self.key()? == "resultType"
+            && self.string()? == "matrix"
+            && self.take(b',')
+            && self.key()? == "result"
+            && self.take(b'[');
+        if ok {
+            Ok(())
+        } else {
+            Err(Fallback)
+        }
+    }
+
     fn strings(&mut self) -> Fast<Vec<String>> {
         self.expect(b'[')?;
         let mut out = Vec::new();
@@ -409,21 +564,13 @@ impl<'a> Scanner<'a> {
     /// is like the first series: doubling growth would hold the old and the new arrays at once,
     /// which on a large matrix was a third of the peak memory.
     fn reserve_like_first_series(&self, start: usize, columns: &mut Columns<'a>) {
-        let samples = columns.values.len();
-        if samples == 0 {
-            return;
-        }
-        let bytes_per_sample = ((self.i - start) / samples).max(1);
-        let rest = (self.b.len() - self.i) / bytes_per_sample;
-        let total = samples + rest + rest / 32 + 16;
-        columns.timestamps.reserve_exact(total - samples);
-        columns.values.reserve_exact(total - samples);
+        reserve_like(self.i - start, self.b.len() - self.i, columns);
     }
 
     fn series(
         &mut self,
         result_type: ResultType,
-        columns: &mut Columns<'a>,
+        columns: &mut Columns<'_>,
     ) -> Fast<ColumnSeries<'a>> {
         self.expect(b'{')?;
         let mut labels = None;
@@ -474,7 +621,7 @@ impl<'a> Scanner<'a> {
 
     /// `[time, "value"]`.
     #[inline]
-    fn sample(&mut self, columns: &mut Columns<'a>) -> Fast<()> {
+    fn sample(&mut self, columns: &mut Columns<'_>) -> Fast<()> {
         self.expect(b'[')?;
         self.ws();
         let time = self.time()?;

@@ -10,7 +10,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{error, invalid, options};
-use crate::aggregate::{aggregate_pods_from_bytes, AggregateOptions, BytesAggregation, Stat};
+use crate::aggregate::{
+    aggregate_columns, aggregate_pods_from_bytes, stat, AggregateOptions, BytesAggregation, Stat,
+};
+use crate::response::scan::scan_matrix_in_windows;
 use crate::response::{ResponseError, DEFAULT_MAX_BYTES};
 
 /// `aggregatePodsFromBytes` options: `maxBytes` and those of `aggregatePods`.
@@ -24,6 +27,9 @@ struct FromBytesOptions {
     stat: Stat,
     #[serde(default)]
     keep_series: bool,
+    /// More statistics at once: each pod gets `stats: { last, avg, ... }`, every one equal to
+    /// `value` of a call with that `stat`, without returning the pod's series.
+    stats: Option<Vec<Stat>>,
 }
 
 /// Per-pod values straight from a query or query_range response body, with what was left out
@@ -34,18 +40,84 @@ pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsVa
     let max_bytes = opts
         .max_bytes
         .map_or(DEFAULT_MAX_BYTES, |m| m.max(0.0) as usize);
-    let bytes = copy_body(&body, max_bytes)?;
     let aggregate = AggregateOptions {
         unit: opts.unit,
         source_unit: opts.source_unit,
         stat: opts.stat,
+        // The extra statistics are taken from the pod series.
+        keep_series: opts.keep_series || opts.stats.is_some(),
+    };
+    let shape = Shape {
+        stats: opts.stats.unwrap_or_default(),
         keep_series: opts.keep_series,
     };
+    if let Some(result) = in_windows(&body, max_bytes, &aggregate)? {
+        return Ok(report_to_js(&result, &shape));
+    }
+    let bytes = copy_body(&body, max_bytes)?;
     let result = aggregate_pods_from_bytes(&bytes, max_bytes, &aggregate)
         .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
     // The copy of a large body goes back to the allocator before the report is built.
     drop(bytes);
-    Ok(report_to_js(&result))
+    Ok(report_to_js(&result, &shape))
+}
+
+/// What the report carries per pod besides `value`.
+struct Shape {
+    stats: Vec<Stat>,
+    keep_series: bool,
+}
+
+fn stat_name(stat: Stat) -> &'static str {
+    match stat {
+        Stat::Last => "last",
+        Stat::Avg => "avg",
+        Stat::Min => "min",
+        Stat::Max => "max",
+        Stat::P50 => "p50",
+        Stat::P95 => "p95",
+        Stat::P99 => "p99",
+    }
+}
+
+/// Bytes copied into wasm memory at a time when a large matrix is read in windows.
+const WINDOW: usize = 1 << 20;
+
+/// A large matrix body read a window at a time, so wasm memory holds the samples but never the
+/// whole body; `None` when the body is small or not laid out as Prometheus writes a matrix.
+fn in_windows(
+    body: &JsValue,
+    max_bytes: usize,
+    opts: &AggregateOptions,
+) -> Result<Option<BytesAggregation>, JsValue> {
+    let view = if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
+        bytes.clone()
+    } else if body.is_instance_of::<js_sys::ArrayBuffer>() {
+        Uint8Array::new(body)
+    } else {
+        return Ok(None);
+    };
+    let total = view.length() as usize;
+    if total <= 4 * WINDOW || total > max_bytes {
+        return Ok(None);
+    }
+    let columns = scan_matrix_in_windows(total, max_bytes, WINDOW, |at, buf, len| {
+        let start = buf.len();
+        buf.resize(start + len, 0);
+        view.subarray(at as u32, (at + len) as u32)
+            .copy_to(&mut buf[start..]);
+    });
+    let Some(columns) = columns else {
+        return Ok(None);
+    };
+    let aggregation = aggregate_columns(&columns, opts)
+        .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
+    Ok(Some(BytesAggregation {
+        result_type: columns.result_type,
+        aggregation,
+        warnings: columns.warnings,
+        infos: columns.infos,
+    }))
 }
 
 /// Copies the body into wasm memory once, refusing one over `max_bytes` before copying it.
@@ -100,7 +172,7 @@ fn put(target: &JsValue, key: &JsValue, value: &JsValue) {
     let _ = Reflect::set(target, key, value);
 }
 
-fn report_to_js(result: &BytesAggregation) -> JsValue {
+fn report_to_js(result: &BytesAggregation, shape: &Shape) -> JsValue {
     let mut strings = Strings {
         cache: HashMap::new(),
     };
@@ -117,6 +189,18 @@ fn report_to_js(result: &BytesAggregation) -> JsValue {
             "values",
         ]
         .map(JsValue::from_str);
+    let k_stats = JsValue::from_str("stats");
+    // Indexed by `Stat as usize`: the enum's declaration order.
+    let k_stat = [
+        Stat::Last,
+        Stat::Avg,
+        Stat::Min,
+        Stat::Max,
+        Stat::P50,
+        Stat::P95,
+        Stat::P99,
+    ]
+    .map(|s| JsValue::from_str(stat_name(s)));
     let pods = Array::new_with_length(agg.pods.len() as u32);
     for (i, pod) in agg.pods.iter().enumerate() {
         let item: JsValue = Object::new().into();
@@ -133,12 +217,25 @@ fn report_to_js(result: &BytesAggregation) -> JsValue {
         }
         put(&item, &k_containers, &containers.into());
         if let Some((timestamps, values)) = &pod.series {
-            put(
-                &item,
-                &k_timestamps,
-                &Float64Array::from(&timestamps[..]).into(),
-            );
-            put(&item, &k_values, &Float64Array::from(&values[..]).into());
+            if !shape.stats.is_empty() {
+                let stats: JsValue = Object::new().into();
+                for &s in &shape.stats {
+                    put(
+                        &stats,
+                        &k_stat[s as usize],
+                        &JsValue::from_f64(stat(values, s)),
+                    );
+                }
+                put(&item, &k_stats, &stats);
+            }
+            if shape.keep_series {
+                put(
+                    &item,
+                    &k_timestamps,
+                    &Float64Array::from(&timestamps[..]).into(),
+                );
+                put(&item, &k_values, &Float64Array::from(&values[..]).into());
+            }
         }
         pods.set(i as u32, item);
     }

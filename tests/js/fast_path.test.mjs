@@ -97,6 +97,20 @@ test('every harness Prometheus answer to the catalog: bit-identical', async () =
   assert.ok(answers >= 2 * queries.length);
 });
 
+test('stats: several statistics in one call, each equal to a call with that stat', () => {
+  const names = ['last', 'avg', 'min', 'max', 'p50', 'p95', 'p99'];
+  for (const [name, path] of Object.entries(generate())) {
+    const bytes = readFileSync(path);
+    const report = aggregatePodsFromBytes(bytes, { stats: names, unit: 'MiB' });
+    assert.equal(report.pods[0].values, undefined, 'no series unless keepSeries');
+    const result = parseResponse(bytes);
+    for (const stat of names) {
+      const plain = aggregatePodsReport(result, { stat, unit: 'MiB' }).pods.map((p) => bits(p.value));
+      assert.deepEqual(report.pods.map((p) => bits(p.stats[stat])), plain, `${name} ${stat}`);
+    }
+  }
+});
+
 test('odd bodies: the same values or the same error kind and message', () => {
   const bodies = [
     '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"namespace":"a","pod":"p","container":"c"},"values":[[1,"NaN"],[2,"+Inf"],[3,"-0"],[4,"1e400"],[5,"0.30000000000000004"]]},{"metric":{"namespace":"a","pod":"p"},"values":[[1,"5"]]}]},"warnings":["partial"],"infos":["i"]}',
