@@ -39,13 +39,18 @@ echo "=== cargo deny check advisories"
 config=deny.toml
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+fetch=()
 if [ -n "${KUBEPROM_ADVISORY_DB:-}" ]; then
-  # A local clone (or bare mirror) of rustsec/advisory-db: fetched from with git like the real one.
-  sed "s|^\[advisories\]$|[advisories]\ndb-urls = [\"file://${KUBEPROM_ADVISORY_DB}\"]\ndb-path = \"$tmp/dbs\"|" deny.toml >"$tmp/deny.toml"
+  # A local clone (or mirror) of rustsec/advisory-db, put where cargo-deny keeps the default
+  # database (its directory name is a hash of the default URL), then used without fetching.
+  # Its age is printed and allowed up to a year: an old database misses recent advisories.
+  git clone --quiet --branch main "$KUBEPROM_ADVISORY_DB" "$tmp/dbs/advisory-db-3157b0e258782691" || exit 2
+  git -C "$tmp/dbs/advisory-db-3157b0e258782691" log -1 --format='advisory database: %H of %cI'
+  sed "s|^\[advisories\]$|[advisories]\ndb-path = \"$tmp/dbs\"\nmaximum-db-staleness = \"P365D\"|" deny.toml >"$tmp/deny.toml"
   config="$tmp/deny.toml"
-  git -C "$KUBEPROM_ADVISORY_DB" log -1 --format='advisory database: %H of %cI' 2>/dev/null
+  fetch=(--offline)
 fi
-cargo deny --log-level warn check --config "$config" advisories >"$tmp/advisories.log" 2>&1
+cargo deny --log-level warn --config "$config" "${fetch[@]}" check advisories >"$tmp/advisories.log" 2>&1
 rc=$?
 cat "$tmp/advisories.log"
 if [ $rc -eq 0 ]; then
