@@ -106,6 +106,8 @@ pub struct ClientConfig {
     pub headers: Vec<(String, String)>,
     /// Request timeout.
     pub timeout_ms: u32,
+    /// Largest response body accepted; larger ones fail with `too_large`.
+    pub max_bytes: usize,
 }
 
 /// Options of `new PrometheusClient(...)`.
@@ -120,6 +122,9 @@ pub struct ClientOptions {
     /// Timeout in milliseconds.
     #[serde(default)]
     pub timeout_ms: Option<u32>,
+    /// Largest response body accepted, in bytes (default [`response::DEFAULT_MAX_BYTES`]).
+    #[serde(default)]
+    pub max_bytes: Option<f64>,
 }
 
 /// A port given as a number or a name (`9090`, `"http-web"`).
@@ -159,6 +164,9 @@ pub struct ServiceProxyOptions {
     /// Timeout in milliseconds.
     #[serde(default)]
     pub timeout_ms: Option<u32>,
+    /// Largest response body accepted, in bytes.
+    #[serde(default)]
+    pub max_bytes: Option<f64>,
 }
 
 fn encode(text: &str) -> String {
@@ -195,10 +203,20 @@ impl ClientConfig {
                 "timeoutMs: must be more than 0".into(),
             ));
         }
+        let max_bytes = match opts.max_bytes {
+            None => response::DEFAULT_MAX_BYTES,
+            Some(m) if m.is_finite() && m >= 0.0 => m.min(usize::MAX as f64) as usize,
+            Some(m) => {
+                return Err(ClientError::InvalidArgument(format!(
+                    "maxBytes: {m} is not a number of bytes"
+                )))
+            }
+        };
         Ok(Self {
             base_url: base.to_owned(),
             headers: opts.headers.into_iter().collect(),
             timeout_ms,
+            max_bytes,
         })
     }
 
@@ -283,6 +301,7 @@ impl ClientConfig {
             base_url,
             headers: opts.headers,
             timeout_ms: opts.timeout_ms,
+            max_bytes: opts.max_bytes,
         })
     }
 
@@ -330,6 +349,27 @@ impl ClientConfig {
             self.base_url,
             encode(promql)
         ))
+    }
+
+    /// Refuses a response whose `Content-Length` is over [`ClientConfig::max_bytes`], so its
+    /// body need not be read at all. A body without the header is checked once read.
+    pub fn check_content_length(
+        &self,
+        status: u16,
+        content_length: Option<&str>,
+        retry_after: Option<&str>,
+    ) -> Result<(), ClientError> {
+        match content_length.and_then(|v| v.trim().parse::<u64>().ok()) {
+            Some(size) if size > self.max_bytes as u64 => Err(ClientError::Response {
+                error: ResponseError::TooLarge {
+                    size: usize::try_from(size).unwrap_or(usize::MAX),
+                    max: self.max_bytes,
+                },
+                status,
+                retry_after: parse_retry_after(retry_after),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// URL of the active scrape targets.
@@ -457,6 +497,7 @@ mod tests {
             origin: None,
             headers: Default::default(),
             timeout_ms: None,
+            max_bytes: None,
         })
     }
 
@@ -488,6 +529,7 @@ mod tests {
             base_url: "http://127.0.0.1:9090/".into(),
             headers: Default::default(),
             timeout_ms: None,
+            max_bytes: None,
         })
         .unwrap();
         assert_eq!(
@@ -499,7 +541,8 @@ mod tests {
         assert!(ClientConfig::new(ClientOptions {
             base_url: "prometheus:9090".into(),
             headers: Default::default(),
-            timeout_ms: None
+            timeout_ms: None,
+            max_bytes: None,
         })
         .is_err());
     }
@@ -515,6 +558,7 @@ mod tests {
                 base_url: url.into(),
                 headers: Default::default(),
                 timeout_ms: None,
+                max_bytes: None,
             })
             .unwrap_err();
             assert_eq!(err.kind(), "invalid_argument");
@@ -526,9 +570,42 @@ mod tests {
                 base_url: url.into(),
                 headers: Default::default(),
                 timeout_ms: None,
+                max_bytes: None,
             })
             .is_ok());
         }
+    }
+
+    #[test]
+    fn max_bytes_is_checked_from_content_length() {
+        let config = |max_bytes| {
+            ClientConfig::new(ClientOptions {
+                base_url: "/prometheus".into(),
+                headers: Default::default(),
+                timeout_ms: None,
+                max_bytes,
+            })
+        };
+        assert_eq!(config(None).unwrap().max_bytes, response::DEFAULT_MAX_BYTES);
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(config(Some(bad)).unwrap_err().kind(), "invalid_argument");
+        }
+        let c = config(Some(1000.0)).unwrap();
+        assert!(c.check_content_length(200, Some("1000"), None).is_ok());
+        assert!(c.check_content_length(200, None, None).is_ok());
+        assert!(c.check_content_length(200, Some("many"), None).is_ok());
+        let err = c
+            .check_content_length(200, Some(" 209715200"), Some("5"))
+            .unwrap_err();
+        assert_eq!(
+            (err.kind(), err.status(), err.retry_after()),
+            ("too_large", Some(200), Some(5.0))
+        );
+        assert!(err.to_string().contains("209715200") && err.to_string().contains("1000"));
+        // A body read without the header meets the same limit in `interpret`.
+        let body = vec![b' '; 1001];
+        let err = interpret(200, &body, None, c.max_bytes, parse_query).unwrap_err();
+        assert_eq!(err.kind(), "too_large");
     }
 
     #[test]
