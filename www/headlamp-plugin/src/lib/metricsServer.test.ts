@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+// @vitest-environment node
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKubepromForTests } from '../testing/kubeprom';
 import { describeError } from './errors';
 import type { PodMetrics } from './metricsServer';
 import {
@@ -11,6 +13,9 @@ import {
 } from './metricsServer';
 import { usageWithFallback } from './usage';
 
+
+// The parsing is the core's: load the real module.
+beforeAll(loadKubepromForTests);
 // The shop/web pod of the test dataset as metrics-server would report it: app 250m / 200Mi and
 // sidecar 50m / 50Mi, written in the different forms metrics-server and the API server use.
 const web: PodMetrics = {

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+// @vitest-environment node
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKubepromForTests } from '../testing/kubeprom';
 import { parseQuantity, QuantityError } from './quantity';
 
 // Expected values are written out by hand from the suffix definitions (decimal: powers of 1000,
@@ -6,6 +8,9 @@ import { parseQuantity, QuantityError } from './quantity';
 const close = (actual: number, expected: number) =>
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(Math.abs(expected) * 1e-12);
 
+
+// The parsing is the core's: load the real module.
+beforeAll(loadKubepromForTests);
 describe('parseQuantity', () => {
   it('reads CPU as metrics-server writes it', () => {
     close(parseQuantity('250m'), 0.25);
