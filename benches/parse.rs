@@ -64,7 +64,7 @@ struct TypedSeries<'a> {
 fn typed(body: &[u8]) -> f64 {
     let envelope: Envelope = serde_json::from_slice(body).expect("typed parse");
     assert_eq!(
-        (envelope.status, envelope.data.result_type.len() > 0),
+        (envelope.status, !envelope.data.result_type.is_empty()),
         ("success", true)
     );
     let mut sum = 0.0;

@@ -306,10 +306,13 @@ fn quote(s: &str, escape_all: bool) -> String {
     }
 }
 
+type Pairs = Vec<(String, String)>;
+
 #[derive(Debug, Clone)]
 struct Body {
     matrix: bool,
-    series: Vec<(Vec<(String, String)>, Vec<(String, String)>)>,
+    /// Per series: label pairs, then (time, value) texts.
+    series: Vec<(Pairs, Pairs)>,
     escape: bool,
     spaces: bool,
     extra: Option<String>,
