@@ -597,6 +597,225 @@ fn operators_and_scrape_targets() {
     assert_eq!(got, want);
 }
 
+/// A built query's values at the anchor, keyed by the named labels joined with "/".
+fn keyed(spec: &QuerySpec, labels: &[&str]) -> BTreeMap<String, f64> {
+    let prom = prometheus();
+    let promql = build_query(spec).unwrap();
+    let r = prom.query_at(&promql, prom.anchor());
+    let got: BTreeMap<String, f64> = r
+        .series
+        .iter()
+        .map(|s| {
+            let key: Vec<&str> = labels
+                .iter()
+                .map(|l| {
+                    s.label(l)
+                        .unwrap_or_else(|| panic!("{promql}: no {l} in {:?}", s.labels))
+                })
+                .collect();
+            (key.join("/"), s.values[0])
+        })
+        .collect();
+    assert_eq!(got.len(), r.series.len(), "{promql}: a key twice");
+    got
+}
+
+/// `got` has exactly `want`'s keys, each value within rounding.
+fn assert_keyed(what: &str, got: &BTreeMap<String, f64>, want: &BTreeMap<String, f64>) {
+    assert!(!want.is_empty(), "{what}: expected.json has no values");
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{what}: keys"
+    );
+    for (k, w) in want {
+        assert!(close(got[k], *w), "{what} {k}: got {}, want {w}", got[k]);
+    }
+}
+
+/// expected.json's `section` of nested objects flattened to "outer/inner" -> pick(record).
+fn flatten2(
+    section: &serde_json::Value,
+    pick: impl Fn(&serde_json::Value) -> f64,
+) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for (outer, inner) in section.as_object().unwrap() {
+        for (k, v) in inner.as_object().unwrap() {
+            out.insert(format!("{outer}/{k}"), pick(v));
+        }
+    }
+    out
+}
+
+/// expected.json's `section` (an object of numbers or of records) -> pick(value).
+fn flatten1(
+    section: &serde_json::Value,
+    pick: impl Fn(&serde_json::Value) -> f64,
+) -> BTreeMap<String, f64> {
+    section
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), pick(v)))
+        .collect()
+}
+
+fn num(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn controller_runtime_latency_and_workers() {
+    let cr = &prometheus().expected["controllerRuntime"];
+    assert_keyed(
+        "operator_active_workers",
+        &keyed(&spec("operator_active_workers"), &["job", "controller"]),
+        &flatten2(cr, |r| num(&r["activeWorkers"])),
+    );
+    for (q, field) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
+        let latency = QuerySpec {
+            quantile: Some(q),
+            window: Some("5m".into()),
+            ..spec("operator_reconcile_latency")
+        };
+        assert_keyed(
+            &format!("operator_reconcile_latency {field}"),
+            &keyed(&latency, &["job", "controller"]),
+            &flatten2(cr, |r| num(&r["reconcileLatency"][field])),
+        );
+    }
+    // One operator's controllers only.
+    let kuberay = QuerySpec {
+        selector: [("job".to_string(), "kuberay-operator".to_string())].into(),
+        quantile: Some(0.99),
+        ..spec("operator_reconcile_latency")
+    };
+    assert_keyed(
+        "operator_reconcile_latency of KubeRay",
+        &keyed(&kuberay, &["controller"]),
+        &flatten1(&cr["kuberay-operator"], |r| {
+            num(&r["reconcileLatency"]["p99"])
+        }),
+    );
+}
+
+#[test]
+fn kuberay_provisioning() {
+    let want = flatten1(&prometheus().expected["kuberay"]["provisionedSeconds"], num);
+    assert_keyed(
+        "kuberay_cluster_provisioned_duration",
+        &keyed(
+            &spec("kuberay_cluster_provisioned_duration"),
+            &["namespace", "name"],
+        ),
+        &want,
+    );
+    // A namespace filter keeps that namespace's RayClusters.
+    let research = QuerySpec {
+        namespace: Some("research".into()),
+        ..spec("kuberay_cluster_provisioned_duration")
+    };
+    let only: BTreeMap<String, f64> = want
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("research/"))
+        .collect();
+    assert_keyed(
+        "kuberay_cluster_provisioned_duration in research",
+        &keyed(&research, &["namespace", "name"]),
+        &only,
+    );
+}
+
+#[test]
+fn spark_operator_applications() {
+    let spark = &prometheus().expected["spark"];
+    for (metric, field) in [
+        ("spark_application_running", "running"),
+        ("spark_application_submit_rate", "submitPerSecond"),
+        ("spark_application_failure_rate", "failurePerSecond"),
+        ("spark_application_success_rate", "successPerSecond"),
+    ] {
+        assert_keyed(
+            metric,
+            &keyed(&spec(metric), &["job"]),
+            &flatten1(spark, |r| num(&r[field])),
+        );
+    }
+    for (q, field) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
+        let latency = QuerySpec {
+            quantile: Some(q),
+            window: Some("5m".into()),
+            ..spec("spark_application_start_latency")
+        };
+        assert_keyed(
+            &format!("spark_application_start_latency {field}"),
+            &keyed(&latency, &["job"]),
+            &flatten1(spark, |r| num(&r["startLatency"][field])),
+        );
+    }
+}
+
+#[test]
+fn waiting_reason_per_container() {
+    let prom = prometheus();
+    let promql = build_query(&spec("pod_waiting_reason")).unwrap();
+    let r = prom.query_at(&promql, prom.anchor());
+    let got: BTreeMap<String, String> = r
+        .series
+        .iter()
+        .map(|s| {
+            assert_eq!(
+                s.values[0], 1.0,
+                "one per container, however many replicas report it"
+            );
+            (
+                format!(
+                    "{}/{}/{}",
+                    s.label("namespace").unwrap(),
+                    s.label("pod").unwrap(),
+                    s.label("container").unwrap()
+                ),
+                s.label("reason").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want: BTreeMap<String, String> = prom.expected["waitingReason"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    // The model's containers all run, so this is empty: no other reason series leaks in.
+    assert_eq!(got, want, "{promql}");
+}
+
+#[test]
+fn kueue_reservations_evictions_and_active() {
+    let kueue = &prometheus().expected["kueue"];
+    assert_keyed(
+        "kueue_quota_reserved_workloads_rate",
+        &keyed(
+            &spec("kueue_quota_reserved_workloads_rate"),
+            &["cluster_queue"],
+        ),
+        &flatten1(&kueue["quotaReservedPerSecond"], num),
+    );
+    assert_keyed(
+        "kueue_evicted_workloads_rate",
+        &keyed(
+            &spec("kueue_evicted_workloads_rate"),
+            &["cluster_queue", "reason"],
+        ),
+        &flatten2(&kueue["evictedPerSecond"], num),
+    );
+    // The follower's stale gauge must not count.
+    assert_keyed(
+        "kueue_admitted_active_workloads",
+        &keyed(&spec("kueue_admitted_active_workloads"), &["cluster_queue"]),
+        &flatten1(&kueue["admittedActive"], num),
+    );
+}
+
 #[test]
 fn prometheus_errors_keep_their_kind() {
     let prom = prometheus();

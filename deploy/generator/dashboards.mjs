@@ -8,7 +8,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { core } from './core.mjs';
-import { kueueExporter, sparkStartLatency, workloadNameSource } from './handwritten.mjs';
+import { kueueExporter, workloadNameSource } from './handwritten.mjs';
 
 /** The Grafana panel plugin of www/grafana-panel. */
 export const KUBEPROM_PANEL = 'kubeprom-podresources-panel';
@@ -98,6 +98,9 @@ export function buildDashboards(options) {
     .withTarget(target('A', { metric: 'pod_restarts', ...podFilters }, { legend: podLegend })));
   pods.add(12, 8, panel(P, 'Last termination reason', tablePanel())
     .withTarget(target('A', { metric: 'pod_last_terminated_reason', ...podFilters }, { instant: true, table: true }))
+    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, Value: true } } }));
+  pods.add(24, 6, panel(P, 'Containers waiting to run (reason)', tablePanel())
+    .withTarget(target('A', { metric: 'pod_waiting_reason', ...podFilters }, { instant: true, table: true }))
     .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, Value: true } } }));
   pods.row('Network and disk');
   pods.add(12, 8, panel(P, 'Network', timeseriesPanel('Bps'))
@@ -234,11 +237,13 @@ export function buildDashboards(options) {
   ops.row('Spark operator');
   ops.add(8, 8, panel(O, 'SparkApplications running', timeseriesPanel('none'))
     .withTarget(target('A', { metric: 'spark_application_running', ...jobF }, { legend: '{{job}}' })));
-  ops.add(8, 8, panel(O, 'SparkApplications submitted and failed per second', timeseriesPanel('ops'))
+  ops.add(8, 8, panel(O, 'SparkApplications submitted, succeeded and failed per second', timeseriesPanel('ops'))
     .withTarget(target('A', { metric: 'spark_application_submit_rate', ...jobF, window: RATE }, { legend: 'submitted {{job}}' }))
-    .withTarget(target('B', { metric: 'spark_application_failure_rate', ...jobF, window: RATE }, { legend: 'failed {{job}}' })));
-  ops.add(8, 8, panel(O, 'SparkApplication start latency p95', timeseriesPanel('s'))
-    .withTarget(handTarget('A', 'sparkStartLatency', sparkStartLatency(0.95, RATE, [['cluster', '=~', '$cluster'], ['job', '=~', '$job']]), { legend: '{{job}}' })));
+    .withTarget(target('B', { metric: 'spark_application_success_rate', ...jobF, window: RATE }, { legend: 'succeeded {{job}}' }))
+    .withTarget(target('C', { metric: 'spark_application_failure_rate', ...jobF, window: RATE }, { legend: 'failed {{job}}' })));
+  ops.add(8, 8, panel(O, 'SparkApplication start latency (p50, p95)', timeseriesPanel('s'))
+    .withTarget(target('A', { metric: 'spark_application_start_latency', ...jobF, window: RATE, quantile: 0.5 }, { legend: 'p50 {{job}}' }))
+    .withTarget(target('B', { metric: 'spark_application_start_latency', ...jobF, window: RATE, quantile: 0.95 }, { legend: 'p95 {{job}}' })));
   const opsDash = dashboardOf(O, 'Operators (kubeprom): KubeRay, Spark operator, Kueue', 'controller-runtime reconciles, errors, latency and work queues per controller; KubeRay provisioning; Spark operator applications; whether each operator is scraped at all.', opVars, ops);
 
   return {

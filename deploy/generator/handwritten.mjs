@@ -34,10 +34,6 @@ export const kueueExporter = {
     `sum by (cluster_queue, kind) (rate(kubeprom_kueue_exporter_errors_total${matchers(m)}[${window}]))`,
 };
 
-/** Spark operator application start latency quantile (its `_histogram` family). */
-export const sparkStartLatency = (q, window, m = []) =>
-  `histogram_quantile(${q}, sum by (job, le) (rate(spark_application_start_latency_seconds_histogram_bucket${matchers(m)}[${window}])))`;
-
 /**
  * Series selectors for the Grafana variables listing workload names (label_values), by kind:
  * the same ownership series kubeprom's workload filter joins (kube_pod_owner,

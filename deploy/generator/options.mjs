@@ -18,7 +18,7 @@ export const defaults = {
   alerts: {
     podMemoryNearLimit: { threshold: 0.8, for: '15m', severity: 'warning' },
     podOOMKilled: { window: '10m', for: '0m', severity: 'warning' },
-    podCrashLooping: { window: '10m', for: '15m', severity: 'warning' },
+    podCrashLooping: { window: '5m', for: '15m', severity: 'warning' },
     podRestartBurst: { window: '1h', threshold: 5, for: '0m', severity: 'warning' },
     podCPUThrottling: { threshold: 0.25, for: '15m', severity: 'info' },
     operatorReconcileErrors: { threshold: 0.05, for: '15m', severity: 'warning' },

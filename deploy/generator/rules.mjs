@@ -57,10 +57,12 @@ export function buildRuleGroups(options) {
         `(${q({ metric: 'pod_restarts_increase', by: container, window: a.podOOMKilled.window })}) > 0 and on (namespace, pod, container) (${q({ metric: 'pod_last_terminated_reason', selector: { reason: 'OOMKilled' } })})`,
         'Container {{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} was OOMKilled.',
         `The container restarted within the last ${a.podOOMKilled.window} and its last run ended with reason OOMKilled: raise its memory limit or find the leak.`),
+      // As kubernetes-mixin's KubePodCrashLooping: the waiting state itself, held over a window
+      // because the container runs for a moment between back-offs and must not reset `for`.
       alert('KubepromPodCrashLooping', a.podCrashLooping,
-        `(${q({ metric: 'pod_restarts_increase', by: container, window: a.podCrashLooping.window })}) > 0`,
-        'Container {{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} keeps restarting.',
-        `The container restarted in every ${a.podCrashLooping.window} window for ${a.podCrashLooping.for}.`),
+        `max_over_time((${q({ metric: 'pod_waiting_reason', selector: { reason: 'CrashLoopBackOff' } })})[${a.podCrashLooping.window}:]) >= 1`,
+        'Container {{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} is in CrashLoopBackOff.',
+        `The container has been waiting in CrashLoopBackOff (within every ${a.podCrashLooping.window}) for ${a.podCrashLooping.for}: it keeps failing right after it starts.`),
       alert('KubepromPodRestartBurst', a.podRestartBurst,
         `(${q({ metric: 'pod_restarts_increase', window: a.podRestartBurst.window })}) >= ${a.podRestartBurst.threshold}`,
         'Pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ $value | humanize }} times in ' + a.podRestartBurst.window + '.',

@@ -55,7 +55,9 @@ function pod(namespace, name, node, owner, workload, containers, net) {
   return { namespace, name, node, owner, workload, containers, net, uid: `uid-${name}` };
 }
 function c(name, usage) {
-  return { name, restarts: 0, reason: null, reset: false, ...usage };
+  // `waiting`: the reason the container waits to run (kube-state-metrics reports only waiting
+  // containers); every modelled container runs now.
+  return { name, restarts: 0, reason: null, reset: false, waiting: null, ...usage };
 }
 
 const series = []; // { name, labels, at: (t) => value }
@@ -102,6 +104,7 @@ for (const p of pods) {
       const kl = { ...ksm, container: k.name };
       add('kube_pod_container_status_restarts_total', kl, () => k.restarts);
       if (k.reason) add('kube_pod_container_status_last_terminated_reason', { ...kl, reason: k.reason }, () => 1);
+      if (k.waiting) add('kube_pod_container_status_waiting_reason', { ...kl, reason: k.waiting }, () => 1);
       add('kube_pod_container_resource_requests', { ...kl, node: p.node, resource: 'cpu', unit: 'core' }, () => k.req[0]);
       add('kube_pod_container_resource_requests', { ...kl, node: p.node, resource: 'memory', unit: 'byte' }, () => k.req[1]);
       add('kube_pod_container_resource_limits', { ...kl, node: p.node, resource: 'cpu', unit: 'core' }, () => k.lim[0]);
@@ -194,6 +197,97 @@ for (const op of operators) {
     add('workqueue_depth', { ...target, controller, name: controller }, () => r.depth);
   }
 }
+// controller-runtime's reconcile time histogram and busy workers for the same controllers (the
+// Spark operator, down, has none). Each controller's reconciles per second fall in these
+// buckets (upper bound in seconds, controller-runtime's default bounds) and add up to its
+// reconcile rate, as both count the same reconciles. raycluster-controller has a slow tail.
+const RECONCILE_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60];
+const controllerRuntime = {
+  'kuberay-operator': {
+    'raycluster-controller': { activeWorkers: 3, latency: { 0.01: 0.5, 0.025: 0.8, 0.05: 0.6, 0.1: 0.3, 0.25: 0.2, 1: 0.1, 5: 0.03, 10: 0.02, 15: 0.05 } },
+    'rayjob-controller': { activeWorkers: 0, latency: { 0.005: 0.05, 0.01: 0.1, 0.025: 0.05 } },
+  },
+  'kueue-controller-manager-metrics-service': {
+    workload_controller: { activeWorkers: 1, latency: { 0.005: 2, 0.01: 2.5, 0.025: 1, 0.05: 0.5, 0.1: 0.2, 0.25: 0.05 } },
+  },
+};
+for (const op of operators) {
+  const target = { job: op.job, namespace: op.namespace, instance: op.instance };
+  for (const [controller, r] of Object.entries(op.controllers)) {
+    const cr = controllerRuntime[op.job][controller];
+    cr.buckets = RECONCILE_BOUNDS.map((le) => [le, cr.latency[le] ?? 0]);
+    const total = cr.buckets.reduce((s, [, x]) => s + x, 0);
+    if (Math.abs(total - (r.success + r.error + r.requeue)) > 1e-9) throw new Error(`${op.job} ${controller}: reconcile time buckets do not add up to its reconciles`);
+    add('controller_runtime_active_workers', { ...target, controller }, () => cr.activeWorkers);
+    let cumulative = 0;
+    for (const [le, perSecond] of cr.buckets) {
+      cumulative += perSecond;
+      const c = cumulative;
+      add('controller_runtime_reconcile_time_seconds_bucket', { ...target, controller, le: String(le) }, (t) => c * (t - start));
+    }
+    add('controller_runtime_reconcile_time_seconds_bucket', { ...target, controller, le: '+Inf' }, (t) => cumulative * (t - start));
+  }
+}
+
+// KubeRay (--enable-metrics): seconds from creation to provisioned, per RayCluster. KubeRay's
+// Helm chart scrapes with honorLabels, so `namespace` is the RayCluster's.
+const rayClusters = [
+  { namespace: 'ml-team', name: 'raycluster-small', seconds: 45.5 },
+  { namespace: 'ml-team', name: 'raycluster-gpu', seconds: 312.25 },
+  { namespace: 'research', name: 'ray-dev', seconds: 88 },
+];
+for (const rc of rayClusters) {
+  add('kuberay_cluster_provisioned_duration_seconds', { job: 'kuberay-operator', instance: '10.0.3.1:8080', namespace: rc.namespace, name: rc.name, uid: `uid-${rc.name}` }, () => rc.seconds);
+}
+
+// Spark operator (kubeflow/spark-operator) application metrics, labelled with the Helm chart's
+// default --metrics-labels=app_type. Its `up` stays 0 above (the "down operator" the alerts and
+// the operator views are tested with); these series stand for what it exports when scraped, so
+// the Spark panels are checked against numbers. Start latency uses the chart's default buckets;
+// each application's start is observed once, so its rate is the submission rate.
+const SPARK_TARGET = { job: 'spark-operator', namespace: 'spark-operator', instance: '10.0.4.1:8080' };
+const SPARK_BOUNDS = [30, 60, 90, 120, 150, 180, 210, 240, 270, 300];
+const sparkApps = {
+  etl: { submit: 0.02, success: 0.018, failure: 0.002, running: 7, startLatency: { 30: 0.008, 60: 0.006, 90: 0.003, 120: 0.002, 180: 0.001 } },
+  ml: { submit: 0.005, success: 0.004, failure: 0.001, running: 2, startLatency: { 60: 0.001, 120: 0.002, 240: 0.0015, 300: 0.0005 } },
+};
+for (const [appType, a] of Object.entries(sparkApps)) {
+  const l = { ...SPARK_TARGET, app_type: appType };
+  a.buckets = SPARK_BOUNDS.map((le) => [le, a.startLatency[le] ?? 0]);
+  if (Math.abs(a.buckets.reduce((s, [, x]) => s + x, 0) - a.submit) > 1e-12) throw new Error(`spark ${appType}: start latencies do not add up to its submissions`);
+  add('spark_application_count', l, (t) => a.submit * (t - start));
+  add('spark_application_submit_count', l, (t) => a.submit * (t - start));
+  add('spark_application_success_count', l, (t) => a.success * (t - start));
+  add('spark_application_failure_count', l, (t) => a.failure * (t - start));
+  add('spark_application_running_count', l, () => a.running);
+  let cumulative = 0;
+  for (const [le, perSecond] of a.buckets) {
+    cumulative += perSecond;
+    const c = cumulative;
+    add('spark_application_start_latency_seconds_histogram_bucket', { ...l, le: String(le) }, (t) => c * (t - start));
+  }
+  add('spark_application_start_latency_seconds_histogram_bucket', { ...l, le: '+Inf' }, (t) => cumulative * (t - start));
+}
+
+// Kueue's other cluster queue families, leader and stale follower as above. Admitted active
+// workloads are the local queues' sums; quota reservations run a little ahead of admissions
+// (admission checks); evictions by Kueue's reasons.
+const kueueMore = {
+  quotaReservedPerSecond: { 'cq-gpu': 0.12, 'cq-cpu': 0.5 },
+  evictedPerSecond: { 'cq-gpu': { Preempted: 0.02, PodsReadyTimeout: 0.005 }, 'cq-cpu': { Preempted: 0.01 } },
+  admittedActive: Object.fromEntries(Object.keys(kueue.pending).map((cq) => [cq, localQueues.filter((lq) => lq.clusterQueue === cq).reduce((s, lq) => s + lq.admittedActive, 0)])),
+};
+for (const cq of Object.keys(kueue.pending)) {
+  const leader = { ...KUEUE_TARGET, instance: '10.0.2.1:8443', pod: 'kueue-controller-manager-0', replica_role: 'leader', cluster_queue: cq };
+  const follower = { ...KUEUE_TARGET, instance: '10.0.2.2:8443', pod: 'kueue-controller-manager-1', replica_role: 'follower', cluster_queue: cq };
+  add('kueue_quota_reserved_workloads_total', leader, (t) => kueueMore.quotaReservedPerSecond[cq] * (t - start));
+  for (const [reason, perSecond] of Object.entries(kueueMore.evictedPerSecond[cq])) {
+    add('kueue_evicted_workloads_total', { ...leader, reason }, (t) => perSecond * (t - start));
+  }
+  add('kueue_admitted_active_workloads', leader, () => kueueMore.admittedActive[cq]);
+  add('kueue_admitted_active_workloads', follower, () => 99);
+}
+
 const up = {
   kubelet: [1, 1],
   'kube-state-metrics': [1, 1],
@@ -252,8 +346,31 @@ const expected = {
       pending: lq.pending, admittedActive: lq.admittedActive, admittedPerSecond: lq.admittedPerSecond,
       admissionWait: { p50: histogramQuantile(0.5, lq.waitBuckets), p95: histogramQuantile(0.95, lq.waitBuckets) },
     }])),
+    quotaReservedPerSecond: kueueMore.quotaReservedPerSecond,
+    // Per cluster queue and reason.
+    evictedPerSecond: kueueMore.evictedPerSecond,
+    admittedActive: kueueMore.admittedActive,
   },
+  // Containers waiting to run now, "namespace/pod/container" -> reason.
+  waitingReason: Object.fromEntries(pods.flatMap((p) => p.containers.filter((k) => k.waiting).map((k) => [`${p.namespace}/${p.name}/${k.name}`, k.waiting]))),
   operators: Object.fromEntries(operators.map((op) => [op.job, op.controllers])),
+  // controller-runtime per job and controller: busy workers and reconcile time quantiles.
+  controllerRuntime: Object.fromEntries(Object.entries(controllerRuntime).map(([job, cs]) => [job, Object.fromEntries(Object.entries(cs).map(([controller, cr]) => [controller, {
+    activeWorkers: cr.activeWorkers,
+    reconcileLatency: { p50: histogramQuantile(0.5, cr.buckets), p95: histogramQuantile(0.95, cr.buckets), p99: histogramQuantile(0.99, cr.buckets) },
+  }]))])),
+  // Keyed "namespace/name".
+  kuberay: { provisionedSeconds: Object.fromEntries(rayClusters.map((rc) => [`${rc.namespace}/${rc.name}`, rc.seconds])) },
+  // Per scrape job (the catalog's default grouping), summed over app_type.
+  spark: {
+    [SPARK_TARGET.job]: {
+      submitPerSecond: sum(Object.values(sparkApps).map((a) => a.submit)),
+      successPerSecond: sum(Object.values(sparkApps).map((a) => a.success)),
+      failurePerSecond: sum(Object.values(sparkApps).map((a) => a.failure)),
+      running: sum(Object.values(sparkApps).map((a) => a.running)),
+      startLatency: Object.fromEntries([[0.5, 'p50'], [0.95, 'p95'], [0.99, 'p99']].map(([q, k]) => [k, histogramQuantile(q, SPARK_BOUNDS.map((le) => [le, sum(Object.values(sparkApps).map((a) => a.startLatency[le] ?? 0))]))])),
+    },
+  },
   up,
 };
 for (const p of pods) {

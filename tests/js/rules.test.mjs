@@ -115,6 +115,28 @@ test('the unit tests catch a wrong threshold (the 60% pod and the doubly scraped
   }
 });
 
+test('the crash-loop unit test catches an alert that forgets the moments between back-offs', () => {
+  // Without max_over_time the alert resets whenever the container runs for a moment: the
+  // unit test's loop container (stale samples between back-offs) must then fail to fire.
+  const dir = mkdtempSync(join(tmpdir(), 'kubeprom-rules-mut-'));
+  try {
+    let changed = 0;
+    for (const f of render(defaults)) {
+      if (!f.path.startsWith('rules/')) continue;
+      const text = f.text.replace(/max_over_time\(\((.*reason="CrashLoopBackOff"\}\)\))\)\[[^\]]+:\]\)/g, (_, inner) => (changed++, `(${inner})`));
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), text);
+    }
+    assert.equal(changed, 2, 'the crash-loop expression in both rule files');
+    cpSync(testsDir, join(dir, 'rules/tests'), { recursive: true });
+    const r = promtool(['test', 'rules', join(dir, 'rules/tests/pods.test.yaml')]);
+    assert.ok(!r.ok, 'the unit tests passed without max_over_time');
+    assert.match(r.out, /alertname: KubepromPodCrashLooping, time: 35m/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('every rule expression lints clean', () => {
   const kp = core();
   for (const r of [...records, ...alerts]) assert.deepEqual(kp.lintQuery(r.expr, { scrapeInterval: '30s' }), [], `${r.record ?? r.alert}: ${r.expr}`);
@@ -167,8 +189,11 @@ test('alert expressions on the dataset: what fires and with which value', async 
   const near = await run('KubepromPodMemoryNearLimit');
   assert.deepEqual(near.map((s) => s.labels.pod), ratios.filter((s) => last(s) > defaults.alerts.podMemoryNearLimit.threshold).map((s) => s.labels.pod));
 
-  // Restarts are constant in the dataset: no OOM, crash loop or burst now, db-0's old OOMKilled included.
-  for (const n of ['KubepromPodOOMKilled', 'KubepromPodCrashLooping', 'KubepromPodRestartBurst']) assert.deepEqual(await run(n), [], n);
+  // Restarts are constant in the dataset: no OOM or burst now, db-0's old OOMKilled included.
+  for (const n of ['KubepromPodOOMKilled', 'KubepromPodRestartBurst']) assert.deepEqual(await run(n), [], n);
+  // Crash looping: the containers the model has waiting in CrashLoopBackOff (none: all run).
+  assert.deepEqual((await run('KubepromPodCrashLooping')).map((s) => `${s.labels.namespace}/${s.labels.pod}/${s.labels.container}`).sort(),
+    Object.entries(e.waitingReason).filter(([, r]) => r === 'CrashLoopBackOff').map(([k]) => k).sort());
 
   // Operators: the Spark operator is down; the others are up.
   const notScraped = await run('KubepromOperatorNotScraped');
@@ -184,6 +209,19 @@ test('alert expressions on the dataset: what fires and with which value', async 
   for (const s of errs) close(last(s), Object.fromEntries(wantErr)[`${s.labels.job}/${s.labels.controller}`], 'error ratio');
   assert.deepEqual((await run('KubepromOperatorReconcileErrors')).map((s) => `${s.labels.job}/${s.labels.controller}`).sort(),
     wantErr.filter(([, v]) => v > defaults.alerts.operatorReconcileErrors.threshold).map(([k]) => k).sort());
+
+  // Reconcile latency: with the threshold at 0 the expression returns each controller's quantile
+  // of reconcile time; raycluster-controller's slow tail puts its p99 above 10 s.
+  const latKey = { 0.5: 'p50', 0.95: 'p95', 0.99: 'p99' }[defaults.alerts.operatorReconcileLatency.quantile];
+  assert.ok(latKey, 'expected.json has the alert\'s quantile');
+  const latRule = buildRuleGroups(withOptions({ alerts: { operatorReconcileLatency: { threshold: 0 } } })).flatMap((g) => g.rules).find((r) => r.alert === 'KubepromOperatorReconcileSlow');
+  const lat = (await instant(latRule.expr)).series;
+  const wantLat = Object.fromEntries(Object.entries(e.controllerRuntime).flatMap(([job, cs]) => Object.entries(cs).map(([c, r]) => [`${job}/${c}`, r.reconcileLatency[latKey]])));
+  assert.deepEqual(lat.map((s) => `${s.labels.job}/${s.labels.controller}`).sort(), Object.keys(wantLat).sort());
+  for (const s of lat) close(last(s), wantLat[`${s.labels.job}/${s.labels.controller}`], `p99 reconcile time ${s.labels.controller}`);
+  const slow = Object.entries(wantLat).filter(([, v]) => v > defaults.alerts.operatorReconcileLatency.threshold).map(([k]) => k).sort();
+  assert.deepEqual(slow, ['kuberay-operator/raycluster-controller']);
+  assert.deepEqual((await run('KubepromOperatorReconcileSlow')).map((s) => `${s.labels.job}/${s.labels.controller}`).sort(), slow);
 
   // Kueue: inadmissible workloads per cluster queue, the follower replica not counted.
   const inadmissible = await run('KubepromKueueInadmissibleWorkloads');
