@@ -5,7 +5,9 @@
 //! on large range results.
 
 use std::cmp::Reverse;
+use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
 use super::SCRAPE_IDENTITY_LABELS;
 use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue, Tier};
@@ -79,7 +81,9 @@ pub fn aggregate_columns(
     // most of the plain path's time on large instant vectors. The tree's order still decides
     // what depends on order (series order within a group, unattributed order): by sorting.
     type Key<'a> = Vec<(&'a str, &'a str)>;
-    let mut index: HashMap<Key, usize> = HashMap::with_capacity(result.series.len());
+    // Each key is hashed once and stored once: buckets of indices into `kept` by hash.
+    let hasher = RandomState::new();
+    let mut index: HashMap<u64, Vec<usize>> = HashMap::with_capacity(result.series.len());
     let mut kept: Vec<(Key, &ColumnSeries)> = Vec::with_capacity(result.series.len());
     for series in &result.series {
         let mut key: Key = series
@@ -89,15 +93,16 @@ pub fn aggregate_columns(
             .map(|(n, v)| (n.as_ref(), v.as_ref()))
             .collect();
         key.sort_unstable();
-        match index.get(&key) {
-            Some(&at) => {
+        let bucket = index.entry(hasher.hash_one(&key)).or_default();
+        match bucket.iter().copied().find(|&at| kept[at].0 == key) {
+            Some(at) => {
                 out.dropped_duplicates += 1;
                 if prefer(series, kept[at].1) {
                     kept[at].1 = series;
                 }
             }
             None => {
-                index.insert(key.clone(), kept.len());
+                bucket.push(kept.len());
                 kept.push((key, series));
             }
         }
