@@ -229,15 +229,16 @@ for (const op of operators) {
   }
 }
 
-// KubeRay (--enable-metrics): seconds from creation to provisioned, per RayCluster. KubeRay's
-// Helm chart scrapes with honorLabels, so `namespace` is the RayCluster's.
+// KubeRay (--enable-metrics): seconds until each RayCluster was provisioned, labelled `name` and
+// `namespace` (the RayCluster's). Scraped with honorLabels, as here, `namespace` stays the
+// RayCluster's; without it Prometheus renames it `exported_namespace` (see Kueue's local queues).
 const rayClusters = [
   { namespace: 'ml-team', name: 'raycluster-small', seconds: 45.5 },
   { namespace: 'ml-team', name: 'raycluster-gpu', seconds: 312.25 },
   { namespace: 'research', name: 'ray-dev', seconds: 88 },
 ];
 for (const rc of rayClusters) {
-  add('kuberay_cluster_provisioned_duration_seconds', { job: 'kuberay-operator', instance: '10.0.3.1:8080', namespace: rc.namespace, name: rc.name, uid: `uid-${rc.name}` }, () => rc.seconds);
+  add('kuberay_cluster_provisioned_duration_seconds', { job: 'kuberay-operator', instance: '10.0.3.1:8080', namespace: rc.namespace, name: rc.name }, () => rc.seconds);
 }
 
 // Spark operator (kubeflow/spark-operator) application metrics, labelled with the Helm chart's
