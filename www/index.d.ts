@@ -220,6 +220,8 @@ export interface ClientOptions {
   baseUrl: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Refuse response bodies over this many bytes with kind 'too_large' (default 256 MiB). */
+  maxBytes?: number;
 }
 
 export interface RequestOptions {
@@ -252,6 +254,8 @@ export class PrometheusClient {
     origin?: string;
     headers?: Record<string, string>;
     timeoutMs?: number;
+    /** Refuse response bodies over this many bytes with kind 'too_large' (default 256 MiB). */
+    maxBytes?: number;
   }): PrometheusClient;
   readonly baseUrl: string;
   query(promql: string, time?: number, opts?: RequestOptions): Promise<QueryResult>;

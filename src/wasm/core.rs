@@ -405,7 +405,7 @@ impl PrometheusClient {
                 status,
                 &body,
                 retry_after.as_deref(),
-                DEFAULT_MAX_BYTES,
+                config.max_bytes,
                 parse,
             )
             .map_err(client_error)
@@ -486,6 +486,16 @@ async fn fetch(
             .map_err(|e| aborted(reason.get(), describe(&e)))?
             .unchecked_into();
         let retry_after = response.headers().get("retry-after").ok().flatten();
+        // A declared size over maxBytes is refused before the body is read into memory.
+        let content_length = response.headers().get("content-length").ok().flatten();
+        if let Err(e) = config.check_content_length(
+            response.status(),
+            content_length.as_deref(),
+            retry_after.as_deref(),
+        ) {
+            controller.abort();
+            return Err(e);
+        }
         let buffer = response
             .array_buffer()
             .map_err(|e| aborted(reason.get(), describe(&e)))?;
