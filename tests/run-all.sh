@@ -28,6 +28,8 @@ suite wasm-browser env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-t
   cargo test --target wasm32-unknown-unknown --test wasm_boundary
 suite exporter cargo test --features exporter --test exporter --bin kubeprom-kueue-exporter
 suite js node --test tests/js/
+suite fuzz bash fuzz/run.sh 20
+suite audit bash tests/scripts/audit.sh --allow-unreachable
 suite headlamp-plugin bash tests/plugins.sh headlamp
 suite grafana-panel bash tests/plugins.sh grafana
 suite dashboards-current npm run --silent dashboards -- --check
