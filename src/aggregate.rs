@@ -50,6 +50,19 @@ pub enum Stat {
     P99,
 }
 
+impl Stat {
+    /// Every statistic, in declaration order (`Stat as usize` indexes it).
+    pub const ALL: [Stat; 7] = [
+        Stat::Last,
+        Stat::Avg,
+        Stat::Min,
+        Stat::Max,
+        Stat::P50,
+        Stat::P95,
+        Stat::P99,
+    ];
+}
+
 /// Options of [`aggregate_pods`].
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -116,6 +129,17 @@ enum Tier {
     Pause,
 }
 
+impl Tier {
+    /// cAdvisor's tiers: no `container` label is the pod-level cgroup, `POD` the pause container.
+    fn of(container: &str) -> Tier {
+        match container {
+            "" => Tier::PodLevel,
+            "POD" => Tier::Pause,
+            _ => Tier::Container,
+        }
+    }
+}
+
 /// Aggregates `result` per pod.
 pub fn aggregate_pods(
     result: &QueryResult,
@@ -159,11 +183,7 @@ pub fn aggregate_pods(
             continue;
         };
         let container = series.label("container").unwrap_or("");
-        let tier = match container {
-            "" => Tier::PodLevel,
-            "POD" => Tier::Pause,
-            _ => Tier::Container,
-        };
+        let tier = Tier::of(container);
         pods.entry((namespace, pod))
             .or_default()
             .entry((tier, container))

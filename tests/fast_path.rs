@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use kubeprom::aggregate::{
-    aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation, Stat,
+    aggregate_columns, aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation,
+    Stat,
 };
 use kubeprom::query::{build_query, QuerySpec, CATALOG};
-use kubeprom::response::scan::{scan_matrix_in_windows, scan_query_response};
+use kubeprom::response::scan::{scan_matrix_in_windows, scan_query_response, Columns};
 use kubeprom::response::{parse_query_response, QueryResult, DEFAULT_MAX_BYTES};
 use proptest::prelude::*;
 
@@ -62,15 +63,7 @@ fn bits_of_aggregation(a: &Aggregation) -> String {
 
 fn option_sets() -> Vec<AggregateOptions> {
     let mut sets = Vec::new();
-    for stat in [
-        Stat::Last,
-        Stat::Avg,
-        Stat::Min,
-        Stat::Max,
-        Stat::P50,
-        Stat::P95,
-        Stat::P99,
-    ] {
+    for stat in Stat::ALL {
         sets.push(AggregateOptions {
             stat,
             keep_series: stat == Stat::Last,
@@ -150,6 +143,17 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
             .map(|a| (bits_of_aggregation(&a.aggregation), a.warnings, a.infos))
             .map_err(|e| e.kind().to_owned());
         assert_eq!(plain, fast, "{what} with {opts:?}");
+        // What the wasm aggregatePods does with a result read back from JS: owned columns.
+        if let Ok(r) = parse_query_response(body, max_bytes) {
+            let owned = aggregate_columns(&Columns::from_query_result(r), opts)
+                .map(|a| bits_of_aggregation(&a))
+                .map_err(|e| e.kind().to_owned());
+            assert_eq!(
+                plain.as_ref().map(|p| p.0.clone()).map_err(Clone::clone),
+                owned,
+                "{what} with {opts:?}: owned columns"
+            );
+        }
     }
     scanned
 }

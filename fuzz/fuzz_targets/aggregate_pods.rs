@@ -82,15 +82,7 @@ fuzz_target!(|input: Input| {
         warnings: vec![],
         infos: vec![],
     };
-    let stats = [
-        Stat::Last,
-        Stat::Avg,
-        Stat::Min,
-        Stat::Max,
-        Stat::P50,
-        Stat::P95,
-        Stat::P99,
-    ];
+    let stats = Stat::ALL;
     let opts = AggregateOptions {
         unit: input
             .unit

@@ -119,11 +119,7 @@ pub fn aggregate_columns(
             continue;
         };
         let container = series.label("container").unwrap_or("");
-        let tier = match container {
-            "" => Tier::PodLevel,
-            "POD" => Tier::Pause,
-            _ => Tier::Container,
-        };
+        let tier = Tier::of(container);
         pods.entry((namespace, pod))
             .or_default()
             .entry((tier, container))

@@ -99,7 +99,9 @@ impl Columns<'_> {
         }
     }
 
-    fn from_query_result(result: QueryResult) -> Columns<'static> {
+    /// Columns owning a parsed result's labels and samples (for results that did not come
+    /// from the scanner, such as one read back from JS).
+    pub fn from_query_result(result: QueryResult) -> Columns<'static> {
         let total = result.series.iter().map(|s| s.values.len()).sum();
         let mut columns = Columns {
             result_type: result.result_type,

@@ -191,16 +191,7 @@ fn report_to_js(result: &BytesAggregation, shape: &Shape) -> JsValue {
         .map(JsValue::from_str);
     let k_stats = JsValue::from_str("stats");
     // Indexed by `Stat as usize`: the enum's declaration order.
-    let k_stat = [
-        Stat::Last,
-        Stat::Avg,
-        Stat::Min,
-        Stat::Max,
-        Stat::P50,
-        Stat::P95,
-        Stat::P99,
-    ]
-    .map(|s| JsValue::from_str(stat_name(s)));
+    let k_stat = Stat::ALL.map(|s| JsValue::from_str(stat_name(s)));
     let pods = Array::new_with_length(agg.pods.len() as u32);
     for (i, pod) in agg.pods.iter().enumerate() {
         let item: JsValue = Object::new().into();

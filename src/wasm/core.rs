@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::{error, invalid, options, set, to_js};
-use crate::aggregate::{aggregate_pods, AggregateOptions, Aggregation};
+use crate::aggregate::{AggregateOptions, Aggregation};
 use crate::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use crate::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use crate::response::{self, QueryResult, ResponseError, ResultType, Series, DEFAULT_MAX_BYTES};
@@ -280,7 +280,10 @@ fn result_from_js(value: &JsValue) -> Result<QueryResult, JsValue> {
 fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
     let opts: AggregateOptions = options(opts, "options")?;
     let result = result_from_js(result)?;
-    aggregate_pods(&result, &opts).map_err(query_error)
+    // The columnar aggregation: equal to aggregate_pods bit for bit (tests/fast_path.rs), and
+    // it finds duplicate scrapes by hashing, which matters for instant vectors of 50k series.
+    let columns = response::scan::Columns::from_query_result(result);
+    crate::aggregate::aggregate_columns(&columns, &opts).map_err(query_error)
 }
 
 fn pods_to_js(aggregation: &Aggregation) -> Array {
