@@ -25,13 +25,15 @@ export class KubepromError extends Error {
 // Why lintQuery cannot run: not asked for yet, or the load failed (kept to explain it).
 let linterMissing = 'the linter module is not loaded: call `await init()` (without `lint: false`) or `initLint()` first';
 
-function async(input) {
+/** wasm-bindgen's async init takes `{ module_or_path }`; a bare URL, Response or bytes is wrapped. */
+function asyncInput(input) {
   return input === undefined || (input !== null && typeof input === 'object' && 'module_or_path' in input)
     ? input
     : { module_or_path: input };
 }
 
-function sync(input) {
+/** wasm-bindgen's initSync takes `{ module }`; bare bytes or a Module is wrapped. */
+function syncInput(input) {
   return input !== null && typeof input === 'object' && 'module' in input ? input : { module: input };
 }
 
@@ -43,7 +45,7 @@ function sync(input) {
  */
 export default async function init(input, options = {}) {
   const lint = options.lint;
-  const core = initCore(async(input)).then(() => registerCoreErrors(KubepromError));
+  const core = initCore(asyncInput(input)).then(() => registerCoreErrors(KubepromError));
   if (lint === false) {
     await core;
     return;
@@ -58,7 +60,7 @@ export default async function init(input, options = {}) {
 /** Loads the linter module on its own (for hosts that called `init(..., { lint: false })`). */
 export async function initLint(input) {
   try {
-    await initLintModule(async(input));
+    await initLintModule(asyncInput(input));
   } catch (e) {
     linterMissing = `the linter module failed to load: ${e instanceof Error ? e.message : String(e)}`;
     throw new KubepromError('unsupported', linterMissing);
@@ -72,14 +74,14 @@ export async function initLint(input) {
  * module of kubeprom_lint_bg.wasm) loads the linter too.
  */
 export function initSync(input, options = {}) {
-  initCoreSync(sync(input));
+  initCoreSync(syncInput(input));
   registerCoreErrors(KubepromError);
   if (options.lint !== undefined && options.lint !== false) initLintSync(options.lint);
 }
 
 /** Loads the linter module synchronously from its bytes or a compiled module. */
 export function initLintSync(input) {
-  initLintModuleSync(sync(input));
+  initLintModuleSync(syncInput(input));
   registerLintErrors(KubepromError);
   linterMissing = null;
 }

@@ -9,12 +9,12 @@ use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{error, invalid, options};
+use super::{error, options};
 use crate::aggregate::{
     aggregate_columns, aggregate_pods_from_bytes, stat, AggregateOptions, BytesAggregation, Stat,
 };
 use crate::response::scan::scan_matrix_in_windows;
-use crate::response::{ResponseError, DEFAULT_MAX_BYTES};
+use crate::response::DEFAULT_MAX_BYTES;
 
 /// `aggregatePodsFromBytes` options: `maxBytes` and those of `aggregatePods`.
 #[derive(Default, serde::Deserialize)]
@@ -54,7 +54,7 @@ pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsVa
     if let Some(result) = in_windows(&body, max_bytes, &aggregate)? {
         return Ok(report_to_js(&result, &shape));
     }
-    let bytes = copy_body(&body, max_bytes)?;
+    let bytes = super::core::body_within(&body, max_bytes)?;
     let result = aggregate_pods_from_bytes(&bytes, max_bytes, &aggregate)
         .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
     // The copy of a large body goes back to the allocator before the report is built.
@@ -118,37 +118,6 @@ fn in_windows(
         warnings: columns.warnings,
         infos: columns.infos,
     }))
-}
-
-/// Copies the body into wasm memory once, refusing one over `max_bytes` before copying it.
-fn copy_body(body: &JsValue, max_bytes: usize) -> Result<Vec<u8>, JsValue> {
-    let bytes = if let Some(text) = body.as_string() {
-        return Ok(text.into_bytes());
-    } else if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
-        bytes.clone()
-    } else if body.is_instance_of::<js_sys::ArrayBuffer>() {
-        Uint8Array::new(body)
-    } else {
-        return Err(invalid(
-            "body: expected a string, Uint8Array or ArrayBuffer",
-        ));
-    };
-    let len = bytes.length() as usize;
-    if len > max_bytes {
-        return Err(error(
-            "too_large",
-            &ResponseError::TooLarge {
-                size: len,
-                max: max_bytes,
-            }
-            .to_string(),
-            None,
-            None,
-        ));
-    }
-    let mut out = vec![0; len];
-    bytes.copy_to(&mut out);
-    Ok(out)
 }
 
 /// Property keys and repeated strings made into JS strings once per call, not once per pod.

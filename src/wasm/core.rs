@@ -33,17 +33,41 @@ fn get(source: &JsValue, key: &str) -> JsValue {
 
 /// Copies a body given as a string, `Uint8Array` or `ArrayBuffer` into wasm memory.
 fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
-    if let Some(text) = body.as_string() {
-        Ok(text.into_bytes())
-    } else if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
-        Ok(bytes.to_vec())
-    } else if body.is_instance_of::<js_sys::ArrayBuffer>() {
-        Ok(Uint8Array::new(body).to_vec())
-    } else {
-        Err(invalid(
-            "body: expected a string, Uint8Array or ArrayBuffer",
-        ))
+    body_within(body, usize::MAX)
+}
+
+/// [`body_bytes`], refusing a body over `max_bytes` with `too_large` before it is copied: the
+/// copy would otherwise grow wasm memory by the body's size first. A string's UTF-16 length
+/// never exceeds its UTF-8 length, so it is a safe lower bound; the parsers check the exact
+/// length of what was copied.
+pub(super) fn body_within(body: &JsValue, max_bytes: usize) -> Result<Vec<u8>, JsValue> {
+    let too_large = |size: usize| {
+        response_error(ResponseError::TooLarge {
+            size,
+            max: max_bytes,
+        })
+    };
+    if let Some(text) = body.dyn_ref::<js_sys::JsString>() {
+        let len = text.length() as usize;
+        if len > max_bytes {
+            return Err(too_large(len));
+        }
+        return Ok(String::from(text).into_bytes());
     }
+    let bytes = if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
+        bytes.clone()
+    } else if body.is_instance_of::<js_sys::ArrayBuffer>() {
+        Uint8Array::new(body)
+    } else {
+        return Err(invalid(
+            "body: expected a string, Uint8Array or ArrayBuffer",
+        ));
+    };
+    let len = bytes.length() as usize;
+    if len > max_bytes {
+        return Err(too_large(len));
+    }
+    Ok(bytes.to_vec())
 }
 
 #[derive(serde::Serialize)]
@@ -108,23 +132,7 @@ pub fn parse_response(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> 
     let max_bytes = opts
         .max_bytes
         .map_or(DEFAULT_MAX_BYTES, |m| m.max(0.0) as usize);
-    // Refuse before copying into wasm memory, which would otherwise grow by the body's size.
-    // A string's UTF-16 length never exceeds its UTF-8 length, so it is a safe lower bound.
-    let known_len = if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
-        Some(bytes.length() as usize)
-    } else if let Some(buffer) = body.dyn_ref::<js_sys::ArrayBuffer>() {
-        Some(buffer.byte_length() as usize)
-    } else {
-        body.dyn_ref::<js_sys::JsString>()
-            .map(|text| text.length() as usize)
-    };
-    if let Some(len) = known_len.filter(|len| *len > max_bytes) {
-        return Err(response_error(ResponseError::TooLarge {
-            size: len,
-            max: max_bytes,
-        }));
-    }
-    let bytes = body_bytes(&body)?;
+    let bytes = body_within(&body, max_bytes)?;
     // The scanner: same results and errors as parse_query_response, bit for bit
     // (tests/fast_path.rs), several times faster on vectors and matrices.
     response::scan::scan_query_response(&bytes, max_bytes)
