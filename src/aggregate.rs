@@ -290,14 +290,23 @@ pub fn stat(values: &[f64], stat: Stat) -> f64 {
 }
 
 /// Quantile with linear interpolation between closest ranks, as Prometheus' `quantile_over_time`.
+///
+/// The two closest ranks are found by selection, not by sorting: `total_cmp` is a total order,
+/// so the k-th element is the same bits either way, in linear instead of n log n time (sorting
+/// was a tenth of the bytes-to-pods time on a 2,000-series range).
 fn quantile(values: &[f64], q: f64) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let rank = q * (sorted.len() - 1) as f64;
+    let mut scratch = values.to_vec();
+    let rank = q * (scratch.len() - 1) as f64;
     let lower = rank.floor() as usize;
-    let upper = (lower + 1).min(sorted.len() - 1);
     let weight = rank - lower as f64;
-    sorted[lower] * (1.0 - weight) + sorted[upper] * weight
+    let (_, &mut at_lower, above) = scratch.select_nth_unstable_by(lower, f64::total_cmp);
+    // The next rank is the least element above `lower`; at the top it is `lower` itself.
+    let at_upper = above
+        .iter()
+        .copied()
+        .min_by(f64::total_cmp)
+        .unwrap_or(at_lower);
+    at_lower * (1.0 - weight) + at_upper * weight
 }
 
 #[cfg(test)]
@@ -465,5 +474,54 @@ mod tests {
         assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
         assert_eq!(quantile(&[10.0], 0.99), 10.0);
         assert!((quantile(&[0.0, 10.0], 0.95) - 9.5).abs() < 1e-12);
+    }
+
+    /// Selection must give the very bits a full sort gives, ties, signed zeros and infinities
+    /// included.
+    #[test]
+    fn quantile_by_selection_equals_quantile_by_sorting() {
+        fn by_sorting(values: &[f64], q: f64) -> f64 {
+            let mut sorted = values.to_vec();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let rank = q * (sorted.len() - 1) as f64;
+            let lower = rank.floor() as usize;
+            let upper = (lower + 1).min(sorted.len() - 1);
+            let weight = rank - lower as f64;
+            sorted[lower] * (1.0 - weight) + sorted[upper] * weight
+        }
+        let pool = [
+            0.0,
+            -0.0,
+            1.5,
+            -2.25,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            3.0,
+            3.0,
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..5_000 {
+            let len = 1 + (next() % 40) as usize;
+            let values: Vec<f64> = (0..len)
+                .map(|_| match next() % 3 {
+                    0 => pool[(next() % pool.len() as u64) as usize],
+                    _ => (next() % 1_000_000) as f64 / 7.0,
+                })
+                .collect();
+            for q in [0.0, 0.5, 0.95, 0.99, 1.0] {
+                assert_eq!(
+                    quantile(&values, q).to_bits(),
+                    by_sorting(&values, q).to_bits(),
+                    "{values:?} q={q}"
+                );
+            }
+        }
     }
 }

@@ -400,15 +400,38 @@ fn body() -> impl Strategy<Value = Body> {
             Just(",\"resultType\":\"matrix\"".to_string())
         ]),
         prop::collection::vec(label_text(), 0..2),
+        any::<bool>(),
     )
-        .prop_map(|(matrix, series, escape, spaces, extra, warnings)| Body {
-            matrix,
-            series,
-            escape,
-            spaces,
-            extra,
-            warnings,
-        })
+        .prop_map(
+            |(matrix, mut series, escape, spaces, extra, warnings, shared_times)| {
+                // Range answers put every series on one time grid; the aggregation has a fast
+                // path for that, so half the bodies do too (missing samples become NaN).
+                if shared_times {
+                    let grid: Vec<String> = series
+                        .first()
+                        .map(|(_, samples)| samples.iter().map(|(t, _)| t.clone()).collect())
+                        .unwrap_or_default();
+                    for (_, samples) in &mut series {
+                        *samples = grid
+                            .iter()
+                            .enumerate()
+                            .map(|(i, t)| {
+                                let value = samples.get(i).map_or("NaN", |(_, v)| v.as_str());
+                                (t.clone(), value.to_string())
+                            })
+                            .collect();
+                    }
+                }
+                Body {
+                    matrix,
+                    series,
+                    escape,
+                    spaces,
+                    extra,
+                    warnings,
+                }
+            },
+        )
 }
 
 proptest! {
