@@ -3,15 +3,14 @@
 //! only the per-pod report crosses back. Same numbers and errors as `parseResponse` then
 //! `aggregatePodsReport`, bit for bit (tests/fast_path.rs, tests/js/fast_path.test.mjs).
 
-use std::collections::HashMap;
-
-use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{error, options};
+use super::packed::pods_to_js;
+use super::{error, options, set};
 use crate::aggregate::{
-    aggregate_columns, aggregate_pods_from_bytes, stat, AggregateOptions, BytesAggregation, Stat,
+    aggregate_columns, aggregate_pods_from_bytes, AggregateOptions, BytesAggregation, Stat,
 };
 use crate::response::scan::scan_matrix_in_windows;
 use crate::response::DEFAULT_MAX_BYTES;
@@ -120,98 +119,15 @@ fn in_windows(
     }))
 }
 
-/// Property keys and repeated strings made into JS strings once per call, not once per pod.
-struct Strings {
-    cache: HashMap<String, JsValue>,
-}
-
-impl Strings {
-    fn get(&mut self, text: &str) -> JsValue {
-        if let Some(value) = self.cache.get(text) {
-            return value.clone();
-        }
-        let value = JsValue::from_str(text);
-        self.cache.insert(text.to_owned(), value.clone());
-        value
-    }
-}
-
-fn put(target: &JsValue, key: &JsValue, value: &JsValue) {
-    // Reflect.set only fails on frozen objects or proxies, and every target here is fresh.
-    let _ = Reflect::set(target, key, value);
-}
-
 fn report_to_js(result: &BytesAggregation, shape: &Shape) -> JsValue {
-    let mut strings = Strings {
-        cache: HashMap::new(),
-    };
     let agg = &result.aggregation;
-    let [k_namespace, k_pod, k_value, k_unit, k_containers, k_container, k_timestamps, k_values] =
-        [
-            "namespace",
-            "pod",
-            "value",
-            "unit",
-            "containers",
-            "container",
-            "timestamps",
-            "values",
-        ]
-        .map(JsValue::from_str);
-    let k_stats = JsValue::from_str("stats");
-    // Indexed by `Stat as usize`: the enum's declaration order.
-    let k_stat = Stat::ALL.map(|s| JsValue::from_str(stat_name(s)));
-    let pods = Array::new_with_length(agg.pods.len() as u32);
-    for (i, pod) in agg.pods.iter().enumerate() {
-        let item: JsValue = Object::new().into();
-        put(&item, &k_namespace, &strings.get(&pod.namespace));
-        put(&item, &k_pod, &JsValue::from_str(&pod.pod));
-        put(&item, &k_value, &JsValue::from_f64(pod.value));
-        put(&item, &k_unit, &strings.get(&pod.unit));
-        let containers = Array::new_with_length(pod.containers.len() as u32);
-        for (j, c) in pod.containers.iter().enumerate() {
-            let entry: JsValue = Object::new().into();
-            put(&entry, &k_container, &strings.get(&c.container));
-            put(&entry, &k_value, &JsValue::from_f64(c.value));
-            containers.set(j as u32, entry);
-        }
-        put(&item, &k_containers, &containers.into());
-        if let Some((timestamps, values)) = &pod.series {
-            if !shape.stats.is_empty() {
-                let stats: JsValue = Object::new().into();
-                for &s in &shape.stats {
-                    put(
-                        &stats,
-                        &k_stat[s as usize],
-                        &JsValue::from_f64(stat(values, s)),
-                    );
-                }
-                put(&item, &k_stats, &stats);
-            }
-            if shape.keep_series {
-                put(
-                    &item,
-                    &k_timestamps,
-                    &Float64Array::from(&timestamps[..]).into(),
-                );
-                put(&item, &k_values, &Float64Array::from(&values[..]).into());
-            }
-        }
-        pods.set(i as u32, item);
-    }
+    let stats: Vec<(Stat, &str)> = shape.stats.iter().map(|&s| (s, stat_name(s))).collect();
+    let packed = pods_to_js(agg, &stats, shape.keep_series);
     let report: JsValue = Object::new().into();
-    let field = |key: &str, value: &JsValue| put(&report, &JsValue::from_str(key), value);
+    let field = |key: &str, value: &JsValue| set(&report, key, value);
     field("resultType", &result.result_type.as_str().into());
-    field("pods", &pods.into());
-    let unattributed = Array::new_with_length(agg.unattributed.len() as u32);
-    for (i, labels) in agg.unattributed.iter().enumerate() {
-        let obj: JsValue = Object::new().into();
-        for (k, v) in labels {
-            put(&obj, &strings.get(k), &JsValue::from_str(v));
-        }
-        unattributed.set(i as u32, obj);
-    }
-    field("unattributed", &unattributed.into());
+    field("pods", &packed.pods);
+    field("unattributed", &packed.unattributed);
     field("droppedDuplicates", &(agg.dropped_duplicates as f64).into());
     field("skippedSamples", &(agg.skipped_samples as f64).into());
     let texts = |list: &[String]| -> JsValue {

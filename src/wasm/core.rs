@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use super::packed::pods_to_js;
 use super::{error, invalid, options, set, to_js};
 use crate::aggregate::{AggregateOptions, Aggregation};
 use crate::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
@@ -294,52 +295,21 @@ fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
     crate::aggregate::aggregate_columns(&columns, &opts).map_err(query_error)
 }
 
-fn pods_to_js(aggregation: &Aggregation) -> Array {
-    let pods = Array::new_with_length(aggregation.pods.len() as u32);
-    for (i, pod) in aggregation.pods.iter().enumerate() {
-        let item: JsValue = Object::new().into();
-        set(&item, "namespace", &pod.namespace.as_str().into());
-        set(&item, "pod", &pod.pod.as_str().into());
-        set(&item, "value", &pod.value.into());
-        set(&item, "unit", &pod.unit.as_str().into());
-        let containers = Array::new_with_length(pod.containers.len() as u32);
-        for (j, c) in pod.containers.iter().enumerate() {
-            let entry: JsValue = Object::new().into();
-            set(&entry, "container", &c.container.as_str().into());
-            set(&entry, "value", &c.value.into());
-            containers.set(j as u32, entry);
-        }
-        set(&item, "containers", &containers.into());
-        if let Some((timestamps, values)) = &pod.series {
-            set(
-                &item,
-                "timestamps",
-                &Float64Array::from(&timestamps[..]).into(),
-            );
-            set(&item, "values", &Float64Array::from(&values[..]).into());
-        }
-        pods.set(i as u32, item);
-    }
-    pods
-}
-
 /// One value per pod, containers summed once each.
 #[wasm_bindgen(js_name = aggregatePods)]
 pub fn aggregate_pods_js(result: JsValue, opts: JsValue) -> Result<Array, JsValue> {
-    aggregate(&result, opts).map(|a| pods_to_js(&a))
+    let aggregation = aggregate(&result, opts)?;
+    Ok(pods_to_js(&aggregation, &[], true).pods.unchecked_into())
 }
 
 /// `aggregatePods` with what was left out.
 #[wasm_bindgen(js_name = aggregatePodsReport)]
 pub fn aggregate_pods_report(result: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let aggregation = aggregate(&result, opts)?;
+    let packed = pods_to_js(&aggregation, &[], true);
     let report: JsValue = Object::new().into();
-    set(&report, "pods", &pods_to_js(&aggregation).into());
-    let unattributed = Array::new();
-    for labels in &aggregation.unattributed {
-        unattributed.push(&labels_to_js(labels));
-    }
-    set(&report, "unattributed", &unattributed.into());
+    set(&report, "pods", &packed.pods);
+    set(&report, "unattributed", &packed.unattributed);
     set(
         &report,
         "droppedDuplicates",

@@ -18,8 +18,11 @@ pub mod core;
 // The fast path from response bytes to per-pod values (issue 13).
 #[cfg(not(feature = "lint-module"))]
 pub mod bytes;
+// Pods and results crossing to JS as flat arrays, made into objects by unpack.js.
 #[cfg(feature = "lint")]
 pub mod lint;
+#[cfg(not(feature = "lint-module"))]
+mod packed;
 
 #[cfg(not(feature = "lint-module"))]
 pub use self::core::*;

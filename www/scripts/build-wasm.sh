@@ -27,9 +27,23 @@ build() { # name features...
   echo "built $out/${name}_bg.wasm: $raw bytes, $gz bytes gzipped"
 }
 
+# The core's glue imports src/wasm/unpack.js (the JS half of src/wasm/packed.rs), which
+# wasm-bindgen emits under snippets/<crate>-<hash>/; it becomes kubeprom_unpack.js beside the glue
+# so the package lists fixed file names and copies of pkg/ (the plugins' sync) stay complete.
+flatten_snippet() {
+  local snippet
+  snippet=$(find "$out/snippets" -path '*/src/wasm/unpack.js' | head -n 1)
+  [ -n "$snippet" ] || { echo "build-wasm: no unpack.js snippet in $out/snippets" >&2; exit 1; }
+  mv "$snippet" "$out/kubeprom_unpack.js"
+  rm -rf "$out/snippets"
+  sed -i "s|'./snippets/kubeprom-[0-9a-f]*/src/wasm/unpack.js'|'./kubeprom_unpack.js'|" "$out/kubeprom.js"
+  grep -q "from './kubeprom_unpack.js'" "$out/kubeprom.js"
+}
+
 core_features=()
 [ -n "${KUBEPROM_FEATURES:-}" ] && core_features=(--features "$KUBEPROM_FEATURES")
 build kubeprom "${core_features[@]}"
+flatten_snippet
 if [ "${KUBEPROM_LINT_MODULE:-1}" != 0 ]; then
   build kubeprom_lint --features lint-module
   # Bundlers (webpack, Vite) turn a literal `new URL('x.wasm', import.meta.url)` into an asset
