@@ -4,11 +4,12 @@
 //! over sorted arrays instead of built in a `BTreeMap`, which is what made the plain path slow
 //! on large range results.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash, Hasher};
 
-use foldhash::fast::RandomState as FastHash;
+use rustc_hash::FxBuildHasher as FastHash;
 
 use super::SCRAPE_IDENTITY_LABELS;
 use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue, Tier};
@@ -81,29 +82,27 @@ pub fn aggregate_columns(
     // identity labels, but found with a hash map: comparing long label sets inside a tree was
     // most of the plain path's time on large instant vectors. The tree's order still decides
     // what depends on order (series order within a group, unattributed order): by sorting.
-    // foldhash, not SipHash: hashing every label of 50k series with SipHash was a tenth of the
-    // time in wasm, and flooding is no concern for a response the caller asked for.
-    type Key<'a> = Vec<(&'a str, &'a str)>;
-    let hasher = FastHash::default();
+    // FxHash, not SipHash or foldhash: both multiply into 128 bits, which wasm does in several
+    // steps, and hashing every label of 50k series was a tenth of the time; flooding is no
+    // concern for a response the caller asked for.
+    let hasher = FastHash;
     // Each key is hashed once and stored once, in `kept`; the map holds the newest series per
     // hash and `kept` chains older ones with the same hash.
     let mut newest: HashMap<u64, usize, FastHash> =
-        HashMap::with_capacity_and_hasher(result.series.len(), FastHash::default());
+        HashMap::with_capacity_and_hasher(result.series.len(), FastHash);
     let mut kept: Vec<(Key, &ColumnSeries, Option<usize>)> =
         Vec::with_capacity(result.series.len());
     for series in &result.series {
-        let mut key: Key = series
-            .labels
-            .iter()
-            .filter(|(name, _)| !SCRAPE_IDENTITY_LABELS.contains(&name.as_ref()))
-            .map(|(n, v)| (n.as_ref(), v.as_ref()))
-            .collect();
-        key.sort_unstable();
-        let hash = hasher.hash_one(&key);
+        let key = Key::of(series);
+        let hash = {
+            let mut state = hasher.build_hasher();
+            key.pairs().for_each(|pair| pair.hash(&mut state));
+            state.finish()
+        };
         let head = newest.get(&hash).copied();
         let mut at = head;
         while let Some(i) = at {
-            if kept[i].0 == key {
+            if kept[i].0.pairs().eq(key.pairs()) {
                 break;
             }
             at = kept[i].2;
@@ -140,7 +139,7 @@ pub fn aggregate_columns(
             .or_default()
             .push((key, series));
     }
-    unattributed.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    unattributed.sort_unstable_by(|a, b| a.0.pairs().cmp(b.0.pairs()));
     out.unattributed = unattributed
         .into_iter()
         .map(|(_, series)| {
@@ -173,7 +172,7 @@ pub fn aggregate_columns(
             }
             container_sum.clear();
             let mut series = series;
-            series.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            series.sort_unstable_by(|a, b| a.0.pairs().cmp(b.0.pairs()));
             for (_, s) in series {
                 out.skipped_samples +=
                     container_sum.add(result.timestamps_of(s), result.values_of(s), convert);
@@ -197,6 +196,50 @@ pub fn aggregate_columns(
         });
     }
     Ok(out)
+}
+
+/// A series' labels without the scrape identity labels, ordered by name: the plain path's
+/// dedupe key. Borrowed from the series when its names already ascend, as Prometheus sends
+/// them; only other orders pay for a sorted copy.
+/// A label of a column series.
+type LabelPair<'s> = (Cow<'s, str>, Cow<'s, str>);
+
+enum Key<'s> {
+    Ascending(&'s [LabelPair<'s>]),
+    Sorted(Vec<(&'s str, &'s str)>),
+}
+
+impl<'s> Key<'s> {
+    fn of(series: &'s ColumnSeries<'s>) -> Self {
+        if series.names_ascending {
+            return Key::Ascending(&series.labels);
+        }
+        let mut pairs: Vec<(&str, &str)> = series
+            .labels
+            .iter()
+            .filter(|(name, _)| !is_scrape_identity(name))
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect();
+        pairs.sort_unstable();
+        Key::Sorted(pairs)
+    }
+
+    /// The key's pairs in order; compared and hashed as the plain path's sorted `Vec` is.
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let (ascending, sorted): (&[LabelPair], &[(&str, &str)]) = match self {
+            Key::Ascending(labels) => (labels, &[]),
+            Key::Sorted(pairs) => (&[], pairs),
+        };
+        ascending
+            .iter()
+            .filter(|(name, _)| !is_scrape_identity(name))
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .chain(sorted.iter().copied())
+    }
+}
+
+fn is_scrape_identity(name: &str) -> bool {
+    SCRAPE_IDENTITY_LABELS.contains(&name)
 }
 
 /// The plain path's tie-break between copies of a series, on column series.

@@ -21,6 +21,9 @@ pub struct ColumnSeries<'a> {
     pub start: usize,
     /// One past its last sample.
     pub end: usize,
+    /// Whether the label names strictly ascend, as Prometheus sends them (then no name repeats
+    /// and the labels are already in the order of a sorted label set).
+    pub names_ascending: bool,
 }
 
 impl ColumnSeries<'_> {
@@ -118,6 +121,7 @@ impl Columns<'_> {
             columns.timestamps.extend_from_slice(&s.timestamps);
             columns.values.extend_from_slice(&s.values);
             columns.series.push(ColumnSeries {
+                names_ascending: s.labels.windows(2).all(|w| w[0].0 < w[1].0),
                 labels: s
                     .labels
                     .into_iter()
@@ -255,6 +259,7 @@ pub fn scan_matrix_in_windows(
                     labels: owned(series.labels),
                     start: series.start,
                     end: series.end,
+                    names_ascending: series.names_ascending,
                 });
                 if columns.series.len() == 1 {
                     reserve_like(consumed - start, total - base - consumed, &mut columns);
@@ -350,21 +355,43 @@ fn may_end_string(v: u64) -> bool {
 
 /// Where the plain run of a string's bytes ends (at a quote, backslash or control character),
 /// eight bytes at a time: label values such as cAdvisor's `id` are a hundred bytes or more.
+/// Also says whether every byte before the end is ASCII.
 #[inline]
-fn string_end(bytes: &[u8]) -> Option<usize> {
+fn string_end(bytes: &[u8]) -> Option<(usize, bool)> {
     let mut at = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        if may_end_string(u64::from_le_bytes(eight)) {
+    // The OR of every byte looked at: a high bit means a non-ASCII byte may be in the run.
+    let mut seen = 0u64;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let Ok(eight) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let v = u64::from_le_bytes(eight);
+        seen |= v;
+        if may_end_string(v) {
             break;
         }
         at += 8;
     }
-    bytes[at..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|len| at + len)
+    let len = at
+        + bytes[at..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    let tail = bytes[at..len].iter().fold(0u8, |acc, &c| acc | c);
+    Some((len, (seen & lanes(0x80)) == 0 && tail < 0x80))
+}
+
+/// The text of a run of bytes, without a UTF-8 check when [`string_end`] found them all ASCII
+/// (a check per label string was a tenth of the scan of a large instant vector).
+#[inline]
+fn run_text(run: &[u8], ascii: bool) -> Option<&str> {
+    if ascii {
+        debug_assert!(run.is_ascii());
+        // SAFETY: every byte of `run` is below 0x80 (string_end looked at each of them), and
+        // a sequence of ASCII bytes is valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(run) })
+    } else {
+        std::str::from_utf8(run).ok()
+    }
 }
 
 struct Scanner<'a> {
@@ -429,15 +456,15 @@ impl<'a> Scanner<'a> {
         self.expect(b'"')?;
         let start = self.i;
         let rest = &self.b[start..];
-        let Some(len) = string_end(rest) else {
+        let Some((len, ascii)) = string_end(rest) else {
             return Err(Fallback);
         };
         match rest[len] {
             b'"' => {
                 self.i = start + len + 1;
-                std::str::from_utf8(&rest[..len])
+                run_text(&rest[..len], ascii)
                     .map(Cow::Borrowed)
-                    .map_err(|_| Fallback)
+                    .ok_or(Fallback)
             }
             b'\\' => self.escaped_string(start),
             _ => Err(Fallback),
@@ -630,14 +657,18 @@ impl<'a> Scanner<'a> {
                 _ => return Err(Fallback),
             }
         }
+        let (labels, names_ascending) = labels.unwrap_or((Vec::new(), true));
         Ok(ColumnSeries {
-            labels: labels.unwrap_or_default(),
+            labels,
             start: samples.ok_or(Fallback)?,
             end: columns.values.len(),
+            names_ascending,
         })
     }
 
-    fn labels(&mut self) -> Fast<Vec<(Cow<'a, str>, Cow<'a, str>)>> {
+    /// The labels, and whether their names ascend.
+    #[allow(clippy::type_complexity)]
+    fn labels(&mut self) -> Fast<(Vec<(Cow<'a, str>, Cow<'a, str>)>, bool)> {
         self.expect(b'{')?;
         let mut labels: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(16);
         let mut ascending = true;
@@ -653,7 +684,7 @@ impl<'a> Scanner<'a> {
             }
             labels.push((name, value));
         }
-        Ok(labels)
+        Ok((labels, ascending))
     }
 
     /// A matrix series' samples after its `[`, up to and with the closing `]`. Most samples
@@ -955,11 +986,16 @@ mod tests {
                     _ => b' ' + ((x >> (i % 50)) as u8 % 90),
                 })
                 .collect();
-            assert_eq!(
-                string_end(&bytes),
-                bytes.iter().position(|&c| ends(c)),
-                "{bytes:?}"
-            );
+            let end = bytes.iter().position(|&c| ends(c));
+            let found = string_end(&bytes);
+            assert_eq!(found.map(|(len, _)| len), end, "{bytes:?}");
+            // ASCII may be missed (bytes after the end are looked at too), never claimed wrongly.
+            if let Some((len, true)) = found {
+                assert!(bytes[..len].is_ascii(), "{bytes:?}");
+            }
+            if let Some(len) = end.filter(|&len| bytes[..(len + 8).min(bytes.len())].is_ascii()) {
+                assert_eq!(found, Some((len, true)), "{bytes:?}");
+            }
             if let Ok(eight) = <[u8; 8]>::try_from(&bytes[..bytes.len().min(8)]) {
                 assert_eq!(
                     may_end_string(u64::from_le_bytes(eight)),
