@@ -4,17 +4,17 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::packed::pods_to_js;
+use super::packed::{self, pods_to_js};
 use super::{error, invalid, options, set, to_js};
 use crate::aggregate::{AggregateOptions, Aggregation};
 use crate::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use crate::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
-use crate::response::{self, QueryResult, ResponseError, ResultType, Series, DEFAULT_MAX_BYTES};
+use crate::response::{self, ResponseError, DEFAULT_MAX_BYTES};
 
 fn query_error(e: query::QueryError) -> JsValue {
     error(e.kind(), &e.to_string(), None, None)
@@ -137,7 +137,7 @@ pub fn parse_response(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> 
     // The scanner: same results and errors as parse_query_response, bit for bit
     // (tests/fast_path.rs), several times faster on vectors and matrices.
     response::scan::scan_query_response(&bytes, max_bytes)
-        .map(|columns| columns_to_js(&columns))
+        .map(|columns| packed::result_to_js(&columns))
         .map_err(response_error)
 }
 
@@ -149,149 +149,12 @@ fn labels_to_js<K: AsRef<str>, V: AsRef<str>>(labels: &[(K, V)]) -> JsValue {
     obj.into()
 }
 
-/// The JS form of a result: one object per series with its labels and two `Float64Array`s.
-fn result_to_js(result: &QueryResult) -> JsValue {
-    let series = result
-        .series
-        .iter()
-        .map(|s| series_to_js(&s.labels, &s.timestamps, &s.values));
-    result_object(
-        result.result_type,
-        series,
-        &result.warnings,
-        &result.infos,
-        result.string_value.as_deref(),
-    )
-}
-
-/// The same JS form straight from the scanner's columns (no owned copy of labels or samples).
-fn columns_to_js(columns: &response::scan::Columns) -> JsValue {
-    let series = columns
-        .series
-        .iter()
-        .map(|s| series_to_js(&s.labels, columns.timestamps_of(s), columns.values_of(s)));
-    result_object(
-        columns.result_type,
-        series,
-        &columns.warnings,
-        &columns.infos,
-        columns.string_value.as_deref(),
-    )
-}
-
-fn series_to_js<K: AsRef<str>, V: AsRef<str>>(
-    labels: &[(K, V)],
-    timestamps: &[f64],
-    values: &[f64],
-) -> JsValue {
-    let item: JsValue = Object::new().into();
-    set(&item, "labels", &labels_to_js(labels));
-    set(&item, "timestamps", &Float64Array::from(timestamps).into());
-    set(&item, "values", &Float64Array::from(values).into());
-    item
-}
-
-fn result_object(
-    result_type: ResultType,
-    series: impl ExactSizeIterator<Item = JsValue>,
-    warnings: &[String],
-    infos: &[String],
-    string_value: Option<&str>,
-) -> JsValue {
-    let obj: JsValue = Object::new().into();
-    set(&obj, "resultType", &result_type.as_str().into());
-    let array = Array::new_with_length(series.len() as u32);
-    for (i, item) in series.enumerate() {
-        array.set(i as u32, item);
-    }
-    set(&obj, "series", &array.into());
-    set(&obj, "warnings", &to_js(warnings));
-    set(&obj, "infos", &to_js(infos));
-    if let Some(text) = string_value {
-        set(&obj, "value", &text.into());
-    }
-    obj
-}
-
-fn floats(value: &JsValue, field: &str) -> Result<Vec<f64>, JsValue> {
-    if let Some(array) = value.dyn_ref::<Float64Array>() {
-        Ok(array.to_vec())
-    } else if Array::is_array(value) {
-        Ok(Float64Array::new(value).to_vec())
-    } else {
-        Err(invalid(format!(
-            "{field}: expected a Float64Array or an array of numbers"
-        )))
-    }
-}
-
-/// Reads a `QueryResult` given back from JS (as `parseResponse` made it, or built by hand).
-fn result_from_js(value: &JsValue) -> Result<QueryResult, JsValue> {
-    let result_type = match get(value, "resultType").as_string().as_deref() {
-        Some("vector") => ResultType::Vector,
-        Some("matrix") => ResultType::Matrix,
-        Some("scalar") => ResultType::Scalar,
-        Some("string") => ResultType::String,
-        _ => {
-            return Err(invalid(
-                "result.resultType: expected 'vector', 'matrix', 'scalar' or 'string'",
-            ))
-        }
-    };
-    let series_js = get(value, "series");
-    if !Array::is_array(&series_js) {
-        return Err(invalid("result.series: expected an array"));
-    }
-    let series_js: Array = series_js.unchecked_into();
-    let mut series = Vec::with_capacity(series_js.length() as usize);
-    for (i, item) in series_js.iter().enumerate() {
-        let labels_js = get(&item, "labels");
-        if !labels_js.is_object() {
-            return Err(invalid(format!(
-                "result.series[{i}].labels: expected an object"
-            )));
-        }
-        let mut labels = Vec::new();
-        for entry in Object::entries(labels_js.unchecked_ref()).iter() {
-            let entry: Array = entry.unchecked_into();
-            let (Some(k), Some(v)) = (entry.get(0).as_string(), entry.get(1).as_string()) else {
-                return Err(invalid(format!(
-                    "result.series[{i}].labels: values must be strings"
-                )));
-            };
-            labels.push((k, v));
-        }
-        let timestamps = floats(
-            &get(&item, "timestamps"),
-            &format!("result.series[{i}].timestamps"),
-        )?;
-        let values = floats(&get(&item, "values"), &format!("result.series[{i}].values"))?;
-        if timestamps.len() != values.len() {
-            return Err(invalid(format!(
-                "result.series[{i}]: timestamps and values differ in length"
-            )));
-        }
-        series.push(Series {
-            labels,
-            timestamps,
-            values,
-        });
-    }
-    Ok(QueryResult {
-        result_type,
-        series,
-        string_value: None,
-        warnings: Vec::new(),
-        infos: Vec::new(),
-    })
-}
-
 fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
     let opts: AggregateOptions = options(opts, "options")?;
-    let result = result_from_js(result)?;
+    let mut packed = packed::result_from_js(result)?;
     // The columnar aggregation: equal to aggregate_pods bit for bit (tests/fast_path.rs), and
     // it finds duplicate scrapes by hashing, which matters for instant vectors of 50k series.
-    let columns = response::scan::Columns::from_query_result(result);
+    let columns = packed.columns()?;
     crate::aggregate::aggregate_columns(&columns, &opts).map_err(query_error)
 }
 
@@ -373,7 +236,8 @@ impl PrometheusClient {
     pub fn query(&self, promql: String, time: Option<f64>, opts: JsValue) -> Promise {
         let url = self.config.query_url(&promql, time);
         self.request(url, opts, |body, max| {
-            client::parse_query(body, max).map(|r| result_to_js(&r))
+            // The scanner, as parseResponse: the same result as client::parse_query, bit for bit.
+            response::scan::scan_query_response(body, max).map(|c| packed::result_to_js(&c))
         })
     }
 
@@ -389,7 +253,8 @@ impl PrometheusClient {
     ) -> Promise {
         let url = self.config.query_range_url(&promql, start, end, step);
         self.request(url, opts, |body, max| {
-            client::parse_query(body, max).map(|r| result_to_js(&r))
+            // The scanner, as parseResponse: the same result as client::parse_query, bit for bit.
+            response::scan::scan_query_response(body, max).map(|c| packed::result_to_js(&c))
         })
     }
 

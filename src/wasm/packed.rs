@@ -8,13 +8,20 @@
 //!   container; numbers per pod: `value`, the extra statistics in order, one value per container;
 //!   with series, the pod's samples follow the previous pod's in `timestamps` and `values`.
 //! - label sets, per set: the count, then `name, value` id pairs.
+//! - results: the series' label sets, then per series the `start, end` of its samples in
+//!   `timestamps` and `values`; warnings and infos as string ids.
+//!
+//! A result given back for aggregation comes the other way, packed by `packResult`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rustc_hash::FxBuildHasher as FastHash;
 use wasm_bindgen::prelude::*;
 
 use crate::aggregate::{stat, Aggregation, Stat};
+use crate::response::scan::{ColumnSeries, Columns};
+use crate::response::ResultType;
 
 #[wasm_bindgen(module = "/src/wasm/unpack.js")]
 extern "C" {
@@ -31,6 +38,24 @@ extern "C" {
         has_series: bool,
         unattributed: &[u32],
     ) -> JsValue;
+
+    #[wasm_bindgen(js_name = unpackResult)]
+    #[allow(clippy::too_many_arguments)]
+    fn unpack_result(
+        result_type: &str,
+        text: &str,
+        ends: &[u32],
+        labels: &[u32],
+        bounds: &[u32],
+        timestamps: &[f64],
+        values: &[f64],
+        warnings: &[u32],
+        infos: &[u32],
+        string_value: JsValue,
+    ) -> JsValue;
+
+    #[wasm_bindgen(js_name = packResult)]
+    fn pack_result(result: &JsValue) -> JsValue;
 }
 
 /// Distinct strings, each stored once, with their ends in UTF-16 units (what JS slices by).
@@ -132,5 +157,184 @@ pub(super) fn pods_to_js(
     PackedPods {
         pods: field("pods"),
         unattributed: field("unattributed"),
+    }
+}
+
+/// Label strings seen at each position of the previous series, with their ids: consecutive
+/// series mostly repeat their label names and many values, and comparing with the previous one
+/// is cheaper than a lookup in the table.
+struct PositionCache<'a> {
+    previous: Vec<Option<(&'a str, u32)>>,
+}
+
+impl<'a> PositionCache<'a> {
+    fn id(&mut self, at: usize, s: &'a str, table: &mut StringTable<'a>) -> u32 {
+        if self.previous.len() <= at {
+            self.previous.resize(at + 1, None);
+        }
+        if let Some((text, id)) = self.previous[at] {
+            if text == s {
+                return id;
+            }
+        }
+        let id = table.id(s);
+        self.previous[at] = Some((s, id));
+        id
+    }
+}
+
+/// A parsed result as the API's `QueryResult`.
+pub(super) fn result_to_js(columns: &Columns) -> JsValue {
+    let mut table = StringTable::default();
+    let mut names = PositionCache {
+        previous: Vec::new(),
+    };
+    let mut values = PositionCache {
+        previous: Vec::new(),
+    };
+    let mut labels = Vec::with_capacity(columns.series.len() * 25);
+    let mut bounds = Vec::with_capacity(columns.series.len() * 2);
+    for series in &columns.series {
+        labels.push(series.labels.len() as u32);
+        for (at, (name, value)) in series.labels.iter().enumerate() {
+            labels.push(names.id(at, name, &mut table));
+            labels.push(values.id(at, value, &mut table));
+        }
+        bounds.push(series.start as u32);
+        bounds.push(series.end as u32);
+    }
+    let warnings: Vec<u32> = columns.warnings.iter().map(|w| table.id(w)).collect();
+    let infos: Vec<u32> = columns.infos.iter().map(|i| table.id(i)).collect();
+    unpack_result(
+        columns.result_type.as_str(),
+        &table.text,
+        &table.ends,
+        &labels,
+        &bounds,
+        &columns.timestamps,
+        &columns.values,
+        &warnings,
+        &infos,
+        columns
+            .string_value
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, JsValue::from_str),
+    )
+}
+
+/// A `QueryResult` from JS, packed by `packResult`: what [`Columns`] are made of.
+pub(super) struct PackedResult {
+    result_type: ResultType,
+    text: String,
+    ends: Vec<u32>,
+    labels: Vec<u32>,
+    bounds: Vec<u32>,
+    timestamps: Vec<f64>,
+    values: Vec<f64>,
+}
+
+/// Reads a `QueryResult` given back from JS (as `parseResponse` made it, or built by hand);
+/// a result of the wrong shape is an `invalid_argument` error naming the field.
+pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> {
+    let packed = pack_result(result);
+    let field = |key: &str| {
+        js_sys::Reflect::get(&packed, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    };
+    if let Some(message) = field("error").as_string() {
+        return Err(super::invalid(message));
+    }
+    let result_type = match field("resultType").as_string().as_deref() {
+        Some("vector") => ResultType::Vector,
+        Some("matrix") => ResultType::Matrix,
+        Some("scalar") => ResultType::Scalar,
+        _ => ResultType::String,
+    };
+    let u32s = |key: &str| js_sys::Uint32Array::from(field(key)).to_vec();
+    let f64s = |key: &str| js_sys::Float64Array::from(field(key)).to_vec();
+    Ok(PackedResult {
+        result_type,
+        text: field("text").as_string().unwrap_or_default(),
+        ends: u32s("ends"),
+        labels: u32s("labels"),
+        bounds: u32s("bounds"),
+        timestamps: f64s("timestamps"),
+        values: f64s("values"),
+    })
+}
+
+impl PackedResult {
+    /// The result as columns borrowing its strings (the samples move into them).
+    pub(super) fn columns(&mut self) -> Result<Columns<'_>, JsValue> {
+        let broken = || super::invalid("result: could not be read back (inconsistent packing)");
+        let table = strings(&self.text, &self.ends).ok_or_else(broken)?;
+        let mut series = Vec::with_capacity(self.bounds.len() / 2);
+        let mut at = 0;
+        for bounds in self.bounds.chunks_exact(2) {
+            let count = *self.labels.get(at).ok_or_else(broken)? as usize;
+            let pairs = self
+                .labels
+                .get(at + 1..at + 1 + 2 * count)
+                .ok_or_else(broken)?;
+            at += 1 + 2 * count;
+            let labels = pairs
+                .chunks_exact(2)
+                .map(|pair| {
+                    let name = table.get(pair[0] as usize)?;
+                    let value = table.get(pair[1] as usize)?;
+                    Some((Cow::Borrowed(*name), Cow::Borrowed(*value)))
+                })
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(broken)?;
+            let (start, end) = (bounds[0] as usize, bounds[1] as usize);
+            if start > end || end > self.values.len() || end > self.timestamps.len() {
+                return Err(broken());
+            }
+            series.push(ColumnSeries {
+                names_ascending: labels.windows(2).all(|w| w[0].0 < w[1].0),
+                labels,
+                start,
+                end,
+            });
+        }
+        Ok(Columns {
+            result_type: self.result_type,
+            series,
+            timestamps: std::mem::take(&mut self.timestamps),
+            values: std::mem::take(&mut self.values),
+            string_value: None,
+            warnings: Vec::new(),
+            infos: Vec::new(),
+            scanned: false,
+        })
+    }
+}
+
+/// The string table, cut at its ends (UTF-16 offsets, as JS counted them).
+fn strings<'t>(text: &'t str, ends: &[u32]) -> Option<Vec<&'t str>> {
+    {
+        let mut out = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        if text.is_ascii() {
+            for &end in ends {
+                out.push(text.get(start..end as usize)?);
+                start = end as usize;
+            }
+            return Some(out);
+        }
+        // Walk the characters, counting UTF-16 units, to find each end's byte offset.
+        let mut wanted = ends.iter().copied().peekable();
+        let mut units = 0u32;
+        for (byte, ch) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            while wanted.peek() == Some(&units) {
+                wanted.next();
+                out.push(text.get(start..byte)?);
+                start = byte;
+            }
+            units += ch.len_utf16() as u32;
+        }
+        (out.len() == ends.len()).then_some(out)
     }
 }

@@ -67,3 +67,124 @@ export function unpackPods(text, ends, layout, numbers, statNames, timestamps, v
   }
   return { pods, unattributed: labelSets(table, unattributed) };
 }
+
+/**
+ * A QueryResult (see packed.rs for the layout). All samples are copied once into two JS-owned
+ * arrays; each series' `timestamps` and `values` are views of them (`subarray`), so a result
+ * costs two allocations for its samples instead of two per series.
+ */
+export function unpackResult(resultType, text, ends, labels, bounds, timestamps, values, warnings, infos, stringValue) {
+  const table = strings(text, ends);
+  const allTimestamps = timestamps.slice();
+  const allValues = values.slice();
+  const sets = labelSets(table, labels);
+  const series = new Array(sets.length);
+  for (let i = 0; i < sets.length; i++) {
+    const start = bounds[2 * i];
+    const end = bounds[2 * i + 1];
+    series[i] = { labels: sets[i], timestamps: allTimestamps.subarray(start, end), values: allValues.subarray(start, end) };
+  }
+  const result = {
+    resultType,
+    series,
+    warnings: Array.from(warnings, (id) => table[id]),
+    infos: Array.from(infos, (id) => table[id]),
+  };
+  if (stringValue !== undefined) result.value = stringValue;
+  return result;
+}
+
+/** Float64Array or array of numbers: its length, or -1 when it is neither. */
+function sampleCount(samples) {
+  return samples instanceof Float64Array || Array.isArray(samples) ? samples.length : -1;
+}
+
+/**
+ * A QueryResult given back to wasm (for aggregatePods) as a string table, flat arrays and two
+ * sample arrays: reading it property by property from wasm took longer than the aggregation.
+ * Samples that are views of one buffer in series order, as unpackResult makes them, go as one
+ * view without a copy. Gives `{ error }` for a result of the wrong shape, with the message.
+ */
+export function packResult(result) {
+  const resultType = result?.resultType;
+  if (!['vector', 'matrix', 'scalar', 'string'].includes(resultType)) {
+    return { error: "result.resultType: expected 'vector', 'matrix', 'scalar' or 'string'" };
+  }
+  const series = result.series;
+  if (!Array.isArray(series)) return { error: 'result.series: expected an array' };
+  const ids = new Map();
+  const parts = [];
+  const ends = [];
+  let units = 0;
+  const id = (s) => {
+    let found = ids.get(s);
+    if (found === undefined) {
+      found = parts.length;
+      ids.set(s, found);
+      parts.push(s);
+      units += s.length;
+      ends.push(units);
+    }
+    return found;
+  };
+  const labels = [];
+  const bounds = new Uint32Array(2 * series.length);
+  let total = 0;
+  // One buffer, series after series: the samples can go without a copy.
+  let shared = series.length > 0 ? undefined : null;
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i];
+    const set = s?.labels;
+    if (set === null || typeof set !== 'object') return { error: `result.series[${i}].labels: expected an object` };
+    const names = Object.keys(set);
+    labels.push(names.length);
+    for (const name of names) {
+      const value = set[name];
+      if (typeof value !== 'string') return { error: `result.series[${i}].labels: values must be strings` };
+      labels.push(id(name), id(value));
+    }
+    const count = sampleCount(s.timestamps);
+    if (count < 0) return { error: `result.series[${i}].timestamps: expected a Float64Array or an array of numbers` };
+    if (sampleCount(s.values) < 0) return { error: `result.series[${i}].values: expected a Float64Array or an array of numbers` };
+    if (s.values.length !== count) return { error: `result.series[${i}]: timestamps and values differ in length` };
+    bounds[2 * i] = total;
+    total += count;
+    bounds[2 * i + 1] = total;
+    if (shared !== null) shared = continues(shared, s, count);
+  }
+  let timestamps;
+  let values;
+  if (shared) {
+    timestamps = new Float64Array(shared.timestamps.buffer, shared.timestampsAt, total);
+    values = new Float64Array(shared.values.buffer, shared.valuesAt, total);
+  } else {
+    timestamps = new Float64Array(total);
+    values = new Float64Array(total);
+    for (let i = 0; i < series.length; i++) {
+      timestamps.set(series[i].timestamps, bounds[2 * i]);
+      values.set(series[i].values, bounds[2 * i]);
+    }
+  }
+  return { resultType, text: parts.join(''), ends: Uint32Array.from(ends), labels: Uint32Array.from(labels), bounds, timestamps, values };
+}
+
+/**
+ * Whether series `s` (with `count` samples) follows the previous ones in the same two buffers:
+ * the state carried on, or null once one does not.
+ */
+function continues(state, s, count) {
+  const { timestamps, values } = s;
+  if (!(timestamps instanceof Float64Array) || !(values instanceof Float64Array)) return null;
+  if (state === undefined) {
+    return { timestamps, values, timestampsAt: timestamps.byteOffset, valuesAt: values.byteOffset, next: count };
+  }
+  const next = state.next;
+  const ok =
+    timestamps.buffer === state.timestamps.buffer &&
+    values.buffer === state.values.buffer &&
+    timestamps.byteOffset === state.timestampsAt + next * 8 &&
+    values.byteOffset === state.valuesAt + next * 8;
+  if (!ok) return null;
+  state.next += count;
+  return state;
+}

@@ -36,8 +36,14 @@ flatten_snippet() {
   [ -n "$snippet" ] || { echo "build-wasm: no unpack.js snippet in $out/snippets" >&2; exit 1; }
   mv "$snippet" "$out/kubeprom_unpack.js"
   rm -rf "$out/snippets"
-  sed -i "s|'./snippets/kubeprom-[0-9a-f]*/src/wasm/unpack.js'|'./kubeprom_unpack.js'|" "$out/kubeprom.js"
+  # Only the import statements move; the module name wasm asks for (a key of the imports
+  # object) stays as it is.
+  sed -E -i "s#from [\"']\./snippets/kubeprom-[0-9a-f]+/src/wasm/unpack\.js[\"']#from './kubeprom_unpack.js'#" "$out/kubeprom.js"
   grep -q "from './kubeprom_unpack.js'" "$out/kubeprom.js"
+  if grep -q "from [\"']\./snippets/" "$out/kubeprom.js"; then
+    echo "build-wasm: the glue still imports from snippets/" >&2
+    exit 1
+  fi
 }
 
 core_features=()
