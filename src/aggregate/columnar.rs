@@ -96,7 +96,9 @@ pub fn aggregate_columns(
         let key = Key::of(series);
         let hash = {
             let mut state = hasher.build_hasher();
-            key.pairs().for_each(|pair| pair.hash(&mut state));
+            // Values only: equal keys have equal values, and the names, the same in nearly
+            // every series, would add bytes to hash without telling series apart.
+            key.pairs().for_each(|(_, value)| value.hash(&mut state));
             state.finish()
         };
         let head = newest.get(&hash).copied();
@@ -122,23 +124,78 @@ pub fn aggregate_columns(
     }
     drop(newest);
 
-    type PodKey<'a> = (&'a str, &'a str);
-    type Groups<'a, 'k> = BTreeMap<(Tier, &'a str), Vec<(&'k Key<'a>, &'a ColumnSeries<'a>)>>;
-    let mut pods: HashMap<PodKey, Groups, FastHash> = HashMap::default();
+    // Each kept series' pod, tier and container, found in one pass over its labels; then one
+    // sort puts them in the plain path's order (pods by namespace and pod, groups by tier and
+    // container, series by key) instead of a tree and a list per pod and per group.
+    struct Entry<'s> {
+        rank: u32,
+        tier: Tier,
+        container: &'s str,
+        kept: usize,
+    }
+    let mut pod_ids: HashMap<(&str, &str), u32, FastHash> = HashMap::default();
+    let mut pod_names: Vec<(&str, &str)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::with_capacity(kept.len());
     let mut unattributed: Vec<(&Key, &ColumnSeries)> = Vec::new();
-    for (key, series, _) in &kept {
-        let (Some(namespace), Some(pod)) = (series.label("namespace"), series.label("pod")) else {
+    for (at, (key, series, _)) in kept.iter().enumerate() {
+        let (mut namespace, mut pod, mut container) = (None, None, None);
+        for (name, value) in &series.labels {
+            let slot = match name.as_ref() {
+                "namespace" => &mut namespace,
+                "pod" => &mut pod,
+                "container" => &mut container,
+                _ => continue,
+            };
+            slot.get_or_insert(value.as_ref());
+        }
+        let (Some(namespace), Some(pod)) = (namespace, pod) else {
             unattributed.push((key, series));
             continue;
         };
-        let container = series.label("container").unwrap_or("");
-        let tier = Tier::of(container);
-        pods.entry((namespace, pod))
-            .or_default()
-            .entry((tier, container))
-            .or_default()
-            .push((key, series));
+        let container = container.unwrap_or("");
+        let next = pod_names.len() as u32;
+        let id = *pod_ids.entry((namespace, pod)).or_insert_with(|| {
+            pod_names.push((namespace, pod));
+            next
+        });
+        entries.push(Entry {
+            rank: id,
+            tier: Tier::of(container),
+            container,
+            kept: at,
+        });
     }
+    drop(pod_ids);
+    let mut by_name: Vec<u32> = (0..pod_names.len() as u32).collect();
+    by_name.sort_unstable_by_key(|&id| pod_names[id as usize]);
+    let mut rank = vec![0u32; by_name.len()];
+    for (r, &id) in by_name.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    // Pods in order by counting (a few series each), then each pod's few series by sorting.
+    let mut starts = vec![0usize; rank.len() + 1];
+    for entry in &mut entries {
+        entry.rank = rank[entry.rank as usize];
+        starts[entry.rank as usize + 1] += 1;
+    }
+    for r in 1..starts.len() {
+        starts[r] += starts[r - 1];
+    }
+    let mut slots: Vec<Option<Entry>> = (0..entries.len()).map(|_| None).collect();
+    for entry in entries {
+        let at = &mut starts[entry.rank as usize];
+        slots[*at] = Some(entry);
+        *at += 1;
+    }
+    let mut entries: Vec<Entry> = slots.into_iter().flatten().collect();
+    for pod_entries in entries.chunk_by_mut(|a, b| a.rank == b.rank) {
+        pod_entries.sort_unstable_by(|a, b| {
+            (a.tier, a.container)
+                .cmp(&(b.tier, b.container))
+                .then_with(|| kept[a.kept].0.pairs().cmp(kept[b.kept].0.pairs()))
+        });
+    }
+
     unattributed.sort_unstable_by(|a, b| a.0.pairs().cmp(b.0.pairs()));
     out.unattributed = unattributed
         .into_iter()
@@ -150,8 +207,6 @@ pub fn aggregate_columns(
                 .collect()
         })
         .collect();
-    let mut pods: Vec<(PodKey, Groups)> = pods.into_iter().collect();
-    pods.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     let unit_factor = Conversion {
         factor: 1.0,
@@ -159,28 +214,27 @@ pub fn aggregate_columns(
     };
     let mut container_sum = Merged::default();
     let mut pod_sum = Merged::default();
-    for ((namespace, pod), groups) in pods {
-        let Some(best) = groups.keys().map(|(tier, _)| *tier).min() else {
-            continue;
-        };
+    for pod_entries in entries.chunk_by(|a, b| a.rank == b.rank) {
+        let (namespace, pod) = pod_names[by_name[pod_entries[0].rank as usize] as usize];
+        // Sorted by tier within the pod: the first is the finest.
+        let best = pod_entries[0].tier;
         pod_sum.clear();
         let mut containers = Vec::new();
-        for ((tier, container), series) in groups {
-            if tier != best {
-                out.dropped_duplicates += series.len();
+        for group in pod_entries.chunk_by(|a, b| (a.tier, a.container) == (b.tier, b.container)) {
+            if group[0].tier != best {
+                out.dropped_duplicates += group.len();
                 continue;
             }
             container_sum.clear();
-            let mut series = series;
-            series.sort_unstable_by(|a, b| a.0.pairs().cmp(b.0.pairs()));
-            for (_, s) in series {
+            for entry in group {
+                let s = kept[entry.kept].1;
                 out.skipped_samples +=
                     container_sum.add(result.timestamps_of(s), result.values_of(s), convert);
             }
             let timestamps = container_sum.timestamps();
             pod_sum.add(&timestamps, &container_sum.values, unit_factor);
             containers.push(ContainerValue {
-                container: container.to_owned(),
+                container: group[0].container.to_owned(),
                 value: stat(&container_sum.values, opts.stat),
             });
         }
