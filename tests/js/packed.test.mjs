@@ -1,0 +1,142 @@
+// Results cross the wasm boundary packed (src/wasm/packed.rs and unpack.js): parseResponse's
+// objects must be what the body says, read independently with JSON.parse, and aggregatePods must
+// read back any QueryResult (parseResponse's, or built by hand with plain arrays, separate
+// arrays, other key orders, non-ASCII text, edited values) as the same numbers, bit for bit.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { generate } from '../../www/bench/generate.mjs';
+import { initSync, parseResponse, aggregatePodsReport, aggregatePods } from '../../www/index.js';
+
+before(() => {
+  initSync({ module: readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url))) });
+});
+
+const bits = (x) => {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  return view.getBigUint64(0).toString(16);
+};
+const sampleValue = (text) => (text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : text === 'NaN' ? NaN : Number(text));
+
+/** The QueryResult a body describes, read with JSON.parse (numbers as their bits). */
+function reference(text) {
+  const { data, warnings = [], infos = [] } = JSON.parse(text);
+  return {
+    resultType: data.resultType,
+    series: data.result.map((s) => {
+      const samples = data.resultType === 'matrix' ? s.values : [s.value];
+      return { labels: s.metric, timestamps: samples.map(([t]) => bits(t)), values: samples.map(([, v]) => bits(sampleValue(v))) };
+    }),
+    warnings,
+    infos,
+  };
+}
+
+/** parseResponse's result in the same form. */
+function asBits(result) {
+  return {
+    resultType: result.resultType,
+    series: result.series.map((s) => {
+      assert.ok(s.timestamps instanceof Float64Array && s.values instanceof Float64Array);
+      return { labels: { ...s.labels }, timestamps: [...s.timestamps].map(bits), values: [...s.values].map(bits) };
+    }),
+    warnings: result.warnings,
+    infos: result.infos,
+  };
+}
+
+const reportBits = (report) =>
+  JSON.stringify({
+    pods: report.pods.map((p) => [p.namespace, p.pod, bits(p.value), p.unit, p.containers.map((c) => [c.container, bits(c.value)]), p.timestamps && [...p.timestamps].map(bits), p.values && [...p.values].map(bits)]),
+    // Label objects keep the caller's key order; compared sorted.
+    unattributed: report.unattributed.map((labels) => Object.entries(labels).sort()),
+    droppedDuplicates: report.droppedDuplicates,
+    skippedSamples: report.skippedSamples,
+  });
+
+const ODD = JSON.stringify({
+  status: 'success',
+  data: {
+    resultType: 'matrix',
+    result: [
+      { metric: { namespace: 'é-ns', pod: 'p😀', container: 'c\u0000"\\' }, values: [[1, '1'], [2, 'NaN'], [3, '+Inf'], [4, '-0'], [5, '0.30000000000000004']] },
+      { metric: { pod: 'p😀', namespace: 'é-ns', container: 'ü' }, values: [[1, '-Inf'], [2.5, '1e-320'], [3, '123456789012345678901234']] },
+      { metric: { job: 'x', '😀': 'ß' }, values: [[1, '2']] },
+      { metric: {}, values: [] },
+    ],
+  },
+  warnings: ['partial'],
+  infos: ['i'],
+});
+
+test('parseResponse gives what the body says: labels, every sample bit, warnings', () => {
+  const bodies = Object.values(generate()).map((path) => readFileSync(path, 'utf8'));
+  bodies.push(ODD, '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"\\u00e9\\ud83d\\ude00"},"value":[1.5,"-Inf"]}]}}');
+  for (const body of bodies) {
+    assert.deepEqual(asBits(parseResponse(body)), reference(body), body.slice(0, 80));
+    assert.deepEqual(asBits(parseResponse(new TextEncoder().encode(body))), reference(body));
+  }
+});
+
+/** A copy of a result as a user might build it: own arrays, plain arrays, keys reordered. */
+function rebuilt(result, style) {
+  return {
+    resultType: result.resultType,
+    series: result.series.map((s, i) => {
+      const keys = Object.keys(s.labels);
+      const labels = Object.fromEntries((style === 'reversed' ? keys.reverse() : keys).map((k) => [k, s.labels[k]]));
+      const own = (a) => (style === 'plain' || (style === 'mixed' && i % 2) ? [...a] : Float64Array.from(a));
+      return { labels, timestamps: own(s.timestamps), values: own(s.values) };
+    }),
+    warnings: [],
+    infos: [],
+  };
+}
+
+test('aggregatePods reads back any QueryResult to the same numbers', () => {
+  const bodies = [ODD, ...Object.values(generate()).map((path) => readFileSync(path, 'utf8'))];
+  for (const body of bodies) {
+    const result = parseResponse(body);
+    for (const opts of [{ stat: 'p95', keepSeries: true }, { stat: 'avg', unit: 'MiB' }]) {
+      const expected = reportBits(aggregatePodsReport(result, opts));
+      for (const style of ['typed', 'plain', 'mixed', 'reversed']) {
+        assert.equal(reportBits(aggregatePodsReport(rebuilt(result, style), opts)), expected, `${style} ${body.slice(0, 60)}`);
+      }
+    }
+  }
+  const odd = aggregatePodsReport(parseResponse(ODD), { stat: 'last' });
+  assert.deepEqual(odd.pods.map((p) => [p.namespace, p.pod, p.containers.map((c) => c.container)]), [['é-ns', 'p😀', ['c\u0000"\\', 'ü']]]);
+  // In the plain path's order: by label set, the empty one first.
+  assert.deepEqual(odd.unattributed, [{}, { job: 'x', '😀': 'ß' }]);
+});
+
+test('the samples read back are the current ones: edits count, other series stay apart', () => {
+  const body = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a","pod":"p","container":"x"},"value":[1,"1"]},{"metric":{"namespace":"a","pod":"q","container":"x"},"value":[1,"2"]}]}}';
+  const result = parseResponse(body);
+  result.series[0].values[0] = 40;
+  assert.deepEqual(aggregatePods(result).map((p) => p.value), [40, 2]);
+  result.series.reverse();
+  assert.deepEqual(aggregatePods(result).map((p) => p.value), [40, 2]);
+  result.series.pop();
+  assert.deepEqual(aggregatePods(result).map((p) => p.pod), ['q']);
+});
+
+test('a QueryResult of the wrong shape is invalid_argument, naming the field', () => {
+  const series = (s) => ({ resultType: 'vector', series: [s] });
+  const cases = [
+    [null, /resultType/],
+    [{ resultType: 'table', series: [] }, /resultType/],
+    [{ resultType: 'vector', series: {} }, /result\.series: expected an array/],
+    [series(null), /series\[0\]\.labels: expected an object/],
+    [series({ labels: 5, timestamps: [], values: [] }), /series\[0\]\.labels: expected an object/],
+    [series({ labels: { a: 1 }, timestamps: [], values: [] }), /values must be strings/],
+    [series({ labels: {}, timestamps: 'x', values: [] }), /series\[0\]\.timestamps/],
+    [series({ labels: {}, timestamps: [], values: new Float32Array(0) }), /series\[0\]\.values/],
+    [series({ labels: {}, timestamps: [1, 2], values: [1] }), /differ in length/],
+  ];
+  for (const [result, message] of cases) {
+    assert.throws(() => aggregatePods(result), (e) => e.kind === 'invalid_argument' && message.test(e.message), JSON.stringify(result));
+  }
+});
