@@ -122,6 +122,12 @@ export function listProfiles(): string[];
 export function listMetrics(): MetricInfo[];
 export function buildQuery(spec: QuerySpec): string;
 
+/**
+ * In a result from `parseResponse` or the client, every series' `timestamps` (and `values`) are
+ * views (`subarray`) of one array holding the whole result's samples: two allocations per result
+ * instead of two per series. Transferring one view's `buffer` to a worker detaches them all;
+ * `slice()` a series' arrays to keep or transfer them on their own.
+ */
 export interface Series {
   labels: Record<string, string>;
   /** Unix seconds. */
