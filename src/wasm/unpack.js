@@ -102,6 +102,7 @@ function sampleCount(samples) {
 /**
  * A QueryResult given back to wasm (for aggregatePods) as a string table, flat arrays and two
  * sample arrays: reading it property by property from wasm took longer than the aggregation.
+ * The table may hold a string more than once; ids only need to point at equal text.
  * Samples that are views of one buffer in series order, as unpackResult makes them, go as one
  * view without a copy. Gives `{ error }` for a result of the wrong shape, with the message.
  */
@@ -112,20 +113,26 @@ export function packResult(result) {
   }
   const series = result.series;
   if (!Array.isArray(series)) return { error: 'result.series: expected an array' };
-  const ids = new Map();
   const parts = [];
   const ends = [];
   let units = 0;
-  const id = (s) => {
-    let found = ids.get(s);
-    if (found === undefined) {
-      found = parts.length;
-      ids.set(s, found);
-      parts.push(s);
-      units += s.length;
-      ends.push(units);
-    }
-    return found;
+  const add = (s) => {
+    parts.push(s);
+    units += s.length;
+    ends.push(units);
+    return parts.length - 1;
+  };
+  // Strings go in the table as they come, except that one equal to the string at the same label
+  // position of the previous series reuses its entry: names and many values repeat from series to
+  // series (for parseResponse's results as the very same string objects, so `===` is a pointer
+  // test), while the values that differ are mostly unique anyway. A Map over every string cost
+  // more than the aggregation.
+  const lastStrings = [];
+  const lastIds = [];
+  const cached = (slot, s) => {
+    if (lastStrings[slot] === s) return lastIds[slot];
+    lastStrings[slot] = s;
+    return (lastIds[slot] = add(s));
   };
   const labels = [];
   const bounds = new Uint32Array(2 * series.length);
@@ -138,10 +145,11 @@ export function packResult(result) {
     if (set === null || typeof set !== 'object') return { error: `result.series[${i}].labels: expected an object` };
     const names = Object.keys(set);
     labels.push(names.length);
-    for (const name of names) {
+    for (let at = 0; at < names.length; at++) {
+      const name = names[at];
       const value = set[name];
       if (typeof value !== 'string') return { error: `result.series[${i}].labels: values must be strings` };
-      labels.push(id(name), id(value));
+      labels.push(cached(2 * at, name), cached(2 * at + 1, value));
     }
     const count = sampleCount(s.timestamps);
     if (count < 0) return { error: `result.series[${i}].timestamps: expected a Float64Array or an array of numbers` };
