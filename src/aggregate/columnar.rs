@@ -293,7 +293,15 @@ impl<'s> Key<'s> {
 }
 
 fn is_scrape_identity(name: &str) -> bool {
-    SCRAPE_IDENTITY_LABELS.contains(&name)
+    // Most names differ from every identity label in length or first byte; only the others are
+    // compared whole. This runs for every label of every series, and a string compare is a
+    // call: it took a sixth of bytes-to-pods time on a 50k-series vector.
+    let first = name.as_bytes().first().copied();
+    SCRAPE_IDENTITY_LABELS.iter().any(|identity| {
+        identity.len() == name.len()
+            && identity.as_bytes().first().copied() == first
+            && *identity == name
+    })
 }
 
 /// The plain path's tie-break between copies of a series, on column series.
