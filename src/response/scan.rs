@@ -775,17 +775,7 @@ impl<'a> Scanner<'a> {
         let time = exact_decimal(acc, scale)?;
         self.i += 2;
         let text_start = self.i;
-        let negative = self.b.get(self.i) == Some(&b'-');
-        if negative {
-            self.i += 1;
-        }
-        let mut acc = 0u64;
-        let int_len = self.digits(&mut acc);
-        let mut scale = 0;
-        if self.b.get(self.i) == Some(&b'.') {
-            self.i += 1;
-            scale = self.digits(&mut acc);
-        }
+        let (negative, acc, int_len, scale) = self.decimal();
         if !self.next_two(b'"', b']') {
             return None;
         }
@@ -896,6 +886,23 @@ impl<'a> Scanner<'a> {
         }
         self.i += 1;
         let start = self.i;
+        let (negative, acc, int_len, scale) = self.decimal();
+        let exact = int_len > 0 && int_len + scale <= MAX_EXACT_DIGITS;
+        if exact && self.b.get(self.i) == Some(&b'"') {
+            if let Some(v) = exact_decimal(acc, scale) {
+                self.i += 1;
+                return Ok(if negative { -v } else { v });
+            }
+        }
+        self.i = start - 1;
+        self.slow_value()
+    }
+
+    /// `-?digits(.digits)?` as far as it goes: the sign, the digits as one integer (wrapping
+    /// past 19 digits, so only to be used below that), and how many digits come before and
+    /// after the point.
+    #[inline(always)]
+    fn decimal(&mut self) -> (bool, u64, usize, usize) {
         let negative = self.b.get(self.i) == Some(&b'-');
         if negative {
             self.i += 1;
@@ -903,21 +910,11 @@ impl<'a> Scanner<'a> {
         let mut acc = 0u64;
         let int_len = self.digits(&mut acc);
         let mut scale = 0;
-        if int_len > 0 {
-            if self.b.get(self.i) == Some(&b'.') {
-                self.i += 1;
-                scale = self.digits(&mut acc);
-            }
-            let exact = int_len + scale <= MAX_EXACT_DIGITS;
-            if exact && self.b.get(self.i) == Some(&b'"') {
-                if let Some(v) = exact_decimal(acc, scale) {
-                    self.i += 1;
-                    return Ok(if negative { -v } else { v });
-                }
-            }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            scale = self.digits(&mut acc);
         }
-        self.i = start - 1;
-        self.slow_value()
+        (negative, acc, int_len, scale)
     }
 
     /// Any other value string goes through the plain path's own parser.
