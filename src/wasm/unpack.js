@@ -24,7 +24,13 @@ function labelSets(table, layout) {
   while (at < layout.length) {
     const count = layout[at++];
     const labels = {};
-    for (let i = 0; i < count; i++, at += 2) labels[table[layout[at]]] = table[layout[at + 1]];
+    for (let i = 0; i < count; i++, at += 2) {
+      const name = table[layout[at]];
+      const value = table[layout[at + 1]];
+      // `__proto__` is a valid label name; assigning it would set the prototype instead.
+      if (name === '__proto__') Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
+      else labels[name] = value;
+    }
     out.push(labels);
   }
   return out;

@@ -64,6 +64,7 @@ const ODD = JSON.stringify({
       { metric: { namespace: 'é-ns', pod: 'p😀', container: 'c\u0000"\\' }, values: [[1, '1'], [2, 'NaN'], [3, '+Inf'], [4, '-0'], [5, '0.30000000000000004']] },
       { metric: { pod: 'p😀', namespace: 'é-ns', container: 'ü' }, values: [[1, '-Inf'], [2.5, '1e-320'], [3, '123456789012345678901234']] },
       { metric: { job: 'x', '😀': 'ß' }, values: [[1, '2']] },
+      { metric: JSON.parse('{"__proto__":"not a prototype","job":"y"}'), values: [[1, '3']] },
       { metric: {}, values: [] },
     ],
   },
@@ -109,7 +110,8 @@ test('aggregatePods reads back any QueryResult to the same numbers', () => {
   const odd = aggregatePodsReport(parseResponse(ODD), { stat: 'last' });
   assert.deepEqual(odd.pods.map((p) => [p.namespace, p.pod, p.containers.map((c) => c.container)]), [['é-ns', 'p😀', ['c\u0000"\\', 'ü']]]);
   // In the plain path's order: by label set, the empty one first.
-  assert.deepEqual(odd.unattributed, [{}, { job: 'x', '😀': 'ß' }]);
+  assert.deepEqual(odd.unattributed, [{}, JSON.parse('{"__proto__":"not a prototype","job":"y"}'), { job: 'x', '😀': 'ß' }]);
+  assert.equal(Object.getPrototypeOf(odd.unattributed[1]), Object.prototype);
 });
 
 test('the samples read back are the current ones: edits count, other series stay apart', () => {
