@@ -82,6 +82,13 @@ impl ResultType {
             Self::String => "string",
         }
     }
+
+    /// The result type Prometheus names `name`.
+    pub fn parse(name: &str) -> Option<ResultType> {
+        [Self::Vector, Self::Matrix, Self::Scalar, Self::String]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
 }
 
 /// A series' labels in the order Prometheus sent them.
@@ -129,17 +136,11 @@ pub fn parse_query_response(body: &[u8], max_bytes: usize) -> Result<QueryResult
     let data = envelope
         .data
         .ok_or_else(|| ResponseError::malformed("status is success but there is no data", body))?;
-    let result_type = match data.result_type.as_ref() {
-        "vector" => ResultType::Vector,
-        "matrix" => ResultType::Matrix,
-        "scalar" => ResultType::Scalar,
-        "string" => ResultType::String,
-        other => {
-            return Err(ResponseError::malformed(
-                format!("unknown resultType {other:?}"),
-                body,
-            ))
-        }
+    let Some(result_type) = ResultType::parse(&data.result_type) else {
+        return Err(ResponseError::malformed(
+            format!("unknown resultType {:?}", data.result_type),
+            body,
+        ));
     };
     let mut string_value = None;
     let series = match (result_type, data.result) {

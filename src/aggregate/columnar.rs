@@ -4,7 +4,6 @@
 //! over sorted arrays instead of built in a `BTreeMap`, which is what made the plain path slow
 //! on large range results.
 
-use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -14,7 +13,7 @@ use rustc_hash::FxBuildHasher as FastHash;
 use super::SCRAPE_IDENTITY_LABELS;
 use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue, Tier};
 use crate::query::QueryError;
-use crate::response::scan::{scan_query_response, ColumnSeries, Columns};
+use crate::response::scan::{scan_query_response, ColumnSeries, Columns, Label};
 use crate::response::{ResponseError, ResultType};
 use crate::units::{conversion, Conversion};
 
@@ -255,11 +254,8 @@ pub fn aggregate_columns(
 /// A series' labels without the scrape identity labels, ordered by name: the plain path's
 /// dedupe key. Borrowed from the series when its names already ascend, as Prometheus sends
 /// them; only other orders pay for a sorted copy.
-/// A label of a column series.
-type LabelPair<'s> = (Cow<'s, str>, Cow<'s, str>);
-
 enum Key<'s> {
-    Ascending(&'s [LabelPair<'s>]),
+    Ascending(&'s [Label<'s>]),
     Sorted(Vec<(&'s str, &'s str)>),
 }
 
@@ -280,7 +276,7 @@ impl<'s> Key<'s> {
 
     /// The key's pairs in order; compared and hashed as the plain path's sorted `Vec` is.
     fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let (ascending, sorted): (&[LabelPair], &[(&str, &str)]) = match self {
+        let (ascending, sorted): (&[Label], &[(&str, &str)]) = match self {
             Key::Ascending(labels) => (labels, &[]),
             Key::Sorted(pairs) => (&[], pairs),
         };

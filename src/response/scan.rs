@@ -12,11 +12,14 @@ use std::borrow::Cow;
 
 use super::{parse_query_response, parse_value, QueryResult, ResponseError, ResultType, Series};
 
+/// A label of a [`ColumnSeries`]: name and value, borrowed from the body when unescaped.
+pub type Label<'a> = (Cow<'a, str>, Cow<'a, str>);
+
 /// A series of a [`Columns`] result: its labels and where its samples are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnSeries<'a> {
-    /// Label pairs in the order Prometheus sent them, borrowed from the body when unescaped.
-    pub labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Label pairs in the order Prometheus sent them.
+    pub labels: Vec<Label<'a>>,
     /// Index of the series' first sample in [`Columns::timestamps`] and [`Columns::values`].
     pub start: usize,
     /// One past its last sample.
@@ -26,7 +29,18 @@ pub struct ColumnSeries<'a> {
     pub names_ascending: bool,
 }
 
-impl ColumnSeries<'_> {
+impl<'a> ColumnSeries<'a> {
+    /// A series with samples `start..end`, finding out whether its label names ascend (the
+    /// scanner knows that already and sets the field itself).
+    pub fn new(labels: Vec<Label<'a>>, start: usize, end: usize) -> Self {
+        ColumnSeries {
+            names_ascending: labels.windows(2).all(|w| w[0].0 < w[1].0),
+            labels,
+            start,
+            end,
+        }
+    }
+
     /// The value of label `name`, if the series has it.
     pub fn label(&self, name: &str) -> Option<&str> {
         self.labels
@@ -120,16 +134,14 @@ impl Columns<'_> {
             let start = columns.values.len();
             columns.timestamps.extend_from_slice(&s.timestamps);
             columns.values.extend_from_slice(&s.values);
-            columns.series.push(ColumnSeries {
-                names_ascending: s.labels.windows(2).all(|w| w[0].0 < w[1].0),
-                labels: s
-                    .labels
-                    .into_iter()
-                    .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
-                    .collect(),
-                start,
-                end: columns.values.len(),
-            });
+            let labels = s
+                .labels
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
+                .collect();
+            columns
+                .series
+                .push(ColumnSeries::new(labels, start, columns.values.len()));
         }
         columns
     }
@@ -189,7 +201,7 @@ fn reserve_like(read: usize, rest: usize, columns: &mut Columns<'_>) {
     columns.values.reserve_exact(total - samples);
 }
 
-fn owned(labels: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+fn owned(labels: Vec<Label<'_>>) -> Vec<Label<'static>> {
     labels
         .into_iter()
         .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
@@ -667,10 +679,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// The labels, and whether their names ascend.
-    #[allow(clippy::type_complexity)]
-    fn labels(&mut self) -> Fast<(Vec<(Cow<'a, str>, Cow<'a, str>)>, bool)> {
+    fn labels(&mut self) -> Fast<(Vec<Label<'a>>, bool)> {
         self.expect(b'{')?;
-        let mut labels: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(16);
+        let mut labels: Vec<Label<'a>> = Vec::with_capacity(16);
         let mut ascending = true;
         let mut first = true;
         while self.more(b'}', &mut first)? {
@@ -737,42 +748,14 @@ impl<'a> Scanner<'a> {
     /// fixed order); `None` leaves the rest to it.
     #[inline(always)]
     fn plain_sample(&mut self) -> Option<(f64, f64)> {
-        // A local copy of the position, so it stays in a register through the inlined helpers
-        // instead of going through `self` at every byte.
-        let mut local = Scanner {
-            b: self.b,
-            i: self.i,
-        };
-        let sample = local.plain_sample_here()?;
-        self.i = local.i;
-        Some(sample)
-    }
-
-    #[inline(always)]
-    fn plain_sample_here(&mut self) -> Option<(f64, f64)> {
         if self.b.get(self.i) != Some(&b'[') {
             return None;
         }
         self.i += 1;
-        let first_digit = self.i;
-        let mut acc = 0u64;
-        let int_len = self.digits(&mut acc);
-        // JSON forbids leading zeros; a bare `1.` is no JSON number either.
-        if int_len == 0 || (int_len > 1 && self.b[first_digit] == b'0') {
+        let time = self.short_time()?;
+        if !self.next_two(b',', b'"') {
             return None;
         }
-        let mut scale = 0;
-        if self.b.get(self.i) == Some(&b'.') {
-            self.i += 1;
-            scale = self.digits(&mut acc);
-            if scale == 0 {
-                return None;
-            }
-        }
-        if int_len + scale > MAX_EXACT_DIGITS || !self.next_two(b',', b'"') {
-            return None;
-        }
-        let time = exact_decimal(acc, scale)?;
         self.i += 2;
         let text_start = self.i;
         let (negative, acc, int_len, scale) = self.decimal();
@@ -842,27 +825,39 @@ impl<'a> Scanner<'a> {
     #[inline]
     fn time(&mut self) -> Fast<f64> {
         let start = self.i;
-        let mut acc = 0u64;
-        let int_len = self.digits(&mut acc);
-        // JSON forbids leading zeros; leave such numbers to serde_json.
-        if int_len > 0 && !(int_len > 1 && self.b[start] == b'0') {
-            let mut scale = 0;
-            let mut ok = true;
-            if self.b.get(self.i) == Some(&b'.') {
-                self.i += 1;
-                scale = self.digits(&mut acc);
-                ok = scale > 0;
-            }
-            let exact = int_len + scale <= MAX_EXACT_DIGITS;
-            if ok && exact && !matches!(self.b.get(self.i), Some(b'e' | b'E' | b'.' | b'-' | b'+'))
-            {
-                if let Some(t) = exact_decimal(acc, scale) {
-                    return Ok(t);
-                }
+        if let Some(t) = self.short_time() {
+            if !matches!(self.b.get(self.i), Some(b'e' | b'E' | b'.' | b'-' | b'+')) {
+                return Ok(t);
             }
         }
         self.i = start;
         self.slow_time()
+    }
+
+    /// A sample time that is a plain JSON decimal (`1763700000` or `1763700000.5`, no leading
+    /// zero, digits after a point) short enough to convert exactly; `None` for any other, with
+    /// the position left wherever it stopped. The caller checks what follows.
+    #[inline(always)]
+    fn short_time(&mut self) -> Option<f64> {
+        let first_digit = self.i;
+        let mut acc = 0u64;
+        let int_len = self.digits(&mut acc);
+        // JSON forbids leading zeros; leave such numbers to serde_json.
+        if int_len == 0 || (int_len > 1 && self.b[first_digit] == b'0') {
+            return None;
+        }
+        let mut scale = 0;
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            scale = self.digits(&mut acc);
+            if scale == 0 {
+                return None;
+            }
+        }
+        if int_len + scale > MAX_EXACT_DIGITS {
+            return None;
+        }
+        exact_decimal(acc, scale)
     }
 
     #[cold]
