@@ -4,13 +4,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::packed::{self, pods_to_js};
-use super::{error, invalid, options, set, to_js};
+use super::{error, get, invalid, options, set, to_js};
 use crate::aggregate::{AggregateOptions, Aggregation};
 use crate::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use crate::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
@@ -26,10 +26,6 @@ fn response_error(e: ResponseError) -> JsValue {
 
 fn client_error(e: ClientError) -> JsValue {
     error(e.kind(), &e.to_string(), e.status(), e.retry_after())
-}
-
-fn get(source: &JsValue, key: &str) -> JsValue {
-    Reflect::get(source, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Copies a body given as a string, `Uint8Array` or `ArrayBuffer` into wasm memory.
@@ -134,17 +130,20 @@ pub fn parse_response(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> 
         .max_bytes
         .map_or(DEFAULT_MAX_BYTES, |m| m.max(0.0) as usize);
     let bytes = body_within(&body, max_bytes)?;
-    // The scanner: same results and errors as parse_query_response, bit for bit
-    // (tests/fast_path.rs), several times faster on vectors and matrices.
-    response::scan::scan_query_response(&bytes, max_bytes)
-        .map(|columns| packed::result_to_js(&columns))
-        .map_err(response_error)
+    query_result_to_js(&bytes, max_bytes).map_err(response_error)
 }
 
-fn labels_to_js<K: AsRef<str>, V: AsRef<str>>(labels: &[(K, V)]) -> JsValue {
+/// A query or query_range body as a `QueryResult`, for `parseResponse` and the client. The
+/// scanner gives the same results and errors as `parse_query_response`, bit for bit
+/// (tests/fast_path.rs), several times faster on vectors and matrices.
+fn query_result_to_js(body: &[u8], max_bytes: usize) -> Result<JsValue, ResponseError> {
+    response::scan::scan_query_response(body, max_bytes).map(|c| packed::result_to_js(&c))
+}
+
+fn labels_to_js(labels: &[(String, String)]) -> JsValue {
     let obj = Object::new();
     for (k, v) in labels {
-        set(&obj, k.as_ref(), &JsValue::from_str(v.as_ref()));
+        set(&obj, k, &JsValue::from_str(v));
     }
     obj.into()
 }
@@ -235,10 +234,7 @@ impl PrometheusClient {
     /// An instant query.
     pub fn query(&self, promql: String, time: Option<f64>, opts: JsValue) -> Promise {
         let url = self.config.query_url(&promql, time);
-        self.request(url, opts, |body, max| {
-            // The scanner, as parseResponse: the same result as client::parse_query, bit for bit.
-            response::scan::scan_query_response(body, max).map(|c| packed::result_to_js(&c))
-        })
+        self.request(url, opts, query_result_to_js)
     }
 
     /// A range query.
@@ -252,10 +248,7 @@ impl PrometheusClient {
         opts: JsValue,
     ) -> Promise {
         let url = self.config.query_range_url(&promql, start, end, step);
-        self.request(url, opts, |body, max| {
-            // The scanner, as parseResponse: the same result as client::parse_query, bit for bit.
-            response::scan::scan_query_response(body, max).map(|c| packed::result_to_js(&c))
-        })
+        self.request(url, opts, query_result_to_js)
     }
 
     /// The active scrape targets.

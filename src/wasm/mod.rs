@@ -70,6 +70,10 @@ fn invalid(message: impl std::fmt::Display) -> JsValue {
     error("invalid_argument", &message.to_string(), None, None)
 }
 
+fn get(source: &JsValue, key: &str) -> JsValue {
+    Reflect::get(source, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
 fn set(target: &JsValue, key: &str, value: &JsValue) {
     // Reflect.set only fails on frozen objects or proxies, and every target here is fresh.
     let _ = Reflect::set(target, &JsValue::from_str(key), value);

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use rustc_hash::FxBuildHasher as FastHash;
 use wasm_bindgen::prelude::*;
 
+use super::get;
 use crate::aggregate::{stat, Aggregation, Stat};
 use crate::response::scan::{ColumnSeries, Columns};
 use crate::response::ResultType;
@@ -60,7 +61,7 @@ extern "C" {
 
 /// Distinct strings, each stored once, with their ends in UTF-16 units (what JS slices by).
 #[derive(Default)]
-pub(super) struct StringTable<'a> {
+struct StringTable<'a> {
     text: String,
     ends: Vec<u32>,
     utf16_len: u32,
@@ -69,7 +70,7 @@ pub(super) struct StringTable<'a> {
 
 impl<'a> StringTable<'a> {
     /// The id of `s`, adding it when new.
-    pub(super) fn id(&mut self, s: &'a str) -> u32 {
+    fn id(&mut self, s: &'a str) -> u32 {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
@@ -151,18 +152,16 @@ pub(super) fn pods_to_js(
         keep_series,
         &unattributed,
     );
-    let field = |key: &str| {
-        js_sys::Reflect::get(&out, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    };
     PackedPods {
-        pods: field("pods"),
-        unattributed: field("unattributed"),
+        pods: get(&out, "pods"),
+        unattributed: get(&out, "unattributed"),
     }
 }
 
 /// Label strings seen at each position of the previous series, with their ids: consecutive
 /// series mostly repeat their label names and many values, and comparing with the previous one
 /// is cheaper than a lookup in the table.
+#[derive(Default)]
 struct PositionCache<'a> {
     previous: Vec<Option<(&'a str, u32)>>,
 }
@@ -186,12 +185,7 @@ impl<'a> PositionCache<'a> {
 /// A parsed result as the API's `QueryResult`.
 pub(super) fn result_to_js(columns: &Columns) -> JsValue {
     let mut table = StringTable::default();
-    let mut names = PositionCache {
-        previous: Vec::new(),
-    };
-    let mut values = PositionCache {
-        previous: Vec::new(),
-    };
+    let (mut names, mut values) = (PositionCache::default(), PositionCache::default());
     let mut labels = Vec::with_capacity(columns.series.len() * 25);
     let mut bounds = Vec::with_capacity(columns.series.len() * 2);
     for series in &columns.series {
@@ -237,18 +231,15 @@ pub(super) struct PackedResult {
 /// a result of the wrong shape is an `invalid_argument` error naming the field.
 pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> {
     let packed = pack_result(result);
-    let field = |key: &str| {
-        js_sys::Reflect::get(&packed, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    };
+    let field = |key: &str| get(&packed, key);
     if let Some(message) = field("error").as_string() {
         return Err(super::invalid(message));
     }
-    let result_type = match field("resultType").as_string().as_deref() {
-        Some("vector") => ResultType::Vector,
-        Some("matrix") => ResultType::Matrix,
-        Some("scalar") => ResultType::Scalar,
-        _ => ResultType::String,
-    };
+    // packResult checked it already.
+    let result_type = field("resultType")
+        .as_string()
+        .and_then(|name| ResultType::parse(&name))
+        .ok_or_else(|| super::invalid("result.resultType: could not be read back"))?;
     let u32s = |key: &str| js_sys::Uint32Array::from(field(key)).to_vec();
     let f64s = |key: &str| js_sys::Float64Array::from(field(key)).to_vec();
     Ok(PackedResult {
@@ -289,12 +280,7 @@ impl PackedResult {
             if start > end || end > self.values.len() || end > self.timestamps.len() {
                 return Err(broken());
             }
-            series.push(ColumnSeries {
-                names_ascending: labels.windows(2).all(|w| w[0].0 < w[1].0),
-                labels,
-                start,
-                end,
-            });
+            series.push(ColumnSeries::new(labels, start, end));
         }
         Ok(Columns {
             result_type: self.result_type,
@@ -311,30 +297,28 @@ impl PackedResult {
 
 /// The string table, cut at its ends (UTF-16 offsets, as JS counted them).
 fn strings<'t>(text: &'t str, ends: &[u32]) -> Option<Vec<&'t str>> {
-    {
-        let mut out = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        if text.is_ascii() {
-            for &end in ends {
-                out.push(text.get(start..end as usize)?);
-                start = end as usize;
-            }
-            return Some(out);
+    let mut out = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    if text.is_ascii() {
+        for &end in ends {
+            out.push(text.get(start..end as usize)?);
+            start = end as usize;
         }
-        // Walk the characters, counting UTF-16 units, to find each end's byte offset.
-        let mut wanted = ends.iter().copied().peekable();
-        let mut units = 0u32;
-        for (byte, ch) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            while wanted.peek() == Some(&units) {
-                wanted.next();
-                out.push(text.get(start..byte)?);
-                start = byte;
-            }
-            units += ch.len_utf16() as u32;
-        }
-        (out.len() == ends.len()).then_some(out)
+        return Some(out);
     }
+    // Walk the characters, counting UTF-16 units, to find each end's byte offset.
+    let mut wanted = ends.iter().copied().peekable();
+    let mut units = 0u32;
+    for (byte, ch) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        while wanted.peek() == Some(&units) {
+            wanted.next();
+            out.push(text.get(start..byte)?);
+            start = byte;
+        }
+        units += ch.len_utf16() as u32;
+    }
+    (out.len() == ends.len()).then_some(out)
 }

@@ -54,7 +54,8 @@ export function unpackPods(text, ends, layout, numbers, statNames, timestamps, v
     const containerCount = layout[at + 3];
     const seriesLength = layout[at + 4];
     at += 5;
-    const item = { namespace, pod, value: numbers[n++], unit, containers: undefined };
+    // Numbers in layout order (value, statistics, containers); properties in the API's order.
+    const value = numbers[n++];
     let statValues;
     if (stats.length > 0) {
       statValues = {};
@@ -62,7 +63,7 @@ export function unpackPods(text, ends, layout, numbers, statNames, timestamps, v
     }
     const containers = new Array(containerCount);
     for (let i = 0; i < containerCount; i++) containers[i] = { container: table[layout[at++]], value: numbers[n++] };
-    item.containers = containers;
+    const item = { namespace, pod, value, unit, containers };
     if (statValues !== undefined) item.stats = statValues;
     if (hasSeries) {
       item.timestamps = timestamps.slice(sample, sample + seriesLength);
