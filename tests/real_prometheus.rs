@@ -664,6 +664,21 @@ fn num(v: &serde_json::Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
+/// A latency metric over 5m at each quantile the dataset's expectations hold, with the
+/// expectation's field name.
+fn latency_quantiles(metric: &str) -> impl Iterator<Item = (QuerySpec, &'static str)> + '_ {
+    [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")]
+        .into_iter()
+        .map(move |(q, field)| {
+            let latency = QuerySpec {
+                quantile: Some(q),
+                window: Some("5m".into()),
+                ..spec(metric)
+            };
+            (latency, field)
+        })
+}
+
 #[test]
 fn controller_runtime_latency_and_workers() {
     let cr = &prometheus().expected["controllerRuntime"];
@@ -672,12 +687,7 @@ fn controller_runtime_latency_and_workers() {
         &keyed(&spec("operator_active_workers"), &["job", "controller"]),
         &flatten2(cr, |r| num(&r["activeWorkers"])),
     );
-    for (q, field) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
-        let latency = QuerySpec {
-            quantile: Some(q),
-            window: Some("5m".into()),
-            ..spec("operator_reconcile_latency")
-        };
+    for (latency, field) in latency_quantiles("operator_reconcile_latency") {
         assert_keyed(
             &format!("operator_reconcile_latency {field}"),
             &keyed(&latency, &["job", "controller"]),
@@ -741,12 +751,7 @@ fn spark_operator_applications() {
             &flatten1(spark, |r| num(&r[field])),
         );
     }
-    for (q, field) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
-        let latency = QuerySpec {
-            quantile: Some(q),
-            window: Some("5m".into()),
-            ..spec("spark_application_start_latency")
-        };
+    for (latency, field) in latency_quantiles("spark_application_start_latency") {
         assert_keyed(
             &format!("spark_application_start_latency {field}"),
             &keyed(&latency, &["job"]),
