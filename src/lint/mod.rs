@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use self::rules::{ids, Issue};
+use self::rules::Issue;
 use self::text::{Masked, Span, Utf16Map};
 
 /// Longest query, in bytes, the linter reads; longer ones get a single `parse-error`.
@@ -95,7 +95,10 @@ pub struct Finding {
     pub fix: Option<String>,
 }
 
-/// A rule: its id, its severity and what it checks.
+/// A rule: its id, its severity, what it checks and why.
+///
+/// Each rule is declared once, as a `RuleInfo` constant beside the check that reports it; the
+/// findings take their id and severity from that constant, and [`RULES`] lists the same values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RuleInfo {
     /// The id findings carry.
@@ -104,102 +107,13 @@ pub struct RuleInfo {
     pub severity: Severity,
     /// What it checks, in one sentence.
     pub summary: &'static str,
+    /// Why it matters, in Markdown, ending with a `Flagged:` query that has the finding and an
+    /// `Instead:` query that does not (the rule table's tests lint both).
+    pub docs: &'static str,
 }
 
-/// Every rule of the linter.
-pub const RULES: &[RuleInfo] = &[
-    RuleInfo {
-        id: ids::PARSE_ERROR,
-        severity: Severity::Error,
-        summary: "The query does not parse; the finding points at the offending text.",
-    },
-    RuleInfo {
-        id: ids::CADVISOR_DOUBLE_COUNT,
-        severity: Severity::Warning,
-        summary: "A per-container cAdvisor metric selected without excluding the pod-level \
-                  series (container!=\"\"), which counts every pod twice.",
-    },
-    RuleInfo {
-        id: ids::COUNTER_WITHOUT_RATE,
-        severity: Severity::Warning,
-        summary: "A counter's raw value used in arithmetic, a sum or a quantile, or passed to a \
-                  gauge function such as delta().",
-    },
-    RuleInfo {
-        id: ids::RATE_ON_GAUGE,
-        severity: Severity::Warning,
-        summary: "rate(), irate() or increase() over a gauge.",
-    },
-    RuleInfo {
-        id: ids::HISTOGRAM_QUANTILE_WITHOUT_LE,
-        severity: Severity::Error,
-        summary: "histogram_quantile() over an aggregation of _bucket series that drops le.",
-    },
-    RuleInfo {
-        id: ids::RATE_WINDOW_TOO_SHORT,
-        severity: Severity::Warning,
-        summary: "A rate window shorter than four scrape intervals (needs scrapeInterval).",
-    },
-    RuleInfo {
-        id: ids::HIGH_CARDINALITY_GROUPING,
-        severity: Severity::Warning,
-        summary: "A per-pod grouping that also groups by id, uid, pod_uid, container_id, \
-                  image_id or instance, splitting pods into several series.",
-    },
-    RuleInfo {
-        id: ids::SUM_THEN_RATE,
-        severity: Severity::Warning,
-        summary: "rate() of an aggregation through a subquery, rate(sum(x)[5m:]), which turns \
-                  one series' counter reset into a false spike.",
-    },
-    RuleInfo {
-        id: ids::IRATE_LONG_WINDOW,
-        severity: Severity::Info,
-        summary: "irate() with a window over 5m, which still only looks at two samples.",
-    },
-    RuleInfo {
-        id: ids::QUANTILE_OUT_OF_RANGE,
-        severity: Severity::Error,
-        summary: "A quantile φ outside [0, 1], such as 95 for 0.95.",
-    },
-    RuleInfo {
-        id: ids::REGEX_ALWAYS_MATCHES,
-        severity: Severity::Info,
-        summary: "A regex matcher such as pod=~\".*\" that matches everything.",
-    },
-    RuleInfo {
-        id: ids::POD_PREFIX_REGEX,
-        severity: Severity::Warning,
-        summary: "pod=~\"name-.*\" to select a workload's pods, which also matches other \
-                  workloads sharing the prefix.",
-    },
-    RuleInfo {
-        id: ids::NETWORK_METRIC_PER_CONTAINER,
-        severity: Severity::Warning,
-        summary: "A container filter on cAdvisor network metrics, which exist per pod only.",
-    },
-    RuleInfo {
-        id: ids::POD_WITHOUT_NAMESPACE,
-        severity: Severity::Info,
-        summary: "Grouping by pod without namespace over several namespaces.",
-    },
-    RuleInfo {
-        id: ids::NAN_COMPARISON,
-        severity: Severity::Warning,
-        summary: "A comparison with NaN, which is never (or, for !=, always) true.",
-    },
-    RuleInfo {
-        id: ids::COUNT_COMPARED_TO_ZERO,
-        severity: Severity::Warning,
-        summary: "count(...) == 0, which never holds because count() of nothing is empty.",
-    },
-    RuleInfo {
-        id: ids::MISMATCHED_EXPORTERS,
-        severity: Severity::Warning,
-        summary: "A vector operation without on()/ignoring() between metrics of two exporters, \
-                  whose target labels never match.",
-    },
-];
+/// Every rule of the linter, `parse-error` first.
+pub const RULES: &[RuleInfo] = rules::ALL;
 
 /// Lints one PromQL query.
 ///
@@ -261,8 +175,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 fn parse_error(span: Span, message: String) -> Vec<Issue> {
     vec![Issue {
-        rule: ids::PARSE_ERROR,
-        severity: Severity::Error,
+        rule: &rules::PARSE_ERROR,
         message,
         span,
         fix: None,
@@ -363,8 +276,8 @@ fn fix_parses(fixed: &str) -> bool {
 }
 
 fn to_findings(src: &str, mut issues: Vec<Issue>) -> Vec<Finding> {
-    issues.sort_by(|a, b| (a.span, a.rule).cmp(&(b.span, b.rule)));
-    issues.dedup_by(|a, b| a.span == b.span && a.rule == b.rule && a.message == b.message);
+    issues.sort_by(|a, b| (a.span, a.rule.id).cmp(&(b.span, b.rule.id)));
+    issues.dedup_by(|a, b| a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
     issues.truncate(MAX_FINDINGS);
     let map = Utf16Map::new(src);
     issues
@@ -385,8 +298,8 @@ fn to_findings(src: &str, mut issues: Vec<Issue>) -> Vec<Finding> {
                 None
             };
             Finding {
-                rule: issue.rule,
-                severity: issue.severity,
+                rule: issue.rule.id,
+                severity: issue.rule.severity,
                 message: issue.message,
                 start: map.convert(span.start),
                 end: map.convert(span.end),

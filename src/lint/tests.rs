@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::rules::ids;
+use super::rules::PARSE_ERROR;
 use super::tree::Cursor;
 use super::{lexer, lint_query, parse_duration, syntax, Finding, LintOptions, Severity, RULES};
 
@@ -32,9 +32,12 @@ fn check_invariants_with(q: &str, findings: &[Finding], opts: &LintOptions) {
             "bad offsets {f:?} in {q:?}"
         );
         assert!(
-            RULES.iter().any(|r| r.id == f.rule),
-            "unknown rule {}",
-            f.rule
+            RULES
+                .iter()
+                .any(|r| r.id == f.rule && r.severity == f.severity),
+            "rule {} ({}) is not in RULES with that severity",
+            f.rule,
+            f.severity
         );
         assert!(!f.message.is_empty());
         if let Some(fix) = &f.fix {
@@ -94,13 +97,37 @@ fn finding_serializes_as_the_api_says() {
     assert_eq!(keys.len(), 5);
 }
 
+/// The query after `label: ` on a line of a rule's docs, between backticks.
+fn doc_example<'a>(docs: &'a str, label: &str) -> Option<&'a str> {
+    docs.lines().find_map(|line| {
+        line.strip_prefix(label)?
+            .strip_prefix(": `")?
+            .strip_suffix('`')
+    })
+}
+
 #[test]
 fn rule_table_is_consistent() {
     let mut seen = std::collections::HashSet::new();
     for r in RULES {
         assert!(seen.insert(r.id), "duplicate rule {}", r.id);
         assert!(r.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+        assert!(
+            r.summary.ends_with('.'),
+            "{}: summary {:?}",
+            r.id,
+            r.summary
+        );
+        assert!(
+            !r.docs.is_empty() && !r.docs.contains("  "),
+            "{}: docs {:?}",
+            r.id,
+            r.docs
+        );
+        assert!(doc_example(r.docs, "Flagged").is_some(), "{}", r.id);
+        assert!(doc_example(r.docs, "Instead").is_some(), "{}", r.id);
     }
+    assert_eq!(RULES[0].id, "parse-error");
     for required in [
         "parse-error",
         "cadvisor-double-count",
@@ -112,6 +139,50 @@ fn rule_table_is_consistent() {
     ] {
         assert!(seen.contains(required), "{required}");
     }
+}
+
+/// Each rule's documented `Flagged:` query gets a finding of that rule, with its severity, and
+/// the `Instead:` query lints clean; both with a 30s scrape interval, which
+/// `rate-window-too-short` needs.
+#[test]
+fn every_rule_flags_its_documented_example() {
+    let opts = LintOptions {
+        scrape_interval: Some(Duration::from_secs(30)),
+    };
+    for r in RULES {
+        let flagged = doc_example(r.docs, "Flagged").unwrap_or_default();
+        let f = lint_query(flagged, &opts);
+        check_invariants_with(flagged, &f, &opts);
+        assert!(
+            f.iter().any(|f| f.rule == r.id && f.severity == r.severity),
+            "{}: {flagged}: {f:?}",
+            r.id
+        );
+        let instead = doc_example(r.docs, "Instead").unwrap_or_default();
+        let f = lint_query(instead, &opts);
+        assert!(f.is_empty(), "{}: {instead}: {f:?}", r.id);
+    }
+}
+
+/// The corpus names only rules of the table (its expectations are written by hand, so a typo
+/// or a renamed rule would otherwise show up only as a confusing mismatch).
+#[test]
+fn corpus_names_only_listed_rules() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/data/lint/corpus.json")).unwrap();
+    let mut named = 0;
+    for e in doc["queries"].as_array().unwrap() {
+        for x in e["expect"].as_array().unwrap() {
+            let rule = x["rule"].as_str().unwrap();
+            assert!(
+                RULES.iter().any(|r| r.id == rule),
+                "{}: unknown rule {rule}",
+                e["id"]
+            );
+            named += 1;
+        }
+    }
+    assert!(named > 0);
 }
 
 #[test]
@@ -152,7 +223,7 @@ fn parse_errors_point_at_the_problem() {
     for (q, at, msg) in cases {
         let f = lint(q);
         assert_eq!(f.len(), 1, "{q}: {f:?}");
-        assert_eq!(f[0].rule, ids::PARSE_ERROR, "{q}");
+        assert_eq!(f[0].rule, PARSE_ERROR.id, "{q}");
         assert_eq!(f[0].severity, Severity::Error);
         assert!(f[0].message.contains(msg), "{q}: {}", f[0].message);
         if !at.is_empty() {
@@ -166,7 +237,7 @@ fn empty_and_blank_queries() {
     for q in ["", " ", "\n\t", "# just a comment"] {
         let f = lint(q);
         assert_eq!(f.len(), 1, "{q:?}");
-        assert_eq!(f[0].rule, ids::PARSE_ERROR);
+        assert_eq!(f[0].rule, PARSE_ERROR.id);
         check_invariants(q, &f);
     }
 }
@@ -178,7 +249,7 @@ fn offsets_are_utf16_code_units() {
     let f = lint(q);
     let double = f
         .iter()
-        .find(|f| f.rule == ids::CADVISOR_DOUBLE_COUNT)
+        .find(|f| f.rule == "cadvisor-double-count")
         .unwrap();
     assert_eq!(
         underlined(q, double),
@@ -186,7 +257,7 @@ fn offsets_are_utf16_code_units() {
     );
     let high = f
         .iter()
-        .find(|f| f.rule == ids::HIGH_CARDINALITY_GROUPING)
+        .find(|f| f.rule == "high-cardinality-grouping")
         .unwrap();
     assert_eq!(underlined(q, high), "id");
     assert_eq!(high.start, q.encode_utf16().count() - 3);
@@ -196,7 +267,7 @@ fn offsets_are_utf16_code_units() {
 
     let q = "sum(rate(x[5m]) é";
     let f = lint(q);
-    assert_eq!(f[0].rule, ids::PARSE_ERROR);
+    assert_eq!(f[0].rule, PARSE_ERROR.id);
     assert_eq!(underlined(q, &f[0]), "é");
 }
 
@@ -281,7 +352,7 @@ fn hostile_input_is_survived() {
     }
     // The deep ones are refused before promql-parser sees them.
     let f = lint(&"(".repeat(100_000));
-    assert_eq!(f[0].rule, ids::PARSE_ERROR);
+    assert_eq!(f[0].rule, PARSE_ERROR.id);
     let f = lint(&format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)));
     assert!(f[0].message.contains("nests deeper"), "{}", f[0].message);
     let f = lint(&vec!["x"; 50_000].join(" + "));
@@ -297,7 +368,7 @@ fn invalid_utf8_bytes_become_replacement_chars_and_lint() {
     let f = lint(&q);
     check_invariants(&q, &f);
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].rule, ids::CADVISOR_DOUBLE_COUNT);
+    assert_eq!(f[0].rule, "cadvisor-double-count");
 }
 
 #[test]
@@ -337,7 +408,7 @@ fn scrape_interval_option_enables_the_window_rule() {
     };
     let f = lint_query(q, &opts);
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].rule, ids::RATE_WINDOW_TOO_SHORT);
+    assert_eq!(f[0].rule, "rate-window-too-short");
     let opts = LintOptions {
         scrape_interval: Some(Duration::ZERO),
     };
@@ -750,7 +821,7 @@ fn deepest_accepted_queries_fit_in_a_wasm_sized_stack() {
         .join()
         .unwrap();
     for f in &results[..4] {
-        assert!(!f.iter().any(|f| f.rule == ids::PARSE_ERROR), "{f:?}");
+        assert!(!f.iter().any(|f| f.rule == PARSE_ERROR.id), "{f:?}");
     }
     assert!(results[4][0].message.contains("nests deeper"));
 }

@@ -7,8 +7,8 @@ use super::super::metrics::exporter;
 use super::super::syntax::Kind;
 use super::super::text::{Edit, Span};
 use super::super::tree::{metric_name, Cursor};
-use super::super::Severity;
-use super::{ids, Ctx, LABEL_PRESERVING_FUNCTIONS};
+use super::super::{RuleInfo, Severity};
+use super::{Ctx, LABEL_PRESERVING_FUNCTIONS};
 
 fn number(c: &Cursor) -> Option<f64> {
     match c.unparen().expr {
@@ -24,7 +24,20 @@ fn op_span(c: &Cursor, parents: &[Cursor], ctx: &Ctx) -> Span {
     }
 }
 
-/// `nan-comparison`: `x == NaN` never matches, `x != NaN` always does.
+/// A comparison with NaN.
+pub(super) const NAN_COMPARISON: RuleInfo = RuleInfo {
+    id: "nan-comparison",
+    severity: Severity::Warning,
+    summary: "A comparison with NaN, which is never (or, for !=, always) true.",
+    docs: "NaN is equal to nothing, itself included: every comparison with NaN is false, \
+           except `!=`, which is always true. So `x == NaN` never keeps a sample, and \
+           `x != NaN` keeps them all. To find NaN samples, compare a series with itself: \
+           `x != x`.\n\n\
+           Flagged: `node_load1 == NaN`\n\n\
+           Instead: `node_load1 != node_load1`",
+};
+
+/// Reports [`NAN_COMPARISON`] on the NaN literal of a comparison.
 pub(super) fn nan_comparison(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Expr::Binary(b) = c.expr else {
         return;
@@ -48,8 +61,7 @@ pub(super) fn nan_comparison(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         "is never true"
     };
     ctx.report(
-        ids::NAN_COMPARISON,
-        Severity::Warning,
+        &NAN_COMPARISON,
         span,
         format!(
             "NaN is not equal to anything, not even NaN, so {op} NaN {outcome}. To find NaN \
@@ -69,8 +81,22 @@ fn flip(op: &str) -> &str {
     }
 }
 
-/// `count-compared-to-zero`: `count(x) == 0` never fires, because `count()` of no series is no
-/// result rather than 0.
+/// count() compared with 0.
+pub(super) const COUNT_COMPARED_TO_ZERO: RuleInfo = RuleInfo {
+    id: "count-compared-to-zero",
+    severity: Severity::Warning,
+    summary: "count(...) == 0, which never holds because count() of nothing is empty.",
+    docs: "count() of no series is no result, not 0, so `count(x) == 0` (or `< 1`) never \
+           holds: when the series are gone there is nothing to compare, and an alert on it \
+           never fires. Use `absent(x)`, or, without grouping, `(count(x) or vector(0)) == 0`, \
+           which the fix writes. With `by (...)`, a group whose series are all gone is simply \
+           missing from the result, so no comparison can see it.\n\n\
+           Flagged: `count(up{job=\"kube-state-metrics\"}) == 0`\n\n\
+           Instead: `absent(up{job=\"kube-state-metrics\"})`",
+};
+
+/// Reports [`COUNT_COMPARED_TO_ZERO`] on a count() compared so that only an empty count would
+/// pass.
 pub(super) fn count_compared_to_zero(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Expr::Binary(b) = c.expr else {
         return;
@@ -117,8 +143,7 @@ pub(super) fn count_compared_to_zero(c: &Cursor, parents: &[Cursor], ctx: &mut C
         .map(|n| n.span)
         .unwrap_or_else(|| op_span(c, parents, ctx));
     ctx.report(
-        ids::COUNT_COMPARED_TO_ZERO,
-        Severity::Warning,
+        &COUNT_COMPARED_TO_ZERO,
         span,
         "count() over no series returns no result, not 0, so this comparison never holds when \
          the series are gone. Use absent(...), or count(...) or vector(0) when there is no \
@@ -159,8 +184,25 @@ fn side_exporter<'a>(c: &Cursor<'a>) -> Option<(&'static str, &'a str)> {
     }
 }
 
-/// `mismatched-exporters`: a vector operation without `on`/`ignoring` between series of two
-/// exporters, whose target labels (`job`, `instance`, ...) differ, so no series match.
+/// A vector operation between two exporters' metrics, matching on all labels.
+pub(super) const MISMATCHED_EXPORTERS: RuleInfo = RuleInfo {
+    id: "mismatched-exporters",
+    severity: Severity::Warning,
+    summary: "A vector operation without on()/ignoring() between metrics of two exporters, \
+              whose target labels never match.",
+    docs: "Series from two exporters carry different target labels (`job`, `instance`), so a \
+           vector operation that matches on all labels, without on() or ignoring(), pairs no \
+           series and the result is empty. Match on the labels both sides share, such as \
+           `on (namespace, pod)`, or aggregate both sides by them first. The exporter is told \
+           by the metric name's prefix: `container_` and `machine_` for cAdvisor, `kube_` for \
+           kube-state-metrics, `node_`, `kubelet_`, `apiserver_`, `kueue_`, `kuberay_` and \
+           `spark_`. The set operators and, or and unless are not flagged.\n\n\
+           Flagged: `container_memory_working_set_bytes{container!=\"\"} / kube_pod_container_resource_limits{resource=\"memory\"}`\n\n\
+           Instead: `sum by (namespace, pod) (container_memory_working_set_bytes{container!=\"\"}) / sum by (namespace, pod) (kube_pod_container_resource_limits{resource=\"memory\"})`",
+};
+
+/// Reports [`MISMATCHED_EXPORTERS`] on the operator of a vector operation whose sides come
+/// from two known exporters.
 pub(super) fn mismatched_exporters(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Expr::Binary(b) = c.expr else {
         return;
@@ -185,8 +227,7 @@ pub(super) fn mismatched_exporters(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
     let op = b.op.to_string();
     let span = op_span(c, parents, ctx);
     ctx.report(
-        ids::MISMATCHED_EXPORTERS,
-        Severity::Warning,
+        &MISMATCHED_EXPORTERS,
         span,
         format!(
             "{ln} comes from {le} and {rn} from {re}: their job and instance labels differ, so \
@@ -200,11 +241,11 @@ pub(super) fn mismatched_exporters(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
 #[cfg(test)]
 mod tests {
     use super::super::testing::{findings, fixed, marked};
-    use super::ids;
+    use super::{COUNT_COMPARED_TO_ZERO, MISMATCHED_EXPORTERS, NAN_COMPARISON};
 
     #[test]
     fn nan_comparison() {
-        let rule = ids::NAN_COMPARISON;
+        let rule = NAN_COMPARISON.id;
         assert_eq!(marked("x == NaN", rule), ["NaN"]);
         assert_eq!(marked("(nan) != x", rule), ["nan"]);
         assert!(findings("x == 0", rule).is_empty());
@@ -213,7 +254,7 @@ mod tests {
 
     #[test]
     fn count_compared_to_zero() {
-        let rule = ids::COUNT_COMPARED_TO_ZERO;
+        let rule = COUNT_COMPARED_TO_ZERO.id;
         assert_eq!(
             fixed("count(up{job=\"a\"}) == 0", rule),
             "(count(up{job=\"a\"}) or vector(0)) == 0"
@@ -235,7 +276,7 @@ mod tests {
 
     #[test]
     fn mismatched_exporters() {
-        let rule = ids::MISMATCHED_EXPORTERS;
+        let rule = MISMATCHED_EXPORTERS.id;
         let q = "container_memory_working_set_bytes{container!=\"\"} / kube_pod_container_resource_limits{resource=\"memory\"}";
         assert_eq!(marked(q, rule), ["/"]);
         assert_eq!(

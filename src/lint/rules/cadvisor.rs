@@ -8,8 +8,8 @@ use super::super::metrics::{is_cadvisor_network, is_cadvisor_per_container};
 use super::super::syntax::Selector;
 use super::super::text::{list_separator, remove_list_item, Edit};
 use super::super::tree::{matcher_groups, metric_name, Cursor};
-use super::super::Severity;
-use super::{ids, values_unused, Ctx, LABEL_PRESERVING_FUNCTIONS};
+use super::super::{RuleInfo, Severity};
+use super::{values_unused, Ctx, LABEL_PRESERVING_FUNCTIONS};
 
 /// Whether a matcher rules out the pod-level cgroup series, which has neither a `container`
 /// nor an `image` label (the pause container has an image, so `image!=""` keeps it; it is tiny
@@ -28,8 +28,26 @@ fn only_pod_cgroup(m: &Matcher) -> bool {
         }
 }
 
-/// `cadvisor-double-count`: a per-container cAdvisor metric selected without excluding the
-/// pod-level series, which already holds the sum of the pod's containers.
+/// A per-container cAdvisor metric selected with its pod-level series.
+pub(super) const CADVISOR_DOUBLE_COUNT: RuleInfo = RuleInfo {
+    id: "cadvisor-double-count",
+    severity: Severity::Warning,
+    summary: "A per-container cAdvisor metric selected without excluding the pod-level \
+              series (container!=\"\"), which counts every pod twice.",
+    docs: "cAdvisor reports every container's cgroup and also the pod's own cgroup, as a series \
+           with an empty `container` label that already holds the sum of the pod's containers. \
+           A sum or a per-pod view over both counts every pod twice. A matcher that rules out \
+           the empty container name (`container!=\"\"`, `container=~\".+\"`, a named \
+           container, or `image!=\"\"`) keeps the real containers only; the fix adds \
+           `container!=\"\"`. `container!=\"POD\"` is not enough: it drops the pause \
+           container, not the pod-level series. Selectors whose pod-level series are dropped \
+           anyway, by a match on `container` with a per-container operand, are not flagged.\n\n\
+           Flagged: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\"})`\n\n\
+           Instead: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\", container!=\"\"})`",
+};
+
+/// Reports [`CADVISOR_DOUBLE_COUNT`] on a selector of a per-container cAdvisor metric whose
+/// pod-level series reaches the result.
 pub(super) fn double_count(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some((vs, sel)) = c.selector() else {
         return;
@@ -53,8 +71,7 @@ pub(super) fn double_count(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         .unwrap_or_else(|| ctx.span(c, parents));
     let fix = sel.and_then(|s| insert_container_filter(s, ctx.original));
     ctx.report(
-        ids::CADVISOR_DOUBLE_COUNT,
-        Severity::Warning,
+        &CADVISOR_DOUBLE_COUNT,
         span,
         format!(
             "{name} also has a pod-level series (no container label) that already holds the sum \
@@ -198,9 +215,22 @@ fn insert_container_filter(sel: &Selector, src: &str) -> Option<Edit> {
     }
 }
 
-/// `network-metric-per-container`: cAdvisor reports network traffic for the pod sandbox only
-/// (`container=""`, or `container="POD"` with dockershim), so a filter that drops the
-/// empty container name drops the traffic.
+/// A container filter on a cAdvisor network metric, which exists per pod only.
+pub(super) const NETWORK_METRIC_PER_CONTAINER: RuleInfo = RuleInfo {
+    id: "network-metric-per-container",
+    severity: Severity::Warning,
+    summary: "A container filter on cAdvisor network metrics, which exist per pod only.",
+    docs: "The containers of a pod share its network namespace, so cAdvisor reports network \
+           traffic once per pod, on the pod sandbox, whose `container` label is empty (or \
+           `POD` with dockershim). A matcher that rules out the empty container name, such as \
+           a `container!=\"\"` added against double counting, drops every series and the \
+           result is empty. Remove it; the fix does.\n\n\
+           Flagged: `sum by (namespace, pod) (rate(container_network_receive_bytes_total{namespace=\"shop\", container!=\"\"}[5m]))`\n\n\
+           Instead: `sum by (namespace, pod) (rate(container_network_receive_bytes_total{namespace=\"shop\"}[5m]))`",
+};
+
+/// Reports [`NETWORK_METRIC_PER_CONTAINER`] on each matcher of a cAdvisor network selector
+/// that rules out the empty container name.
 pub(super) fn network_per_container(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some((vs, sel)) = c.selector() else {
         return;
@@ -224,8 +254,7 @@ pub(super) fn network_per_container(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
             remove_list_item(&s.matcher_spans(), i, inner)
         });
         ctx.report(
-            ids::NETWORK_METRIC_PER_CONTAINER,
-            Severity::Warning,
+            &NETWORK_METRIC_PER_CONTAINER,
             span,
             format!(
                 "cAdvisor reports {name} once per pod, on the pod sandbox whose container \
@@ -240,9 +269,9 @@ pub(super) fn network_per_container(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
 #[cfg(test)]
 mod tests {
     use super::super::testing::{findings, fixed, marked};
-    use super::ids;
+    use super::{CADVISOR_DOUBLE_COUNT, NETWORK_METRIC_PER_CONTAINER};
 
-    const RULE: &str = ids::CADVISOR_DOUBLE_COUNT;
+    const RULE: &str = CADVISOR_DOUBLE_COUNT.id;
 
     #[test]
     fn flags_memory_without_container_filter() {
@@ -363,7 +392,7 @@ mod tests {
 
     #[test]
     fn network_container_filter() {
-        let rule = ids::NETWORK_METRIC_PER_CONTAINER;
+        let rule = NETWORK_METRIC_PER_CONTAINER.id;
         let q = "sum(rate(container_network_receive_bytes_total{container!=\"\", pod=\"a\"}[5m]))";
         assert_eq!(marked(q, rule), ["container!=\"\""]);
         assert_eq!(

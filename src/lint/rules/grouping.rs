@@ -6,8 +6,8 @@ use promql_parser::parser::{Expr, LabelModifier};
 use super::super::syntax::{Grouping, Kind};
 use super::super::text::{list_separator, remove_list_item, Edit};
 use super::super::tree::{all_matchers, Cursor};
-use super::super::Severity;
-use super::{for_each, ids, Ctx};
+use super::super::{RuleInfo, Severity};
+use super::{for_each, Ctx};
 
 /// Labels that split one pod into several series, and why.
 const HIGH_CARDINALITY: &[(&str, &str)] = &[
@@ -43,8 +43,24 @@ fn by_labels<'a>(c: &Cursor<'a>) -> Option<(&'a [String], Option<&'a Grouping>)>
     Some((&labels.labels, grouping))
 }
 
-/// `high-cardinality-grouping`: a per-pod grouping (`by` includes `pod`) that also groups by
-/// a label that changes within a pod's life or splits it.
+/// A per-pod grouping by a label that splits pods.
+pub(super) const HIGH_CARDINALITY_GROUPING: RuleInfo = RuleInfo {
+    id: "high-cardinality-grouping",
+    severity: Severity::Warning,
+    summary: "A per-pod grouping that also groups by id, uid, pod_uid, container_id, \
+              image_id or instance, splitting pods into several series.",
+    docs: "A per-pod grouping (`by` lists `pod`) that also groups by a label that varies within \
+           one pod gives several series per pod: `id` is the cgroup path (the pod's and each \
+           container's), `uid` and `pod_uid` change when the pod is recreated, `container_id` \
+           when a container restarts, `image_id` with every image digest, and `instance` when \
+           two scrapers or endpoints see the same pod. Drop the label to get one value per \
+           pod; the fix does. topk() and the other selecting aggregations are not \
+           flagged.\n\n\
+           Flagged: `sum by (namespace, pod, instance) (container_memory_working_set_bytes{container!=\"\"})`\n\n\
+           Instead: `sum by (namespace, pod) (container_memory_working_set_bytes{container!=\"\"})`",
+};
+
+/// Reports [`HIGH_CARDINALITY_GROUPING`] on each splitting label of a per-pod `by` list.
 pub(super) fn high_cardinality(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some((labels, grouping)) = by_labels(c) else {
         return;
@@ -69,8 +85,7 @@ pub(super) fn high_cardinality(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
             .unwrap_or_else(|| ctx.span(c, parents));
         let fix = positioned.and_then(|g| remove_list_item(&g.list.spans(), i, g.list.inner()));
         ctx.report(
-            ids::HIGH_CARDINALITY_GROUPING,
-            Severity::Warning,
+            &HIGH_CARDINALITY_GROUPING,
             span,
             format!(
                 "grouping by {label} gives several series per pod: {label} {why}. Drop it to \
@@ -81,8 +96,22 @@ pub(super) fn high_cardinality(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     }
 }
 
-/// `pod-without-namespace`: `by (pod)` without `namespace`, over series from more than one
-/// namespace, merges pods of the same name (StatefulSet pods such as `db-0`) across namespaces.
+/// A grouping by pod without namespace.
+pub(super) const POD_WITHOUT_NAMESPACE: RuleInfo = RuleInfo {
+    id: "pod-without-namespace",
+    severity: Severity::Info,
+    summary: "Grouping by pod without namespace over several namespaces.",
+    docs: "Pod names are unique only within a namespace: StatefulSet pods (`db-0`) and the \
+           pods of same-named workloads recur across namespaces. Grouping by `pod` without \
+           `namespace`, over series of every namespace, adds such pods together. Group by \
+           `namespace` too (the fix adds it), or select a namespace with a `namespace` \
+           matcher, which is not flagged.\n\n\
+           Flagged: `sum by (pod) (rate(container_cpu_usage_seconds_total{container!=\"\"}[5m]))`\n\n\
+           Instead: `sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{container!=\"\"}[5m]))`",
+};
+
+/// Reports [`POD_WITHOUT_NAMESPACE`] on a `by` list with `pod` and without `namespace`, over
+/// selectors that do not pin a namespace.
 pub(super) fn pod_without_namespace(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some((labels, grouping)) = by_labels(c) else {
         return;
@@ -119,8 +148,7 @@ pub(super) fn pod_without_namespace(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
         Some(Edit::insert(last.span.end, format!("{sep}namespace")))
     });
     ctx.report(
-        ids::POD_WITHOUT_NAMESPACE,
-        Severity::Info,
+        &POD_WITHOUT_NAMESPACE,
         span,
         "pod names are unique only within a namespace: grouping by pod without namespace, over \
          every namespace, adds up same-named pods (a StatefulSet's db-0 in two namespaces). \
@@ -133,11 +161,11 @@ pub(super) fn pod_without_namespace(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
 #[cfg(test)]
 mod tests {
     use super::super::testing::{findings, fixed, marked};
-    use super::ids;
+    use super::{HIGH_CARDINALITY_GROUPING, POD_WITHOUT_NAMESPACE};
 
     #[test]
     fn high_cardinality_labels_next_to_pod() {
-        let rule = ids::HIGH_CARDINALITY_GROUPING;
+        let rule = HIGH_CARDINALITY_GROUPING.id;
         let q = "sum by (namespace, pod, id) (container_memory_rss{container!=\"\"})";
         assert_eq!(marked(q, rule), ["id"]);
         assert_eq!(
@@ -162,7 +190,7 @@ mod tests {
 
     #[test]
     fn pod_without_namespace() {
-        let rule = ids::POD_WITHOUT_NAMESPACE;
+        let rule = POD_WITHOUT_NAMESPACE.id;
         let q = "sum(container_memory_rss{container!=\"\", node=\"n1\"}) by (pod)";
         assert_eq!(marked(q, rule), ["(pod)"]);
         assert_eq!(

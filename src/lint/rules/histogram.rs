@@ -5,16 +5,31 @@ use promql_parser::parser::{Expr, LabelModifier};
 use super::super::syntax::{Kind, Node};
 use super::super::text::{list_separator, remove_list_item, Edit};
 use super::super::tree::{metric_name, Cursor};
-use super::super::Severity;
-use super::{for_each, ids, Ctx};
+use super::super::{RuleInfo, Severity};
+use super::{for_each, Ctx};
 
 /// Aggregations that build new series and keep only the grouping labels.
 const GROUPING_AGGREGATIONS: &[&str] = &[
     "sum", "avg", "min", "max", "count", "group", "stddev", "stdvar", "quantile",
 ];
 
-/// `histogram-quantile-without-le`: `histogram_quantile(φ, sum(rate(x_bucket[5m])))` — the sum
-/// drops `le`, so there are no buckets left and the result is empty.
+/// histogram_quantile() over an aggregation that drops the buckets' `le`.
+pub(super) const HISTOGRAM_QUANTILE_WITHOUT_LE: RuleInfo = RuleInfo {
+    id: "histogram-quantile-without-le",
+    severity: Severity::Error,
+    summary: "histogram_quantile() over an aggregation of _bucket series that drops le.",
+    docs: "A classic histogram is a set of `_bucket` series, one per upper bound, given in the \
+           `le` label. histogram_quantile() interpolates between those buckets, so an \
+           aggregation inside it must keep `le` (`sum by (le, ...)`); one that drops it leaves \
+           no buckets, and the result is empty. The fix adds `le` to the `by` list, or takes \
+           it out of the `without` list. Native histograms have no `le` and are not \
+           flagged.\n\n\
+           Flagged: `histogram_quantile(0.95, sum by (job) (rate(http_request_duration_seconds_bucket[5m])))`\n\n\
+           Instead: `histogram_quantile(0.95, sum by (le, job) (rate(http_request_duration_seconds_bucket[5m])))`",
+};
+
+/// Reports [`HISTOGRAM_QUANTILE_WITHOUT_LE`] on the aggregation of classic buckets that
+/// histogram_quantile() reads, when it drops `le`.
 pub(super) fn quantile_without_le(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     if c.call_name() != Some("histogram_quantile") {
         return;
@@ -55,8 +70,7 @@ pub(super) fn quantile_without_le(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx)
         .map(|n| n.span)
         .unwrap_or_else(|| ctx.span(c, parents));
     ctx.report(
-        ids::HISTOGRAM_QUANTILE_WITHOUT_LE,
-        Severity::Error,
+        &HISTOGRAM_QUANTILE_WITHOUT_LE,
         span,
         format!(
             "histogram_quantile() needs the le label of the _bucket series, but this {op}() \
@@ -101,7 +115,20 @@ fn add_le(agg: &Node, src: &str) -> Option<Edit> {
     }
 }
 
-/// `quantile-out-of-range`: φ outside [0, 1], typically a percentile (95) instead of 0.95.
+/// A quantile φ outside [0, 1].
+pub(super) const QUANTILE_OUT_OF_RANGE: RuleInfo = RuleInfo {
+    id: "quantile-out-of-range",
+    severity: Severity::Error,
+    summary: "A quantile φ outside [0, 1], such as 95 for 0.95.",
+    docs: "The φ of histogram_quantile(), quantile() and quantile_over_time() is a fraction \
+           from 0 to 1. A percentile such as 95 in its place gives +Inf for every series (a \
+           negative φ, -Inf). The fix moves the decimal point of a percentile written as a \
+           plain number: 95 becomes 0.95, and 99.9 becomes 0.999.\n\n\
+           Flagged: `histogram_quantile(99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))`\n\n\
+           Instead: `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))`",
+};
+
+/// Reports [`QUANTILE_OUT_OF_RANGE`] on a literal φ outside [0, 1].
 pub(super) fn quantile_out_of_range(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let (what, phi) = match c.expr {
         Expr::Call(call)
@@ -144,8 +171,7 @@ pub(super) fn quantile_out_of_range(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
     };
     let fix = suggestion.map(|s| Edit::replace(span, s));
     ctx.report(
-        ids::QUANTILE_OUT_OF_RANGE,
-        Severity::Error,
+        &QUANTILE_OUT_OF_RANGE,
         span,
         format!("{what}() takes φ between 0 and 1; {v} yields {result} for every series.{hint}"),
         fix,
@@ -183,11 +209,11 @@ fn percent_to_fraction(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{findings, fixed, marked};
-    use super::{ids, percent_to_fraction};
+    use super::{percent_to_fraction, HISTOGRAM_QUANTILE_WITHOUT_LE, QUANTILE_OUT_OF_RANGE};
 
     #[test]
     fn missing_le_is_added() {
-        let rule = ids::HISTOGRAM_QUANTILE_WITHOUT_LE;
+        let rule = HISTOGRAM_QUANTILE_WITHOUT_LE.id;
         assert_eq!(
             fixed("histogram_quantile(0.9, sum(rate(x_bucket[5m])))", rule),
             "histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))"
@@ -228,7 +254,7 @@ mod tests {
 
     #[test]
     fn kept_le_and_native_histograms_pass() {
-        let rule = ids::HISTOGRAM_QUANTILE_WITHOUT_LE;
+        let rule = HISTOGRAM_QUANTILE_WITHOUT_LE.id;
         for ok in [
             "histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))",
             "histogram_quantile(0.9, sum(rate(x_bucket[5m])) by (le, job))",
@@ -242,7 +268,7 @@ mod tests {
 
     #[test]
     fn quantile_out_of_range() {
-        let rule = ids::QUANTILE_OUT_OF_RANGE;
+        let rule = QUANTILE_OUT_OF_RANGE.id;
         assert_eq!(
             fixed(
                 "histogram_quantile(95, sum by (le) (rate(x_bucket[5m])))",

@@ -4,8 +4,8 @@ use promql_parser::label::MatchOp;
 
 use super::super::text::remove_list_item;
 use super::super::tree::Cursor;
-use super::super::Severity;
-use super::{ids, Ctx};
+use super::super::{RuleInfo, Severity};
+use super::Ctx;
 
 /// Whether a (fully anchored) PromQL regex matches every string.
 fn matches_everything(pattern: &str) -> bool {
@@ -30,7 +30,21 @@ fn matches_everything(pattern: &str) -> bool {
     matches!(p, ".*" | ".*?" | "(.*)")
 }
 
-/// `regex-always-matches`: `label=~".*"` filters nothing (it matches a missing label too).
+/// A regex matcher that matches every value, a missing label included.
+pub(super) const REGEX_ALWAYS_MATCHES: RuleInfo = RuleInfo {
+    id: "regex-always-matches",
+    severity: Severity::Info,
+    summary: "A regex matcher such as pod=~\".*\" that matches everything.",
+    docs: "PromQL regexes are anchored at both ends, and `.*` matches the empty string, which \
+           is also the value of a missing label: `label=~\".*\"` keeps every series, those \
+           without the label too, so it filters nothing. Remove it (the fix does, when the \
+           selector keeps another matcher or its name), or use `label=~\".+\"` to require the \
+           label.\n\n\
+           Flagged: `sum by (namespace) (kube_pod_info{namespace=~\".*\"})`\n\n\
+           Instead: `sum by (namespace) (kube_pod_info)`",
+};
+
+/// Reports [`REGEX_ALWAYS_MATCHES`] on each matcher whose regex matches every string.
 pub(super) fn regex_always_matches(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some((vs, sel)) = c.selector() else {
         return;
@@ -50,8 +64,7 @@ pub(super) fn regex_always_matches(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
         };
         let label = &m.name;
         ctx.report(
-            ids::REGEX_ALWAYS_MATCHES,
-            Severity::Info,
+            &REGEX_ALWAYS_MATCHES,
             span,
             format!(
                 "{label}=~\"{}\" matches every series, including those without a {label} label, \
@@ -75,8 +88,24 @@ fn literal_prefix(pattern: &str) -> Option<&str> {
     is_literal.then_some(prefix)
 }
 
-/// `pod-prefix-regex`: `pod=~"web-.*"` to select a workload's pods also selects the pods of
-/// every other workload whose name starts with `web-`.
+/// A workload's pods selected by name prefix.
+pub(super) const POD_PREFIX_REGEX: RuleInfo = RuleInfo {
+    id: "pod-prefix-regex",
+    severity: Severity::Warning,
+    summary: "pod=~\"name-.*\" to select a workload's pods, which also matches other \
+              workloads sharing the prefix.",
+    docs: "Selecting a workload's pods by name prefix, `pod=~\"web-.*\"`, also selects the \
+           pods of every other workload whose name starts the same way (`web-api-...`, \
+           `web-worker-...`). Select them by owner instead: join on `namespace, pod` with \
+           `kube_pod_owner`, or with kubernetes-mixin's \
+           `namespace_workload_pod:kube_pod_owner:relabel`, which follows ReplicaSets to their \
+           Deployment. There is no one-place rewrite, so no fix.\n\n\
+           Flagged: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\", pod=~\"web-.*\", container!=\"\"})`\n\n\
+           Instead: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\", container!=\"\"} * on (namespace, pod) group_left () namespace_workload_pod:kube_pod_owner:relabel{namespace=\"shop\", workload=\"web\", workload_type=\"deployment\"})`",
+};
+
+/// Reports [`POD_PREFIX_REGEX`] on each `pod` matcher whose regex is a literal prefix followed
+/// by `.*` or `.+`.
 pub(super) fn pod_prefix_regex(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some((vs, sel)) = c.selector() else {
         return;
@@ -91,8 +120,7 @@ pub(super) fn pod_prefix_regex(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         let node = sel.and_then(|s| s.matchers.get(i));
         let span = node.map(|n| n.span).unwrap_or_else(|| ctx.span(c, parents));
         ctx.report(
-            ids::POD_PREFIX_REGEX,
-            Severity::Warning,
+            &POD_PREFIX_REGEX,
             span,
             format!(
                 "pod=~\"{}\" selects every pod whose name starts with {prefix}, including the \
@@ -109,7 +137,7 @@ pub(super) fn pod_prefix_regex(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{findings, fixed, marked};
-    use super::{ids, literal_prefix, matches_everything};
+    use super::{literal_prefix, matches_everything, POD_PREFIX_REGEX, REGEX_ALWAYS_MATCHES};
 
     #[test]
     fn always_matching_patterns() {
@@ -123,7 +151,7 @@ mod tests {
 
     #[test]
     fn regex_always_matches() {
-        let rule = ids::REGEX_ALWAYS_MATCHES;
+        let rule = REGEX_ALWAYS_MATCHES.id;
         let q = "sum(x{job=\"a\", pod=~\".*\"})";
         assert_eq!(marked(q, rule), ["pod=~\".*\""]);
         assert_eq!(fixed(q, rule), "sum(x{job=\"a\"})");
@@ -136,7 +164,7 @@ mod tests {
 
     #[test]
     fn pod_prefix() {
-        let rule = ids::POD_PREFIX_REGEX;
+        let rule = POD_PREFIX_REGEX.id;
         assert_eq!(
             marked("sum(x{namespace=\"a\",pod=~\"web-.*\"})", rule),
             ["pod=~\"web-.*\""]

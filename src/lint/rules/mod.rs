@@ -1,8 +1,9 @@
 //! The lint rules and the walk that runs them.
 //!
-//! Each rule looks at one expression at a time, with the chain of expressions around it, and
-//! reports [`Issue`]s with byte spans and optional [`Edit`]s. The caller turns them into public
-//! findings.
+//! Each rule is one [`RuleInfo`] constant (id, severity, summary, docs), declared in the module
+//! of the check that reports it and listed once in [`ALL`]. A check looks at one expression at
+//! a time, with the chain of expressions around it, and reports [`Issue`]s of its rules with
+//! byte spans and optional [`Edit`]s; the caller turns them into public findings.
 
 mod binary;
 mod cadvisor;
@@ -16,34 +17,50 @@ use promql_parser::parser::Expr;
 use super::syntax::Node;
 use super::text::{Edit, Masked, Span};
 use super::tree::Cursor;
-use super::{LintOptions, Severity};
+use super::{LintOptions, RuleInfo, Severity};
 
-/// Rule ids; part of the public API.
-pub(super) mod ids {
-    pub const PARSE_ERROR: &str = "parse-error";
-    pub const CADVISOR_DOUBLE_COUNT: &str = "cadvisor-double-count";
-    pub const COUNTER_WITHOUT_RATE: &str = "counter-without-rate";
-    pub const RATE_ON_GAUGE: &str = "rate-on-gauge";
-    pub const HISTOGRAM_QUANTILE_WITHOUT_LE: &str = "histogram-quantile-without-le";
-    pub const RATE_WINDOW_TOO_SHORT: &str = "rate-window-too-short";
-    pub const HIGH_CARDINALITY_GROUPING: &str = "high-cardinality-grouping";
-    pub const SUM_THEN_RATE: &str = "sum-then-rate";
-    pub const IRATE_LONG_WINDOW: &str = "irate-long-window";
-    pub const QUANTILE_OUT_OF_RANGE: &str = "quantile-out-of-range";
-    pub const REGEX_ALWAYS_MATCHES: &str = "regex-always-matches";
-    pub const POD_PREFIX_REGEX: &str = "pod-prefix-regex";
-    pub const NETWORK_METRIC_PER_CONTAINER: &str = "network-metric-per-container";
-    pub const POD_WITHOUT_NAMESPACE: &str = "pod-without-namespace";
-    pub const NAN_COMPARISON: &str = "nan-comparison";
-    pub const COUNT_COMPARED_TO_ZERO: &str = "count-compared-to-zero";
-    pub const MISMATCHED_EXPORTERS: &str = "mismatched-exporters";
-}
+/// The query does not parse. The caller reports it before any check runs; it is declared here
+/// with the others so that [`ALL`] is the one list of rules.
+pub(super) const PARSE_ERROR: RuleInfo = RuleInfo {
+    id: "parse-error",
+    severity: Severity::Error,
+    summary: "The query does not parse; the finding points at the offending text.",
+    docs: "The query is not PromQL, or promql-parser rejects it: an unknown function, an \
+           argument of the wrong type, an invalid regex. The finding underlines the offending \
+           text, and no other rule runs until the query parses. Grafana template variables are \
+           understood only as ranges (`[$__rate_interval]`); substitute the others before \
+           linting.\n\n\
+           Flagged: `sum(rate(http_requests_total[5m])`\n\n\
+           Instead: `sum(rate(http_requests_total[5m]))`",
+};
+
+/// Every rule, in the order of the public [`RULES`](super::RULES) table. Each value is the
+/// constant its check reports, so ids and severities cannot drift apart.
+pub(super) const ALL: &[RuleInfo] = &[
+    PARSE_ERROR,
+    cadvisor::CADVISOR_DOUBLE_COUNT,
+    rates::COUNTER_WITHOUT_RATE,
+    rates::RATE_ON_GAUGE,
+    histogram::HISTOGRAM_QUANTILE_WITHOUT_LE,
+    rates::RATE_WINDOW_TOO_SHORT,
+    grouping::HIGH_CARDINALITY_GROUPING,
+    rates::SUM_THEN_RATE,
+    rates::IRATE_LONG_WINDOW,
+    histogram::QUANTILE_OUT_OF_RANGE,
+    matchers::REGEX_ALWAYS_MATCHES,
+    matchers::POD_PREFIX_REGEX,
+    cadvisor::NETWORK_METRIC_PER_CONTAINER,
+    grouping::POD_WITHOUT_NAMESPACE,
+    binary::NAN_COMPARISON,
+    binary::COUNT_COMPARED_TO_ZERO,
+    binary::MISMATCHED_EXPORTERS,
+];
 
 /// A finding in byte offsets, before conversion to the public form.
 #[derive(Debug, Clone)]
 pub(super) struct Issue {
-    pub rule: &'static str,
-    pub severity: Severity,
+    /// The rule, which also gives the severity.
+    pub rule: &'static RuleInfo,
     pub message: String,
     pub span: Span,
     pub fix: Option<Edit>,
@@ -70,17 +87,23 @@ impl Ctx<'_> {
             .unwrap_or(Span::new(0, self.src.len()))
     }
 
+    /// Records a finding of `rule`, with the rule's severity.
     pub fn report(
         &mut self,
-        rule: &'static str,
-        severity: Severity,
+        rule: &'static RuleInfo,
         span: Span,
         message: String,
         fix: Option<Edit>,
     ) {
+        // A rule missing from the table would reach users with an id that no documentation
+        // lists; every test that reports it catches that here.
+        debug_assert!(
+            ALL.iter().any(|r| r == rule),
+            "rule {} is not listed in rules::ALL",
+            rule.id
+        );
         self.issues.push(Issue {
             rule,
-            severity,
             message,
             span,
             fix,
@@ -88,7 +111,7 @@ impl Ctx<'_> {
     }
 }
 
-/// Runs every rule over `expr`; `node` is the positioned tree when it could be built.
+/// Runs every check over `expr`; `node` is the positioned tree when it could be built.
 pub(super) fn run(
     expr: &Expr,
     node: Option<&Node>,
@@ -108,9 +131,12 @@ pub(super) fn run(
     ctx.issues
 }
 
-type Rule = fn(&Cursor, &[Cursor], &mut Ctx);
+/// A check: looks at one expression, with the chain of expressions above it, and reports.
+type Check = fn(&Cursor, &[Cursor], &mut Ctx);
 
-const RULES: &[Rule] = &[
+/// Every check, run on every expression. A check may report more than one rule, and
+/// `parse-error` has none, so this is not the rule table.
+const CHECKS: &[Check] = &[
     cadvisor::double_count,
     cadvisor::network_per_container,
     rates::counter_without_rate,
@@ -130,8 +156,8 @@ const RULES: &[Rule] = &[
 ];
 
 fn walk<'a>(c: Cursor<'a>, parents: &mut Vec<Cursor<'a>>, ctx: &mut Ctx) {
-    for rule in RULES {
-        rule(&c, parents, ctx);
+    for check in CHECKS {
+        check(&c, parents, ctx);
     }
     parents.push(c);
     for child in c.children() {

@@ -8,8 +8,8 @@ use super::super::metrics::{is_counter, is_gauge};
 use super::super::syntax::{Kind, Node};
 use super::super::text::{Edit, Span};
 use super::super::tree::{metric_name, Cursor};
-use super::super::Severity;
-use super::{consumer, format_duration, ids, Ctx};
+use super::super::{RuleInfo, Severity};
+use super::{consumer, format_duration, Ctx};
 
 /// Functions that pass their argument's values through (possibly transformed), so a raw
 /// counter inside them is still a raw counter.
@@ -71,8 +71,27 @@ const WINDOWED_FUNCTIONS: &[&str] = &[
     "changes",
 ];
 
-/// `counter-without-rate`: a counter's raw value used in arithmetic or a combining aggregation,
-/// or handed to a function meant for gauges.
+/// A counter's raw value used as if it were a gauge.
+pub(super) const COUNTER_WITHOUT_RATE: RuleInfo = RuleInfo {
+    id: "counter-without-rate",
+    severity: Severity::Warning,
+    summary: "A counter's raw value used in arithmetic, a sum or a quantile, or passed to a \
+              gauge function such as delta().",
+    docs: "A counter (`_total`, or the `_count`, `_sum` and `_bucket` series of a histogram or \
+           summary) only grows, and falls back to 0 when its process restarts. Its raw value \
+           depends on when the process started, so adding, averaging or dividing raw counters, \
+           or taking a quantile of raw buckets, gives numbers that mean nothing: take rate() \
+           or increase() first. Functions meant for gauges, such as delta(), deriv() or \
+           avg_over_time(), do not handle resets either; the fix turns delta() into \
+           increase() and deriv() into rate(). Comparisons, count() and topk() are fine on a \
+           raw counter, and kube-state-metrics' `_total` series, which copy a count from an \
+           object's status, are not flagged.\n\n\
+           Flagged: `sum by (code) (http_requests_total)`\n\n\
+           Instead: `sum by (code) (rate(http_requests_total[5m]))`",
+};
+
+/// Reports [`COUNTER_WITHOUT_RATE`] on a counter selector whose raw value is combined, and on
+/// a gauge range function over a counter.
 pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     match c.expr {
         Expr::VectorSelector(vs) => {
@@ -87,8 +106,7 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
             };
             let span = ctx.span(c, parents);
             ctx.report(
-                ids::COUNTER_WITHOUT_RATE,
-                Severity::Warning,
+                &COUNTER_WITHOUT_RATE,
                 span,
                 format!(
                     "{name} is a counter: its raw value only grows and falls back to 0 when the \
@@ -136,8 +154,7 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
             };
             let span = name_span.unwrap_or_else(|| ctx.span(c, parents));
             ctx.report(
-                ids::COUNTER_WITHOUT_RATE,
-                Severity::Warning,
+                &COUNTER_WITHOUT_RATE,
                 span,
                 format!(
                     "{fname}() is meant for gauges, but {name} is a counter: it falls back to 0 \
@@ -210,7 +227,23 @@ fn range_arg<'a>(c: &Cursor<'a>) -> Option<(Cursor<'a>, Option<Span>)> {
     Some((arg, range))
 }
 
-/// `rate-on-gauge`: `rate`, `irate` or `increase` over a gauge.
+/// A counter function over a gauge.
+pub(super) const RATE_ON_GAUGE: RuleInfo = RuleInfo {
+    id: "rate-on-gauge",
+    severity: Severity::Warning,
+    summary: "rate(), irate() or increase() over a gauge.",
+    docs: "rate(), irate() and increase() assume a counter: they read every drop in value as a \
+           counter reset, as if it had restarted from 0, so a gauge that goes down (memory in \
+           use, a queue's depth, kube-state-metrics' object state) gives large false spikes. \
+           For a gauge, use deriv() for the per-second trend, delta() for the change over the \
+           window, or avg_over_time() to smooth it. Gauges are known by name: a list of common \
+           ones, kube-state-metrics series not ending in `_total`, and suffixes such as \
+           `_bytes`, `_ratio` and `_info`.\n\n\
+           Flagged: `rate(workqueue_depth[5m])`\n\n\
+           Instead: `deriv(workqueue_depth[5m])`",
+};
+
+/// Reports [`RATE_ON_GAUGE`] on a counter function whose range selector reads a gauge.
 pub(super) fn rate_on_gauge(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some(fname) = c.call_name() else {
         return;
@@ -232,8 +265,7 @@ pub(super) fn rate_on_gauge(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     }
     let span = ctx.span(c, parents);
     ctx.report(
-        ids::RATE_ON_GAUGE,
-        Severity::Warning,
+        &RATE_ON_GAUGE,
         span,
         format!(
             "{name} is a gauge, but {fname}() expects a counter and reads every drop as a \
@@ -244,7 +276,23 @@ pub(super) fn rate_on_gauge(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     );
 }
 
-/// `rate-window-too-short`: a range shorter than four scrape intervals.
+/// A range window too short for the scrape interval.
+pub(super) const RATE_WINDOW_TOO_SHORT: RuleInfo = RuleInfo {
+    id: "rate-window-too-short",
+    severity: Severity::Warning,
+    summary: "A rate window shorter than four scrape intervals (needs scrapeInterval).",
+    docs: "rate() and the other functions of a window's samples (irate(), increase(), \
+           delta(), idelta(), deriv(), predict_linear(), resets(), changes()) need at least two \
+           samples in the window, and more to survive a missed scrape: a window of fewer than \
+           four scrape intervals leaves gaps, or no result at all. The rule is off unless the \
+           `scrapeInterval` option is given; the fix widens the window to four scrape \
+           intervals. Windows that Grafana sizes, such as `[$__rate_interval]`, are not \
+           flagged. With a 30s scrape interval:\n\n\
+           Flagged: `rate(http_requests_total[1m])`\n\n\
+           Instead: `rate(http_requests_total[2m])`",
+};
+
+/// Reports [`RATE_WINDOW_TOO_SHORT`] on a range function's window, given the scrape interval.
 pub(super) fn rate_window_too_short(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some(scrape) = ctx.opts.scrape_interval.filter(|d| !d.is_zero()) else {
         return;
@@ -276,8 +324,7 @@ pub(super) fn rate_window_too_short(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
     let wanted = format_duration(minimum);
     let fix = range_span.map(|s| Edit::replace(s, wanted.clone()));
     ctx.report(
-        ids::RATE_WINDOW_TOO_SHORT,
-        Severity::Warning,
+        &RATE_WINDOW_TOO_SHORT,
         span,
         format!(
             "a {} window holds about {samples:.1} samples at a {} scrape interval; {fname}() \
@@ -290,7 +337,23 @@ pub(super) fn rate_window_too_short(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
     );
 }
 
-/// `sum-then-rate`: `rate(sum(x)[5m:])`, a rate over an aggregation of counters.
+/// A rate of a sum of counters, through a subquery.
+pub(super) const SUM_THEN_RATE: RuleInfo = RuleInfo {
+    id: "sum-then-rate",
+    severity: Severity::Warning,
+    summary: "rate() of an aggregation through a subquery, rate(sum(x)[5m:]), which turns \
+              one series' counter reset into a false spike.",
+    docs: "`rate(sum(x)[5m:])` adds the counters up first and takes the rate of the total. When \
+           one of them resets (a pod restarts) the total drops, rate() reads the drop as a \
+           reset of the whole total, and the result shows a false spike as large as the \
+           total. Take the rate of each series first, then aggregate: `sum(rate(x[5m]))`. The \
+           fix does that rewrite when the aggregation reads a plain selector. The same holds \
+           for irate(), increase() and resets().\n\n\
+           Flagged: `rate(sum by (namespace) (http_requests_total)[5m:])`\n\n\
+           Instead: `sum by (namespace) (rate(http_requests_total[5m]))`",
+};
+
+/// Reports [`SUM_THEN_RATE`] on a counter function over a subquery of an aggregation.
 pub(super) fn sum_then_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some(fname) = c.call_name() else {
         return;
@@ -323,8 +386,7 @@ pub(super) fn sum_then_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         sum_then_rate_fix(c, &inner, fname, ctx.original)
     };
     ctx.report(
-        ids::SUM_THEN_RATE,
-        Severity::Warning,
+        &SUM_THEN_RATE,
         span,
         format!(
             "{fname}() over a {op}(): when one of the summed counters resets (a pod restarts) \
@@ -386,7 +448,22 @@ fn subquery_range(call: &Node) -> Option<Span> {
 /// Longest window over which `irate()` is not misleading.
 const IRATE_MAX_WINDOW: Duration = Duration::from_secs(5 * 60);
 
-/// `irate-long-window`: `irate(x[1h])` looks like an hourly average but is not.
+/// irate() over a long window, which still reads two samples.
+pub(super) const IRATE_LONG_WINDOW: RuleInfo = RuleInfo {
+    id: "irate-long-window",
+    severity: Severity::Info,
+    summary: "irate() with a window over 5m, which still only looks at two samples.",
+    docs: "irate() (like idelta()) uses only the last two samples in its window, however long \
+           the window: `irate(x[1h])` is not an hourly average but the rate between the last \
+           two scrapes, as jumpy as `irate(x[1m])`; the long window only lets it reach further \
+           back when samples are missing. For the average over the window use rate() (or \
+           delta()); the fix does that swap. Windows up to 5m are not flagged.\n\n\
+           Flagged: `irate(http_requests_total[1h])`\n\n\
+           Instead: `rate(http_requests_total[1h])`",
+};
+
+/// Reports [`IRATE_LONG_WINDOW`] on an irate() or idelta() call with a window over
+/// [`IRATE_MAX_WINDOW`].
 pub(super) fn irate_long_window(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some(fname) = c.call_name() else {
         return;
@@ -411,8 +488,7 @@ pub(super) fn irate_long_window(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let fix = name_span.map(|s| Edit::replace(s, smooth));
     let span = name_span.unwrap_or_else(|| ctx.span(c, parents));
     ctx.report(
-        ids::IRATE_LONG_WINDOW,
-        Severity::Info,
+        &IRATE_LONG_WINDOW,
         span,
         format!(
             "{fname}() only uses the last two samples in the window; a {} window does not \
@@ -431,11 +507,14 @@ mod tests {
 
     use super::super::super::LintOptions;
     use super::super::testing::{findings, findings_with, fixed, fixed_with, marked};
-    use super::ids;
+    use super::{
+        COUNTER_WITHOUT_RATE, IRATE_LONG_WINDOW, RATE_ON_GAUGE, RATE_WINDOW_TOO_SHORT,
+        SUM_THEN_RATE,
+    };
 
     #[test]
     fn counter_without_rate() {
-        let rule = ids::COUNTER_WITHOUT_RATE;
+        let rule = COUNTER_WITHOUT_RATE.id;
         assert_eq!(
             marked("sum(http_requests_total{job=\"a\"})", rule),
             ["http_requests_total{job=\"a\"}"]
@@ -464,7 +543,7 @@ mod tests {
 
     #[test]
     fn gauge_functions_on_counters() {
-        let rule = ids::COUNTER_WITHOUT_RATE;
+        let rule = COUNTER_WITHOUT_RATE.id;
         assert_eq!(
             fixed("delta(http_requests_total[1h])", rule),
             "increase(http_requests_total[1h])"
@@ -478,7 +557,7 @@ mod tests {
 
     #[test]
     fn rate_on_gauge() {
-        let rule = ids::RATE_ON_GAUGE;
+        let rule = RATE_ON_GAUGE.id;
         for q in [
             "rate(container_memory_working_set_bytes[5m])",
             "increase(kube_pod_status_phase[1h])",
@@ -499,7 +578,7 @@ mod tests {
 
     #[test]
     fn rate_window_needs_a_scrape_interval() {
-        let rule = ids::RATE_WINDOW_TOO_SHORT;
+        let rule = RATE_WINDOW_TOO_SHORT.id;
         let q = "sum(rate(x_total[1m]))";
         assert!(findings(q, rule).is_empty());
         let opts = LintOptions {
@@ -526,7 +605,7 @@ mod tests {
 
     #[test]
     fn sum_then_rate() {
-        let rule = ids::SUM_THEN_RATE;
+        let rule = SUM_THEN_RATE.id;
         assert_eq!(
             fixed("rate(sum(http_requests_total{job=\"a\"})[5m:])", rule),
             "sum(rate(http_requests_total{job=\"a\"}[5m]))"
@@ -549,7 +628,7 @@ mod tests {
 
     #[test]
     fn irate_long_window() {
-        let rule = ids::IRATE_LONG_WINDOW;
+        let rule = IRATE_LONG_WINDOW.id;
         assert_eq!(fixed("irate(x_total[1h])", rule), "rate(x_total[1h])");
         assert!(findings("irate(x_total[5m])", rule).is_empty());
         assert!(findings("irate(x_total[$__range])", rule).is_empty());
