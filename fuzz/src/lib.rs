@@ -212,74 +212,82 @@ pub fn matchers(promql: &str) -> Result<Vec<(String, String, String)>, String> {
     Ok(collect.0)
 }
 
-/// The query as Grafana would send it: a template variable used as a range (`[$__rate_interval]`,
-/// `[${window}]`, `[$__range:$__interval]`) becomes a duration, as Grafana substitutes it.
-/// Text inside string literals is left alone.
+/// The query as Grafana would send it: every template variable inside a range or subquery
+/// bracket (`[$__rate_interval]`, `[ ${window} ]`, `[$__range:$__interval]`, the old
+/// `[[name]]` syntax, with any whitespace around) becomes the duration `5m`, as Grafana
+/// substitutes it. String literals and `#` comments are left alone, and so are variables
+/// outside brackets: they are not durations, so Grafana's substitution would not make them
+/// parse either.
 pub fn substitute_range_variables(promql: &str) -> String {
     let mut out = String::with_capacity(promql.len());
     let mut quote: Option<char> = None;
-    let mut chars = promql.char_indices().peekable();
+    let mut in_brackets = false;
+    let mut in_comment = false;
+    let mut chars = promql.char_indices();
     while let Some((i, c)) = chars.next() {
-        match quote {
-            Some(q) => {
-                out.push(c);
-                if c == '\\' {
-                    if let Some((_, escaped)) = chars.next() {
-                        out.push(escaped);
-                    }
-                } else if c == q {
-                    quote = None;
+        if in_comment {
+            in_comment = !matches!(c, '\n' | '\r');
+            out.push(c);
+            continue;
+        }
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' {
+                if let Some((_, escaped)) = chars.next() {
+                    out.push(escaped);
                 }
+            } else if c == q {
+                quote = None;
             }
-            None if matches!(c, '"' | '\'' | '`') => {
-                quote = Some(c);
-                out.push(c);
-            }
-            // Grafana's old `[[name]]` syntax as a whole range: `x[[[name]]]`.
-            None if c == '[' && promql[i + 1..].starts_with("[[") => {
-                let rest = &promql[i + 3..];
-                match rest.find("]]]") {
-                    Some(len)
-                        if rest[..len]
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-                    {
-                        out.push_str("[5m]");
-                        for _ in 0..len + 5 {
-                            chars.next();
-                        }
-                    }
-                    _ => out.push(c),
-                }
-            }
-            None if c == '[' && promql[i + 1..].starts_with('$') => {
-                let Some(len) = promql[i + 1..].find(']') else {
-                    out.push(c);
-                    continue;
-                };
-                let inside = &promql[i + 1..i + 1 + len];
-                let variable_chars = |t: &str| {
-                    t.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '{' | '}' | ':')
-                    })
-                };
-                if !variable_chars(inside) {
-                    out.push(c);
-                    continue;
-                }
-                out.push_str(if inside.contains(':') {
-                    "[5m:1m]"
-                } else {
-                    "[5m]"
-                });
-                for _ in 0..inside.chars().count() + 1 {
+            continue;
+        }
+        if in_brackets {
+            if let Some(len) = grafana_variable_len(&promql[i..]) {
+                out.push_str("5m");
+                // The variable is ASCII, one char a byte; its first char is `c`.
+                for _ in 1..len {
                     chars.next();
                 }
+                continue;
             }
-            None => out.push(c),
+            in_brackets = c != ']';
+        } else {
+            match c {
+                '"' | '\'' | '`' => quote = Some(c),
+                '#' => in_comment = true,
+                '[' => in_brackets = true,
+                _ => {}
+            }
         }
+        out.push(c);
     }
     out
+}
+
+/// Length in bytes of the Grafana variable reference `text` starts with: `$name`,
+/// `${name}`, `${name:format}` or `[[name]]`/`[[name:format]]`.
+fn grafana_variable_len(text: &str) -> Option<usize> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let braced = |open: &str, close: &str| {
+        let rest = text.strip_prefix(open)?;
+        let len = rest.find(close)?;
+        let inside = &rest[..len];
+        let name_len = inside.find(':').unwrap_or(inside.len());
+        let valid = name_len > 0
+            && inside[..name_len].chars().all(is_name)
+            && inside[name_len..]
+                .chars()
+                .all(|c| is_name(c) || matches!(c, ':' | '.'));
+        valid.then_some(open.len() + len + close.len())
+    };
+    if let Some(rest) = text.strip_prefix('$') {
+        if rest.starts_with('{') {
+            return braced("${", "}");
+        }
+        let len = rest.find(|c: char| !is_name(c)).unwrap_or(rest.len());
+        return (len > 0).then_some(1 + len);
+    }
+    braced("[[", "]]")
 }
 
 /// Length of `text` in UTF-16 code units, the unit of lint findings' offsets.
@@ -337,11 +345,42 @@ mod tests {
             substitute_range_variables(
                 r#"rate(x{a="[$x]"}[$__rate_interval]) + y[${w}] + z[$__range:$s]"#
             ),
-            r#"rate(x{a="[$x]"}[5m]) + y[5m] + z[5m:1m]"#
+            r#"rate(x{a="[$x]"}[5m]) + y[5m] + z[5m:5m]"#
         );
         assert_eq!(
             substitute_range_variables("rate(x[[[w]]]) + y[1]"),
             "rate(x[5m]) + y[1]"
         );
+    }
+
+    /// Every spelling of a range variable that the linter accepts (whitespace and newlines
+    /// inside the brackets, braces with a format, subqueries, comments holding quotes) comes
+    /// out as a query promql-parser reads. The first is the input that once made the
+    /// lint_query target fail on a correct fix.
+    #[test]
+    fn substituted_range_variables_parse_in_any_spelling() {
+        for query in [
+            "sum(rate(container_cpu_usage_seconds_total{namespace=\"a\"}[$__rate_interval\n]))",
+            "rate(x[ $__rate_interval ])",
+            "rate(x[\t${__interval}\r\n])",
+            "rate(x[${window:text}])",
+            "max_over_time(rate(x[$__rate_interval])[ $__range : $__interval ])",
+            "rate(x[[[window]]])",
+            "rate(x[ [[window:raw]] ])",
+            "x # a \"quote in a comment\n + rate(y[$__rate_interval])",
+            "rate(x{a=\"[$y]\"}[$__Rate_Interval])",
+        ] {
+            let substituted = substitute_range_variables(query);
+            assert!(
+                matchers(&substituted).is_ok(),
+                "{query:?} became {substituted:?}"
+            );
+        }
+        assert_eq!(
+            substitute_range_variables("x # [$v]\n"),
+            "x # [$v]\n",
+            "comments are left alone"
+        );
+        assert_eq!(substitute_range_variables("x[$]"), "x[$]", "a lone $ is no variable");
     }
 }
