@@ -1,5 +1,6 @@
-// Fills fuzz/corpus/<target>/ with seeds: the committed ones under fuzz/seeds/<target>/ and
-// inputs made from the project's test data (tests/data/lint/corpus.json queries,
+// Fills CORPUS/<target>/ (default fuzz/corpus; `node fuzz/corpus.mjs DIR` for another folder)
+// with seeds: the committed ones under fuzz/seeds/<target>/ and inputs made from the project's
+// test data (tests/data/lint/corpus.json queries,
 // tests/data/kueue/*.json visibility responses cut to a few items so runs stay fast).
 // Structured targets (build_query, aggregate_pods, exposition) read their input through
 // `arbitrary` and start from libFuzzer's own inputs.
@@ -9,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fuzz = `${root}/fuzz`;
+const corpus = process.argv[2] ?? `${fuzz}/corpus`;
 
 function add(target, bytes) {
-  const dir = `${fuzz}/corpus/${target}`;
+  const dir = `${corpus}/${target}`;
   mkdirSync(dir, { recursive: true });
   const name = createHash('sha1').update(bytes).digest('hex');
   writeFileSync(`${dir}/${name}`, bytes);
@@ -21,8 +23,8 @@ function add(target, bytes) {
 for (const target of existsSync(`${fuzz}/seeds`) ? readdirSync(`${fuzz}/seeds`) : []) {
   const dir = `${fuzz}/seeds/${target}`;
   for (const file of readdirSync(dir)) {
-    mkdirSync(`${fuzz}/corpus/${target}`, { recursive: true });
-    copyFileSync(`${dir}/${file}`, `${fuzz}/corpus/${target}/${file}`);
+    mkdirSync(`${corpus}/${target}`, { recursive: true });
+    copyFileSync(`${dir}/${file}`, `${corpus}/${target}/${file}`);
   }
 }
 
@@ -59,4 +61,4 @@ for (const file of existsSync(responses) ? readdirSync(responses) : []) {
   const body = readFileSync(`${responses}/${file}`);
   for (const options of [0x00, 0x81, 0x16]) add('fast_path', Buffer.concat([Buffer.from([options]), body]));
 }
-console.log(`corpus: ${readdirSync(`${fuzz}/corpus`).map((t) => `${t} ${readdirSync(`${fuzz}/corpus/${t}`).length}`).join(', ')}`);
+console.log(`corpus: ${readdirSync(corpus).sort().map((t) => `${t} ${readdirSync(`${corpus}/${t}`).length}`).join(', ')}`);

@@ -3,12 +3,17 @@
 # stable Rust: `-s none` needs no nightly (no sanitizer; Rust's own checks, debug assertions
 # and the targets' assertions catch the bugs).
 #
-#   fuzz/run.sh [seconds-per-target] [target...]   fuzz each target (default: 60 s, all)
+#   fuzz/run.sh [seconds-per-target] [target...]   explore: fuzz each target (default: 60 s, all)
+#   fuzz/run.sh --ci [runs-per-target]              replay the committed corpus, then a fixed
+#                                                   number of runs from a fixed seed (CI)
 #   fuzz/run.sh --self-test [seconds]               plant a bug and check the fuzzer finds it and fails
 #
-# Seeds: fuzz/seeds/ (committed) and the project's test data, copied into fuzz/corpus/ by
-# fuzz/corpus.mjs. Crashes land in fuzz/artifacts/<target>/; reproduce one with
-# `cargo fuzz run -s none -O <target> <file>`. Exits non-zero when any target fails.
+# Seeds: fuzz/seeds/ (committed) and the project's test data, copied by fuzz/corpus.mjs into
+# fuzz/corpus/ (exploring: the corpus grows run after run) or into a fresh folder (--ci: the
+# same inputs every run, whatever was explored on this machine before). Crashes land in
+# fuzz/artifacts/<target>/; reproduce one with `cargo fuzz run -s none -O <target> <file>`,
+# then commit it under fuzz/seeds/<target>/ with a regression test beside the code it breaks.
+# Exits non-zero when any target fails.
 set -uo pipefail
 cd "$(dirname "$0")"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -19,9 +24,17 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   exit 2
 fi
 
-# -timeout: one input taking over 10 s is a failure (a hang, or something quadratic).
+# -timeout: one input taking over 30 s is a failure (a hang, or something quadratic); inputs
+# take microseconds, so a loaded machine never comes near it.
 # -rss_limit_mb: a bounded input must not need unbounded memory.
-libfuzzer_flags=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+libfuzzer_flags=(-timeout=30 -rss_limit_mb=2048 -print_final_stats=1)
+
+# The fuzz workspace resolves exactly what fuzz/Cargo.lock says; a stale lock is an error
+# rather than a rewrite of a tracked file.
+cargo metadata --locked --format-version 1 >/dev/null || {
+  echo "fuzz/Cargo.lock is out of date: run 'cargo update -p kubeprom' in fuzz/ and commit it" >&2
+  exit 2
+}
 
 if [ "${1:-}" = "--self-test" ]; then
   seconds=${2:-120}
@@ -44,28 +57,47 @@ if [ "${1:-}" = "--self-test" ]; then
   exit 1
 fi
 
-seconds=${1:-60}
-shift || true
+# Deterministic mode: every run executes the same inputs. libFuzzer starts by running every
+# corpus input once, then mutates from -seed (its default seed is the clock); -runs bounds the
+# work by count, not time, so a slower machine runs the same inputs, only later. -reload=0:
+# no periodic re-reading of the corpus folder.
+mode=explore
+if [ "${1:-}" = "--ci" ]; then
+  mode=ci
+  shift
+  runs=${1:-20000}
+  shift || true
+  corpus_root=$(mktemp -d)
+  trap 'rm -rf "$corpus_root"' EXIT
+  run_flags=(-seed=1 -runs="$runs" -reload=0)
+  what="$runs runs from seed 1"
+else
+  seconds=${1:-60}
+  shift || true
+  corpus_root=corpus
+  run_flags=(-max_total_time="$seconds")
+  what="${seconds}s"
+fi
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
   mapfile -t targets < <(cargo fuzz list)
 fi
 
-node corpus.mjs || exit 2
+node corpus.mjs "$corpus_root" || exit 2
 cargo fuzz build -s none -O || exit 2
 
 passed=0
 failed=0
 failures=()
 for target in "${targets[@]}"; do
-  echo "=== fuzz $target for ${seconds}s"
-  mkdir -p "corpus/$target" "artifacts/$target"
+  echo "=== fuzz $target ($mode): $what"
+  mkdir -p "$corpus_root/$target" "artifacts/$target"
   log="artifacts/$target/last-run.log"
   dict=()
   case $target in parse_response | fast_path | kueue_pending_summary) dict=(-dict=dict/json.dict) ;; esac
-  if cargo fuzz run -s none -O "$target" "corpus/$target" -- "${libfuzzer_flags[@]}" "${dict[@]}" \
-    -max_total_time="$seconds" >"$log" 2>&1; then
+  if cargo fuzz run -s none -O "$target" "$corpus_root/$target" -- "${libfuzzer_flags[@]}" "${dict[@]}" \
+    "${run_flags[@]}" >"$log" 2>&1; then
     passed=$((passed + 1))
     grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | tr '\n' ' '
     echo
