@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { startPrometheus } from '../harness/prometheus.mjs';
 import { initSync, buildQuery, parseResponse, PrometheusClient, KubepromError } from '../../www/index.js';
+import { initSync as glueInstance } from '../../pkg/kubeprom.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
 let prom;
@@ -37,7 +38,7 @@ async function serve(handler) {
  * Waits until no request of `server` is in flight: a request the client gave up on (timeout,
  * abort, error) must have its connection closed, not left hanging on the server.
  */
-async function noRequestLeft(server, ms = 2000) {
+async function noRequestLeft(server, ms = 10000) {
   const t0 = Date.now();
   while (server.inFlight.size > 0 && Date.now() - t0 < ms) await new Promise((ok) => setTimeout(ok, 20));
   assert.equal(server.inFlight.size, 0, 'the client left a request hanging');
@@ -47,6 +48,11 @@ async function noRequestLeft(server, ms = 2000) {
 async function upstream(req, extraQuery = '') {
   const res = await fetch(`${prom.url}${req.url}${extraQuery}`);
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Bytes of the core module's wasm memory (the glue's initSync hands back the live instance). */
+function wasmMemoryBytes() {
+  return glueInstance({ module: wasm }).memory.buffer.byteLength;
 }
 
 const VALID = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a","pod":"p"},"value":[1,"2"]}]}}';
@@ -177,9 +183,10 @@ test('bad inputs: 200 MB body over maxBytes is too_large', () => {
   const bytes = new TextEncoder().encode(text);
   assert.ok(bytes.length >= 200 << 20);
   const max = 64 << 20;
-  const t0 = Date.now();
+  const memoryBefore = wasmMemoryBytes();
   assert.throws(() => parseResponse(bytes, { maxBytes: max }), rejects('too_large', (e) => e.message.includes(String(bytes.length))));
-  assert.ok(Date.now() - t0 < 1000, 'refused before copying into wasm memory');
+  // A copy of the body would have grown wasm memory by 200 MB: refused before copying.
+  assert.ok(wasmMemoryBytes() - memoryBefore < max, 'the body was copied into wasm memory');
   assert.throws(() => parseResponse(text, { maxBytes: max }), rejects('too_large'));
   assert.throws(() => parseResponse(bytes.buffer, { maxBytes: max }), rejects('too_large'));
   nextCallWorks();
@@ -224,8 +231,12 @@ test('faults: the server stops mid-response, or before answering', async () => {
 });
 
 test('faults: slow responses past timeoutMs time out, slow headers and slow bodies alike', async () => {
+  // Past the timeout neither proxy finishes on its own (the headers of `up` never come; the
+  // body stalls halfway), so the outcome never depends on how busy the machine is. Other
+  // queries get their headers after 2 s.
   const slowHeaders = await serve(async (req, res) => {
     const { status, body } = await upstream(req);
+    if (new URL(req.url, 'http://x').searchParams.get('query') === 'up') return;
     setTimeout(() => {
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -237,21 +248,21 @@ test('faults: slow responses past timeoutMs time out, slow headers and slow bodi
     res.writeHead(status, { 'content-type': 'application/json' });
     let i = 0;
     const drip = setInterval(() => {
-      if (res.destroyed || i >= body.length) return clearInterval(drip);
+      if (res.destroyed || i >= body.length >> 1) return clearInterval(drip);
       res.write(body.subarray(i, i + 8));
       i += 8;
     }, 100);
   });
   for (const server of [slowHeaders, slowBody]) {
     const client = new PrometheusClient({ baseUrl: server.url, timeoutMs: 400 });
-    const t0 = Date.now();
+    const closed = new Promise((ok) => server.once('request', (req, res) => res.on('close', () => ok(res.writableFinished))));
     await assert.rejects(client.query('up', prom.expected.anchor), rejects('timeout', (e) => /400 ms/.test(e.message)));
-    const took = Date.now() - t0;
-    assert.ok(took >= 350 && took < 1500, `timed out after ${took} ms`);
+    // The client hung up before the server finished answering: its timer ended the request.
+    assert.equal(await closed, false, 'the response was complete before the client gave up');
     await noRequestLeft(server);
   }
   // The same proxy within the timeout answers.
-  const patient = new PrometheusClient({ baseUrl: slowHeaders.url, timeoutMs: 10000 });
+  const patient = new PrometheusClient({ baseUrl: slowHeaders.url, timeoutMs: 60000 });
   const r = await patient.query(buildQuery({ metric: 'pod_restarts', pod: 'db-0' }), prom.expected.anchor);
   assert.equal(r.series[0].values[0], prom.expected.pods['shop/db-0'].restarts);
 });
@@ -262,10 +273,9 @@ test('faults: aborted requests reject at once and close their connection', async
   const controller = new AbortController();
   const pending = client.query('up', undefined, { signal: controller.signal });
   await new Promise((ok) => setTimeout(ok, 100));
-  const t0 = Date.now();
+  // The server never answers: only the abort can settle the request.
   controller.abort();
   await assert.rejects(pending, rejects('aborted'));
-  assert.ok(Date.now() - t0 < 500);
   await noRequestLeft(hanging);
   // An already aborted signal never sends anything.
   let hits = 0;
@@ -356,7 +366,8 @@ test('faults: many concurrent requests against failing servers all settle', asyn
     else if (n % 4 === 2) { /* hang */ }
     else { res.writeHead(200, { 'content-type': 'application/json' }); res.end(VALID); }
   });
-  const client = new PrometheusClient({ baseUrl: flaky.url, timeoutMs: 3000 });
+  // Long enough that a loaded machine still answers the other three kinds before it.
+  const client = new PrometheusClient({ baseUrl: flaky.url, timeoutMs: 10000 });
   const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => client.query(`q${i}`)));
   const kinds = results.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason.kind));
   for (let i = 0; i < 40; i++) assert.equal(kinds[i], ['network', 'malformed', 'timeout', 'ok'][i % 4], `request ${i}`);

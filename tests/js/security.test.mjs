@@ -278,9 +278,11 @@ test('headers and credentials never reach logs or error messages', async () => {
   const errors = [];
   try {
     const headers = { Authorization: `Bearer ${SECRET}`, 'X-Scope-OrgID': `${SECRET}-tenant` };
-    const client = new PrometheusClient({ baseUrl: base, headers, timeoutMs: 300 });
+    // Only the hanging request relies on the short timeout; the others may take their time.
+    const client = new PrometheusClient({ baseUrl: base, headers, timeoutMs: 60000 });
+    const hasty = new PrometheusClient({ baseUrl: base, headers, timeoutMs: 300 });
     await client.query('up');
-    for (const promql of ['forbidden', 'hang', 'html']) errors.push(await client.query(promql).catch((e) => e));
+    for (const [promql, c] of [['forbidden', client], ['hang', hasty], ['html', client]]) errors.push(await c.query(promql).catch((e) => e));
     errors.push(await new PrometheusClient({ baseUrl: 'http://127.0.0.1:1', headers }).query('up').catch((e) => e));
     const aborted = new AbortController();
     aborted.abort();

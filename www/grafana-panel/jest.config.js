@@ -17,6 +17,8 @@ module.exports = {
   // The harness Prometheus of the repository, queried once per run (see tests/jest/globalSetup.cjs).
   globalSetup: '<rootDir>/tests/jest/globalSetup.cjs',
   globalTeardown: '<rootDir>/tests/jest/globalTeardown.cjs',
+  // Jest's 5 s default is a race with a loaded CI machine, not a check of anything.
+  testTimeout: 60000,
   // ES-module-only packages that @grafana/ui 13 and @grafana/data 13 pull in.
   transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz/web', '@ver0/deep-equal'])],
 };

@@ -183,7 +183,7 @@ async function main() {
       width: 1040,
       height: 700,
     });
-    await page.waitForSelector('[data-testid="kubeprom-pod-table"]', { timeout: 20000 });
+    await page.waitForSelector('[data-testid="kubeprom-pod-table"]', { timeout: 60000 });
     const web = expected.pods['shop/web-7d4b9c-abcde'];
     const webMiB = web.memoryWorkingSet / MiB;
     const cell = rowValue('web-7d4b9c-abcde');
@@ -224,7 +224,7 @@ async function main() {
     // 2. A hand-written query that also returns the pod-level cgroup and the pause container.
     await render({ queries: [q('A', 'memoryWrongSelector')], width: 1040, height: 700 });
     const finding = page.locator('[data-testid="kubeprom-lint-finding"][data-rule="cadvisor-double-count"]');
-    await finding.first().waitFor({ timeout: 10000 });
+    await finding.first().waitFor({ timeout: 60000 });
     const fix = (await finding.first().locator('[data-testid="kubeprom-lint-fix"]').textContent()) ?? '';
     check(
       'double-count notice with a fix for container_memory_working_set_bytes without container!=""',
@@ -247,7 +247,7 @@ async function main() {
       width: 1040,
       height: 300,
     });
-    await page.waitForSelector('[data-testid="kubeprom-kueue-table"]', { timeout: 10000 });
+    await page.waitForSelector('[data-testid="kubeprom-kueue-table"]', { timeout: 60000 });
     let kueueOk = true;
     for (const [queue, byStatus] of Object.entries(expected.kueue.pending)) {
       const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
@@ -274,7 +274,7 @@ async function main() {
     const helperValue = { metric: 'pod_memory_working_set', namespace: '$namespace' };
     await page.evaluate((i) => window.kubepromHarness.renderOptionEditor(i), { id: 'queryHelper', value: helperValue });
     const output = page.locator('[data-testid="kubeprom-query-helper-output"]');
-    await output.waitFor({ timeout: 10000 });
+    await output.waitFor({ timeout: 60000 });
     const helperQuery = await output.inputValue();
     const wanted = core().buildQuery({ ...helperValue, variables: 'regex' });
     check(
