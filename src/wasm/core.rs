@@ -140,12 +140,16 @@ fn query_result_to_js(body: &[u8], max_bytes: usize) -> Result<JsValue, Response
     response::scan::scan_query_response(body, max_bytes).map(|c| packed::result_to_js(&c))
 }
 
+/// A label set as a plain object. `Object.fromEntries` defines each label as an own property,
+/// so a label named `__proto__` (valid in Prometheus) is a label, not the object's prototype.
 fn labels_to_js(labels: &[(String, String)]) -> JsValue {
-    let obj = Object::new();
-    for (k, v) in labels {
-        set(&obj, k, &JsValue::from_str(v));
-    }
-    obj.into()
+    let entries: Array = labels
+        .iter()
+        .map(|(k, v)| Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))
+        .collect();
+    Object::from_entries(&entries)
+        .map(JsValue::from)
+        .unwrap_or_else(|_| Object::new().into())
 }
 
 fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
