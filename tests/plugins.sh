@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs (when its lock or package.json changed) and checks one plugin the way its README says:
+# Installs from its lock (when the lock or package.json changed) and checks one plugin the way its README says:
 # types, lint, unit tests, build, packaging and the real-browser test.
 #   tests/plugins.sh headlamp|grafana
 # Needs the root `npm run build` (pkg/) first.
@@ -17,9 +17,7 @@ fresh() { # node_modules is at least as new as the manifests
 case "${1:-}" in
   headlamp)
     cd www/headlamp-plugin
-    # npm ci refuses this lock: npm 11 leaves other platforms' optional dependencies (rollup,
-    # esbuild binaries) out of it, so install resolves them.
-    fresh || step npm install --no-audit --no-fund
+    fresh || step npm ci --no-audit --no-fund
     export KUBEPROM_PKG=pkg
     step npm run tsc
     step npm run lint

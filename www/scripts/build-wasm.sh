@@ -13,7 +13,7 @@ out="${KUBEPROM_OUT:-pkg}"
 build() { # name features...
   local name=$1
   shift
-  cargo build --lib --release --target wasm32-unknown-unknown --no-default-features "$@"
+  cargo build --locked --lib --release --target wasm32-unknown-unknown --no-default-features "$@"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" --no-typescript \
     target/wasm32-unknown-unknown/release/kubeprom.wasm
   # binaryen from npm (package.json pins it): Debian's wasm-opt 108 breaks wasm-bindgen's
