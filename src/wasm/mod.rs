@@ -71,6 +71,12 @@ fn invalid(message: impl std::fmt::Display) -> JsValue {
 }
 
 fn get(source: &JsValue, key: &str) -> JsValue {
+    // Reflect.get throws on a primitive, and a throwing import leaves the slot wasm-bindgen
+    // allocated for its result in the externref table: one slot lost per call that left its
+    // options out or described an error without a cause. Primitives have no such properties.
+    if !source.is_object() && !source.is_function() {
+        return JsValue::UNDEFINED;
+    }
     Reflect::get(source, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 

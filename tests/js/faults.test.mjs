@@ -375,6 +375,37 @@ test('faults: many concurrent requests against failing servers all settle', asyn
   nextCallWorks();
 });
 
+/** Slots of the core module's externref table holding a value (wasm-bindgen nulls freed ones). */
+function externrefsInUse() {
+  const table = glueInstance({ module: wasm }).__wbindgen_externrefs;
+  let n = 0;
+  for (let i = 0; i < table.length; i++) if (table.get(i) !== null && table.get(i) !== undefined) n++;
+  return { n, length: table.length };
+}
+
+test('faults: requests without options and errors without a cause leave no externref slot behind', async () => {
+  const answering = await serve((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(VALID); });
+  const hanging = await serve(() => { /* never answers */ });
+  const client = new PrometheusClient({ baseUrl: answering.url });
+  const hasty = new PrometheusClient({ baseUrl: hanging.url, timeoutMs: 50 });
+  const round = async () => {
+    await client.query('up');
+    await assert.rejects(hasty.query('up'), rejects('timeout'));
+    const controller = new AbortController();
+    const pending = client.query('up', undefined, { signal: controller.signal });
+    controller.abort();
+    await pending.catch(() => {});
+  };
+  await round();
+  const before = externrefsInUse();
+  for (let i = 0; i < 200; i++) await round();
+  const after = externrefsInUse();
+  // A slot lost per call would show as 200 or more; nothing Rust owns outlives a round.
+  assert.ok(after.length - before.length < 50, `externref table grew from ${before.length} to ${after.length}`);
+  assert.ok(after.n - before.n < 50, `slots in use grew from ${before.n} to ${after.n}`);
+  await noRequestLeft(hanging);
+});
+
 test('faults: a response over the client maxBytes is too_large, refused from Content-Length before its body is read', async () => {
   const big = Buffer.from(`{"status":"success","data":{"resultType":"vector","result":[${'{"metric":{"pod":"p"},"value":[1,"1"]},'.repeat(60000)}{"metric":{},"value":[1,"1"]}]}}`);
   let bodiesSent = 0;
