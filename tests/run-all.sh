@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 failures=()
+# A test run leaves the tree as it found it: installs come from the locks, outputs go to
+# ignored folders. What git shows now is compared with what it shows at the end.
+tree_state() { git status --porcelain=v1 --untracked-files=all 2>/dev/null; }
+tree_before=$(tree_state)
 suite() {
   local name=$1
   shift
@@ -19,23 +23,36 @@ suite() {
   fi
 }
 suite build npm run build --silent
-suite cargo-test cargo test --lib --tests
-suite cargo-test-no-default-features cargo test --lib --no-default-features
+suite cargo-test cargo test --locked --lib --tests
+suite cargo-test-no-default-features cargo test --locked --lib --no-default-features
 # What `wasm-pack test --headless --chrome` does, without its `cargo build --tests` step, which
 # would compile the native-only unit tests (promtool, proptest) for wasm32.
 suite wasm-browser env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_ONLY_WEB=1 \
-  cargo test --target wasm32-unknown-unknown --test wasm_boundary
-suite exporter cargo test --features exporter --test exporter --bin kubeprom-kueue-exporter
+  cargo test --locked --target wasm32-unknown-unknown --test wasm_boundary
+suite exporter cargo test --locked --features exporter --test exporter --bin kubeprom-kueue-exporter
 suite js node --test tests/js/
-suite fuzz bash fuzz/run.sh 20
+# A plugin's day of polls, compressed: memory and handles plateau (tests/soak/README.md).
+suite browser-soak node tests/soak/browser-soak.mjs --polls 2000
+# The corpus, then a fixed number of runs from a fixed seed: the same inputs every run.
+suite fuzz bash fuzz/run.sh --ci 20000
 suite audit bash tests/scripts/audit.sh --allow-unreachable
 suite headlamp-plugin bash tests/plugins.sh headlamp
 suite grafana-panel bash tests/plugins.sh grafana
 suite dashboards-current npm run --silent dashboards -- --check
-suite clippy cargo clippy --all-targets --all-features -- -D warnings
-suite clippy-wasm cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+suite clippy cargo clippy --locked --all-targets --all-features -- -D warnings
+suite clippy-wasm cargo clippy --locked --lib --target wasm32-unknown-unknown -- -D warnings
 suite fmt cargo fmt --check
+tree_unchanged() {
+  local after
+  after=$(tree_state)
+  [ "$after" = "$tree_before" ] && return 0
+  echo "the run changed the tree (git status before, then after):"
+  printf '%s\n--\n%s\n' "$tree_before" "$after"
+  git diff --stat
+  return 1
+}
+suite tree-unchanged tree_unchanged
 if [ ${#failures[@]} -gt 0 ]; then echo "failed suites: ${failures[*]}"; fi
 echo "suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
