@@ -81,12 +81,22 @@ impl Exporter {
     pub fn start(api: &StandIn, args: &[&str]) -> Exporter {
         let dir = temp_dir("run");
         let kubeconfig = api.kubeconfig(&dir);
+        Exporter::spawn(dir, &kubeconfig, args)
+    }
+
+    /// Starts the binary with the kubeconfig file `kubeconfig`, listening on a free loopback
+    /// port.
+    pub fn start_with_kubeconfig(kubeconfig: &std::path::Path, args: &[&str]) -> Exporter {
+        Exporter::spawn(temp_dir("run"), kubeconfig, args)
+    }
+
+    fn spawn(dir: PathBuf, kubeconfig: &std::path::Path, args: &[&str]) -> Exporter {
         let port = free_port();
         let log = dir.join("exporter.log");
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_kubeprom-kueue-exporter"))
             .arg("--kubeconfig")
-            .arg(&kubeconfig)
+            .arg(kubeconfig)
             .arg(format!("--listen-address=127.0.0.1:{port}"))
             .args(args)
             .stdout(out.try_clone().unwrap())
@@ -138,13 +148,35 @@ impl Exporter {
 
     /// `VmHWM` (peak resident memory) of the process, in KiB.
     pub fn peak_rss_kib(&self) -> u64 {
+        self.status_kib("VmHWM:")
+    }
+
+    /// `VmRSS` (resident memory now) of the process, in KiB.
+    #[allow(dead_code)] // used by the soak (tests/exporter_soak)
+    pub fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    fn status_kib(&self, field: &str) -> u64 {
         let pid = self.child.lock().unwrap().id();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .unwrap()
+    }
+
+    /// Its process id.
+    #[allow(dead_code)] // used by the soak (tests/exporter_soak)
+    pub fn pid(&self) -> u32 {
+        self.child.lock().unwrap().id()
+    }
+
+    /// Whether the process is still running.
+    #[allow(dead_code)] // used by the soak (tests/exporter_soak)
+    pub fn running(&self) -> bool {
+        matches!(self.child.lock().unwrap().try_wait(), Ok(None))
     }
 
     /// Everything it logged so far.
@@ -196,14 +228,20 @@ pub struct Prometheus {
 }
 
 impl Prometheus {
-    /// Starts Prometheus on a free loopback port, scraping `127.0.0.1:target`.
+    /// Starts Prometheus on a free loopback port, scraping `127.0.0.1:target` every second.
     pub fn start(target: u16) -> Prometheus {
+        Prometheus::start_every(target, 1)
+    }
+
+    /// Starts Prometheus on a free loopback port, scraping `127.0.0.1:target` every
+    /// `seconds`, with a scrape timeout of as long.
+    pub fn start_every(target: u16, seconds: u32) -> Prometheus {
         let dir = temp_dir("prometheus");
         let config = dir.join("prometheus.yml");
         std::fs::write(
             &config,
             format!(
-                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+                "global:\n  scrape_interval: {seconds}s\n  scrape_timeout: {seconds}s\n\
                  scrape_configs:\n  - job_name: kueue-exporter\n    static_configs:\n      \
                  - targets: ['127.0.0.1:{target}']\n"
             ),

@@ -331,6 +331,63 @@ fn rejected_credentials_are_reported() {
 }
 
 #[test]
+fn token_file_credentials_are_used() {
+    let (w, _) = world(&["v1beta2"]);
+    let api = StandIn::start(w);
+    let dir = harness::temp_dir("token-file");
+    let token = dir.join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let kubeconfig = api.kubeconfig_with_token_file(&dir, &token);
+    let exporter = Exporter::start_with_kubeconfig(&kubeconfig, &["--poll-interval", "3600"]);
+    eventually(Duration::from_secs(20), "a good poll", || {
+        exporter.ready().then_some(())
+    });
+    let reqs = api.requests();
+    assert!(!reqs.is_empty());
+    assert!(
+        reqs.iter()
+            .all(|r| r.authorized && r.bearer.as_deref() == Some(TOKEN)),
+        "{reqs:?}"
+    );
+    assert!(exporter.terminate().success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unusable_token_file_is_a_credentials_fault() {
+    let (w, _) = world(&["v1beta2"]);
+    let api = StandIn::start(w);
+    let dir = harness::temp_dir("token-newline");
+    let token = dir.join("token");
+    // As `kubectl create token NAME > FILE` writes it: kube sends the newline too, which no
+    // header value may hold, so nothing reaches the API server.
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    let kubeconfig = api.kubeconfig_with_token_file(&dir, &token);
+    let exporter = Exporter::start_with_kubeconfig(&kubeconfig, &["--poll-interval", "0.3"]);
+    let m = eventually(Duration::from_secs(20), "a credentials fault", || {
+        let m = exporter.scrape();
+        m.contains_key(
+            "kubeprom_kueue_exporter_errors_total{cluster_queue=\"\",kind=\"unauthorized\"}",
+        )
+        .then_some(m)
+    });
+    assert!(
+        !m.keys().any(|k| k.contains("kind=\"unreachable\"")),
+        "{m:?}"
+    );
+    assert_eq!(m["kubeprom_kueue_exporter_up"], 0.0);
+    assert!(api.requests().is_empty());
+    let log = exporter.log();
+    assert!(
+        log.contains("credentials cannot be used: invalid bearer token")
+            && log.contains("does the token file end with a newline?"),
+        "{log}"
+    );
+    assert!(exporter.terminate().success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn faults_are_survived_and_reported() {
     let (mut w, _) = world(&["v1beta2"]);
     w.list_fault = Some(Fault::Status(403));
@@ -638,4 +695,100 @@ fn peak_memory_with_100k_workloads() {
 
 fn value(sample: &Value) -> f64 {
     sample["value"][1].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn throttled_and_unavailable_answers_are_counted_once_as_answered() {
+    let (w, _) = world(&["v1beta2"]);
+    let api = StandIn::start(w);
+    // A request timeout longer than the wait below: an error counted in time cannot be a
+    // timeout ending a burst of retries.
+    let exporter = Exporter::start(&api, &["--poll-interval", "0.3", "--request-timeout", "5"]);
+    api.update(|w| {
+        // 503: the aggregation layer with Kueue's visibility server down; 429 with
+        // Retry-After: API Priority and Fairness.
+        w.queue_faults.insert("gpu-a100".into(), Fault::Status(503));
+        w.queue_faults
+            .insert("cpu-batch".into(), Fault::Status(504));
+        w.queue_faults
+            .insert("idle".into(), Fault::TooManyRequests(1));
+    });
+    let key = |cq: &str, kind: &str| {
+        format!("kubeprom_kueue_exporter_errors_total{{cluster_queue=\"{cq}\",kind=\"{kind}\"}}")
+    };
+    let m = eventually(Duration::from_secs(4), "three server errors", || {
+        let m = exporter.scrape();
+        ["gpu-a100", "cpu-batch", "idle"]
+            .iter()
+            .all(|cq| m.get(&key(cq, "server_error")) >= Some(&2.0))
+            .then_some(m)
+    });
+    assert!(!m.keys().any(|k| k.contains("kind=\"timeout\"")), "{m:?}");
+    // One request per counted error (and at most one more in flight): no hidden retries.
+    let calls = api
+        .requests()
+        .iter()
+        .filter(|r| r.cluster_queue.as_deref() == Some("gpu-a100"))
+        .count() as f64;
+    let counted = m[&key("gpu-a100", "server_error")];
+    assert!(
+        calls >= counted && calls <= counted + 2.0,
+        "{calls} calls, {counted} counted"
+    );
+    let log = exporter.log();
+    for needle in [
+        "the API server answered 503",
+        "the API server answered 504",
+        "the API server answered 429",
+    ] {
+        assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
+    }
+    assert!(exporter.terminate().success());
+}
+
+#[test]
+fn truncated_and_slow_bodies() {
+    let (mut w, _) = world(&["v1beta2"]);
+    w.cluster_queues.insert("slowish".into(), Vec::new());
+    let api = StandIn::start(w);
+    let exporter = Exporter::start(&api, &["--poll-interval", "0.3", "--request-timeout", "1"]);
+    api.update(|w| {
+        w.queue_faults.insert("gpu-a100".into(), Fault::Truncated);
+        w.queue_faults
+            .insert("cpu-batch".into(), Fault::SlowBody(Duration::from_secs(3)));
+        // Slow, but complete within --request-timeout: not a fault.
+        w.queue_faults
+            .insert("idle".into(), Fault::Slow(Duration::from_millis(300)));
+        w.queue_faults.insert(
+            "slowish".into(),
+            Fault::SlowBody(Duration::from_millis(300)),
+        );
+    });
+    let key = |cq: &str, kind: &str| {
+        format!("kubeprom_kueue_exporter_errors_total{{cluster_queue=\"{cq}\",kind=\"{kind}\"}}")
+    };
+    let m = eventually(Duration::from_secs(20), "both faults", || {
+        let m = exporter.scrape();
+        (m.contains_key(&key("gpu-a100", "unreachable"))
+            && m.contains_key(&key("cpu-batch", "timeout")))
+        .then_some(m)
+    });
+    for cq in ["idle", "slowish"] {
+        assert!(
+            !m.keys()
+                .any(|k| k.starts_with("kubeprom_kueue_exporter_errors_total")
+                    && k.contains(&format!("cluster_queue=\"{cq}\""))),
+            "{cq}: {m:?}"
+        );
+        assert_eq!(
+            m[&format!("kubeprom_kueue_exporter_stale{{cluster_queue=\"{cq}\"}}")],
+            0.0
+        );
+    }
+    let log = exporter.log();
+    assert!(
+        log.contains("API server unreachable: error reading a body from connection"),
+        "{log}"
+    );
+    assert!(exporter.terminate().success());
 }

@@ -30,7 +30,8 @@ pub use kubeprom::kueue::VISIBILITY_GROUP;
 pub enum FaultKind {
     /// No connection, or it broke (DNS, refused, reset, TLS).
     Unreachable,
-    /// 401: the credentials were not accepted.
+    /// 401: the credentials were not accepted (or the client cannot use them at all, e.g. a
+    /// token file that is not a valid header value).
     Unauthorized,
     /// 403: RBAC does not allow the call.
     Forbidden,
@@ -426,19 +427,42 @@ fn classify(e: kube::Error, action: &Action) -> Fault {
             FaultKind::Malformed,
             format!("{action}: the answer is not UTF-8: {e}"),
         ),
+        // The client could not use the credentials at all (nothing was sent): a credentials
+        // fault, not a network one.
+        kube::Error::Auth(e) => credentials_fault(&e, action),
         kube::Error::HyperError(e) => Fault::new(
             FaultKind::Unreachable,
             format!("{action}: API server unreachable: {}", chain(&e)),
         ),
-        kube::Error::Service(e) => Fault::new(
-            FaultKind::Unreachable,
-            format!("{action}: API server unreachable: {}", chain(e.as_ref())),
-        ),
+        kube::Error::Service(e) => match e.downcast_ref::<kube::client::AuthError>() {
+            Some(auth) => credentials_fault(auth, action),
+            None => Fault::new(
+                FaultKind::Unreachable,
+                format!("{action}: API server unreachable: {}", chain(e.as_ref())),
+            ),
+        },
         other => Fault::new(
             FaultKind::Unreachable,
             format!("{action}: request failed: {}", chain(&other)),
         ),
     }
+}
+
+fn credentials_fault(e: &kube::client::AuthError, action: &Action) -> Fault {
+    // kube sends a token file's bytes as they are; client-go trims them. A token written with
+    // `kubectl create token NAME > FILE` ends with a newline, which no header may hold.
+    let hint = if matches!(e, kube::client::AuthError::InvalidBearerToken(_)) {
+        " (does the token file end with a newline? it must hold the token alone)"
+    } else {
+        ""
+    };
+    Fault::new(
+        FaultKind::Unauthorized,
+        format!(
+            "{action}: the exporter's credentials cannot be used: {}{hint}",
+            chain(e)
+        ),
+    )
 }
 
 /// An error and its sources on one line.

@@ -94,8 +94,10 @@ fn seconds(text: &str) -> Result<Duration, String> {
         .trim_end_matches('s')
         .parse()
         .map_err(|e| format!("{text:?} is not a number of seconds: {e}"))?;
-    if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
-        return Err(format!("{text:?}: give seconds between 0 and 86400"));
+    // Tokio's timers tick in milliseconds, and a value that rounds to zero would make the
+    // poll ticker panic inside its task (the process would serve on, never polling).
+    if !(s.is_finite() && (0.001..=86_400.0).contains(&s)) {
+        return Err(format!("{text:?}: give seconds from 0.001 to 86400"));
     }
     Ok(Duration::from_secs_f64(s))
 }
@@ -114,7 +116,9 @@ mod tests {
             .unwrap();
         assert_eq!(a.poll_interval, Duration::from_millis(500));
         assert_eq!(a.request_timeout, Duration::from_secs(2));
-        for bad in ["0", "-1", "NaN", "soon", "1e9"] {
+        let a = Args::try_parse_from(["x", "--poll-interval", "0.001"]).unwrap();
+        assert_eq!(a.poll_interval, Duration::from_millis(1));
+        for bad in ["0", "-1", "NaN", "soon", "1e9", "0.0009", "1e-10"] {
             assert!(
                 Args::try_parse_from(["x", "--poll-interval", bad]).is_err(),
                 "{bad}"

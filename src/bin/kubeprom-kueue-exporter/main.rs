@@ -102,6 +102,12 @@ async fn client(args: &Args) -> Result<kube::Client, String> {
     };
     config.connect_timeout = Some(args.request_timeout);
     config.read_timeout = Some(args.request_timeout);
+    // kube retries 429, 503 and 504 itself (up to 15 times, honouring Retry-After) by default,
+    // inside one call: a visibility server that is down then turns each read into a burst of
+    // retries ended by --request-timeout and counted as `timeout`, not `server_error`. The
+    // next poll is the exporter's retry, so every failed call is counted once, as it was
+    // answered.
+    config.default_retry = false;
     let url = config.cluster_url.to_string();
     let client = kube::Client::try_from(config)
         .map_err(|e| format!("cannot build a Kubernetes client for {url}: {e}"))?;
