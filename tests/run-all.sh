@@ -31,6 +31,8 @@ suite wasm-browser env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-t
   CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_ONLY_WEB=1 \
   cargo test --locked --target wasm32-unknown-unknown --test wasm_boundary
 suite exporter cargo test --locked --features exporter --test exporter --bin kubeprom-kueue-exporter
+# The exporter under seeded chaos while Prometheus scrapes it (deploy/kueue-exporter/README.md).
+suite exporter-soak cargo test --locked --features exporter --test exporter_soak
 suite js node --test tests/js/
 # A plugin's day of polls, compressed: memory and handles plateau (tests/soak/README.md).
 suite browser-soak node tests/soak/browser-soak.mjs --polls 2000
