@@ -103,9 +103,11 @@ impl Default for Config {
             deadline: 2.0,
             fault_percent: 3.0,
             rotate_every: 90.0,
-            // kube re-reads a token file at most 50 s after the last read (60 s cache, 10 s
-            // early); Kubernetes keeps a rotated-out token valid for at least 20% of its TTL
-            // (2 min with the 10 min minimum), so 65 s is stricter than any real cluster.
+            // kube re-reads a token file at its first call 50 s or more after the last read
+            // (60 s cache, 10 s early), so a rotation is picked up within 50 s plus the gap
+            // to that call (51 s measured); Kubernetes keeps a rotated-out token valid for at
+            // least 20% of its TTL (2 min with the 10 min minimum), so 65 s is stricter than
+            // any real cluster.
             token_overlap: 65.0,
             // Each read costs the exporter a render (tens of ms in a debug build): ten reads a
             // second from the two threads, five times Prometheus's rate per thread.
