@@ -2,19 +2,9 @@
 // (dashboard refreshes, a user's own PromQL, remounts, aborts when a panel closes), in a fixed
 // rotation of steps. Every call's outcome is checked; memory figures are read after every poll.
 // Served by browser-soak.mjs, which also plays the Prometheus the calls go to. In Node it only
-// lends `fingerprint` and `mulberry32` to the runner, so both sides hash results the same way.
+// lends `fingerprint` to the runner, so both sides hash results the same way.
 
-/** A seeded PRNG (mulberry32): the rotation's variety is the same in every run. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../www/bench/prng.mjs';
 
 /**
  * A digest of per-pod results, equal only when every name, unit, value (to the bit: String() of
