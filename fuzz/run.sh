@@ -5,7 +5,8 @@
 #
 #   fuzz/run.sh [seconds-per-target] [target...]   explore: fuzz each target (default: 60 s, all)
 #   fuzz/run.sh --ci [runs-per-target]              replay the committed corpus, then a fixed
-#                                                   number of runs from a fixed seed (CI)
+#                                                   number of runs from a fixed seed, with fixed
+#                                                   hash keys (CI: the same inputs every run)
 #   fuzz/run.sh --self-test [seconds]               plant a bug and check the fuzzer finds it and fails
 #
 # Seeds: fuzz/seeds/ (committed) and the project's test data, copied by fuzz/corpus.mjs into
@@ -71,11 +72,25 @@ if [ "${1:-}" = "--ci" ]; then
   trap 'rm -rf "$corpus_root"' EXIT
   run_flags=(-seed=1 -runs="$runs" -reload=0)
   what="$runs runs from seed 1"
+  # std's HashMap keys come from getrandom(2); fixed keys keep coverage feedback, and so the
+  # mutations, the same from run to run (see fixed-keys/getrandom.rs).
+  fixed_keys="$CARGO_TARGET_DIR/libfixed_getrandom.so"
+  mkdir -p "$CARGO_TARGET_DIR"
+  rustc --edition 2021 -O --crate-type cdylib fixed-keys/getrandom.rs -o "$fixed_keys" || exit 2
+  preload=(env LD_PRELOAD="$fixed_keys")
+  # The same input can also take different branches depending on where ASLR places the
+  # process's memory (observed on fast_path: two alternating outcomes, one with ASLR off).
+  if setarch -R true 2>/dev/null; then
+    preload=(setarch -R "${preload[@]}")
+  else
+    echo "warning: setarch -R is refused here; mutations may differ between runs" >&2
+  fi
 else
   seconds=${1:-60}
   shift || true
   corpus_root=corpus
   run_flags=(-max_total_time="$seconds")
+  preload=()
   what="${seconds}s"
 fi
 if [ $# -gt 0 ]; then
@@ -96,11 +111,16 @@ for target in "${targets[@]}"; do
   log="artifacts/$target/last-run.log"
   dict=()
   case $target in parse_response | fast_path | kueue_pending_summary) dict=(-dict=dict/json.dict) ;; esac
-  if cargo fuzz run -s none -O "$target" "$corpus_root/$target" -- "${libfuzzer_flags[@]}" "${dict[@]}" \
-    "${run_flags[@]}" >"$log" 2>&1; then
+  if "${preload[@]}" cargo fuzz run -s none -O "$target" "$corpus_root/$target" -- "${libfuzzer_flags[@]}" \
+    "${dict[@]}" "${run_flags[@]}" >"$log" 2>&1; then
     passed=$((passed + 1))
     grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | tr '\n' ' '
     echo
+    if [ "$mode" = ci ]; then
+      # libFuzzer names each input it keeps by the SHA-1 of its bytes, so this digest of the
+      # names identifies the final corpus: two runs of one commit print the same digests.
+      echo "corpus digest: $(find "$corpus_root/$target" -type f -printf '%f\n' | LC_ALL=C sort | sha256sum | cut -c1-16)"
+    fi
   else
     failed=$((failed + 1))
     failures+=("$target")
