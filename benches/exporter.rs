@@ -1,7 +1,7 @@
 //! What one poll of a 100,000-workload cluster queue costs the exporter: parse (in pages of
 //! 1,000, the exporter's default, and as one page), summarise, render text and OpenMetrics.
 //!
-//! `cargo bench --features exporter --bench exporter`. Prints the median of several runs and
+//! `cargo bench --bench exporter`. Prints the median of several runs and
 //! the peak heap (a counting allocator) of each step; the README quotes the numbers.
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,6 +1,7 @@
 //! kubeprom: a Kubernetes metrics core shared by Headlamp and Grafana plugins.
 //!
-//! Plain Rust usable natively; the `wasm` module is the only `#[wasm_bindgen]` boundary.
+//! Plain Rust, with no wasm or server dependency: the `kubeprom-wasm` and `kubeprom-lint-wasm`
+//! crates (under `crates/`) are its JS boundary, the Kueue exporter a service built on it.
 //! - [`query`]: correct PromQL for pods, queues and operators from a [`query::QuerySpec`].
 //! - [`response`]: Prometheus HTTP API responses parsed straight from bytes.
 //! - [`aggregate`]: per-pod values that count each container once.
@@ -17,6 +18,3 @@ pub mod quantity;
 pub mod query;
 pub mod response;
 pub mod units;
-
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;

@@ -23,16 +23,16 @@ suite() {
   fi
 }
 suite build npm run build --silent
+# The core (the root package): plain Rust, no wasm or server dependency.
+suite layers bash tests/scripts/layers.sh
 suite cargo-test cargo test --locked --lib --tests
 suite cargo-test-no-default-features cargo test --locked --lib --no-default-features
-# What `wasm-pack test --headless --chrome` does, without its `cargo build --tests` step, which
-# would compile the native-only unit tests (promtool, proptest) for wasm32.
-suite wasm-browser env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_ONLY_WEB=1 \
-  cargo test --locked --target wasm32-unknown-unknown --test wasm_boundary
-suite exporter cargo test --locked --features exporter --test exporter --bin kubeprom-kueue-exporter
+# The core's wasm boundary, in headless Chromium (the wasm crate's own tests).
+suite wasm-browser wasm-pack test --headless --chrome --chromedriver "${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  crates/kubeprom-wasm -- --locked
+suite exporter cargo test --locked -p kubeprom-kueue-exporter --test exporter --bins
 # The exporter under seeded chaos while Prometheus scrapes it (deploy/kueue-exporter/README.md).
-suite exporter-soak cargo test --locked --features exporter --test exporter_soak
+suite exporter-soak cargo test --locked -p kubeprom-kueue-exporter --test exporter_soak
 suite js node --test tests/js/
 # A plugin's day of polls, compressed: memory and handles plateau (tests/soak/README.md).
 suite browser-soak node tests/soak/browser-soak.mjs --polls 2000
@@ -42,9 +42,10 @@ suite audit bash tests/scripts/audit.sh --allow-unreachable
 suite headlamp-plugin bash tests/plugins.sh headlamp
 suite grafana-panel bash tests/plugins.sh grafana
 suite dashboards-current npm run --silent dashboards -- --check
-suite clippy cargo clippy --locked --all-targets --all-features -- -D warnings
-suite clippy-wasm cargo clippy --locked --lib --target wasm32-unknown-unknown -- -D warnings
-suite fmt cargo fmt --check
+suite clippy cargo clippy --locked --workspace --all-targets --all-features -- -D warnings
+suite clippy-wasm cargo clippy --locked --target wasm32-unknown-unknown -p kubeprom -p kubeprom-wasm \
+  -p kubeprom-lint-wasm --lib -- -D warnings
+suite fmt cargo fmt --all --check
 tree_unchanged() {
   local after
   after=$(tree_state)

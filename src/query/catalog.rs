@@ -338,7 +338,10 @@ const fn quantile(
 }
 
 /// Every metric, in the order a UI lists them.
-pub const CATALOG: &[MetricDef] = &[
+///
+/// A `static`, not a `const`: a const is copied into every crate that names it, and the wasm
+/// boundary (which lists the catalog) would carry a second copy of every text in it.
+pub static CATALOG: &[MetricDef] = &[
     MetricDef {
         id: "pod_cpu_usage",
         title: "CPU usage",

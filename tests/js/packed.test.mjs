@@ -1,4 +1,4 @@
-// Results cross the wasm boundary packed (src/wasm/packed.rs and unpack.js): parseResponse's
+// Results cross the wasm boundary packed (crates/kubeprom-wasm/src/packed.rs and unpack.js): parseResponse's
 // objects must be what the body says, read independently with JSON.parse, and aggregatePods must
 // read back any QueryResult (parseResponse's, or built by hand with plain arrays, separate
 // arrays, other key orders, non-ASCII text, edited values) as the same numbers, bit for bit.

@@ -9,12 +9,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::packed::{self, pods_to_js};
-use super::{error, get, invalid, options, set, to_js};
-use crate::aggregate::{AggregateOptions, Aggregation};
-use crate::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
-use crate::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
-use crate::response::{self, ResponseError, DEFAULT_MAX_BYTES};
+use crate::packed::{self, pods_to_js};
+use kubeprom::aggregate::{AggregateOptions, Aggregation};
+use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
+use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
+use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
+use kubeprom_wasm_support::{error, get, invalid, options, set, to_js};
 
 fn query_error(e: query::QueryError) -> JsValue {
     error(e.kind(), &e.to_string(), None, None)
@@ -158,7 +158,7 @@ fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
     // The columnar aggregation: equal to aggregate_pods bit for bit (tests/fast_path.rs), and
     // it finds duplicate scrapes by hashing, which matters for instant vectors of 50k series.
     let columns = packed.columns()?;
-    crate::aggregate::aggregate_columns(&columns, &opts).map_err(query_error)
+    kubeprom::aggregate::aggregate_columns(&columns, &opts).map_err(query_error)
 }
 
 /// One value per pod, containers summed once each.
@@ -437,16 +437,17 @@ struct KueueOptions {
     head_limit: Option<f64>,
 }
 
-fn kueue_report(body: JsValue, opts: JsValue) -> Result<crate::kueue::SummaryReport, JsValue> {
+fn kueue_report(body: JsValue, opts: JsValue) -> Result<kubeprom::kueue::SummaryReport, JsValue> {
     let opts: KueueOptions = options(opts, "options")?;
-    let mut summary_opts =
-        crate::kueue::SummaryOptions::new(opts.now.unwrap_or_else(|| js_sys::Date::now() / 1000.0));
+    let mut summary_opts = kubeprom::kueue::SummaryOptions::new(
+        opts.now.unwrap_or_else(|| js_sys::Date::now() / 1000.0),
+    );
     summary_opts.cluster_queue = opts.cluster_queue.unwrap_or_default();
     if let Some(limit) = opts.head_limit {
         summary_opts.head_limit = limit.max(0.0) as usize;
     }
     let bytes = body_bytes(&body)?;
-    crate::kueue::pending_summary(&bytes, &summary_opts)
+    kubeprom::kueue::pending_summary(&bytes, &summary_opts)
         .map_err(|e| error(e.kind(), &e.to_string(), None, None))
 }
 
@@ -465,9 +466,10 @@ pub fn kueue_pending_report(body: JsValue, opts: JsValue) -> Result<JsValue, JsV
 /// Prometheus text exposition (0.0.4) of queue summaries.
 #[wasm_bindgen(js_name = toExposition)]
 pub fn to_exposition(summaries: JsValue) -> Result<String, JsValue> {
-    let summaries: Vec<crate::kueue::QueueSummary> = serde_wasm_bindgen::from_value(summaries)
-        .map_err(|e| invalid(format!("summaries: {e}")))?;
-    Ok(crate::kueue::to_exposition(&summaries))
+    let summaries: Vec<kubeprom::kueue::QueueSummary> =
+        serde_wasm_bindgen::from_value(summaries)
+            .map_err(|e| invalid(format!("summaries: {e}")))?;
+    Ok(kubeprom::kueue::to_exposition(&summaries))
 }
 
 /// A Kubernetes resource quantity (`250m`, `200Mi`, `1e3`) in its base unit (cores, bytes).
@@ -478,5 +480,6 @@ pub fn parse_quantity(quantity: JsValue) -> Result<f64, JsValue> {
             "quantity: expected a string such as \"250m\" or \"200Mi\"",
         ));
     };
-    crate::quantity::parse_quantity(&text).map_err(|e| error(e.kind(), &e.to_string(), None, None))
+    kubeprom::quantity::parse_quantity(&text)
+        .map_err(|e| error(e.kind(), &e.to_string(), None, None))
 }

@@ -19,12 +19,12 @@ use std::collections::HashMap;
 use rustc_hash::FxBuildHasher as FastHash;
 use wasm_bindgen::prelude::*;
 
-use super::get;
-use crate::aggregate::{stat, Aggregation, Stat};
-use crate::response::scan::{ColumnSeries, Columns};
-use crate::response::ResultType;
+use kubeprom::aggregate::{stat, Aggregation, Stat};
+use kubeprom::response::scan::{ColumnSeries, Columns};
+use kubeprom::response::ResultType;
+use kubeprom_wasm_support::get;
 
-#[wasm_bindgen(module = "/src/wasm/unpack.js")]
+#[wasm_bindgen(module = "/src/unpack.js")]
 extern "C" {
     #[wasm_bindgen(js_name = unpackPods)]
     #[allow(clippy::too_many_arguments)]
@@ -233,13 +233,15 @@ pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> 
     let packed = pack_result(result);
     let field = |key: &str| get(&packed, key);
     if let Some(message) = field("error").as_string() {
-        return Err(super::invalid(message));
+        return Err(kubeprom_wasm_support::invalid(message));
     }
     // packResult checked it already.
     let result_type = field("resultType")
         .as_string()
         .and_then(|name| ResultType::parse(&name))
-        .ok_or_else(|| super::invalid("result.resultType: could not be read back"))?;
+        .ok_or_else(|| {
+            kubeprom_wasm_support::invalid("result.resultType: could not be read back")
+        })?;
     let u32s = |key: &str| js_sys::Uint32Array::from(field(key)).to_vec();
     let f64s = |key: &str| js_sys::Float64Array::from(field(key)).to_vec();
     Ok(PackedResult {
@@ -256,7 +258,9 @@ pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> 
 impl PackedResult {
     /// The result as columns borrowing its strings (the samples move into them).
     pub(super) fn columns(&mut self) -> Result<Columns<'_>, JsValue> {
-        let broken = || super::invalid("result: could not be read back (inconsistent packing)");
+        let broken = || {
+            kubeprom_wasm_support::invalid("result: could not be read back (inconsistent packing)")
+        };
         let table = strings(&self.text, &self.ends).ok_or_else(broken)?;
         let mut series = Vec::with_capacity(self.bounds.len() / 2);
         let mut at = 0;

@@ -7,13 +7,13 @@ use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::packed::pods_to_js;
-use super::{error, options, set};
-use crate::aggregate::{
+use crate::packed::pods_to_js;
+use kubeprom::aggregate::{
     aggregate_columns, aggregate_pods_from_bytes, AggregateOptions, BytesAggregation, Stat,
 };
-use crate::response::scan::scan_matrix_in_windows;
-use crate::response::DEFAULT_MAX_BYTES;
+use kubeprom::response::scan::scan_matrix_in_windows;
+use kubeprom::response::DEFAULT_MAX_BYTES;
+use kubeprom_wasm_support::{error, options, set};
 
 /// `aggregatePodsFromBytes` options: `maxBytes` and those of `aggregatePods`.
 #[derive(Default, serde::Deserialize)]
@@ -53,7 +53,7 @@ pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsVa
     if let Some(result) = in_windows(&body, max_bytes, &aggregate)? {
         return Ok(report_to_js(&result, &shape));
     }
-    let bytes = super::core::body_within(&body, max_bytes)?;
+    let bytes = crate::core::body_within(&body, max_bytes)?;
     let result = aggregate_pods_from_bytes(&bytes, max_bytes, &aggregate)
         .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
     // The copy of a large body goes back to the allocator before the report is built.

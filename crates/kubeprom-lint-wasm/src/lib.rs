@@ -1,8 +1,11 @@
-//! The linter's export: alone in the `lint-module` build, beside the core's in a `lint` build.
+//! The `#[wasm_bindgen]` boundary of kubeprom's PromQL linter: a module of its own, loaded
+//! beside the core module, so pages that never lint never download promql-parser.
 
 use wasm_bindgen::prelude::*;
 
-use super::{invalid, options, to_js};
+use kubeprom_wasm_support::{invalid, options, to_js};
+
+pub use kubeprom_wasm_support::set_error_class;
 
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -20,9 +23,11 @@ pub fn lint_query(promql: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let scrape_interval = opts
         .scrape_interval
         .map(|text| {
-            crate::lint::parse_duration(&text).map_err(|e| invalid(format!("scrapeInterval: {e}")))
+            kubeprom::lint::parse_duration(&text)
+                .map_err(|e| invalid(format!("scrapeInterval: {e}")))
         })
         .transpose()?;
-    let findings = crate::lint::lint_query(&promql, &crate::lint::LintOptions { scrape_interval });
+    let findings =
+        kubeprom::lint::lint_query(&promql, &kubeprom::lint::LintOptions { scrape_interval });
     Ok(to_js(&findings))
 }

@@ -1,33 +1,14 @@
-//! The `#[wasm_bindgen]` boundary: converts JS values to the plain-Rust API and back, and every
-//! error into a `KubepromError`. No logic lives here.
+//! What both of kubeprom's wasm modules share at the JS boundary: the `KubepromError` class
+//! the shim registers, and the conversions of options, results and errors. Each module that
+//! links this crate exports `__setErrorClass` and so registers the class for itself.
 //!
-//! Two wasm modules come out of this crate so that plugins that do not lint stay small:
-//! the core ([`core`]: catalog, queries, parsing, aggregation, client, Kueue) and, with the
-//! `lint-module` feature, a module that exports only the linter ([`lint`]). A build with `lint`
-//! but without `lint-module` has both in one module. This file holds what both share: the
-//! error class and the JS conversions.
+//! Conversion only: no kubeprom logic lives here.
 
 use std::cell::RefCell;
 
 use js_sys::{Array, Function, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
-
-#[cfg(not(feature = "lint-module"))]
-pub mod core;
-// The fast path from response bytes to per-pod values (issue 13).
-#[cfg(not(feature = "lint-module"))]
-pub mod bytes;
-// Pods and results crossing to JS as flat arrays, made into objects by unpack.js.
-#[cfg(feature = "lint")]
-pub mod lint;
-#[cfg(not(feature = "lint-module"))]
-mod packed;
-
-#[cfg(not(feature = "lint-module"))]
-pub use self::core::*;
-#[cfg(feature = "lint")]
-pub use self::lint::*;
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -40,7 +21,7 @@ pub fn set_error_class(class: Function) {
 }
 
 /// A `KubepromError` (or, before the shim registered its class, an `Error` with the same fields).
-fn error(kind: &str, message: &str, status: Option<u16>, retry_after: Option<f64>) -> JsValue {
+pub fn error(kind: &str, message: &str, status: Option<u16>, retry_after: Option<f64>) -> JsValue {
     let status_js = status.map_or(JsValue::UNDEFINED, JsValue::from);
     let constructed = ERROR_CLASS.with(|c| {
         c.borrow().as_ref().and_then(|class| {
@@ -66,11 +47,13 @@ fn error(kind: &str, message: &str, status: Option<u16>, retry_after: Option<f64
     err
 }
 
-fn invalid(message: impl std::fmt::Display) -> JsValue {
+/// An `invalid_argument` error.
+pub fn invalid(message: impl std::fmt::Display) -> JsValue {
     error("invalid_argument", &message.to_string(), None, None)
 }
 
-fn get(source: &JsValue, key: &str) -> JsValue {
+/// `source[key]`, or `undefined` when it cannot be read.
+pub fn get(source: &JsValue, key: &str) -> JsValue {
     // Reflect.get throws on a primitive, and a throwing import leaves the slot wasm-bindgen
     // allocated for its result in the externref table: one slot lost per call that left its
     // options out or described an error without a cause. Primitives have no such properties.
@@ -80,20 +63,22 @@ fn get(source: &JsValue, key: &str) -> JsValue {
     Reflect::get(source, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn set(target: &JsValue, key: &str, value: &JsValue) {
+/// `target[key] = value` on an object the boundary just made.
+pub fn set(target: &JsValue, key: &str, value: &JsValue) {
     // Reflect.set only fails on frozen objects or proxies, and every target here is fresh.
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
 /// Reads optional options with serde; `undefined`/`null` give the defaults.
-fn options<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
+pub fn options<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
 }
 
-fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsValue {
+/// A serde value as a plain JS value (maps as objects).
+pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
 }

@@ -1,4 +1,4 @@
-// The JS half of src/wasm/packed.rs: turns flat arrays and one string table into the objects
+// The JS half of packed.rs: turns flat arrays and one string table into the objects
 // the API returns. Building them here, in one JS loop, costs a fraction of setting each property
 // from wasm (a boundary crossing per property and a TextDecoder call per string): on a
 // 50,000-series answer that was more time than parsing it. No logic lives here, only layout.

@@ -1,10 +1,10 @@
-//! The wasm boundary in a real browser (`wasm-pack test --headless --chrome`): errors become
-//! KubepromError-shaped values with a kind, typed arrays come back, and the module keeps working
-//! after an error.
+//! The wasm boundary in a real browser (`wasm-pack test --headless --chrome crates/kubeprom-wasm`):
+//! errors become KubepromError-shaped values with a kind, typed arrays come back, and the module
+//! keeps working after an error.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Float64Array, Reflect};
-use kubeprom::wasm;
+use kubeprom_wasm as wasm;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 

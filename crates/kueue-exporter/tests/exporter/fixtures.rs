@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kueue");
+/// The captures are shared with the core's tests, at the repository's top level.
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/kueue");
 
 /// Upper bounds of the pending-age histogram as the exporter's README documents them.
 pub const BUCKETS: [f64; 18] = [

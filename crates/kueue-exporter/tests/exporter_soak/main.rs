@@ -23,8 +23,8 @@
 //! `exporter soak: N passed, N failed`, and exits non-zero on any failure.
 //!
 //! ```sh
-//! cargo test --features exporter --test exporter_soak                              # bounded (CI)
-//! cargo test --release --features exporter --test exporter_soak -- --polls 10000   # the long run
+//! cargo test -p kubeprom-kueue-exporter --test exporter_soak                              # bounded (CI)
+//! cargo test --release -p kubeprom-kueue-exporter --test exporter_soak -- --polls 10000   # the long run
 //! ```
 //!
 //! Flags (after `--`) or environment variables: `--polls N` (`SOAK_POLLS`), `--seed N`

@@ -1,0 +1,16 @@
+//! The `#[wasm_bindgen]` boundary of kubeprom's core: JS values in, the plain-Rust API of the
+//! `kubeprom` crate, JS values and `KubepromError`s out. Conversion only.
+//!
+//! - [`core`]: catalog, query building, response parsing, per-pod aggregation, the Prometheus
+//!   client (over `fetch`) and Kueue summaries;
+//! - [`bytes`]: from response bytes to per-pod values in one call;
+//! - `packed`: results and pods crossing as flat arrays and one string table, made into
+//!   objects by `unpack.js` (the JS half, shipped beside the glue).
+
+pub mod bytes;
+pub mod core;
+mod packed;
+
+pub use self::bytes::*;
+pub use self::core::*;
+pub use kubeprom_wasm_support::set_error_class;
