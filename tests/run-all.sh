@@ -29,7 +29,7 @@ suite cargo-test cargo test --locked --lib --tests
 suite cargo-test-no-default-features cargo test --locked --lib --no-default-features
 # The core's wasm boundary, in headless Chromium (the wasm crate's own tests).
 suite wasm-browser wasm-pack test --headless --chrome --chromedriver "${CHROMEDRIVER:-/usr/bin/chromedriver}" \
-  crates/kubeprom-wasm -- --locked
+  crates/kubeprom-wasm --locked
 suite exporter cargo test --locked -p kubeprom-kueue-exporter --test exporter --bins
 # The exporter under seeded chaos while Prometheus scrapes it (deploy/kueue-exporter/README.md).
 suite exporter-soak cargo test --locked -p kubeprom-kueue-exporter --test exporter_soak
