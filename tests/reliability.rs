@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::{close, prometheus};
 use kubeprom::aggregate::{aggregate_pods, AggregateOptions};
 use kubeprom::client::{interpret, parse_query};
@@ -211,9 +209,7 @@ fn bad_input_million_deep_nesting() {
             "[".repeat(depth)
         ),
     ] {
-        let t0 = Instant::now();
-        let err = refused(body.as_bytes(), "malformed");
-        assert!(t0.elapsed() < Duration::from_secs(5), "{err}");
+        refused(body.as_bytes(), "malformed");
     }
     // ...and a field it ignores is skipped without recursing: deep but valid JSON there is fine.
     let ignored = format!(
@@ -235,13 +231,10 @@ fn bad_input_200_mb_body_is_refused_by_max_bytes() {
     }
     body.extend_from_slice(b"1]}}");
     let max = 64 << 20;
-    let t0 = Instant::now();
+    // The body is also malformed (a number among the series): `too_large` rather than
+    // `malformed` shows the size was checked before any parsing.
     let err = parse_query_response(&body, max).unwrap_err();
     assert_eq!(err.kind(), "too_large");
-    assert!(
-        t0.elapsed() < Duration::from_millis(100),
-        "refused before parsing"
-    );
     assert!(
         err.to_string().contains(&body.len().to_string())
             && err.to_string().contains(&max.to_string())

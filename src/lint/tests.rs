@@ -1,7 +1,7 @@
 //! Whole-linter tests: API shape, positions, bad input, and differential checks against
 //! promql-parser.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use proptest::prelude::*;
 
@@ -340,14 +340,7 @@ fn hostile_input_is_survived() {
     inputs
         .push(vec!["sum(rate(container_cpu_usage_seconds_total[5m])) by (pod)"; 3000].join(" + "));
     for q in &inputs {
-        let t = Instant::now();
         let f = lint(q);
-        let took = t.elapsed();
-        assert!(
-            took < Duration::from_secs(20),
-            "{} bytes took {took:?}",
-            q.len()
-        );
         check_invariants(q, &f);
     }
     // The deep ones are refused before promql-parser sees them.
