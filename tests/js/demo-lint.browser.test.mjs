@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startDemo, launchChromium, pageWithErrors, root } from './demo-server.mjs';
+import { startDemo, launchChromium, pageWithErrors, root, openDemo } from './demo-server.mjs';
 
 let demo;
 let browser;
@@ -31,7 +31,7 @@ async function underlined(page, rule) {
 
 test('the prefilled double-count query is underlined at the selector, fixed in one click, and runs', async () => {
   const { page, errors } = await pageWithErrors(browser);
-  await page.goto(demo.url);
+  await openDemo(page, demo.url);
   const box = page.getByLabel('PromQL', { exact: false });
   const query = await box.inputValue();
   const selector = 'container_memory_working_set_bytes{namespace="shop"}';
@@ -67,7 +67,7 @@ test('the prefilled double-count query is underlined at the selector, fixed in o
 
 test('non-ASCII text before a finding does not shift its underline', async () => {
   const { page, errors } = await pageWithErrors(browser);
-  await page.goto(demo.url);
+  await openDemo(page, demo.url);
   await page.locator('#findings li').first().waitFor({ timeout: 30000 });
   const selector = 'container_memory_working_set_bytes{namespace="shöp", pod=~"wéb-.*"}';
   // Astral-plane emoji take two UTF-16 units, CJK one, and both several UTF-8 bytes.
@@ -84,7 +84,7 @@ test('non-ASCII text before a finding does not shift its underline', async () =>
 
 test('findings are reachable by keyboard and a bad query reports a parse error', async () => {
   const { page, errors } = await pageWithErrors(browser);
-  await page.goto(demo.url);
+  await openDemo(page, demo.url);
   await page.locator('#findings li').first().waitFor({ timeout: 30000 });
   const box = page.getByLabel('PromQL', { exact: false });
   await box.fill('sum(rate(http_requests_total[5m])');

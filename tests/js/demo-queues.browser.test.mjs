@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { startDemo, launchChromium, pageWithErrors, root } from './demo-server.mjs';
+import { startDemo, launchChromium, pageWithErrors, root, openDemo } from './demo-server.mjs';
 
 let demo;
 let browser;
@@ -15,7 +15,7 @@ before(async () => {
   demo = await startDemo();
   browser = await launchChromium();
   ({ page, errors } = await pageWithErrors(browser));
-  await page.goto(demo.url);
+  await openDemo(page, demo.url);
   // Open the view from the keyboard, as the tabs pattern says.
   await page.focus('#tab-pods');
   await page.keyboard.press('ArrowRight');

@@ -30,6 +30,15 @@ export function launchChromium() {
 }
 
 /** A new page that records page errors and console errors into the returned array. */
+/**
+ * Opens the demo and waits until its module has set every control up: the load event comes
+ * before that, since the module first awaits the wasm.
+ */
+export async function openDemo(page, url) {
+  await page.goto(url);
+  await page.locator('body[data-ready="true"]').waitFor({ timeout: 60000 });
+}
+
 export async function pageWithErrors(browser) {
   const page = await browser.newPage();
   const errors = [];

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { openDemo } from './demo-server.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let server;
@@ -40,7 +41,7 @@ test('demo shows the two-container pod at the sum of its containers', async () =
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(url);
+  await openDemo(page, url);
   const row = page.locator('tr[data-pod="web-7d4b9c-abcde"] td.value');
   await row.waitFor({ timeout: 30000 });
   const want = expected.pods['shop/web-7d4b9c-abcde'].memoryWorkingSet / 1048576;
