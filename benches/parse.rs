@@ -1,7 +1,7 @@
 //! Response bytes to numbers, natively, on the browser bench's inputs (www/bench/generate.mjs;
 //! generated with node when missing): kubeprom's scanner beside serde_json into typed structs
-//! with borrowed strings, serde_json into `Value`, and kubeprom's serde path; then bytes to
-//! per-pod values both ways.
+//! with borrowed strings, serde_json into `Value`, and kubeprom's serde reading (the scanner's
+//! fallback); then bytes to per-pod values.
 //!
 //! `cargo bench --bench parse` (criterion; reports MB/s as throughput).
 
@@ -13,9 +13,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use kubeprom::aggregate::{aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Stat};
-use kubeprom::response::scan::scan_query_response;
-use kubeprom::response::{parse_query_response, DEFAULT_MAX_BYTES};
+use kubeprom::aggregate::{aggregate_pods_from_bytes, AggregateOptions, Stat};
+use kubeprom::response::{parse_query_response, parse_query_response_serde, DEFAULT_MAX_BYTES};
 use serde::Deserialize;
 
 const INPUTS: &[&str] = &["matrix-2000", "matrix-200", "vector-50000"];
@@ -96,34 +95,25 @@ fn bench(c: &mut Criterion) {
         group.measurement_time(Duration::from_secs(4));
         group.bench_function("kubeprom scan", |b| {
             b.iter(|| {
-                scan_query_response(black_box(&body), DEFAULT_MAX_BYTES).map(|c| c.values.len())
+                parse_query_response(black_box(&body), DEFAULT_MAX_BYTES).map(|c| c.values.len())
             })
         });
         group.bench_function("serde_json typed", |b| b.iter(|| typed(black_box(&body))));
         group.bench_function("serde_json Value", |b| {
             b.iter(|| value_tree(black_box(&body)))
         });
-        group.bench_function("kubeprom serde path", |b| {
+        group.bench_function("kubeprom serde reading", |b| {
             b.iter(|| {
-                parse_query_response(black_box(&body), DEFAULT_MAX_BYTES).map(|r| r.series.len())
+                parse_query_response_serde(black_box(&body), DEFAULT_MAX_BYTES)
+                    .map(|r| r.series.len())
             })
         });
-        group.bench_function("bytes to pods: scan + aggregate_columns", |b| {
+        group.bench_function("bytes to pods", |b| {
             b.iter(|| {
                 aggregate_pods_from_bytes(black_box(&body), DEFAULT_MAX_BYTES, &opts)
                     .map(|a| a.aggregation.pods.len())
             })
         });
-        group.bench_function(
-            "bytes to pods: parse_query_response + aggregate_pods",
-            |b| {
-                b.iter(|| {
-                    let result =
-                        parse_query_response(black_box(&body), DEFAULT_MAX_BYTES).expect("parse");
-                    aggregate_pods(&result, &opts).map(|a| a.pods.len())
-                })
-            },
-        );
         group.finish();
     }
 }

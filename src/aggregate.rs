@@ -7,18 +7,12 @@
 //! pod-level series when it has nothing finer (network, or an already aggregated query); its pause
 //! container only as a last resort.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 
-use crate::query::QueryError;
-use crate::response::{Labels, QueryResult, Series};
-use crate::units::{conversion, Conversion};
+use crate::response::Labels;
 
 mod columnar;
-pub use columnar::{
-    aggregate_columns, aggregate_pods_from_bytes, BytesAggregation, FromBytesError,
-};
+pub use columnar::{aggregate_pods, aggregate_pods_from_bytes, BytesAggregation, FromBytesError};
 
 /// Labels that tell scrapers apart rather than series: equal series but for these count once.
 pub const SCRAPE_IDENTITY_LABELS: &[&str] = &[
@@ -140,139 +134,6 @@ impl Tier {
     }
 }
 
-/// Aggregates `result` per pod.
-pub fn aggregate_pods(
-    result: &QueryResult,
-    opts: &AggregateOptions,
-) -> Result<Aggregation, QueryError> {
-    let convert = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?;
-    let mut out = Aggregation::default();
-
-    // Duplicate scrapes: keep one series per label set without scrape identity labels.
-    let mut by_identity: BTreeMap<Vec<(&str, &str)>, &Series> = BTreeMap::new();
-    for series in &result.series {
-        let key: Vec<(&str, &str)> = {
-            let mut key: Vec<_> = series
-                .labels
-                .iter()
-                .filter(|(name, _)| !SCRAPE_IDENTITY_LABELS.contains(&name.as_str()))
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect();
-            key.sort_unstable();
-            key
-        };
-        match by_identity.get_mut(&key) {
-            Some(kept) => {
-                out.dropped_duplicates += 1;
-                if prefer(series, kept) {
-                    *kept = series;
-                }
-            }
-            None => {
-                by_identity.insert(key, series);
-            }
-        }
-    }
-
-    // Group by pod and tier.
-    type PodKey<'a> = (&'a str, &'a str);
-    let mut pods: BTreeMap<PodKey, BTreeMap<(Tier, &str), Vec<&Series>>> = BTreeMap::new();
-    for series in by_identity.into_values() {
-        let (Some(namespace), Some(pod)) = (series.label("namespace"), series.label("pod")) else {
-            out.unattributed.push(series.labels.clone());
-            continue;
-        };
-        let container = series.label("container").unwrap_or("");
-        let tier = Tier::of(container);
-        pods.entry((namespace, pod))
-            .or_default()
-            .entry((tier, container))
-            .or_default()
-            .push(series);
-    }
-
-    for ((namespace, pod), groups) in pods {
-        let Some(best) = groups.keys().map(|(tier, _)| *tier).min() else {
-            continue;
-        };
-        let mut pod_sum = Summed::default();
-        let mut containers = Vec::new();
-        for ((tier, container), series) in groups {
-            if tier != best {
-                out.dropped_duplicates += series.len();
-                continue;
-            }
-            let mut container_sum = Summed::default();
-            for s in series {
-                out.skipped_samples += container_sum.add(&s.timestamps, &s.values, convert);
-            }
-            pod_sum.add(
-                &container_sum.timestamps(),
-                &container_sum.values(),
-                Conversion {
-                    factor: 1.0,
-                    unit: "",
-                },
-            );
-            containers.push(ContainerValue {
-                container: container.to_owned(),
-                value: stat(&container_sum.values(), opts.stat),
-            });
-        }
-        let values = pod_sum.values();
-        out.pods.push(PodValue {
-            namespace: namespace.to_owned(),
-            pod: pod.to_owned(),
-            value: stat(&values, opts.stat),
-            unit: convert.unit.to_owned(),
-            containers,
-            series: opts.keep_series.then(|| (pod_sum.timestamps(), values)),
-        });
-    }
-    Ok(out)
-}
-
-/// Whether `candidate` should replace `kept` as the one copy of a duplicated series: the one with
-/// more samples, then the smaller label set, so the choice does not depend on response order.
-fn prefer(candidate: &Series, kept: &Series) -> bool {
-    (candidate.values.len(), std::cmp::Reverse(&candidate.labels))
-        > (kept.values.len(), std::cmp::Reverse(&kept.labels))
-}
-
-/// A sum of series aligned by timestamp.
-#[derive(Default)]
-struct Summed {
-    points: BTreeMap<u64, f64>,
-}
-
-impl Summed {
-    /// Adds a series (values times `convert.factor`), skipping NaN samples; returns how many.
-    fn add(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
-        let mut skipped = 0;
-        for (&t, &v) in timestamps.iter().zip(values) {
-            if v.is_nan() {
-                skipped += 1;
-                continue;
-            }
-            // Timestamps are finite unix seconds with millisecond precision; their bits order
-            // like the numbers for non-negative values.
-            *self.points.entry(t.max(0.0).to_bits()).or_insert(0.0) += v * convert.factor;
-        }
-        skipped
-    }
-
-    fn timestamps(&self) -> Vec<f64> {
-        self.points
-            .keys()
-            .map(|&bits| f64::from_bits(bits))
-            .collect()
-    }
-
-    fn values(&self) -> Vec<f64> {
-        self.points.values().copied().collect()
-    }
-}
-
 /// The statistic of values in time order; NaN when there are none.
 pub fn stat(values: &[f64], stat: Stat) -> f64 {
     if values.is_empty() {
@@ -312,10 +173,10 @@ fn quantile(values: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::ResultType;
+    use crate::response::{PlainResult, PlainSeries, QueryResult, ResultType};
 
-    fn series(labels: &[(&str, &str)], points: &[(f64, f64)]) -> Series {
-        Series {
+    fn series(labels: &[(&str, &str)], points: &[(f64, f64)]) -> PlainSeries {
+        PlainSeries {
             labels: labels
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -325,14 +186,15 @@ mod tests {
         }
     }
 
-    fn result(result_type: ResultType, series: Vec<Series>) -> QueryResult {
-        QueryResult {
+    fn result(result_type: ResultType, series: Vec<PlainSeries>) -> QueryResult<'static> {
+        PlainResult {
             result_type,
             series,
             string_value: None,
             warnings: vec![],
             infos: vec![],
         }
+        .into()
     }
 
     #[test]

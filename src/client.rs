@@ -477,9 +477,13 @@ fn kubernetes_status(body: &[u8]) -> Option<String> {
     })
 }
 
-/// The query parser with the default size limit, for [`interpret`].
-pub fn parse_query(body: &[u8], max_bytes: usize) -> Result<response::QueryResult, ResponseError> {
-    response::parse_query_response(body, max_bytes)
+/// The query parser for [`interpret`], whose parsers give results that do not borrow the body:
+/// this one owns its labels.
+pub fn parse_query(
+    body: &[u8],
+    max_bytes: usize,
+) -> Result<response::QueryResult<'static>, ResponseError> {
+    response::parse_query_response(body, max_bytes).map(response::QueryResult::into_owned)
 }
 
 #[cfg(test)]

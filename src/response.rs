@@ -9,6 +9,8 @@ use serde::Deserialize;
 
 pub mod scan;
 
+pub use scan::{parse_query_response, parse_query_response_serde, Label, QueryResult, Series};
+
 /// The default limit on a response body: 256 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 256 << 20;
 
@@ -94,9 +96,9 @@ impl ResultType {
 /// A series' labels in the order Prometheus sent them.
 pub type Labels = Vec<(String, String)>;
 
-/// One series with its samples as parallel arrays.
+/// One series of the serde reading, with its samples as parallel arrays.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
+pub(crate) struct PlainSeries {
     /// Label pairs, `__name__` included when present.
     pub labels: Labels,
     /// Sample times in unix seconds.
@@ -105,7 +107,8 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
-impl Series {
+#[cfg(test)]
+impl PlainSeries {
     /// The value of label `name`, if the series has it.
     pub fn label(&self, name: &str) -> Option<&str> {
         self.labels
@@ -115,13 +118,13 @@ impl Series {
     }
 }
 
-/// A parsed query response.
+/// The serde reading of a query response, before it becomes a [`QueryResult`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct QueryResult {
+pub(crate) struct PlainResult {
     /// The result type.
     pub result_type: ResultType,
     /// The series (a scalar or string result has one series without labels).
-    pub series: Vec<Series>,
+    pub series: Vec<PlainSeries>,
     /// The string of a `string` result.
     pub string_value: Option<String>,
     /// Warnings Prometheus (or Thanos/Mimir) attached: results may be partial.
@@ -130,8 +133,9 @@ pub struct QueryResult {
     pub infos: Vec<String>,
 }
 
-/// Parses a query or query_range response body.
-pub fn parse_query_response(body: &[u8], max_bytes: usize) -> Result<QueryResult, ResponseError> {
+/// The serde reading of a query or query_range body, one allocation per series: what the
+/// scanner falls back to on anything outside its shape, and what it is tested against.
+pub(crate) fn parse_plain(body: &[u8], max_bytes: usize) -> Result<PlainResult, ResponseError> {
     let envelope: Envelope<Data> = parse_envelope(body, max_bytes)?;
     let data = envelope
         .data
@@ -167,7 +171,7 @@ pub fn parse_query_response(body: &[u8], max_bytes: usize) -> Result<QueryResult
         (ResultType::Scalar, RawResult::Pair(time, text)) => {
             let value = parse_value(&text)
                 .map_err(|e| ResponseError::malformed(format!("result: {e}"), body))?;
-            vec![Series {
+            vec![PlainSeries {
                 labels: Vec::new(),
                 timestamps: vec![time],
                 values: vec![value],
@@ -175,7 +179,7 @@ pub fn parse_query_response(body: &[u8], max_bytes: usize) -> Result<QueryResult
         }
         (ResultType::String, RawResult::Pair(time, text)) => {
             string_value = Some(text.into_owned());
-            vec![Series {
+            vec![PlainSeries {
                 labels: Vec::new(),
                 timestamps: vec![time],
                 values: vec![f64::NAN],
@@ -200,7 +204,7 @@ pub fn parse_query_response(body: &[u8], max_bytes: usize) -> Result<QueryResult
             ))
         }
     };
-    Ok(QueryResult {
+    Ok(PlainResult {
         result_type,
         series,
         string_value,
@@ -390,7 +394,7 @@ enum RawResult<'a> {
 }
 
 struct RawSeries {
-    series: Series,
+    series: PlainSeries,
     /// Whether the series came with `value`/`histogram` (vector) rather than `values`.
     single: bool,
 }
@@ -532,7 +536,7 @@ impl<'de> Visitor<'de> for SeriesVisitor {
             de::Error::custom("a series has no value, values, histogram or histograms")
         })?;
         Ok(RawSeries {
-            series: Series {
+            series: PlainSeries {
                 labels,
                 timestamps: samples.timestamps,
                 values: samples.values,
@@ -700,8 +704,8 @@ impl<'de> Deserialize<'de> for LabelMapOrEmpty {
 mod tests {
     use super::*;
 
-    fn parse(body: &str) -> Result<QueryResult, ResponseError> {
-        parse_query_response(body.as_bytes(), DEFAULT_MAX_BYTES)
+    fn parse(body: &str) -> Result<PlainResult, ResponseError> {
+        parse_plain(body.as_bytes(), DEFAULT_MAX_BYTES)
     }
 
     #[test]
@@ -779,7 +783,7 @@ mod tests {
 
     #[test]
     fn too_large_is_refused_before_parsing() {
-        let err = parse_query_response(b"{\"status\":\"success\"}", 4).unwrap_err();
+        let err = parse_plain(b"{\"status\":\"success\"}", 4).unwrap_err();
         assert_eq!(err.kind(), "too_large");
     }
 

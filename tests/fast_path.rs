@@ -1,22 +1,28 @@
-//! The fast path (`scan_query_response`, `aggregate_pods_from_bytes`) against the plain path
-//! (`parse_query_response`, `aggregate_pods`): the same results bit for bit, the same errors, on
-//! the browser bench's inputs, on every answer the test Prometheus gives to the catalog's
-//! queries, and on generated bodies full of odd shapes (proptest).
+//! The shipped path (the scanner of `parse_query_response`, `aggregate_pods`,
+//! `aggregate_pods_from_bytes`) against the plain one (the serde reading alone,
+//! `parse_query_response_serde`, and the `BTreeMap` oracle of `tests/oracle/aggregate.rs`): the
+//! same results bit for bit, the same errors, on the browser bench's inputs, on every answer the
+//! test Prometheus gives to the catalog's queries, and on generated bodies full of odd shapes
+//! (proptest).
 #![cfg(not(target_arch = "wasm32"))]
 
 #[allow(dead_code)]
 mod common;
+#[path = "oracle/aggregate.rs"]
+mod oracle;
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use kubeprom::aggregate::{
-    aggregate_columns, aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation,
-    Stat,
+    aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation, Stat,
 };
 use kubeprom::query::{build_query, QuerySpec, CATALOG};
-use kubeprom::response::scan::{scan_matrix_in_windows, scan_query_response, Columns};
-use kubeprom::response::{parse_query_response, QueryResult, DEFAULT_MAX_BYTES};
+use kubeprom::response::scan::scan_matrix_in_windows;
+use kubeprom::response::{
+    parse_query_response, parse_query_response_serde, QueryResult, DEFAULT_MAX_BYTES,
+};
+use oracle::aggregate_pods_oracle;
 use proptest::prelude::*;
 
 /// A text form where every float is its bits, so NaN == NaN and -0.0 != 0.0.
@@ -29,8 +35,14 @@ fn bits_of_result(r: &QueryResult) -> String {
         out += &format!(
             "{:?} {:x?} {:x?}\n",
             s.labels,
-            s.timestamps.iter().map(|t| t.to_bits()).collect::<Vec<_>>(),
-            s.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            r.timestamps_of(s)
+                .iter()
+                .map(|t| t.to_bits())
+                .collect::<Vec<_>>(),
+            r.values_of(s)
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>()
         );
     }
     out
@@ -90,13 +102,13 @@ fn option_sets() -> Vec<AggregateOptions> {
 
 /// Asserts both paths agree on `body`; returns whether the scanner read it itself.
 fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> bool {
-    let plain = parse_query_response(body, max_bytes);
-    let fast = scan_query_response(body, max_bytes);
+    let plain = parse_query_response_serde(body, max_bytes);
+    let fast = parse_query_response(body, max_bytes);
     let scanned = fast.as_ref().is_ok_and(|c| c.scanned);
     match (&plain, &fast) {
         (Ok(p), Ok(f)) => assert_eq!(
             bits_of_result(p),
-            bits_of_result(&f.to_query_result()),
+            bits_of_result(f),
             "{what}: results differ"
         ),
         (Err(p), Err(f)) => assert_eq!(p, f, "{what}: errors differ"),
@@ -122,7 +134,7 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
             });
             assert_eq!(
                 bits_of_result(p),
-                bits_of_result(&columns.to_query_result()),
+                bits_of_result(&columns),
                 "{what}: windowed ({window}) result differs"
             );
         } else if window >= 64 && body.len() > 2 * window && scanned && p_is_plain_matrix(body) {
@@ -132,10 +144,10 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
     let sets = option_sets();
     let sets = if all_options { &sets[..] } else { &sets[..1] };
     for opts in sets {
-        let plain = parse_query_response(body, max_bytes)
+        let plain = parse_query_response_serde(body, max_bytes)
             .map_err(|e| e.kind().to_owned())
             .and_then(|r| {
-                aggregate_pods(&r, opts)
+                aggregate_pods_oracle(&r, opts)
                     .map(|a| (bits_of_aggregation(&a), r.warnings, r.infos))
                     .map_err(|e| e.kind().to_owned())
             });
@@ -143,9 +155,9 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
             .map(|a| (bits_of_aggregation(&a.aggregation), a.warnings, a.infos))
             .map_err(|e| e.kind().to_owned());
         assert_eq!(plain, fast, "{what} with {opts:?}");
-        // What the wasm aggregatePods does with a result read back from JS: owned columns.
-        if let Ok(r) = parse_query_response(body, max_bytes) {
-            let owned = aggregate_columns(&Columns::from_query_result(r), opts)
+        // What the wasm aggregatePods does with a result read back from JS: owned labels.
+        if let Ok(r) = parse_query_response_serde(body, max_bytes) {
+            let owned = aggregate_pods(&r, opts)
                 .map(|a| bits_of_aggregation(&a))
                 .map_err(|e| e.kind().to_owned());
             assert_eq!(

@@ -433,7 +433,7 @@ fn kueue_queues() {
 fn kueue_local_queues() {
     let prom = prometheus();
     let queues = &prom.expected["kueue"]["localQueues"];
-    let key = |s: &kubeprom::response::Series| {
+    let key = |s: &common::SeriesSamples| {
         format!(
             "{}/{}",
             s.label("exported_namespace").unwrap(),

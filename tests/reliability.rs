@@ -17,8 +17,8 @@ use promql_parser::parser::{self, Expr};
 use promql_parser::util::{walk_expr, ExprVisitor};
 use proptest::prelude::*;
 
-fn parse(body: &[u8]) -> Result<kubeprom::response::QueryResult, ResponseError> {
-    parse_query_response(body, DEFAULT_MAX_BYTES)
+fn parse(body: &[u8]) -> Result<common::Answer, ResponseError> {
+    parse_query_response(body, DEFAULT_MAX_BYTES).map(common::Answer::from)
 }
 
 /// The error of a body that must fail, with its kind checked.

@@ -1,10 +1,12 @@
-//! `aggregatePodsFromBytes` (the columnar fast path: a hand-written scanner, then aggregation
-//! over columns) against `parseResponse` + `aggregatePods` on arbitrary bodies: it promises the
-//! same numbers and the same error kinds, bit for bit. Any difference, or a panic, fails.
+//! `aggregate_pods_from_bytes` (what ships: the scanner, then the aggregation over columns)
+//! against the plain reading (serde alone, then the `BTreeMap` oracle of
+//! tests/oracle/aggregate.rs) on arbitrary bodies: the same numbers and the same error kinds,
+//! bit for bit. Any difference, or a panic, fails.
 #![no_main]
 
-use kubeprom::aggregate::{aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Stat};
-use kubeprom::response::{parse_query_response, DEFAULT_MAX_BYTES};
+use kubeprom::aggregate::{aggregate_pods_from_bytes, AggregateOptions, Stat};
+use kubeprom::response::{parse_query_response_serde, DEFAULT_MAX_BYTES};
+use kubeprom_fuzz::oracle::aggregate_pods_oracle;
 use libfuzzer_sys::fuzz_target;
 
 const UNITS: &[Option<&str>] = &[None, Some("MiB"), Some("millicores"), Some("parsecs")];
@@ -21,8 +23,8 @@ fuzz_target!(|data: &[u8]| {
         ..Default::default()
     };
     let fast = aggregate_pods_from_bytes(body, DEFAULT_MAX_BYTES, &opts);
-    let plain = parse_query_response(body, DEFAULT_MAX_BYTES).map(|r| {
-        let aggregation = aggregate_pods(&r, &opts);
+    let plain = parse_query_response_serde(body, DEFAULT_MAX_BYTES).map(|r| {
+        let aggregation = aggregate_pods_oracle(&r, &opts);
         (r, aggregation)
     });
     match (fast, plain) {
@@ -34,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(
                 format!("{:?}", fast.aggregation),
                 format!("{:?}", aggregation),
-                "fast path and plain path differ"
+                "the shipped path and the plain reading differ"
             );
         }
         (Err(fast), Ok((_, Err(plain)))) => assert_eq!(fast.kind(), plain.kind()),

@@ -11,9 +11,13 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     match parse_query_response(data, DEFAULT_MAX_BYTES) {
         Ok(result) => {
+            assert_eq!(result.timestamps.len(), result.values.len());
+            let mut next = 0;
             for series in &result.series {
-                assert_eq!(series.timestamps.len(), series.values.len());
+                assert!(series.start == next && series.start <= series.end);
+                next = series.end;
             }
+            assert_eq!(next, result.values.len(), "the series cover every sample, in order");
             if matches!(result.result_type, ResultType::Scalar | ResultType::String) {
                 assert_eq!(result.series.len(), 1);
             }

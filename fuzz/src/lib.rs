@@ -8,6 +8,11 @@ use promql_parser::parser::{self, Expr};
 use promql_parser::util::{walk_expr, ExprVisitor};
 
 /// One sample line of an exposition page.
+/// The per-pod aggregation read plainly, shared with the integration tests: the fuzz targets
+/// hold the shipped aggregation to it.
+#[path = "../../tests/oracle/aggregate.rs"]
+pub mod oracle;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// Metric name.

@@ -1,8 +1,12 @@
-//! [`aggregate_pods`](super::aggregate_pods) over a [`Columns`] result, with the same rules and
-//! bit-identical numbers: the same dedupe keys and tie-breaks, the same grouping order, and the
-//! same additions in the same order. Only the bookkeeping differs: per-timestamp sums are merged
-//! over sorted arrays instead of built in a `BTreeMap`, which is what made the plain path slow
-//! on large range results.
+//! The per-pod aggregation over a [`QueryResult`]'s columns.
+//!
+//! Its rules are those of the module above; the order they imply (duplicates kept by label
+//! set, pods by namespace and pod, containers by tier and name, sums by timestamp) is what a
+//! plain reading with a `BTreeMap` per step would give, and `tests/oracle/aggregate.rs` is that
+//! reading: the tests and fuzz targets hold this code to it bit for bit. The bookkeeping here
+//! is cheaper: duplicates are found with a hash map and ordered by one sort, and per-timestamp
+//! sums are merged over sorted arrays, because trees of long label sets and of timestamps cost
+//! most of the time on large instant vectors and range results.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +17,7 @@ use rustc_hash::FxBuildHasher as FastHash;
 use super::SCRAPE_IDENTITY_LABELS;
 use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue, Tier};
 use crate::query::QueryError;
-use crate::response::scan::{scan_query_response, ColumnSeries, Columns, Label};
+use crate::response::{parse_query_response, Label, QueryResult, Series};
 use crate::response::{ResponseError, ResultType};
 use crate::units::{conversion, Conversion};
 
@@ -51,16 +55,15 @@ impl FromBytesError {
     }
 }
 
-/// Response bytes to per-pod values in one step: [`scan_query_response`] then
-/// [`aggregate_columns`]. Equal, bit for bit, to `parse_query_response` then `aggregate_pods`,
-/// errors included (a body error is reported before an options error, as there).
+/// Response bytes to per-pod values in one step: [`parse_query_response`] then
+/// [`aggregate_pods`]; a body error is reported before an options error.
 pub fn aggregate_pods_from_bytes(
     body: &[u8],
     max_bytes: usize,
     opts: &AggregateOptions,
 ) -> Result<BytesAggregation, FromBytesError> {
-    let columns = scan_query_response(body, max_bytes)?;
-    let aggregation = aggregate_columns(&columns, opts)?;
+    let columns = parse_query_response(body, max_bytes)?;
+    let aggregation = aggregate_pods(&columns, opts)?;
     Ok(BytesAggregation {
         result_type: columns.result_type,
         aggregation,
@@ -69,18 +72,18 @@ pub fn aggregate_pods_from_bytes(
     })
 }
 
-/// [`aggregate_pods`](super::aggregate_pods) over columns.
-pub fn aggregate_columns(
-    result: &Columns,
+/// Aggregates `result` per pod (the rules are in the [module above](super)).
+pub fn aggregate_pods(
+    result: &QueryResult,
     opts: &AggregateOptions,
 ) -> Result<Aggregation, QueryError> {
     let convert = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?;
     let mut out = Aggregation::default();
 
-    // Duplicate scrapes, as the plain path's `BTreeMap` keyed by the label set without scrape
-    // identity labels, but found with a hash map: comparing long label sets inside a tree was
-    // most of the plain path's time on large instant vectors. The tree's order still decides
-    // what depends on order (series order within a group, unattributed order): by sorting.
+    // Duplicate scrapes: one series per label set without scrape identity labels, found with a
+    // hash map (comparing long label sets inside a tree is slow on large instant vectors). The
+    // label sets' order still decides what depends on order (series order within a group,
+    // unattributed order): by sorting.
     // FxHash, not SipHash or foldhash: both multiply into 128 bits, which wasm does in several
     // steps, and hashing every label of 50k series was a tenth of the time; flooding is no
     // concern for a response the caller asked for.
@@ -89,8 +92,7 @@ pub fn aggregate_columns(
     // hash and `kept` chains older ones with the same hash.
     let mut newest: HashMap<u64, usize, FastHash> =
         HashMap::with_capacity_and_hasher(result.series.len(), FastHash);
-    let mut kept: Vec<(Key, &ColumnSeries, Option<usize>)> =
-        Vec::with_capacity(result.series.len());
+    let mut kept: Vec<(Key, &Series, Option<usize>)> = Vec::with_capacity(result.series.len());
     for series in &result.series {
         let key = Key::of(series);
         let hash = {
@@ -124,7 +126,7 @@ pub fn aggregate_columns(
     drop(newest);
 
     // Each kept series' pod, tier and container, found in one pass over its labels; then one
-    // sort puts them in the plain path's order (pods by namespace and pod, groups by tier and
+    // sort puts them in the rules' order (pods by namespace and pod, groups by tier and
     // container, series by key) instead of a tree and a list per pod and per group.
     struct Entry<'s> {
         rank: u32,
@@ -135,7 +137,7 @@ pub fn aggregate_columns(
     let mut pod_ids: HashMap<(&str, &str), u32, FastHash> = HashMap::default();
     let mut pod_names: Vec<(&str, &str)> = Vec::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(kept.len());
-    let mut unattributed: Vec<(&Key, &ColumnSeries)> = Vec::new();
+    let mut unattributed: Vec<(&Key, &Series)> = Vec::new();
     for (at, (key, series, _)) in kept.iter().enumerate() {
         let (mut namespace, mut pod, mut container) = (None, None, None);
         for (name, value) in &series.labels {
@@ -251,8 +253,7 @@ pub fn aggregate_columns(
     Ok(out)
 }
 
-/// A series' labels without the scrape identity labels, ordered by name: the plain path's
-/// dedupe key. Borrowed from the series when its names already ascend, as Prometheus sends
+/// A series' labels without the scrape identity labels, ordered by name: the dedupe key. Borrowed from the series when its names already ascend, as Prometheus sends
 /// them; only other orders pay for a sorted copy.
 enum Key<'s> {
     Ascending(&'s [Label<'s>]),
@@ -260,7 +261,7 @@ enum Key<'s> {
 }
 
 impl<'s> Key<'s> {
-    fn of(series: &'s ColumnSeries<'s>) -> Self {
+    fn of(series: &'s Series<'s>) -> Self {
         if series.names_ascending {
             return Key::Ascending(&series.labels);
         }
@@ -274,7 +275,7 @@ impl<'s> Key<'s> {
         Key::Sorted(pairs)
     }
 
-    /// The key's pairs in order; compared and hashed as the plain path's sorted `Vec` is.
+    /// The key's pairs in order; compared and hashed as a sorted `Vec` of them would be.
     fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         let (ascending, sorted): (&[Label], &[(&str, &str)]) = match self {
             Key::Ascending(labels) => (labels, &[]),
@@ -300,12 +301,14 @@ fn is_scrape_identity(name: &str) -> bool {
     })
 }
 
-/// The plain path's tie-break between copies of a series, on column series.
-fn prefer(candidate: &ColumnSeries, kept: &ColumnSeries) -> bool {
+/// Which copy of a duplicated series is kept: the one with more samples, then the smaller
+/// label set, so the choice does not depend on response order.
+fn prefer(candidate: &Series, kept: &Series) -> bool {
     (candidate.len(), Reverse(&candidate.labels)) > (kept.len(), Reverse(&kept.labels))
 }
 
-/// The plain path's `BTreeMap<u64, f64>` sum of series by timestamp, kept as two sorted arrays.
+/// A sum of series by timestamp, as a `BTreeMap<u64, f64>` would hold it, kept as two sorted
+/// arrays.
 ///
 /// Each key gets `0.0 + x` for its first sample and `+= x` for later ones, in series order and
 /// sample order within a series, exactly as `*map.entry(k).or_insert(0.0) += x` does; series
@@ -318,7 +321,7 @@ struct Merged {
     scratch_values: Vec<f64>,
 }
 
-/// The plain path's timestamp key.
+/// A timestamp as a sort key: finite non-negative unix seconds order like their bits.
 #[inline]
 fn time_key(t: f64) -> u64 {
     t.max(0.0).to_bits()
@@ -432,7 +435,7 @@ impl Merged {
         skipped
     }
 
-    /// Series out of time order: the plain path's map, literally.
+    /// Series out of time order: a map, as the rules state it.
     #[cold]
     fn add_unsorted(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
         let mut points: BTreeMap<u64, f64> = self

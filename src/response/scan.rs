@@ -1,26 +1,27 @@
 //! A scanner for the shape Prometheus gives `query` and `query_range` answers, straight from
 //! bytes into columns: one label list per series and two shared `f64` arrays for all samples.
 //!
-//! It only accepts what [`parse_query_response`] accepts with the same meaning: success envelopes
-//! of vector and matrix results in Prometheus' field layout. Anything else (error envelopes,
-//! scalars, histograms, unknown fields, duplicate keys, odd numbers, truncated or invalid JSON)
-//! stops the scanner and the body goes through [`parse_query_response`] instead, so errors and
-//! rare shapes keep exactly the plain path's behaviour. Numbers take a short exact path when the
+//! It only accepts what the serde reading ([`parse_query_response_serde`]) accepts with the same
+//! meaning: success envelopes of vector and matrix results in Prometheus' field layout. Anything
+//! else (error envelopes, scalars, histograms, unknown fields, duplicate keys, odd numbers,
+//! truncated or invalid JSON) stops the scanner and the body goes through the serde reading
+//! instead, which fills the same [`QueryResult`], so errors and rare shapes keep exactly the
+//! plain path's behaviour. Numbers take a short exact path when the
 //! result is provably the correctly rounded one, and the plain path's own parsers otherwise.
 
 use std::borrow::Cow;
 
-use super::{parse_query_response, parse_value, QueryResult, ResponseError, ResultType, Series};
+use super::{parse_plain, parse_value, PlainResult, ResponseError, ResultType};
 
-/// A label of a [`ColumnSeries`]: name and value, borrowed from the body when unescaped.
+/// A label of a [`Series`]: name and value, borrowed from the body when unescaped.
 pub type Label<'a> = (Cow<'a, str>, Cow<'a, str>);
 
-/// A series of a [`Columns`] result: its labels and where its samples are.
+/// A series of a [`QueryResult`] result: its labels and where its samples are.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ColumnSeries<'a> {
+pub struct Series<'a> {
     /// Label pairs in the order Prometheus sent them.
     pub labels: Vec<Label<'a>>,
-    /// Index of the series' first sample in [`Columns::timestamps`] and [`Columns::values`].
+    /// Index of the series' first sample in [`QueryResult::timestamps`] and [`QueryResult::values`].
     pub start: usize,
     /// One past its last sample.
     pub end: usize,
@@ -29,11 +30,11 @@ pub struct ColumnSeries<'a> {
     pub names_ascending: bool,
 }
 
-impl<'a> ColumnSeries<'a> {
+impl<'a> Series<'a> {
     /// A series with samples `start..end`, finding out whether its label names ascend (the
     /// scanner knows that already and sets the field itself).
     pub fn new(labels: Vec<Label<'a>>, start: usize, end: usize) -> Self {
-        ColumnSeries {
+        Series {
             names_ascending: labels.windows(2).all(|w| w[0].0 < w[1].0),
             labels,
             start,
@@ -60,67 +61,71 @@ impl<'a> ColumnSeries<'a> {
     }
 }
 
-/// A query result in columns: what [`QueryResult`] holds, without one allocation per series'
-/// samples and without copying label strings.
+/// A parsed `query` or `query_range` answer, in columns: one label list per series and two
+/// arrays shared by every sample, so a result costs no allocation per series' samples and no
+/// copy of label strings that need no unescaping. The scanner fills it; so does the serde
+/// reading it falls back to, and so does the wasm boundary from a result given back by JS.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Columns<'a> {
+pub struct QueryResult<'a> {
     /// The result type.
     pub result_type: ResultType,
-    /// The series, in response order.
-    pub series: Vec<ColumnSeries<'a>>,
+    /// The series, in response order (a scalar or string result has one series without
+    /// labels).
+    pub series: Vec<Series<'a>>,
     /// Every sample time in unix seconds, series after series.
     pub timestamps: Vec<f64>,
-    /// Every sample value, aligned with `timestamps`.
+    /// Every sample value, aligned with `timestamps`; NaN and ±Inf kept as such. For native
+    /// histogram samples, their count.
     pub values: Vec<f64>,
     /// The string of a `string` result.
     pub string_value: Option<String>,
-    /// Warnings attached to the response.
+    /// Warnings Prometheus (or Thanos/Mimir) attached: results may be partial.
     pub warnings: Vec<String>,
-    /// Informational notes attached to the response.
+    /// Informational notes Prometheus attached.
     pub infos: Vec<String>,
-    /// Whether the scanner read the body itself (false: it went through the plain parser).
+    /// Whether the scanner read the body itself (false: the serde reading did).
     pub scanned: bool,
 }
 
-impl Columns<'_> {
-    /// Sample times of series `i`.
-    pub fn timestamps_of(&self, series: &ColumnSeries) -> &[f64] {
+impl QueryResult<'_> {
+    /// Sample times of `series`.
+    pub fn timestamps_of(&self, series: &Series) -> &[f64] {
         &self.timestamps[series.start..series.end]
     }
 
-    /// Sample values of series `i`.
-    pub fn values_of(&self, series: &ColumnSeries) -> &[f64] {
+    /// Sample values of `series`.
+    pub fn values_of(&self, series: &Series) -> &[f64] {
         &self.values[series.start..series.end]
     }
 
-    /// The same result as a [`QueryResult`], as [`parse_query_response`] gives it.
-    pub fn to_query_result(&self) -> QueryResult {
+    /// The same result owning every label, so it no longer borrows the body.
+    pub fn into_owned(self) -> QueryResult<'static> {
         QueryResult {
             result_type: self.result_type,
             series: self
                 .series
-                .iter()
+                .into_iter()
                 .map(|s| Series {
-                    labels: s
-                        .labels
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
-                    timestamps: self.timestamps_of(s).to_vec(),
-                    values: self.values_of(s).to_vec(),
+                    labels: owned(s.labels),
+                    start: s.start,
+                    end: s.end,
+                    names_ascending: s.names_ascending,
                 })
                 .collect(),
-            string_value: self.string_value.clone(),
-            warnings: self.warnings.clone(),
-            infos: self.infos.clone(),
+            timestamps: self.timestamps,
+            values: self.values,
+            string_value: self.string_value,
+            warnings: self.warnings,
+            infos: self.infos,
+            scanned: self.scanned,
         }
     }
+}
 
-    /// Columns owning a parsed result's labels and samples (for results that did not come
-    /// from the scanner, such as one read back from JS).
-    pub fn from_query_result(result: QueryResult) -> Columns<'static> {
+impl From<PlainResult> for QueryResult<'static> {
+    fn from(result: PlainResult) -> Self {
         let total = result.series.iter().map(|s| s.values.len()).sum();
-        let mut columns = Columns {
+        let mut columns = QueryResult {
             result_type: result.result_type,
             series: Vec::with_capacity(result.series.len()),
             timestamps: Vec::with_capacity(total),
@@ -141,21 +146,34 @@ impl Columns<'_> {
                 .collect();
             columns
                 .series
-                .push(ColumnSeries::new(labels, start, columns.values.len()));
+                .push(Series::new(labels, start, columns.values.len()));
         }
         columns
     }
 }
 
-/// Parses a query or query_range body into columns. Same results and errors as
-/// [`parse_query_response`], bit for bit.
-pub fn scan_query_response(body: &[u8], max_bytes: usize) -> Result<Columns<'_>, ResponseError> {
+/// Parses a `query` or `query_range` response body: the scanner for Prometheus' own shape,
+/// the serde reading for everything else, with the same results and errors either way, bit for
+/// bit (`scanned` tells which read it).
+pub fn parse_query_response(
+    body: &[u8],
+    max_bytes: usize,
+) -> Result<QueryResult<'_>, ResponseError> {
     if body.len() <= max_bytes {
         if let Ok(columns) = Scanner::new(body).response() {
             return Ok(columns);
         }
     }
-    parse_query_response(body, max_bytes).map(Columns::from_query_result)
+    parse_query_response_serde(body, max_bytes)
+}
+
+/// The serde reading alone, without the scanner: what [`parse_query_response`] falls back to,
+/// public so that tests and fuzz targets can hold the scanner to it.
+pub fn parse_query_response_serde(
+    body: &[u8],
+    max_bytes: usize,
+) -> Result<QueryResult<'static>, ResponseError> {
+    parse_plain(body, max_bytes).map(QueryResult::from)
 }
 
 /// The scanner met something outside its shape; the plain parser decides.
@@ -189,7 +207,7 @@ fn exact_decimal(digits: u64, scale: usize) -> Option<f64> {
 
 /// Reserves the sample arrays for the rest of a body of `rest` bytes, if it is like the first
 /// `read` bytes that gave the samples in `columns`.
-fn reserve_like(read: usize, rest: usize, columns: &mut Columns<'_>) {
+fn reserve_like(read: usize, rest: usize, columns: &mut QueryResult<'_>) {
     let samples = columns.values.len();
     if samples == 0 {
         return;
@@ -211,14 +229,14 @@ fn owned(labels: Vec<Label<'_>>) -> Vec<Label<'static>> {
 /// Scans a matrix body of `total` bytes that is read in windows of about `window` bytes, so the
 /// whole body is never in memory at once: `read(offset, buf, len)` appends `len` bytes of the
 /// body at `offset` to `buf`. Only Prometheus' own layout (`status`, then `data` with
-/// `resultType` then `result`) is read this way; `None` means "use [`scan_query_response`] on
+/// `resultType` then `result`) is read this way; `None` means "use [`parse_query_response`] on
 /// the whole body", which then decides (other layouts, errors, vectors, anything odd).
 pub fn scan_matrix_in_windows(
     total: usize,
     max_bytes: usize,
     window: usize,
     mut read: impl FnMut(usize, &mut Vec<u8>, usize),
-) -> Option<Columns<'static>> {
+) -> Option<QueryResult<'static>> {
     if total > max_bytes {
         return None;
     }
@@ -236,7 +254,7 @@ pub fn scan_matrix_in_windows(
         s.matrix_prefix().ok()?;
         s.i
     };
-    let mut columns = Columns {
+    let mut columns = QueryResult {
         result_type: ResultType::Matrix,
         series: Vec::new(),
         timestamps: Vec::new(),
@@ -267,7 +285,7 @@ pub fn scan_matrix_in_windows(
                 consumed = s.i;
                 first = false;
                 more = window;
-                columns.series.push(ColumnSeries {
+                columns.series.push(Series {
                     labels: owned(series.labels),
                     start: series.start,
                     end: series.end,
@@ -525,7 +543,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn response(mut self) -> Fast<Columns<'a>> {
+    fn response(mut self) -> Fast<QueryResult<'a>> {
         self.expect(b'{')?;
         let mut status = false;
         let mut data = None;
@@ -587,7 +605,7 @@ impl<'a> Scanner<'a> {
         Ok(out)
     }
 
-    fn data(&mut self) -> Fast<Columns<'a>> {
+    fn data(&mut self) -> Fast<QueryResult<'a>> {
         self.expect(b'{')?;
         let mut result_type = None;
         let mut columns = None;
@@ -611,8 +629,8 @@ impl<'a> Scanner<'a> {
         columns.ok_or(Fallback)
     }
 
-    fn result(&mut self, result_type: ResultType) -> Fast<Columns<'a>> {
-        let mut columns = Columns {
+    fn result(&mut self, result_type: ResultType) -> Fast<QueryResult<'a>> {
+        let mut columns = QueryResult {
             result_type,
             series: Vec::new(),
             timestamps: Vec::new(),
@@ -638,15 +656,15 @@ impl<'a> Scanner<'a> {
     /// Reserves the sample arrays once, for as many samples as the rest of the body holds if it
     /// is like the first series: doubling growth would hold the old and the new arrays at once,
     /// which on a large matrix was a third of the peak memory.
-    fn reserve_like_first_series(&self, start: usize, columns: &mut Columns<'a>) {
+    fn reserve_like_first_series(&self, start: usize, columns: &mut QueryResult<'a>) {
         reserve_like(self.i - start, self.b.len() - self.i, columns);
     }
 
     fn series(
         &mut self,
         result_type: ResultType,
-        columns: &mut Columns<'_>,
-    ) -> Fast<ColumnSeries<'a>> {
+        columns: &mut QueryResult<'_>,
+    ) -> Fast<Series<'a>> {
         self.expect(b'{')?;
         let mut labels = None;
         let mut samples = None;
@@ -670,7 +688,7 @@ impl<'a> Scanner<'a> {
             }
         }
         let (labels, names_ascending) = labels.unwrap_or((Vec::new(), true));
-        Ok(ColumnSeries {
+        Ok(Series {
             labels,
             start: samples.ok_or(Fallback)?,
             end: columns.values.len(),
@@ -701,7 +719,7 @@ impl<'a> Scanner<'a> {
     /// A matrix series' samples after its `[`, up to and with the closing `]`. Most samples
     /// are in Prometheus' own layout, with the separators right after them; that case runs
     /// without the general helpers, which were half of the time on a large matrix.
-    fn samples(&mut self, columns: &mut Columns<'_>) -> Fast<()> {
+    fn samples(&mut self, columns: &mut QueryResult<'_>) -> Fast<()> {
         let mut first = true;
         if !self.more(b']', &mut first)? {
             return Ok(());
@@ -726,7 +744,7 @@ impl<'a> Scanner<'a> {
     /// A sample in Prometheus' layout through [`Self::plain_sample`], any other through
     /// [`Self::sample`].
     #[inline]
-    fn any_sample(&mut self, columns: &mut Columns<'_>) -> Fast<()> {
+    fn any_sample(&mut self, columns: &mut QueryResult<'_>) -> Fast<()> {
         let start = self.i;
         if let Some((time, value)) = self.plain_sample() {
             columns.timestamps.push(time);
@@ -779,7 +797,7 @@ impl<'a> Scanner<'a> {
 
     /// `[time, "value"]`.
     #[inline]
-    fn sample(&mut self, columns: &mut Columns<'_>) -> Fast<()> {
+    fn sample(&mut self, columns: &mut QueryResult<'_>) -> Fast<()> {
         self.expect(b'[')?;
         self.ws();
         let time = self.time()?;
@@ -925,18 +943,20 @@ mod tests {
     use super::*;
     use crate::response::DEFAULT_MAX_BYTES;
 
+    /// Whether the scanner read `body`, after checking it gives what the serde reading gives.
     fn same(body: &str) -> bool {
-        let plain = parse_query_response(body.as_bytes(), DEFAULT_MAX_BYTES);
-        let fast = scan_query_response(body.as_bytes(), DEFAULT_MAX_BYTES);
+        let plain = parse_query_response_serde(body.as_bytes(), DEFAULT_MAX_BYTES);
+        let fast = parse_query_response(body.as_bytes(), DEFAULT_MAX_BYTES);
         let scanned = fast.as_ref().is_ok_and(|c| c.scanned);
-        let fast = fast.map(|c| c.to_query_result());
+        let fast = fast.map(|c| QueryResult {
+            scanned: false,
+            ..c
+        });
         assert_eq!(format!("{plain:?}"), format!("{fast:?}"), "{body}");
         if let (Ok(p), Ok(f)) = (&plain, &fast) {
-            for (a, b) in p.series.iter().zip(&f.series) {
-                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&a.timestamps), bits(&b.timestamps), "{body}");
-                assert_eq!(bits(&a.values), bits(&b.values), "{body}");
-            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&p.timestamps), bits(&f.timestamps), "{body}");
+            assert_eq!(bits(&p.values), bits(&f.values), "{body}");
         }
         scanned
     }

@@ -4,7 +4,65 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use std::ops::Deref;
+
 use kubeprom::response::{parse_query_response, QueryResult, DEFAULT_MAX_BYTES};
+
+/// A parsed answer, with each series' samples beside its labels for reading in assertions; it
+/// dereferences to the core's [`QueryResult`], so it goes to `aggregate_pods` as it is.
+#[derive(Debug)]
+#[allow(dead_code)] // each test binary reads a different part
+pub struct Answer {
+    pub result: QueryResult<'static>,
+    pub series: Vec<SeriesSamples>,
+}
+
+/// One series of an [`Answer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesSamples {
+    pub labels: Vec<(String, String)>,
+    pub timestamps: Vec<f64>,
+    pub values: Vec<f64>,
+}
+
+impl SeriesSamples {
+    #[allow(dead_code)] // each test binary reads a different part
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl From<QueryResult<'_>> for Answer {
+    fn from(result: QueryResult<'_>) -> Self {
+        let series = result
+            .series
+            .iter()
+            .map(|s| SeriesSamples {
+                labels: s
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                timestamps: result.timestamps_of(s).to_vec(),
+                values: result.values_of(s).to_vec(),
+            })
+            .collect();
+        Answer {
+            result: result.into_owned(),
+            series,
+        }
+    }
+}
+
+impl Deref for Answer {
+    type Target = QueryResult<'static>;
+    fn deref(&self) -> &Self::Target {
+        &self.result
+    }
+}
 
 /// A running Prometheus over the bundled dataset, and the dataset's expectations.
 pub struct Prometheus {
@@ -73,21 +131,25 @@ impl Prometheus {
     }
 
     /// An instant query at `time` (unix seconds), parsed by kubeprom.
-    pub fn query_at(&self, promql: &str, time: f64) -> QueryResult {
+    pub fn query_at(&self, promql: &str, time: f64) -> Answer {
         let body = self.get(&format!(
             "/api/v1/query?query={}&time={time}",
             encode(promql)
         ));
-        parse_query_response(&body, DEFAULT_MAX_BYTES).unwrap_or_else(|e| panic!("{promql}: {e}"))
+        parse_query_response(&body, DEFAULT_MAX_BYTES)
+            .unwrap_or_else(|e| panic!("{promql}: {e}"))
+            .into()
     }
 
     /// A range query, parsed by kubeprom.
-    pub fn query_range(&self, promql: &str, start: f64, end: f64, step: f64) -> QueryResult {
+    pub fn query_range(&self, promql: &str, start: f64, end: f64, step: f64) -> Answer {
         let body = self.get(&format!(
             "/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
             encode(promql)
         ));
-        parse_query_response(&body, DEFAULT_MAX_BYTES).unwrap_or_else(|e| panic!("{promql}: {e}"))
+        parse_query_response(&body, DEFAULT_MAX_BYTES)
+            .unwrap_or_else(|e| panic!("{promql}: {e}"))
+            .into()
     }
 
     /// The dataset's anchor time: the data holds hours on either side.

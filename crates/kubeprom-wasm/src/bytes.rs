@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::packed::pods_to_js;
 use kubeprom::aggregate::{
-    aggregate_columns, aggregate_pods_from_bytes, AggregateOptions, BytesAggregation, Stat,
+    aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, BytesAggregation, Stat,
 };
 use kubeprom::response::scan::scan_matrix_in_windows;
 use kubeprom::response::DEFAULT_MAX_BYTES;
@@ -109,8 +109,8 @@ fn in_windows(
     let Some(columns) = columns else {
         return Ok(None);
     };
-    let aggregation = aggregate_columns(&columns, opts)
-        .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
+    let aggregation =
+        aggregate_pods(&columns, opts).map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
     Ok(Some(BytesAggregation {
         result_type: columns.result_type,
         aggregation,

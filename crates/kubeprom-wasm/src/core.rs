@@ -133,11 +133,9 @@ pub fn parse_response(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> 
     query_result_to_js(&bytes, max_bytes).map_err(response_error)
 }
 
-/// A query or query_range body as a `QueryResult`, for `parseResponse` and the client. The
-/// scanner gives the same results and errors as `parse_query_response`, bit for bit
-/// (tests/fast_path.rs), several times faster on vectors and matrices.
+/// A query or query_range body as a JS `QueryResult`, for `parseResponse` and the client.
 fn query_result_to_js(body: &[u8], max_bytes: usize) -> Result<JsValue, ResponseError> {
-    response::scan::scan_query_response(body, max_bytes).map(|c| packed::result_to_js(&c))
+    response::parse_query_response(body, max_bytes).map(|c| packed::result_to_js(&c))
 }
 
 /// A label set as a plain object. `Object.fromEntries` defines each label as an own property,
@@ -155,10 +153,8 @@ fn labels_to_js(labels: &[(String, String)]) -> JsValue {
 fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
     let opts: AggregateOptions = options(opts, "options")?;
     let mut packed = packed::result_from_js(result)?;
-    // The columnar aggregation: equal to aggregate_pods bit for bit (tests/fast_path.rs), and
-    // it finds duplicate scrapes by hashing, which matters for instant vectors of 50k series.
     let columns = packed.columns()?;
-    kubeprom::aggregate::aggregate_columns(&columns, &opts).map_err(query_error)
+    kubeprom::aggregate::aggregate_pods(&columns, &opts).map_err(query_error)
 }
 
 /// One value per pod, containers summed once each.

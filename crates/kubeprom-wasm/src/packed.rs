@@ -20,8 +20,8 @@ use rustc_hash::FxBuildHasher as FastHash;
 use wasm_bindgen::prelude::*;
 
 use kubeprom::aggregate::{stat, Aggregation, Stat};
-use kubeprom::response::scan::{ColumnSeries, Columns};
 use kubeprom::response::ResultType;
+use kubeprom::response::{QueryResult, Series};
 use kubeprom_wasm_support::get;
 
 #[wasm_bindgen(module = "/src/unpack.js")]
@@ -183,7 +183,7 @@ impl<'a> PositionCache<'a> {
 }
 
 /// A parsed result as the API's `QueryResult`.
-pub(super) fn result_to_js(columns: &Columns) -> JsValue {
+pub(super) fn result_to_js(columns: &QueryResult) -> JsValue {
     let mut table = StringTable::default();
     let (mut names, mut values) = (PositionCache::default(), PositionCache::default());
     let mut labels = Vec::with_capacity(columns.series.len() * 25);
@@ -216,7 +216,7 @@ pub(super) fn result_to_js(columns: &Columns) -> JsValue {
     )
 }
 
-/// A `QueryResult` from JS, packed by `packResult`: what [`Columns`] are made of.
+/// A `QueryResult` from JS, packed by `packResult` into what a core [`QueryResult`] is made of.
 pub(super) struct PackedResult {
     result_type: ResultType,
     text: String,
@@ -257,7 +257,7 @@ pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> 
 
 impl PackedResult {
     /// The result as columns borrowing its strings (the samples move into them).
-    pub(super) fn columns(&mut self) -> Result<Columns<'_>, JsValue> {
+    pub(super) fn columns(&mut self) -> Result<QueryResult<'_>, JsValue> {
         let broken = || {
             kubeprom_wasm_support::invalid("result: could not be read back (inconsistent packing)")
         };
@@ -284,9 +284,9 @@ impl PackedResult {
             if start > end || end > self.values.len() || end > self.timestamps.len() {
                 return Err(broken());
             }
-            series.push(ColumnSeries::new(labels, start, end));
+            series.push(Series::new(labels, start, end));
         }
-        Ok(Columns {
+        Ok(QueryResult {
             result_type: self.result_type,
             series,
             timestamps: std::mem::take(&mut self.timestamps),
