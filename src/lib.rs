@@ -7,6 +7,7 @@
 //! - [`aggregate`]: per-pod values that count each container once.
 //! - [`client`]: request building and response handling for a Prometheus client.
 //! - [`quantity`]: Kubernetes resource quantities (`250m`, `200Mi`) as numbers.
+//! - [`view`]: values as text, with the same rules for every plugin.
 //! - `lint` (feature `lint`): findings on user PromQL.
 
 pub mod aggregate;
@@ -18,3 +19,4 @@ pub mod quantity;
 pub mod query;
 pub mod response;
 pub mod units;
+pub mod view;

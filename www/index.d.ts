@@ -321,3 +321,23 @@ export function toExposition(summaries: QueueSummary[]): string;
  * memory). Throws KubepromError 'invalid_argument' for anything else.
  */
 export function parseQuantity(quantity: string): number;
+
+/**
+ * Text for a value given in `unit` (any unit `aggregatePods` converts to, or another name, which
+ * is written after the number), by the rules both plugins share: CPU as `kubectl top` writes it
+ * (`250m`, `1500m`, then `12.5 cores`), sizes and throughput in binary units scaled to fit
+ * (`250 MiB`, `11.7 GiB`, `1.2 MiB/s`), rates per second (`0.5/s`), durations in at most two
+ * units (`250ms`, `42s`, `1m 15s`, `1h 5m`), ratios as percentages (`12.5%`), three significant
+ * digits below 100, `—` for NaN, `+Inf`/`-Inf`. Throws 'invalid_argument' when `unit` is not a
+ * string (undefined writes the number alone).
+ */
+export function formatValue(value: number, unit?: string): string;
+
+/** A duration in seconds as `formatValue(seconds, 'seconds')` writes it (`1m 15s`). */
+export function formatDuration(seconds: number): string;
+
+/**
+ * Seconds in a PromQL duration (`30s`, `1m30s`, `1h`, `500ms`; units y w d h m s ms, largest
+ * first, each once). Throws 'invalid_argument' for anything else.
+ */
+export function parseDuration(duration: string): number;

@@ -105,4 +105,7 @@ export {
   kueuePendingReport,
   toExposition,
   parseQuantity,
+  formatValue,
+  formatDuration,
+  parseDuration,
 } from '../pkg/kubeprom.js';

@@ -23,6 +23,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::query::PromDuration;
+
 use self::rules::Issue;
 use self::text::{Masked, Span, Utf16Map};
 
@@ -127,50 +129,12 @@ pub fn lint_query(promql: &str, opts: &LintOptions) -> Vec<Finding> {
 }
 
 /// Parses a PromQL duration such as `30s`, `1m30s` or `1h` (units `y w d h m s ms`, largest
-/// first, each at most once), as used for the `scrapeInterval` option.
+/// first, each at most once; whitespace around it is ignored), as used for the
+/// `scrapeInterval` option: [`PromDuration::parse`], the one duration parser.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err("empty duration".into());
-    }
-    const UNITS: [(&str, u64); 7] = [
-        ("y", 365 * 24 * 3600 * 1000),
-        ("w", 7 * 24 * 3600 * 1000),
-        ("d", 24 * 3600 * 1000),
-        ("h", 3600 * 1000),
-        ("m", 60 * 1000),
-        ("s", 1000),
-        ("ms", 1),
-    ];
-    let invalid = || format!("not a valid duration: {s:?} (expected e.g. 30s, 1m30s, 2h)");
-    let mut rest = s;
-    let mut next_unit = 0;
-    let mut millis: u64 = 0;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(invalid());
-        }
-        let value: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        rest = &rest[digits..];
-        let letters = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let unit = &rest[..letters];
-        rest = &rest[letters..];
-        let index = UNITS
-            .iter()
-            .position(|(u, _)| *u == unit)
-            .filter(|&i| i >= next_unit)
-            .ok_or_else(invalid)?;
-        next_unit = index + 1;
-        millis = value
-            .checked_mul(UNITS[index].1)
-            .and_then(|v| millis.checked_add(v))
-            .ok_or_else(|| format!("duration too long: {s:?}"))?;
-    }
-    if millis == 0 {
-        return Err("duration must be greater than 0".into());
-    }
-    Ok(Duration::from_millis(millis))
+    PromDuration::parse(s.trim(), "scrapeInterval")
+        .map(|d| Duration::from_millis(d.as_millis()))
+        .map_err(|e| e.to_string())
 }
 
 fn parse_error(span: Span, message: String) -> Vec<Issue> {

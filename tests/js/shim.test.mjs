@@ -214,3 +214,35 @@ test('parseQuantity reads Kubernetes quantities in their base unit and refuses t
     assert.throws(() => parseQuantity(bad), (e) => e instanceof KubepromError && e.kind === 'invalid_argument', String(bad));
   }
 });
+
+test('formatValue, formatDuration and parseDuration: the text every plugin shows', async () => {
+  const { formatValue, formatDuration, parseDuration } = await import('../../www/index.js');
+  // Each expectation written from the rules in index.d.ts, not read off the output.
+  const cases = [
+    [0.25, 'cores', '250m'],
+    [1500, 'millicores', '1500m'],
+    [12.5, 'cores', '12.5 cores'],
+    [12000, 'MiB', '11.7 GiB'],
+    [250, 'MiB', '250 MiB'],
+    [1.5 * 1048576, 'bytes/s', '1.5 MiB/s'],
+    [0.5, 'ops/s', '0.5/s'],
+    [75, 'seconds', '1m 15s'],
+    [3600, 'seconds', '1h'],
+    [0.125, 'ratio', '12.5%'],
+    [3, 'count', '3'],
+    [NaN, 'MiB', '—'],
+    [-Infinity, 'cores', '-Inf'],
+    [42.123, undefined, '42.1'],
+    [7, 'parsecs', '7 parsecs'],
+  ];
+  for (const [value, unit, text] of cases) assert.equal(formatValue(value, unit), text, `${value} ${unit}`);
+  assert.equal(formatDuration(3900), '1h 5m');
+  assert.equal(formatDuration(0.25), '250ms');
+  assert.throws(() => formatValue(1, 42), (e) => e instanceof KubepromError && e.kind === 'invalid_argument');
+  assert.equal(parseDuration('1m30s'), 90);
+  assert.equal(parseDuration(' 500ms '), 0.5);
+  assert.equal(parseDuration('1d'), 86400);
+  for (const bad of ['', '30', '1m1h', '1.5s', '0s', '5x', 7]) {
+    assert.throws(() => parseDuration(bad), (e) => e instanceof KubepromError && e.kind === 'invalid_argument', String(bad));
+  }
+});

@@ -479,3 +479,33 @@ pub fn parse_quantity(quantity: JsValue) -> Result<f64, JsValue> {
     kubeprom::quantity::parse_quantity(&text)
         .map_err(|e| error(e.kind(), &e.to_string(), None, None))
 }
+
+/// Text for a value in `unit`, by the rules every plugin shares (`250m`, `11.7 GiB`, `0.5/s`,
+/// `1m 15s`, `—` for no value).
+#[wasm_bindgen(js_name = formatValue)]
+pub fn format_value(value: f64, unit: JsValue) -> Result<String, JsValue> {
+    let unit = match unit.as_string() {
+        Some(unit) => unit,
+        None if unit.is_undefined() || unit.is_null() => String::new(),
+        None => return Err(invalid("unit: expected a string such as \"MiB\"")),
+    };
+    Ok(kubeprom::view::format_value(value, &unit))
+}
+
+/// A duration in seconds as text in at most two units (`42s`, `1m 15s`, `1h 5m`).
+#[wasm_bindgen(js_name = formatDuration)]
+pub fn format_duration(seconds: f64) -> String {
+    kubeprom::view::format_duration(seconds)
+}
+
+/// Seconds in a PromQL duration (`30s`, `1m30s`, `1h`); anything else is an
+/// `invalid_argument` error.
+#[wasm_bindgen(js_name = parseDuration)]
+pub fn parse_duration(text: JsValue) -> Result<f64, JsValue> {
+    let Some(text) = text.as_string() else {
+        return Err(invalid("duration: expected a string such as \"5m\""));
+    };
+    kubeprom::query::PromDuration::parse(text.trim(), "duration")
+        .map(|d| d.as_secs_f64())
+        .map_err(query_error)
+}
