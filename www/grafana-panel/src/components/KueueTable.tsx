@@ -49,7 +49,7 @@ export function KueueTable({ view, options, width }: Props) {
                     data-testid={`kubeprom-queue-${s}`}
                     data-value={cell?.value}
                   >
-                    {cell?.text ?? '—'}
+                    {cell?.text}
                   </td>
                 );
               })}
@@ -72,7 +72,7 @@ export function KueueTable({ view, options, width }: Props) {
               )}
               {hasWait && (
                 <td className={cx(styles.td, styles.num)} data-testid="kubeprom-queue-wait" data-value={r.wait}>
-                  {r.waitText ?? '—'}
+                  {r.waitText}
                 </td>
               )}
             </tr>

@@ -48,9 +48,14 @@ describe('PodResourcesPanel', () => {
     });
     const rows = screen.getAllByTestId('kubeprom-pod-row');
     expect(rows.map((r) => r.getAttribute('data-pod'))).toEqual(['db-0', 'web-1']);
-    expect(within(rows[0]).getByTestId('kubeprom-pod-value').textContent).toBe('1024 MiB');
+    // 1024 MiB is 1 GiB: sizes are written in the largest binary unit that keeps them at one or more.
+    expect(within(rows[0]).getByTestId('kubeprom-pod-value').textContent).toBe('1 GiB');
+    expect(within(rows[0]).getByTestId('kubeprom-pod-request').textContent).toBe('—');
     expect(within(rows[1]).getByTestId('kubeprom-pod-request').textContent).toBe('256 MiB');
     expect(within(rows[1]).getByTestId('kubeprom-pod-limit').textContent).toBe('512 MiB');
+    // 300 / 512 = 58.59375 %, three significant digits.
+    expect(within(rows[1]).getByTestId('kubeprom-pod-percent-of-limit').textContent).toBe('58.6%');
+    expect(within(rows[0]).getByTestId('kubeprom-pod-percent-of-limit').textContent).toBe('—');
     expect(within(rows[1]).getByTestId('kubeprom-limit-marker')).toBeInTheDocument();
     expect(within(rows[0]).queryByTestId('kubeprom-limit-marker')).toBeNull();
     // Header click re-sorts by name.

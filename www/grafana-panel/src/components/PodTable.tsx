@@ -108,17 +108,17 @@ export function PodTable({ view, options, width }: Props) {
                 )}
                 {hasRequests && (
                   <td className={cx(styles.td, styles.num)} data-testid="kubeprom-pod-request">
-                    {r.requestText ?? '—'}
+                    {r.requestText}
                   </td>
                 )}
                 {hasLimits && (
                   <td className={cx(styles.td, styles.num)} data-testid="kubeprom-pod-limit">
-                    {r.limitText ?? '—'}
+                    {r.limitText}
                   </td>
                 )}
                 {hasLimits && (
-                  <td className={cx(styles.td, styles.num)}>
-                    {r.percentOfLimit !== undefined ? `${Math.round(r.percentOfLimit)}%` : '—'}
+                  <td className={cx(styles.td, styles.num)} data-testid="kubeprom-pod-percent-of-limit">
+                    {r.percentOfLimitText}
                   </td>
                 )}
               </tr>

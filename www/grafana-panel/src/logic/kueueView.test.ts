@@ -54,6 +54,26 @@ describe('buildKueueView with the real kubeprom core', () => {
     // No admissions in the window: the quantile is NaN, shown as a dash.
     expect(Number.isNaN(v.rows[1].wait)).toBe(true);
     expect(v.rows[1].waitText).toBe('—');
+    // cpu has no inadmissible series: that cell has no value either.
+    expect(v.rows[1].byStatus.map((s) => [s.status, s.text])).toEqual([
+      ['active', '1'],
+      ['inadmissible', '—'],
+    ]);
+  });
+
+  it('writes waits in at most two units, and queues without a pending series as no value', () => {
+    const waits: Record<string, number> = { a: 0.25, b: 42, c: 75, d: 3_900, e: 183_600 };
+    const v = view(
+      Object.entries(waits).map(([cq, w]) => series('B', { cluster_queue: cq }, [w])),
+      { sort: 'name' }
+    );
+    expect(v.rows.map((r) => [r.queue, r.waitText, r.pendingText])).toEqual([
+      ['a', '250ms', '—'],
+      ['b', '42s', '—'],
+      ['c', '1m 15s', '—'],
+      ['d', '1h 5m', '—'],
+      ['e', '2d 3h', '—'],
+    ]);
   });
 
   it('counts a queue once when two Kueue replicas export it', () => {

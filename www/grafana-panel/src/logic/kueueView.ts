@@ -1,7 +1,6 @@
 import type { AggregateReport, QueryResult, Series } from 'kubeprom';
 import type { Kubeprom } from '../kubeprom/types';
 import type { PodResourcesOptions } from '../types';
-import { formatDuration, formatNumber } from './format';
 import { mergeResults } from './frames';
 import { lintQueries, type QueryLint } from './lint';
 import { errorText, type Notice } from './podView';
@@ -10,13 +9,17 @@ import type { PanelQuery, Role } from './roles';
 export interface QueueRow {
   /** Cluster queue name, or `namespace/name` of a local queue. */
   queue: string;
-  /** Pending workloads by status (`active`, `inadmissible`), as the statistic over time. */
+  /**
+   * Pending workloads by status (`active`, `inadmissible`), as the statistic over time; one entry
+   * per status of the view, NaN where the queue has no series for it.
+   */
   byStatus: Array<{ status: string; value: number; text: string }>;
   pending: number;
   pendingText: string;
   /** Admission wait quantile in seconds (the panel's query decides which quantile; p95 by default). */
   wait?: number;
-  waitText?: string;
+  /** The core's text for the wait, or for no value when there is none. */
+  waitText: string;
   series?: { times: number[]; values: number[] };
 }
 
@@ -29,7 +32,7 @@ export interface KueueView {
   lint: QueryLint[];
 }
 
-type Core = Pick<Kubeprom, 'aggregatePodsReport' | 'lintQuery'>;
+type Core = Pick<Kubeprom, 'aggregatePodsReport' | 'lintQuery' | 'formatValue'>;
 
 // Labels that name the scrape target (the Kueue controller replica), not the queue. A metric that
 // two replicas export is the same series twice; kubeprom's rules count it once when the series
@@ -77,19 +80,30 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
   for (const p of pending?.pods ?? []) {
     const byStatus = p.containers
       .filter((c) => c.container !== NO_STATUS)
-      .map((c) => ({ status: c.container, value: c.value, text: formatNumber(c.value) }));
+      .map((c) => ({ status: c.container, value: c.value, text: kp.formatValue(c.value, 'count') }));
     byStatus.forEach((s) => statuses.add(s.status));
-    const row: QueueRow = { queue: p.pod, byStatus, pending: p.value, pendingText: formatNumber(p.value) };
+    const row: QueueRow = {
+      queue: p.pod,
+      byStatus,
+      pending: p.value,
+      pendingText: kp.formatValue(p.value, 'count'),
+      waitText: kp.formatValue(NaN, 'seconds'),
+    };
     if (p.timestamps && p.values && p.values.length > 0) {
       row.series = { times: Array.from(p.timestamps, (t) => t * 1000), values: Array.from(p.values) };
     }
     rows.set(p.pod, row);
   }
   for (const [queue, w] of waitByQueue) {
-    const row = rows.get(queue) ?? { queue, byStatus: [], pending: NaN, pendingText: '—' };
-    row.wait = w;
-    row.waitText = formatDuration(w);
-    rows.set(queue, row);
+    const row = rows.get(queue) ?? { queue, byStatus: [], pending: NaN, pendingText: kp.formatValue(NaN, 'count') };
+    rows.set(queue, { ...row, wait: w, waitText: kp.formatValue(w, 'seconds') });
+  }
+  const statusList = [...statuses].sort();
+  for (const row of rows.values()) {
+    const have = new Map(row.byStatus.map((s) => [s.status, s]));
+    row.byStatus = statusList.map(
+      (status) => have.get(status) ?? { status, value: NaN, text: kp.formatValue(NaN, 'count') }
+    );
   }
 
   let list = [...rows.values()].sort(
@@ -105,7 +119,7 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
     list.reverse();
   }
   const scaleMax = Math.max(0, ...list.map((r) => r.pending).filter(Number.isFinite));
-  return { rows: list, totalQueues, statuses: [...statuses].sort(), scaleMax, notices, lint };
+  return { rows: list, totalQueues, statuses: statusList, scaleMax, notices, lint };
 }
 
 const NO_STATUS = 'all';

@@ -78,6 +78,36 @@ describe('buildPodView with the real kubeprom core', () => {
     expect(v.rows[0].text).toBe('300m');
   });
 
+  it('writes CPU as kubectl top does and sizes scaled to a binary unit', () => {
+    const cpu = view(
+      [
+        series('A', { namespace: 'n', pod: 'a' }, [1.5]),
+        series('A', { namespace: 'n', pod: 'b' }, [12.5]),
+        series('A', { namespace: 'n', pod: 'c' }, [0.0123]),
+      ],
+      [{ refId: 'A', expr: 'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total[5m]))' }],
+      { sort: 'name' }
+    );
+    // Whole millicores below ten cores (1500m, 12.3m rounds to 12m), cores from ten up.
+    expect(cpu.rows.map((r) => r.text)).toEqual(['1500m', '12.5 cores', '12m']);
+    const memory = view(
+      [
+        series('A', { namespace: 'n', pod: 'a' }, [12_000 * MiB]),
+        series('A', { namespace: 'n', pod: 'b' }, [1024 * MiB]),
+        series('A', { namespace: 'n', pod: 'c' }, [0.5 * MiB]),
+      ],
+      [{ refId: 'A', expr: 'sum by (namespace, pod) (container_memory_working_set_bytes{container!=""})' }],
+      { sort: 'name' }
+    );
+    expect(memory.unit).toBe('MiB');
+    // 12000 / 1024 = 11.71875 GiB, three significant digits; 0.5 MiB = 512 KiB.
+    expect(memory.rows.map((r) => [r.value, r.text])).toEqual([
+      [12_000, '11.7 GiB'],
+      [1024, '1 GiB'],
+      [0.5, '512 KiB'],
+    ]);
+  });
+
   it('applies the statistic over time', () => {
     // 1..18 then 50, 50: last 50, max 50, avg (171 + 100) / 20, p95 50 by any quantile method.
     const values = [...Array.from({ length: 18 }, (_, i) => i + 1), 50, 50].map((x) => x * MiB);
@@ -123,8 +153,11 @@ describe('buildPodView with the real kubeprom core', () => {
       limit: 400,
       limitText: '400 MiB',
       percentOfLimit: 75,
+      percentOfLimitText: '75%',
     });
     expect(v.rows[1].request).toBeUndefined();
+    // No request or limit: the core's text for no value.
+    expect(v.rows[1]).toMatchObject({ requestText: '—', limitText: '—', percentOfLimitText: '—' });
     expect(v.scaleMax).toBe(400);
     // Default thresholds (percent of limit): 75% is below 80.
     // Explicit refIds override the guess from the query text.

@@ -2,7 +2,6 @@ import { getActiveThreshold, type ThresholdsConfig, ThresholdsMode } from '@graf
 import type { AggregateOptions, AggregateReport, PodValue, QueryResult } from 'kubeprom';
 import type { Kubeprom } from '../kubeprom/types';
 import type { PodResourcesOptions, SortOption } from '../types';
-import { formatValue } from './format';
 import { mergeResults } from './frames';
 import { lintQueries, type QueryLint } from './lint';
 import { detectResource, displayUnit, type PanelQuery, type Role } from './roles';
@@ -30,11 +29,13 @@ export interface PodRow {
   text: string;
   containers: ContainerCell[];
   request?: number;
-  requestText?: string;
+  /** The core's text for the request, or for no value when there is none. */
+  requestText: string;
   limit?: number;
-  limitText?: string;
+  limitText: string;
   /** value / limit × 100, when a limit is known. */
   percentOfLimit?: number;
+  percentOfLimitText: string;
   /** Threshold colour name (resolve with theme.visualization.getColorByName). */
   color: string;
   /** The pod's series over time (epoch ms), in `unit`, for the sparkline. */
@@ -53,7 +54,7 @@ export interface PodView {
   lint: QueryLint[];
 }
 
-type Core = Pick<Kubeprom, 'aggregatePodsReport' | 'lintQuery'>;
+type Core = Pick<Kubeprom, 'aggregatePodsReport' | 'lintQuery' | 'formatValue'>;
 
 const DEFAULT_THRESHOLDS: ThresholdsConfig = {
   mode: ThresholdsMode.Absolute,
@@ -105,7 +106,7 @@ export function buildPodView(
   const requests = byPod(aggregateRole(kp, queries, 'requests', markerOpts, notices));
   const limits = byPod(aggregateRole(kp, queries, 'limits', markerOpts, notices));
 
-  let rows = report.pods.map((p) => toRow(p, unit, requests.get(podKey(p)), limits.get(podKey(p))));
+  let rows = report.pods.map((p) => toRow(kp, p, unit, requests.get(podKey(p)), limits.get(podKey(p))));
   const totalPods = rows.length;
   if (options.topN > 0 && rows.length > options.topN) {
     rows = [...rows].sort((a, b) => byValueDesc(a, b)).slice(0, options.topN);
@@ -198,26 +199,31 @@ function explainReport(report: AggregateReport, notices: Notice[], what: string)
   }
 }
 
-function toRow(p: PodValue, unit: string | undefined, request?: PodValue, limit?: PodValue): PodRow {
+function toRow(kp: Core, p: PodValue, unit: string | undefined, request?: PodValue, limit?: PodValue): PodRow {
   const u = unit ?? p.unit;
+  const inUnit = (v: number) => kp.formatValue(v, u);
   const row: PodRow = {
     key: podKey(p),
     namespace: p.namespace,
     pod: p.pod,
     value: p.value,
-    text: formatValue(p.value, u),
-    containers: p.containers.map((c) => ({ container: c.container, value: c.value, text: formatValue(c.value, u) })),
+    text: inUnit(p.value),
+    containers: p.containers.map((c) => ({ container: c.container, value: c.value, text: inUnit(c.value) })),
+    requestText: inUnit(NaN),
+    limitText: inUnit(NaN),
+    percentOfLimitText: kp.formatValue(NaN, 'percent'),
     color: 'text',
   };
   if (request && Number.isFinite(request.value)) {
     row.request = request.value;
-    row.requestText = formatValue(request.value, u);
+    row.requestText = inUnit(request.value);
   }
   if (limit && Number.isFinite(limit.value)) {
     row.limit = limit.value;
-    row.limitText = formatValue(limit.value, u);
+    row.limitText = inUnit(limit.value);
     if (limit.value > 0 && Number.isFinite(p.value)) {
       row.percentOfLimit = (p.value / limit.value) * 100;
+      row.percentOfLimitText = kp.formatValue(row.percentOfLimit, 'percent');
     }
   }
   if (p.timestamps && p.values && p.values.length > 0) {
