@@ -13,7 +13,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ChartResult } from '../lib/load';
-import { formatTick, formatTime, formatValue } from '../lib/viewmodel';
+import { formatTime, formatValue } from '../lib/viewmodel';
 import { ErrorNotice } from './common';
 
 const PALETTE = [
@@ -72,7 +72,7 @@ export function MetricChart(props: {
             />
             <YAxis
               width={80}
-              tickFormatter={v => formatTick(v, unit)}
+              tickFormatter={v => formatValue(v, unit)}
               stroke={theme.palette.text.secondary}
               domain={[0, 'auto']}
             />

@@ -6,6 +6,7 @@ import { Alert, Box, Grid, Typography } from '@mui/material';
 import { useCallback } from 'react';
 import { kubeGet, usePolling } from '../hooks';
 import type { ErrorDescription } from '../lib/errors';
+import { kubepromReady } from '../lib/kubeprom';
 import type { MetricsServerResult } from '../lib/metricsServer';
 import { fallbackNote, loadMetricsServer } from '../lib/metricsServer';
 import { formatValue } from '../lib/viewmodel';
@@ -19,7 +20,11 @@ export function useMetricsServer(
   refreshSeconds: number
 ) {
   const key = JSON.stringify([cluster, namespace, pod]);
-  const load = useCallback(() => loadMetricsServer(kubeGet(cluster), namespace, pod), [key]);
+  // kubeprom reads the quantities and writes the values: wait for it as Prometheus views do.
+  const load = useCallback(
+    () => kubepromReady().then(() => loadMetricsServer(kubeGet(cluster), namespace, pod)),
+    [key]
+  );
   return usePolling<MetricsServerResult>(load, key, refreshSeconds);
 }
 

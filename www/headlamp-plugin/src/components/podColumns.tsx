@@ -4,7 +4,7 @@ import { useEffect, useReducer } from 'react';
 import { configStore, detectDeps, kubeGet } from '../hooks';
 import { currentBackend } from '../lib/backend';
 import { makeClient } from '../lib/endpoint';
-import { kubepromReady } from '../lib/kubeprom';
+import { kubepromLoaded, kubepromReady } from '../lib/kubeprom';
 import { loadCurrent } from '../lib/load';
 import { loadMetricsServer } from '../lib/metricsServer';
 import { planUsage } from '../lib/plan';
@@ -14,6 +14,9 @@ import { UsageStore, usageWithFallback } from '../lib/usage';
 import { formatValue, podKey } from '../lib/viewmodel';
 
 async function loadUsage(cluster: string, namespace: string): Promise<Map<string, Usage>> {
+  // kubeprom reads metrics-server's quantities and writes every cell's text, so both sources
+  // wait for it; a module that fails to load is the error the cells show.
+  await kubepromReady();
   return usageWithFallback(
     () => loadPrometheusUsage(cluster, namespace),
     () => loadMetricsServer(kubeGet(cluster), namespace)
@@ -24,7 +27,6 @@ async function loadPrometheusUsage(
   cluster: string,
   namespace: string
 ): Promise<Map<string, Usage>> {
-  await kubepromReady();
   const own = effectiveSettings(configStore.get(), cluster);
   const resolved = await endpointCache.get(cluster, own, () => detectDeps(cluster));
   const settings = effectiveSettings(configStore.get(), cluster, resolved.defaults);
@@ -68,7 +70,11 @@ function UsageCell(props: { pod: PodLike; what: UsageMetric }) {
   const value = usageStore.value(cluster, namespace, name, props.what);
   const note = usageStore.note(cluster, namespace, name);
   const entry = usageStore.entry(cluster, namespace);
-  const text = formatValue(value, props.what === 'cpu' ? 'millicores' : 'MiB');
+  // A cell may render before kubeprom has loaded; its values are loaded after the module, and
+  // the store re-renders the cell when they arrive.
+  const text = kubepromLoaded()
+    ? formatValue(value, props.what === 'cpu' ? 'millicores' : 'MiB')
+    : '';
   if (entry?.error && value === null) {
     const hint = entry.error.hint ? ` — ${entry.error.hint}` : '';
     return (

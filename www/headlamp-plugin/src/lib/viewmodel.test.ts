@@ -1,6 +1,7 @@
 // @vitest-environment node
 import type { PodValue, QueryResult } from 'kubeprom';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKubepromForTests } from '../testing/kubeprom';
 import { chartData, formatValue, podRows, refLines, terminations, topPods } from './viewmodel';
 
 const pod = (p: string, value: number, extra: Partial<PodValue> = {}): PodValue => ({
@@ -130,20 +131,41 @@ describe('podRows and topPods', () => {
   });
 });
 
+// The text is the core's: expectations follow its rules (CPU as kubectl top writes it, binary
+// units scaled to fit, rates per second, durations in two units, three significant digits below
+// 100, whole numbers from 100), worked out by hand.
 describe('formatValue', () => {
+  beforeAll(loadKubepromForTests);
+
   it.each([
     [300, 'millicores', '300m'],
-    [2.5, 'millicores', '2.5m'],
+    [1500, 'millicores', '1500m'],
+    [2.4, 'millicores', '2m'],
+    [0.3, 'millicores', '0.3m'],
     [12500, 'millicores', '12.5 cores'],
     [250, 'MiB', '250 MiB'],
+    [12000, 'MiB', '11.7 GiB'],
     [1024 * 12, 'MiB', '12 GiB'],
+    [0.5, 'MiB', '512 KiB'],
     [1536, 'bytes/s', '1.5 KiB/s'],
+    [1.2 * 1024 * 1024, 'bytes/s', '1.2 MiB/s'],
     [3, 'count', '3'],
-    [0.25, 'seconds', '250 ms'],
-    [90, 'seconds', '90 s'],
-    [null, 'MiB', '–'],
-    [NaN, 'MiB', '–'],
+    [2.5, 'count', '2.5'],
+    [1234, 'count', '1234'],
+    [0.5, 'ops/s', '0.5/s'],
+    [0.0125, 'ops/s', '0.0125/s'],
+    [42.123, 'ops/s', '42.1/s'],
+    [0.25, 'seconds', '250ms'],
+    [42, 'seconds', '42s'],
+    [75, 'seconds', '1m 15s'],
+    [3600, 'seconds', '1h'],
+    [3900, 'seconds', '1h 5m'],
+    [2 * 86400 + 3 * 3600, 'seconds', '2d 3h'],
+    [null, 'MiB', '—'],
+    [undefined, 'seconds', '—'],
+    [NaN, 'MiB', '—'],
     [Infinity, 'count', '+Inf'],
+    [-Infinity, 'ops/s', '-Inf'],
   ] as const)('%s %s → %s', (v, unit, text) => {
     expect(formatValue(v, unit)).toBe(text);
   });

@@ -4,6 +4,7 @@
  * sets of a parsed QueryResult); nothing here parses Prometheus responses or builds PromQL.
  */
 import type { PodValue, QueryResult } from 'kubeprom';
+import { formatValue as coreFormatValue } from 'kubeprom';
 import type { DisplayUnit } from './plan';
 
 export const podKey = (p: { namespace: string; pod: string }) => `${p.namespace}/${p.pod}`;
@@ -195,48 +196,12 @@ export function topPods(rows: PodRow[], by: 'cpu' | 'memory', n = 10): PodRow[] 
     .slice(0, n);
 }
 
-function trim(n: number, digits: number): string {
-  return Number(n.toFixed(digits)).toString();
-}
-
-/** Human text for a value in a display unit. */
+/**
+ * The core's text for a value in a display unit (`250m`, `11.7 GiB`, `0.5/s`, `1m 15s`); null
+ * and undefined, a value not known yet, read as NaN (`—`). Needs kubeprom loaded.
+ */
 export function formatValue(value: number | null | undefined, unit: DisplayUnit): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
-  switch (unit) {
-    case 'millicores':
-      return value >= 10000
-        ? `${trim(value / 1000, 2)} cores`
-        : `${trim(value, value < 10 ? 1 : 0)}m`;
-    case 'MiB':
-      return value >= 10240
-        ? `${trim(value / 1024, 2)} GiB`
-        : `${trim(value, value < 10 ? 2 : 1)} MiB`;
-    case 'bytes/s': {
-      const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s', 'TiB/s'];
-      let v = Math.abs(value);
-      let i = 0;
-      while (v >= 1024 && i < units.length - 1) {
-        v /= 1024;
-        i++;
-      }
-      return `${value < 0 ? '-' : ''}${trim(v, v < 10 ? 2 : 1)} ${units[i]}`;
-    }
-    case 'count':
-      return trim(value, Number.isInteger(value) ? 0 : 2);
-    case 'ops/s':
-      return `${trim(value, value < 10 ? 3 : 1)}/s`;
-    case 'seconds':
-      if (value < 1) return `${trim(value * 1000, 0)} ms`;
-      if (value < 120) return `${trim(value, 1)} s`;
-      if (value < 7200) return `${trim(value / 60, 1)} min`;
-      return `${trim(value / 3600, 1)} h`;
-  }
-}
-
-/** Short tick labels for a chart's Y axis. */
-export function formatTick(value: number, unit: DisplayUnit): string {
-  return formatValue(value, unit);
+  return coreFormatValue(value ?? NaN, unit);
 }
 
 /** Time label for the X axis: clock time for ranges under two days, else date and hour. */

@@ -806,7 +806,7 @@ async function main() {
       assert(without.length === 0, `queries without cluster="test":\n${without.join('\n')}`);
       await page.waitForSelector('[data-testid="kubeprom-card-memory-text"]', { timeout: TIMEOUT });
       assert(
-        (await page.textContent('[data-testid="kubeprom-card-memory-text"]')) === '–',
+        (await page.textContent('[data-testid="kubeprom-card-memory-text"]')) === '—',
         'memory card shows a value from other clusters'
       );
       await close();
