@@ -13,7 +13,7 @@ import type { Endpoint } from './lib/endpoint';
 import { makeClient } from './lib/endpoint';
 import type { ErrorDescription } from './lib/errors';
 import { describeError } from './lib/errors';
-import { kubepromReady } from './lib/kubeprom';
+import { kubepromLoaded, kubepromReady } from './lib/kubeprom';
 import type { Effective, PluginConfig, Resolved } from './lib/settings';
 import { effectiveSettings, endpointCache, PLUGIN_NAME } from './lib/settings';
 
@@ -76,7 +76,9 @@ export function useSettings(cluster: string, admin?: AdminDefaults): Effective {
   const config = useStoredConfig();
   const own = config?.[cluster];
   const key = JSON.stringify([own ?? {}, admin ?? {}]);
-  return useMemo(() => effectiveSettings(config, cluster, admin), [key, cluster]);
+  // The scrape interval is read by kubeprom: computed again once the module has loaded.
+  const loaded = kubepromLoaded();
+  return useMemo(() => effectiveSettings(config, cluster, admin), [key, cluster, loaded]);
 }
 
 /** The Prometheus endpoint of a cluster, found once and shared by every section. */

@@ -16,14 +16,15 @@ import { useEffect, useState } from 'react';
 import { detectDeps, usePrometheus } from '../hooks';
 import { AddressError, formatEndpoint, parseAddress } from '../lib/endpoint';
 import { describeError } from '../lib/errors';
-import { kubepromReady } from '../lib/kubeprom';
+import { kubepromLoaded, kubepromReady } from '../lib/kubeprom';
 import type { RangeKey } from '../lib/plan';
-import { parseDuration, RANGE_KEYS } from '../lib/plan';
+import { RANGE_KEYS } from '../lib/plan';
 import type { ClusterSettings, PluginConfig } from '../lib/settings';
 import {
   DEFAULT_REFRESH_SECONDS,
   DEFAULT_SCRAPE_INTERVAL,
   MULTI_CLUSTER_PROFILE,
+  scrapeIntervalSeconds,
   SOURCE_LABELS,
 } from '../lib/settings';
 
@@ -115,8 +116,11 @@ export function Settings(props: SettingsProps) {
     current.profile !== MULTI_CLUSTER_PROFILE
       ? `The ${current.profile} profile has no cluster label: choose ${MULTI_CLUSTER_PROFILE} (or leave the profile on default).`
       : undefined;
+  // kubeprom reads the interval; the profiles arriving re-render this once it has loaded.
   const scrapeError =
-    current.scrapeInterval && !(parseDuration(current.scrapeInterval) > 0)
+    current.scrapeInterval &&
+    kubepromLoaded() &&
+    Number.isNaN(scrapeIntervalSeconds(current.scrapeInterval))
       ? 'Use a duration such as 15s, 30s or 1m.'
       : undefined;
 

@@ -46,28 +46,6 @@ export function promDuration(seconds: number): string {
   return `${s}s`;
 }
 
-/** Seconds in a PromQL-style duration such as '30s', '1m', '1h30m'; NaN when unreadable. */
-export function parseDuration(text: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g;
-  const factors: Record<string, number> = {
-    ms: 0.001,
-    s: 1,
-    m: 60,
-    h: 3600,
-    d: 86400,
-    w: 604800,
-    y: 31536000,
-  };
-  let total = 0;
-  let consumed = 0;
-  let match: RegExpExecArray | null;
-  while ((match = re.exec(text)) !== null) {
-    total += parseFloat(match[1]) * factors[match[2]];
-    consumed += match[0].length;
-  }
-  return consumed === text.length && consumed > 0 ? total : NaN;
-}
-
 export interface TimeRange {
   start: number;
   end: number;

@@ -1,11 +1,20 @@
 // @vitest-environment node
 import { buildQuery } from 'kubeprom';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKubepromForTests } from '../testing/kubeprom';
 import type { DetectDeps } from './detect';
 import { formatEndpoint } from './endpoint';
 import { planCurrent } from './plan';
-import { effectiveSettings, EndpointCache, planContext, resolveEndpoint } from './settings';
+import {
+  effectiveSettings,
+  EndpointCache,
+  planContext,
+  resolveEndpoint,
+  scrapeIntervalSeconds,
+} from './settings';
+
+// The scrape interval is read by the core.
+beforeAll(loadKubepromForTests);
 
 const never: DetectDeps = {
   list: async () => [],
@@ -71,6 +80,19 @@ describe('effectiveSettings', () => {
   });
 });
 
+describe('scrapeIntervalSeconds', () => {
+  it('reads PromQL durations and refuses the rest', () => {
+    expect(scrapeIntervalSeconds('30s')).toBe(30);
+    expect(scrapeIntervalSeconds('1m30s')).toBe(90);
+    expect(scrapeIntervalSeconds('2h')).toBe(7200);
+    expect(scrapeIntervalSeconds('500ms')).toBe(0.5);
+    expect(scrapeIntervalSeconds(' 15s ')).toBe(15);
+    for (const bad of ['30', 'abc', '', '30s1m', '1.5m', '0s']) {
+      expect(scrapeIntervalSeconds(bad)).toBeNaN();
+    }
+  });
+});
+
 describe('cluster label value', () => {
   it('picks the multi-cluster profile when a value is given', () => {
     const e = effectiveSettings({ prod: { clusterLabelValue: ' eu-1 ' } }, 'prod');
@@ -92,7 +114,6 @@ describe('cluster label value', () => {
   });
 
   it('builds queries that select the cluster, and never another cluster’s series', () => {
-    loadKubepromForTests();
     for (const cluster of ['a', 'b']) {
       const ctx = planContext(
         effectiveSettings({ [cluster]: { profile: 'multi-cluster' } }, cluster)

@@ -6,12 +6,14 @@
  * and the result is cached for the page's lifetime (Headlamp's Prometheus plugin re-detects on
  * every chart mount).
  */
+import { KubepromError, parseDuration } from 'kubeprom';
 import type { AdminDefaults, DetectDeps, Detected } from './detect';
 import { detectPrometheus } from './detect';
 import type { Endpoint } from './endpoint';
 import { formatEndpoint, parseAddress } from './endpoint';
+import { kubepromLoaded } from './kubeprom';
 import type { PlanContext, RangeKey } from './plan';
-import { parseDuration, RANGES } from './plan';
+import { RANGES } from './plan';
 
 export const PLUGIN_NAME = 'kubeprom-headlamp';
 
@@ -61,7 +63,10 @@ export function effectiveSettings(
   admin: AdminDefaults = {}
 ): Effective {
   const s = config?.[cluster] ?? {};
-  const scrape = s.scrapeInterval ? parseDuration(s.scrapeInterval) : NaN;
+  // The core reads the interval. Before it has loaded (a first render) the default stands in:
+  // nothing is queried until it has, and useSettings computes the settings again once it has.
+  const scrape =
+    s.scrapeInterval && kubepromLoaded() ? scrapeIntervalSeconds(s.scrapeInterval) : NaN;
   const ownValue = s.clusterLabelValue?.trim() || undefined;
   // The admin's value goes with the admin's profile: a user who picked another profile does not
   // get a cluster filter that profile may not have.
@@ -94,6 +99,19 @@ export function effectiveSettings(
     defaultRange: s.defaultRange && s.defaultRange in RANGES ? s.defaultRange : '1h',
     stacked: s.stacked === true,
   };
+}
+
+/**
+ * Seconds of a scrape interval setting, a PromQL duration read by the core ('15s', '1m'); NaN
+ * when it is not one. Needs kubeprom loaded.
+ */
+export function scrapeIntervalSeconds(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    if (e instanceof KubepromError && e.kind === 'invalid_argument') return NaN;
+    throw e;
+  }
 }
 
 export function planContext(e: Effective): PlanContext {
