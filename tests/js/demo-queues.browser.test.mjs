@@ -49,6 +49,11 @@ test('cluster queues: pending by status, wait p95 and admissions as the dataset 
     assert.ok(close(await value(row, 'wait-p95'), admissionWait[cq].p95), `${cq} p95`);
     assert.ok(close(await value(row, 'admitted'), admittedPerSecond[cq]), `${cq} admitted`);
   }
+  // Admissions per second, as the core writes rates (the model admits 0.1 and 0.5 a second).
+  assert.deepEqual(admittedPerSecond, { 'cq-gpu': 0.1, 'cq-cpu': 0.5 });
+  for (const [cq, text] of [['cq-gpu', '0.1/s'], ['cq-cpu', '0.5/s']]) {
+    assert.equal(await page.textContent(`#cluster-queues tr[data-cluster-queue="${cq}"] td[data-field="admitted"]`), text, cq);
+  }
 });
 
 test('local queues: one row per namespace and name, pending as the model says', async () => {
@@ -112,6 +117,22 @@ test('visibility panel: per-queue pending, waits and positions of the sample res
   const byPosition = [...fixture.items].sort((a, b) => a.positionInClusterQueue - b.positionInClusterQueue);
   assert.deepEqual(head, byPosition.slice(0, head.length).map((i) => [`${i.metadata.namespace}/${i.metadata.name}`, i.positionInClusterQueue]));
   assert.ok(head.length >= Math.min(10, fixture.items.length));
+  // Each wait in at most two units, as the core writes durations; worked out by hand from the
+  // fixture's creation times and the capture time (100 s, 1800 s, 6300 s, ...).
+  const waitText = {
+    'job-train-a1-3f9c2': '1m 40s',
+    'rayjob-sweep-r1-418b1': '30m',
+    'job-train-a2-437a0': '30s',
+    'pytorchjob-bert-b1-4568f': '3h',
+    'pytorchjob-bert-b2-4757e': '1h 45m',
+    'rayjob-sweep-r2-4946d': '1h',
+    'job-eval-a3-4b35c': '1d',
+    'pytorchjob-bert-b3-4d24b': '10m',
+    'rayjob-sweep-r3-4f13a': '5s',
+    'job-eval-a4-51029': '6h',
+  };
+  const shownWaits = await page.$$eval('#visibility-head tbody tr', (rows) => rows.map((r) => [r.dataset.workload.split('/')[1], r.querySelector('[data-field="wait"]').textContent]));
+  assert.deepEqual(Object.fromEntries(shownWaits), waitText);
 
   // The exposition: one pending gauge per queue with the counts above.
   const lines = (await page.textContent('#exposition')).split('\n');

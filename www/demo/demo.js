@@ -1,5 +1,5 @@
 // The demo page: everything it shows comes from kubeprom (queries, parsing, per-pod sums).
-import init, { listMetrics, buildQuery, aggregatePods, PrometheusClient, KubepromError } from '../index.js';
+import init, { listMetrics, buildQuery, aggregatePods, formatValue, PrometheusClient, KubepromError } from '../index.js';
 import { setupLintBox } from './lint.js';
 import { showQueues } from './queues.js';
 
@@ -18,11 +18,6 @@ async function loadNamespaces() {
   const result = await client.query(buildQuery({ metric: 'pod_memory_working_set' }));
   const namespaces = [...new Set(aggregatePods(result).map((p) => p.namespace))];
   for (const ns of namespaces) $('namespace').add(new Option(ns, ns));
-}
-
-function format(value) {
-  if (!Number.isFinite(value)) return String(value);
-  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
 }
 
 function drawChart(pods) {
@@ -78,8 +73,8 @@ async function show(event) {
       const tr = document.createElement('tr');
       tr.dataset.pod = p.pod;
       tr.dataset.namespace = p.namespace;
-      const containers = p.containers.map((c) => `${c.container || '(pod)'}: ${format(c.value)}`).join(', ');
-      for (const [text, cls] of [[p.namespace], [p.pod], [`${format(p.value)} ${p.unit}`, 'value'], [containers]]) {
+      const containers = p.containers.map((c) => `${c.container || '(pod)'}: ${formatValue(c.value, p.unit)}`).join(', ');
+      for (const [text, cls] of [[p.namespace], [p.pod], [formatValue(p.value, p.unit), 'value'], [containers]]) {
         const td = document.createElement('td');
         td.textContent = text;
         if (cls) td.className = cls;

@@ -1,7 +1,7 @@
 // The "Queues and operators" view: Kueue queues and the operators' controller health from the
 // demo's Prometheus (every query built by kubeprom), and a Kueue visibility API response
 // summarised by kubeprom.
-import { buildQuery, kueuePendingSummary, toExposition, KubepromError } from '../index.js';
+import { buildQuery, formatValue, kueuePendingSummary, toExposition, KubepromError } from '../index.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,26 +20,10 @@ function describe(e) {
   return e instanceof KubepromError ? `${e.kind}: ${e.message}` : String(e?.message ?? e);
 }
 
-/** Seconds as the largest two units (1h 30m, 45s). */
-export function duration(seconds) {
-  if (!Number.isFinite(seconds)) return '–';
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1).replace(/\.0$/, '') : Math.round(seconds)}s`;
-  const units = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
-  const parts = [];
-  let rest = Math.round(seconds);
-  for (const [u, n] of units) {
-    if (rest >= n && parts.length < 2) {
-      parts.push(`${Math.floor(rest / n)}${u}`);
-      rest %= n;
-    } else if (parts.length) break;
-  }
-  return parts.join(' ');
-}
-
-function rate(perSecond) {
-  if (!Number.isFinite(perSecond)) return '–';
-  return perSecond >= 1 ? `${perSecond.toPrecision(3)}/s` : `${(perSecond * 60).toPrecision(3)}/min`;
-}
+// The core writes every value, as it does for the plugins; a missing series is NaN: no value.
+const duration = (seconds) => formatValue(seconds ?? NaN, 'seconds');
+const rate = (perSecond) => formatValue(perSecond ?? NaN, 'ops/s');
+const count = (n) => formatValue(n ?? NaN, 'count');
 
 /** A table cell whose raw number stays readable (data-value) beside its formatted text. */
 function cell(text, { value, field, cls } = {}) {
@@ -88,8 +72,8 @@ async function clusterQueues(client) {
       const inadmissible = p.get(`${cq}/inadmissible`) ?? 0;
       tr.append(
         th,
-        cell(String(active), { value: active, field: 'active', cls: 'value' }),
-        cell(String(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
+        cell(count(active), { value: active, field: 'active', cls: 'value' }),
+        cell(count(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
         cell(duration(w.get(cq)), { value: w.get(cq), field: 'wait-p95', cls: 'value' }),
         cell(rate(a.get(cq)), { value: a.get(cq), field: 'admitted', cls: 'value' }),
       );
@@ -125,8 +109,8 @@ async function localQueues(client) {
       tr.append(
         cell(namespace),
         cell(name),
-        cell(String(active), { value: active, field: 'active', cls: 'value' }),
-        cell(String(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
+        cell(count(active), { value: active, field: 'active', cls: 'value' }),
+        cell(count(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
         cell(duration(w.get(key)), { value: w.get(key), field: 'wait-p95', cls: 'value' }),
         cell(rate(a.get(key)), { value: a.get(key), field: 'admitted', cls: 'value' }),
       );
@@ -201,7 +185,7 @@ async function operators(client) {
         cell(why, { field: 'why' }),
         cell(r === undefined ? 'no data' : rate(r), { value: r, field: 'reconciles', cls: 'value' }),
         cell(e === undefined ? 'no data' : rate(e), { value: e, field: 'errors', cls: 'value' }),
-        cell(d === undefined ? 'no data' : String(d), { value: d, field: 'depth', cls: 'value' }),
+        cell(d === undefined ? 'no data' : count(d), { value: d, field: 'depth', cls: 'value' }),
       );
       return tr;
     }));
@@ -228,7 +212,7 @@ function visibility() {
       th.textContent = s.localQueue === undefined ? `${s.clusterQueue} (cluster queue)` : `${s.namespace}/${s.localQueue}`;
       tr.append(
         th,
-        cell(String(s.pending), { value: s.pending, field: 'pending', cls: 'value' }),
+        cell(count(s.pending), { value: s.pending, field: 'pending', cls: 'value' }),
         cell(duration(s.wait.p50), { value: s.wait.p50, field: 'p50', cls: 'value' }),
         cell(duration(s.wait.p95), { value: s.wait.p95, field: 'p95', cls: 'value' }),
         cell(duration(s.wait.max), { value: s.wait.max, field: 'max', cls: 'value' }),
