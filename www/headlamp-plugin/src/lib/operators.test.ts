@@ -74,20 +74,21 @@ describe('operatorHealth', () => {
         up: vec([{ labels: { job, namespace: 'ray-system', instance: 'a' }, value: 1 }]),
         rate: vec([
           { labels: { job, controller: 'raycluster-controller', result: 'success' }, value: 2 },
-          { labels: { job, controller: 'raycluster-controller', result: 'error' }, value: 0.1 },
+          { labels: { job, controller: 'raycluster-controller', result: 'error' }, value: 0.0125 },
           { labels: { job, controller: 'rayjob-controller', result: 'success' }, value: 0.2 },
         ]),
         errors: vec([
-          { labels: { job, controller: 'raycluster-controller' }, value: 0.1 },
+          { labels: { job, controller: 'raycluster-controller' }, value: 0.0125 },
           { labels: { job, controller: 'rayjob-controller' }, value: 0 },
         ]),
         depth: vec([{ labels: { job, name: 'raycluster-controller' }, value: 5 }]),
       })
     );
     expect(h.state).toBe('degraded');
-    expect(h.reason).toBe('Reconcile errors: raycluster-controller 0.1/s of 2.1/s.');
+    // Rates as the core writes them: per second, three significant digits.
+    expect(h.reason).toBe('Reconcile errors: raycluster-controller 0.0125/s of 2.01/s.');
     expect(h.controllers).toEqual([
-      { job, controller: 'raycluster-controller', rate: 2.1, errorRate: 0.1, depth: 5 },
+      { job, controller: 'raycluster-controller', rate: 2 + 0.0125, errorRate: 0.0125, depth: 5 },
       { job, controller: 'rayjob-controller', rate: 0.2, errorRate: 0, depth: null },
     ]);
   });

@@ -5,6 +5,7 @@
  * its own, with the reason, because it is the most common reason for an empty dashboard.
  */
 import type { QueryResult, QuerySpec, Target } from 'kubeprom';
+import { formatValue } from 'kubeprom';
 import type { PlanContext } from './plan';
 import { instantWindow } from './plan';
 
@@ -94,6 +95,8 @@ export interface OperatorInputs {
   targets?: Target[];
 }
 
+const perSecond = (v: number) => formatValue(v, 'ops/s');
+
 const last = (values: Float64Array) => (values.length ? values[values.length - 1] : NaN);
 
 function belongs(def: OperatorDef, labels: Record<string, string | undefined>) {
@@ -101,10 +104,6 @@ function belongs(def: OperatorDef, labels: Record<string, string | undefined>) {
     (labels.job !== undefined && def.job.test(labels.job)) ||
     (labels.namespace !== undefined && def.namespaces.includes(labels.namespace))
   );
-}
-
-function fmtRate(v: number) {
-  return `${Number(v.toPrecision(2))}/s`;
 }
 
 export function operatorHealth(def: OperatorDef, inputs: OperatorInputs): OperatorHealth {
@@ -188,7 +187,7 @@ export function operatorHealth(def: OperatorDef, inputs: OperatorInputs): Operat
     } else if (failing.length > 0) {
       state = 'degraded';
       reason = `Reconcile errors: ${failing
-        .map(c => `${c.controller} ${fmtRate(c.errorRate)} of ${fmtRate(c.rate)}`)
+        .map(c => `${c.controller} ${perSecond(c.errorRate)} of ${perSecond(c.rate)}`)
         .join(', ')}.`;
     } else {
       state = 'healthy';
