@@ -9,8 +9,14 @@ status=0
 check_tree() { # description, cargo tree arguments...
   local what=$1
   shift
-  local found
-  found=$(cargo tree --locked -p kubeprom -e normal,build --prefix none "$@" | awk '{print $1}' | sort -u | grep -E "$forbidden" || true)
+  local tree found
+  # A cargo failure (a stale lock, say) fails the check rather than reading as an empty tree.
+  tree=$(cargo tree --locked -p kubeprom -e normal,build --prefix none "$@") || {
+    echo "cargo tree failed ($what)"
+    status=1
+    return
+  }
+  found=$(awk '{print $1}' <<<"$tree" | sort -u | grep -E "$forbidden" || true)
   if [ -n "$found" ]; then
     echo "the core's dependencies ($what) include: $(echo "$found" | tr '\n' ' ')"
     status=1
@@ -25,10 +31,18 @@ check_tree "this host, every feature" --all-features
 check_tree "every target, no default features" --no-default-features --target all
 
 # Features only add: a `cfg(not(feature = ...))` would mean some feature takes code away.
-if grep -rnE 'cfg\(not\(feature|cfg_attr\(not\(feature' src crates --include=*.rs; then
-  echo "a feature removes code (above)"
-  status=1
-else
-  echo "ok: no cfg(not(feature ...)) in src/ or crates/"
-fi
+# grep exits 1 when nothing matches and 2 when it cannot read the folders: only 1 is a pass.
+rc=0
+grep -rnE 'cfg\(not\(feature|cfg_attr\(not\(feature' src crates --include=*.rs || rc=$?
+case $rc in
+  0)
+    echo "a feature removes code (above)"
+    status=1
+    ;;
+  1) echo "ok: no cfg(not(feature ...)) in src/ or crates/" ;;
+  *)
+    echo "could not read src/ and crates/"
+    status=1
+    ;;
+esac
 exit $status
