@@ -12,7 +12,13 @@ use serde::Deserialize;
 use crate::response::Labels;
 
 mod columnar;
-pub use columnar::{aggregate_pods, aggregate_pods_from_bytes, BytesAggregation, FromBytesError};
+mod grouping;
+pub use columnar::{
+    aggregate_groups, aggregate_pods, aggregate_pods_from_bytes, BytesAggregation, FromBytesError,
+};
+pub use grouping::{
+    Combine, GroupLabel, GroupValue, GroupedAggregation, Grouping, PartValue, MAX_GROUP_LABELS,
+};
 
 /// Labels that tell scrapers apart rather than series: equal series but for these count once.
 pub const SCRAPE_IDENTITY_LABELS: &[&str] = &[
@@ -113,25 +119,6 @@ pub struct Aggregation {
     pub dropped_duplicates: usize,
     /// NaN samples skipped.
     pub skipped_samples: usize,
-}
-
-/// How a series relates to its pod's containers; lower is finer and preferred.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Tier {
-    Container,
-    PodLevel,
-    Pause,
-}
-
-impl Tier {
-    /// cAdvisor's tiers: no `container` label is the pod-level cgroup, `POD` the pause container.
-    fn of(container: &str) -> Tier {
-        match container {
-            "" => Tier::PodLevel,
-            "POD" => Tier::Pause,
-            _ => Tier::Container,
-        }
-    }
 }
 
 /// The statistic of values in time order; NaN when there are none.
@@ -329,6 +316,165 @@ mod tests {
             }
         )
         .is_err());
+    }
+
+    fn queues() -> Grouping {
+        Grouping::new(vec![GroupLabel::new("cluster_queue")], Some("status"))
+            .unwrap()
+            .with_identity(&["pod", "job"])
+    }
+
+    #[test]
+    fn groups_queues_by_status_counting_each_controller_replica_once() {
+        let r = result(
+            ResultType::Vector,
+            vec![
+                // Two controller replicas export the same gauge: counted once.
+                series(
+                    &[
+                        ("cluster_queue", "cq"),
+                        ("status", "active"),
+                        ("pod", "k-0"),
+                    ],
+                    &[(10.0, 3.0)],
+                ),
+                series(
+                    &[
+                        ("cluster_queue", "cq"),
+                        ("status", "active"),
+                        ("pod", "k-1"),
+                    ],
+                    &[(10.0, 3.0)],
+                ),
+                // Priority classes of one status add up.
+                series(
+                    &[
+                        ("cluster_queue", "cq"),
+                        ("status", "inadmissible"),
+                        ("priority_class", "high"),
+                    ],
+                    &[(10.0, 2.0)],
+                ),
+                series(
+                    &[
+                        ("cluster_queue", "cq"),
+                        ("status", "inadmissible"),
+                        ("priority_class", "low"),
+                    ],
+                    &[(10.0, 5.0)],
+                ),
+                // A total beside the statuses would count them twice: dropped.
+                series(&[("cluster_queue", "cq")], &[(10.0, 10.0)]),
+                series(&[("cluster_queue", "other")], &[(10.0, 4.0)]),
+                series(&[("status", "active")], &[(10.0, 1.0)]),
+            ],
+        );
+        let agg = aggregate_groups(&r, &queues(), &AggregateOptions::default()).unwrap();
+        type Row = (Vec<String>, f64, Vec<(String, f64)>);
+        let rows: Vec<Row> = agg
+            .groups
+            .iter()
+            .map(|g| {
+                (
+                    g.key.clone(),
+                    g.value,
+                    g.parts.iter().map(|p| (p.part.clone(), p.value)).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    vec!["cq".to_string()],
+                    10.0,
+                    vec![
+                        ("active".to_string(), 3.0),
+                        ("inadmissible".to_string(), 7.0)
+                    ]
+                ),
+                (vec!["other".to_string()], 4.0, vec![(String::new(), 4.0)]),
+            ]
+        );
+        assert_eq!(agg.dropped_duplicates, 2);
+        assert_eq!(agg.unattributed.len(), 1);
+    }
+
+    #[test]
+    fn quantiles_combine_by_their_maximum() {
+        let r = result(
+            ResultType::Matrix,
+            vec![
+                series(
+                    &[("cluster_queue", "cq"), ("priority_class", "high")],
+                    &[(1.0, 30.0), (2.0, 10.0)],
+                ),
+                series(
+                    &[("cluster_queue", "cq"), ("priority_class", "low")],
+                    &[(1.0, 20.0), (2.0, 40.0)],
+                ),
+            ],
+        );
+        let grouping = queues().with_combine(Combine::Max);
+        let opts = AggregateOptions {
+            keep_series: true,
+            stat: Stat::Avg,
+            ..Default::default()
+        };
+        let agg = aggregate_groups(&r, &grouping, &opts).unwrap();
+        assert_eq!(agg.groups.len(), 1);
+        assert_eq!(
+            agg.groups[0].series,
+            Some((vec![1.0, 2.0], vec![30.0, 40.0]))
+        );
+        assert_eq!(agg.groups[0].value, 35.0);
+    }
+
+    #[test]
+    fn group_labels_take_the_first_name_present() {
+        let r = result(
+            ResultType::Vector,
+            vec![
+                series(
+                    &[
+                        ("exported_namespace", "team-a"),
+                        ("namespace", "kueue-system"),
+                        ("name", "lq"),
+                    ],
+                    &[(1.0, 2.0)],
+                ),
+                series(&[("namespace", "team-b"), ("name", "lq")], &[(1.0, 3.0)]),
+            ],
+        );
+        let grouping = Grouping::new(
+            vec![
+                GroupLabel::any_of(&["exported_namespace", "namespace"]).unwrap(),
+                GroupLabel::new("name"),
+            ],
+            None,
+        )
+        .unwrap();
+        let agg = aggregate_groups(&r, &grouping, &AggregateOptions::default()).unwrap();
+        let keys: Vec<&[String]> = agg.groups.iter().map(|g| &g.key[..]).collect();
+        assert_eq!(keys, [["team-a", "lq"], ["team-b", "lq"]]);
+    }
+
+    #[test]
+    fn invalid_groupings_are_refused() {
+        let five = ["a", "b", "c", "d", "e"].map(GroupLabel::new).to_vec();
+        assert!(Grouping::new(five, None).is_err());
+        assert!(Grouping::new(vec![GroupLabel::new("")], None).is_err());
+        assert!(Grouping::new(vec![GroupLabel::new("q")], Some("q")).is_err());
+        assert!(Grouping::new(vec![], Some("")).is_err());
+        assert!(GroupLabel::any_of(&[]).is_err());
+        // Identity never takes a group or part label, the default ones included.
+        let g = queues().with_identity(&["cluster_queue", "status", "service"]);
+        let mut want: Vec<&str> = SCRAPE_IDENTITY_LABELS.to_vec();
+        want.extend(["pod", "job", "service"]);
+        assert_eq!(g.identity(), want);
+        let targets = Grouping::new(vec![GroupLabel::new("job")], Some("instance")).unwrap();
+        assert!(!targets.is_identity("instance"));
+        assert!(targets.is_identity("replica"));
     }
 
     #[test]

@@ -15,14 +15,15 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use kubeprom::aggregate::{
-    aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation, Stat,
+    aggregate_groups, aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, Aggregation,
+    Combine, GroupLabel, GroupedAggregation, Grouping, Stat,
 };
 use kubeprom::query::{build_query, QuerySpec, CATALOG};
 use kubeprom::response::scan::scan_matrix_in_windows;
 use kubeprom::response::{
     parse_query_response, parse_query_response_serde, QueryResult, DEFAULT_MAX_BYTES,
 };
-use oracle::aggregate_pods_oracle;
+use oracle::{aggregate_groups_oracle, aggregate_pods_oracle};
 use proptest::prelude::*;
 
 /// A text form where every float is its bits, so NaN == NaN and -0.0 != 0.0.
@@ -71,6 +72,81 @@ fn bits_of_aggregation(a: &Aggregation) -> String {
         );
     }
     out
+}
+
+fn bits_of_groups(a: &GroupedAggregation) -> String {
+    let mut out = format!(
+        "{:?} {} {}\n",
+        a.unattributed, a.dropped_duplicates, a.skipped_samples
+    );
+    for g in &a.groups {
+        out += &format!(
+            "{:?} {:x} {} {:?} {:?}\n",
+            g.key,
+            g.value.to_bits(),
+            g.unit,
+            g.parts
+                .iter()
+                .map(|p| (p.part.as_str(), p.value.to_bits()))
+                .collect::<Vec<_>>(),
+            g.series.as_ref().map(|(t, v)| (
+                t.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            ))
+        );
+    }
+    out
+}
+
+/// The groupings the plugins use (Kueue queues by status, local queues with the renamed
+/// namespace, controllers, scrape targets), with either combination.
+fn groupings() -> Vec<Grouping> {
+    let target_labels = ["job", "pod", "service", "endpoint", "namespace"];
+    let mut all = vec![
+        Grouping::pods(),
+        Grouping::new(vec![GroupLabel::new("cluster_queue")], Some("status"))
+            .expect("grouping")
+            .with_identity(&target_labels),
+        Grouping::new(
+            vec![
+                GroupLabel::any_of(&["exported_namespace", "namespace"]).expect("label"),
+                GroupLabel::new("name"),
+            ],
+            Some("status"),
+        )
+        .expect("grouping")
+        .with_identity(&target_labels),
+        Grouping::new(
+            vec![GroupLabel::new("job"), GroupLabel::new("controller")],
+            None,
+        )
+        .expect("grouping"),
+        Grouping::new(vec![], Some("status")).expect("grouping"),
+    ];
+    let maxed: Vec<Grouping> = all
+        .iter()
+        .map(|g| g.clone().with_combine(Combine::Max))
+        .collect();
+    all.extend(maxed);
+    all
+}
+
+/// Asserts the grouped aggregation equals the oracle on `body` for every grouping.
+fn assert_same_groups(what: &str, body: &[u8]) {
+    let Ok(result) = parse_query_response(body, DEFAULT_MAX_BYTES) else {
+        return;
+    };
+    for grouping in groupings() {
+        for opts in &option_sets()[..2] {
+            let plain = aggregate_groups_oracle(&result, &grouping, opts)
+                .map(|a| bits_of_groups(&a))
+                .map_err(|e| e.kind().to_owned());
+            let fast = aggregate_groups(&result, &grouping, opts)
+                .map(|a| bits_of_groups(&a))
+                .map_err(|e| e.kind().to_owned());
+            assert_eq!(plain, fast, "{what} by {grouping:?} with {opts:?}");
+        }
+    }
 }
 
 fn option_sets() -> Vec<AggregateOptions> {
@@ -269,6 +345,18 @@ fn every_test_prometheus_answer_is_identical_both_ways() {
         }
     }
     // Most answers are vectors and matrices, which the scanner reads itself.
+    for q in [
+        "kueue_pending_workloads",
+        "kueue_admission_wait_time_seconds_bucket",
+        "controller_runtime_reconcile_total",
+        "up",
+    ] {
+        let path = format!(
+            "/api/v1/query_range?query={q}&start={}&end={anchor}&step=60",
+            anchor - 3600.0
+        );
+        assert_same_groups(&path, &prom.get(&path));
+    }
     assert!(
         scanned * 10 >= answers * 8,
         "{scanned} of {answers} scanned"
@@ -388,14 +476,16 @@ impl Body {
 }
 
 fn body() -> impl Strategy<Value = Body> {
+    body_with(&["namespace", "pod", "container", "instance"])
+}
+
+/// Bodies whose label names are mostly `names`.
+fn body_with(names: &'static [&'static str]) -> impl Strategy<Value = Body> {
     let labels = prop::collection::vec(
         (
             prop_oneof![
-                Just("namespace".to_string()),
-                Just("pod".to_string()),
-                Just("container".to_string()),
-                Just("instance".to_string()),
-                label_text()
+                3 => prop::sample::select(names).prop_map(str::to_string),
+                1 => label_text()
             ],
             prop_oneof![Just("a".to_string()), Just("b".to_string()), label_text()],
         ),
@@ -461,5 +551,15 @@ proptest! {
         }
         let cut = cut.index(bytes.len() + 1);
         assert_same("cut", &bytes[..cut], DEFAULT_MAX_BYTES, false);
+    }
+
+    #[test]
+    fn generated_bodies_group_as_the_oracle_does(
+        body in body_with(&[
+            "cluster_queue", "status", "namespace", "exported_namespace", "name", "job", "pod",
+            "instance", "controller", "container",
+        ])
+    ) {
+        assert_same_groups("generated", body.render().as_bytes());
     }
 }

@@ -185,6 +185,57 @@ export interface AggregateReport {
 /** aggregatePods with what it left out and why. */
 export function aggregatePodsReport(result: QueryResult, opts?: AggregateOptions): AggregateReport;
 
+export interface GroupOptions extends AggregateOptions {
+  /**
+   * Labels whose values name a group, in order (at most 4). An entry that is a list names
+   * alternatives, the first present in a series winning: `['exported_namespace', 'namespace']`
+   * for a metric whose own `namespace` a scrape without `honorLabels` renamed.
+   */
+  group: Array<string | string[]>;
+  /**
+   * The label naming a group's parts (`container` for pods, `status` for Kueue's pending
+   * workloads). A series without it is the whole group, counted only when the group has no parts.
+   */
+  part?: string;
+  /**
+   * Labels that tell scrapers apart, beside `instance`, `replica`, `prometheus_replica`,
+   * `prometheus` and `__replica__`: series equal but for them count once (the controller
+   * replica's `pod`, `job`, `service`...). Group and part labels are never identity.
+   */
+  identity?: string[];
+  /** How series of a part and parts of a group combine per timestamp: `sum` (default), or `max` for quantiles. */
+  combine?: 'sum' | 'max';
+}
+
+export interface GroupValue {
+  /** The group labels' values, in the order of `group`. */
+  key: string[];
+  /** The same values by label name (the first name of each `group` entry). */
+  labels: Record<string, string>;
+  value: number;
+  unit: string;
+  /** The parts combined into the group, by value of the part label; `''` for a series without it. */
+  parts: { part: string; value: number }[];
+  timestamps?: Float64Array;
+  values?: Float64Array;
+}
+
+export interface GroupReport {
+  /** One entry per group key, sorted by key. */
+  groups: GroupValue[];
+  /** Label sets of series without one of the group labels. */
+  unattributed: Record<string, string>[];
+  droppedDuplicates: number;
+  skippedSamples: number;
+}
+
+/**
+ * The per-pod rules for any group: one series per label set without identity labels, parts
+ * combined once each, a series without a part only where the group has none. Queues by status,
+ * controllers by name, targets by job.
+ */
+export function aggregateGroups(result: QueryResult, opts: GroupOptions): GroupReport;
+
 export interface FromBytesPod extends PodValue {
   /** With the `stats` option: each statistic, equal to `value` of a call with that `stat`. */
   stats?: Partial<Record<Stat, number>>;

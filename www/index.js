@@ -100,6 +100,7 @@ export {
   aggregatePods,
   aggregatePodsReport,
   aggregatePodsFromBytes,
+  aggregateGroups,
   PrometheusClient,
   kueuePendingSummary,
   kueuePendingReport,

@@ -14,8 +14,11 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use rustc_hash::FxBuildHasher as FastHash;
 
+use super::grouping::{
+    Combine, GroupValue, GroupedAggregation, Grouping, PartValue, Tier, MAX_GROUP_LABELS,
+};
 use super::SCRAPE_IDENTITY_LABELS;
-use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue, Tier};
+use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue};
 use crate::query::QueryError;
 use crate::response::{parse_query_response, Label, QueryResult, Series};
 use crate::response::{ResponseError, ResultType};
@@ -77,8 +80,98 @@ pub fn aggregate_pods(
     result: &QueryResult,
     opts: &AggregateOptions,
 ) -> Result<Aggregation, QueryError> {
+    let mut pods = Vec::new();
+    let tally = aggregate_with(
+        result,
+        &Grouping::pods(),
+        opts,
+        &mut |key, value, unit, parts, series| {
+            pods.push(PodValue {
+                namespace: key[0].to_owned(),
+                pod: key[1].to_owned(),
+                value,
+                unit: unit.to_owned(),
+                // Same layout: collected in place.
+                containers: parts
+                    .into_iter()
+                    .map(|p| ContainerValue {
+                        container: p.part,
+                        value: p.value,
+                    })
+                    .collect(),
+                series,
+            })
+        },
+    )?;
+    Ok(Aggregation {
+        pods,
+        unattributed: tally.unattributed,
+        dropped_duplicates: tally.dropped_duplicates,
+        skipped_samples: tally.skipped_samples,
+    })
+}
+
+/// Aggregates `result` per group of `grouping`: the per-pod rules for any group labels and part
+/// label (queues and their statuses, controllers, scrape targets).
+pub fn aggregate_groups(
+    result: &QueryResult,
+    grouping: &Grouping,
+    opts: &AggregateOptions,
+) -> Result<GroupedAggregation, QueryError> {
+    let width = grouping.group().len();
+    let mut groups = Vec::new();
+    let tally = aggregate_with(
+        result,
+        grouping,
+        opts,
+        &mut |key, value, unit, parts, series| {
+            groups.push(GroupValue {
+                key: key[..width].iter().map(|k| (*k).to_owned()).collect(),
+                value,
+                unit: unit.to_owned(),
+                parts,
+                series,
+            })
+        },
+    )?;
+    Ok(GroupedAggregation {
+        groups,
+        unattributed: tally.unattributed,
+        dropped_duplicates: tally.dropped_duplicates,
+        skipped_samples: tally.skipped_samples,
+    })
+}
+
+/// What the aggregation left out, besides the groups it emitted.
+struct Tally {
+    unattributed: Vec<crate::response::Labels>,
+    dropped_duplicates: usize,
+    skipped_samples: usize,
+}
+
+/// A group key: the group labels' values, unused slots empty.
+type GroupKey<'s> = [&'s str; MAX_GROUP_LABELS];
+
+/// What [`aggregate_with`] emits per group, in key order: key, value, unit, parts, series.
+type EmitGroup<'e> =
+    dyn FnMut(&GroupKey, f64, &str, Vec<PartValue>, Option<(Vec<f64>, Vec<f64>)>) + 'e;
+
+/// The one aggregation. Groups go out through a `dyn` callback so that pods and other groups
+/// share one copy of this code in the wasm module.
+fn aggregate_with(
+    result: &QueryResult,
+    grouping: &Grouping,
+    opts: &AggregateOptions,
+    emit_group: &mut EmitGroup,
+) -> Result<Tally, QueryError> {
     let convert = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?;
-    let mut out = Aggregation::default();
+    let combine = grouping.combine();
+    let identity = Identity::of(grouping);
+    let mut out = Tally {
+        unattributed: Vec::new(),
+        dropped_duplicates: 0,
+        skipped_samples: 0,
+    };
 
     // Duplicate scrapes: one series per label set without scrape identity labels, found with a
     // hash map (comparing long label sets inside a tree is slow on large instant vectors). The
@@ -94,7 +187,7 @@ pub fn aggregate_pods(
         HashMap::with_capacity_and_hasher(result.series.len(), FastHash);
     let mut kept: Vec<(Key, &Series, Option<usize>)> = Vec::with_capacity(result.series.len());
     for series in &result.series {
-        let key = Key::of(series);
+        let key = Key::of(series, &identity);
         let hash = {
             let mut state = hasher.build_hasher();
             // Values only: equal keys have equal values, and the names, the same in nearly
@@ -125,55 +218,45 @@ pub fn aggregate_pods(
     }
     drop(newest);
 
-    // Each kept series' pod, tier and container, found in one pass over its labels; then one
-    // sort puts them in the rules' order (pods by namespace and pod, groups by tier and
-    // container, series by key) instead of a tree and a list per pod and per group.
+    // Each kept series' group, tier and part, found in one pass over its labels; then one
+    // sort puts them in the rules' order (groups by key, parts by tier and value, series by
+    // key) instead of a tree and a list per group and per part.
     struct Entry<'s> {
         rank: u32,
         tier: Tier,
-        container: &'s str,
+        part: &'s str,
         kept: usize,
     }
-    let mut pod_ids: HashMap<(&str, &str), u32, FastHash> = HashMap::default();
-    let mut pod_names: Vec<(&str, &str)> = Vec::new();
+    let wanted = Wanted::of(grouping);
+    let mut group_ids: HashMap<GroupKey, u32, FastHash> = HashMap::default();
+    let mut group_keys: Vec<GroupKey> = Vec::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(kept.len());
     let mut unattributed: Vec<(&Key, &Series)> = Vec::new();
     for (at, (key, series, _)) in kept.iter().enumerate() {
-        let (mut namespace, mut pod, mut container) = (None, None, None);
-        for (name, value) in &series.labels {
-            let slot = match name.as_ref() {
-                "namespace" => &mut namespace,
-                "pod" => &mut pod,
-                "container" => &mut container,
-                _ => continue,
-            };
-            slot.get_or_insert(value.as_ref());
-        }
-        let (Some(namespace), Some(pod)) = (namespace, pod) else {
+        let Some((group, part)) = wanted.find(series) else {
             unattributed.push((key, series));
             continue;
         };
-        let container = container.unwrap_or("");
-        let next = pod_names.len() as u32;
-        let id = *pod_ids.entry((namespace, pod)).or_insert_with(|| {
-            pod_names.push((namespace, pod));
+        let next = group_keys.len() as u32;
+        let id = *group_ids.entry(group).or_insert_with(|| {
+            group_keys.push(group);
             next
         });
         entries.push(Entry {
             rank: id,
-            tier: Tier::of(container),
-            container,
+            tier: grouping.tier(part),
+            part,
             kept: at,
         });
     }
-    drop(pod_ids);
-    let mut by_name: Vec<u32> = (0..pod_names.len() as u32).collect();
-    by_name.sort_unstable_by_key(|&id| pod_names[id as usize]);
-    let mut rank = vec![0u32; by_name.len()];
-    for (r, &id) in by_name.iter().enumerate() {
+    drop(group_ids);
+    let mut by_key: Vec<u32> = (0..group_keys.len() as u32).collect();
+    by_key.sort_unstable_by_key(|&id| group_keys[id as usize]);
+    let mut rank = vec![0u32; by_key.len()];
+    for (r, &id) in by_key.iter().enumerate() {
         rank[id as usize] = r as u32;
     }
-    // Pods in order by counting (a few series each), then each pod's few series by sorting.
+    // Groups in order by counting (a few series each), then each group's few series by sorting.
     let mut starts = vec![0usize; rank.len() + 1];
     for entry in &mut entries {
         entry.rank = rank[entry.rank as usize];
@@ -189,10 +272,10 @@ pub fn aggregate_pods(
         *at += 1;
     }
     let mut entries: Vec<Entry> = slots.into_iter().flatten().collect();
-    for pod_entries in entries.chunk_by_mut(|a, b| a.rank == b.rank) {
-        pod_entries.sort_unstable_by(|a, b| {
-            (a.tier, a.container)
-                .cmp(&(b.tier, b.container))
+    for group_entries in entries.chunk_by_mut(|a, b| a.rank == b.rank) {
+        group_entries.sort_unstable_by(|a, b| {
+            (a.tier, a.part)
+                .cmp(&(b.tier, b.part))
                 .then_with(|| kept[a.kept].0.pairs().cmp(kept[b.kept].0.pairs()))
         });
     }
@@ -213,62 +296,137 @@ pub fn aggregate_pods(
         factor: 1.0,
         unit: "",
     };
-    let mut container_sum = Merged::default();
-    let mut pod_sum = Merged::default();
-    for pod_entries in entries.chunk_by(|a, b| a.rank == b.rank) {
-        let (namespace, pod) = pod_names[by_name[pod_entries[0].rank as usize] as usize];
-        // Sorted by tier within the pod: the first is the finest.
-        let best = pod_entries[0].tier;
-        pod_sum.clear();
-        let mut containers = Vec::new();
-        for group in pod_entries.chunk_by(|a, b| (a.tier, a.container) == (b.tier, b.container)) {
-            if group[0].tier != best {
-                out.dropped_duplicates += group.len();
+    let mut part_sum = Merged::new(combine);
+    let mut group_sum = Merged::new(combine);
+    for group_entries in entries.chunk_by(|a, b| a.rank == b.rank) {
+        let key = &group_keys[by_key[group_entries[0].rank as usize] as usize];
+        // Sorted by tier within the group: the first is the finest.
+        let best = group_entries[0].tier;
+        group_sum.clear();
+        let mut parts = Vec::new();
+        for same in group_entries.chunk_by(|a, b| (a.tier, a.part) == (b.tier, b.part)) {
+            if same[0].tier != best {
+                out.dropped_duplicates += same.len();
                 continue;
             }
-            container_sum.clear();
-            for entry in group {
+            part_sum.clear();
+            for entry in same {
                 let s = kept[entry.kept].1;
                 out.skipped_samples +=
-                    container_sum.add(result.timestamps_of(s), result.values_of(s), convert);
+                    part_sum.add(result.timestamps_of(s), result.values_of(s), convert);
             }
-            let timestamps = container_sum.timestamps();
-            pod_sum.add(&timestamps, &container_sum.values, unit_factor);
-            containers.push(ContainerValue {
-                container: group[0].container.to_owned(),
-                value: stat(&container_sum.values, opts.stat),
+            let timestamps = part_sum.timestamps();
+            group_sum.add(&timestamps, &part_sum.values, unit_factor);
+            parts.push(PartValue {
+                part: same[0].part.to_owned(),
+                value: stat(&part_sum.values, opts.stat),
             });
         }
-        out.pods.push(PodValue {
-            namespace: namespace.to_owned(),
-            pod: pod.to_owned(),
-            value: stat(&pod_sum.values, opts.stat),
-            unit: convert.unit.to_owned(),
-            containers,
-            series: opts
-                .keep_series
-                .then(|| (pod_sum.timestamps(), pod_sum.values.clone())),
-        });
+        emit_group(
+            key,
+            stat(&group_sum.values, opts.stat),
+            convert.unit,
+            parts,
+            opts.keep_series
+                .then(|| (group_sum.timestamps(), group_sum.values.clone())),
+        );
     }
     Ok(out)
+}
+
+/// The labels a grouping reads from each series, by name: the group labels (each with its
+/// alternatives) and the part label.
+struct Wanted<'g> {
+    /// `(name, group slot, preference)`; the part label has slot `MAX_GROUP_LABELS`.
+    names: Vec<(&'g str, usize, usize)>,
+    width: usize,
+}
+
+impl<'g> Wanted<'g> {
+    fn of(grouping: &'g Grouping) -> Self {
+        let mut names = Vec::new();
+        for (slot, label) in grouping.group().iter().enumerate() {
+            for (preference, name) in label.names().iter().enumerate() {
+                names.push((name.as_str(), slot, preference));
+            }
+        }
+        if let Some(part) = grouping.part() {
+            names.push((part, MAX_GROUP_LABELS, 0));
+        }
+        Self {
+            names,
+            width: grouping.group().len(),
+        }
+    }
+
+    /// The series' group key and part (empty without one), or `None` when a group label is
+    /// missing. A name repeated in a malformed label set counts where it first appears.
+    fn find<'s>(&self, series: &'s Series<'s>) -> Option<(GroupKey<'s>, &'s str)> {
+        let mut found: [Option<(&'s str, usize)>; MAX_GROUP_LABELS + 1] =
+            [None; MAX_GROUP_LABELS + 1];
+        for (name, value) in &series.labels {
+            for &(wanted, slot, preference) in &self.names {
+                if name.as_ref() == wanted {
+                    let slot = &mut found[slot];
+                    if slot.is_none_or(|(_, seen)| preference < seen) {
+                        *slot = Some((value.as_ref(), preference));
+                    }
+                }
+            }
+        }
+        let mut key: GroupKey<'s> = [""; MAX_GROUP_LABELS];
+        for (k, f) in key.iter_mut().zip(&found[..self.width]) {
+            *k = f.as_ref()?.0;
+        }
+        let part = found[MAX_GROUP_LABELS].map_or("", |(value, _)| value);
+        Some((key, part))
+    }
+}
+
+/// The identity labels of a grouping, checked for every label of every series: by
+/// [`is_scrape_identity`] when they are the default ones (pods), else by name.
+struct Identity<'g> {
+    default: bool,
+    labels: &'g [String],
+}
+
+impl<'g> Identity<'g> {
+    fn of(grouping: &'g Grouping) -> Self {
+        let labels = grouping.identity();
+        Self {
+            default: labels
+                .iter()
+                .map(String::as_str)
+                .eq(SCRAPE_IDENTITY_LABELS.iter().copied()),
+            labels,
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        if self.default {
+            is_scrape_identity(name)
+        } else {
+            self.labels.iter().any(|x| x == name)
+        }
+    }
 }
 
 /// A series' labels without the scrape identity labels, ordered by name: the dedupe key. Borrowed from the series when its names already ascend, as Prometheus sends
 /// them; only other orders pay for a sorted copy.
 enum Key<'s> {
-    Ascending(&'s [Label<'s>]),
+    Ascending(&'s [Label<'s>], &'s Identity<'s>),
     Sorted(Vec<(&'s str, &'s str)>),
 }
 
 impl<'s> Key<'s> {
-    fn of(series: &'s Series<'s>) -> Self {
+    fn of(series: &'s Series<'s>, identity: &'s Identity<'s>) -> Self {
         if series.names_ascending {
-            return Key::Ascending(&series.labels);
+            return Key::Ascending(&series.labels, identity);
         }
         let mut pairs: Vec<(&str, &str)> = series
             .labels
             .iter()
-            .filter(|(name, _)| !is_scrape_identity(name))
+            .filter(|(name, _)| !identity.contains(name))
             .map(|(n, v)| (n.as_ref(), v.as_ref()))
             .collect();
         pairs.sort_unstable();
@@ -277,13 +435,13 @@ impl<'s> Key<'s> {
 
     /// The key's pairs in order; compared and hashed as a sorted `Vec` of them would be.
     fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let (ascending, sorted): (&[Label], &[(&str, &str)]) = match self {
-            Key::Ascending(labels) => (labels, &[]),
-            Key::Sorted(pairs) => (&[], pairs),
+        let (ascending, sorted, identity): (&[Label], &[(&str, &str)], _) = match self {
+            Key::Ascending(labels, identity) => (*labels, &[][..], Some(*identity)),
+            Key::Sorted(pairs) => (&[][..], &pairs[..], None),
         };
         ascending
             .iter()
-            .filter(|(name, _)| !is_scrape_identity(name))
+            .filter(move |(name, _)| !identity.is_some_and(|i| i.contains(name)))
             .map(|(n, v)| (n.as_ref(), v.as_ref()))
             .chain(sorted.iter().copied())
     }
@@ -307,14 +465,15 @@ fn prefer(candidate: &Series, kept: &Series) -> bool {
     (candidate.len(), Reverse(&candidate.labels)) > (kept.len(), Reverse(&kept.labels))
 }
 
-/// A sum of series by timestamp, as a `BTreeMap<u64, f64>` would hold it, kept as two sorted
-/// arrays.
+/// A sum (or maximum) of series by timestamp, as a `BTreeMap<u64, f64>` would hold it, kept as
+/// two sorted arrays.
 ///
-/// Each key gets `0.0 + x` for its first sample and `+= x` for later ones, in series order and
-/// sample order within a series, exactly as `*map.entry(k).or_insert(0.0) += x` does; series
-/// arrive in time order, so a merge gives the same sums without a tree.
-#[derive(Default)]
+/// For a sum, each key gets `0.0 + x` for its first sample and `+= x` for later ones, in series
+/// order and sample order within a series, exactly as `*map.entry(k).or_insert(0.0) += x` does;
+/// series arrive in time order, so a merge gives the same sums without a tree. A maximum starts
+/// at the first sample.
 struct Merged {
+    combine: Combine,
     keys: Vec<u64>,
     values: Vec<f64>,
     scratch_keys: Vec<u64>,
@@ -327,7 +486,37 @@ fn time_key(t: f64) -> u64 {
     t.max(0.0).to_bits()
 }
 
+impl Combine {
+    /// The entry of a key's first sample.
+    #[inline]
+    fn first(self, x: f64) -> f64 {
+        match self {
+            Combine::Sum => 0.0 + x,
+            Combine::Max => x,
+        }
+    }
+
+    /// The entry after a later sample.
+    #[inline]
+    fn with(self, entry: f64, x: f64) -> f64 {
+        match self {
+            Combine::Sum => entry + x,
+            Combine::Max => entry.max(x),
+        }
+    }
+}
+
 impl Merged {
+    fn new(combine: Combine) -> Self {
+        Self {
+            combine,
+            keys: Vec::new(),
+            values: Vec::new(),
+            scratch_keys: Vec::new(),
+            scratch_values: Vec::new(),
+        }
+    }
+
     fn clear(&mut self) {
         self.keys.clear();
         self.values.clear();
@@ -385,15 +574,15 @@ impl Merged {
             if keys.last() == Some(&key) {
                 // A repeated time within this series: its sum is the last pushed entry.
                 if let Some(last) = sums.last_mut() {
-                    *last += x;
+                    *last = self.combine.with(*last, x);
                 }
             } else if old < self.keys.len() && self.keys[old] == key {
                 keys.push(key);
-                sums.push(self.values[old] + x);
+                sums.push(self.combine.with(self.values[old], x));
                 old += 1;
             } else {
                 keys.push(key);
-                sums.push(0.0 + x);
+                sums.push(self.combine.first(x));
             }
         }
         keys.extend_from_slice(&self.keys[old..]);
@@ -407,12 +596,13 @@ impl Merged {
     /// the same step: the merge would add each sample to the entry at its own index and copy
     /// the entries of skipped samples unchanged, which is what this does without the copy.
     fn add_in_place(&mut self, values: &[f64], convert: Conversion) -> usize {
+        let combine = self.combine;
         let mut skipped = 0;
         for (sum, &v) in self.values.iter_mut().zip(values) {
             if v.is_nan() {
                 skipped += 1;
             } else {
-                *sum += v * convert.factor;
+                *sum = combine.with(*sum, v * convert.factor);
             }
         }
         skipped
@@ -429,7 +619,7 @@ impl Merged {
                 skipped += 1;
             } else {
                 self.keys.push(time_key(t));
-                self.values.push(0.0 + v * convert.factor);
+                self.values.push(self.combine.first(v * convert.factor));
             }
         }
         skipped
@@ -450,7 +640,11 @@ impl Merged {
                 skipped += 1;
                 continue;
             }
-            *points.entry(time_key(t)).or_insert(0.0) += v * convert.factor;
+            let x = v * convert.factor;
+            points
+                .entry(time_key(t))
+                .and_modify(|entry| *entry = self.combine.with(*entry, x))
+                .or_insert_with(|| self.combine.first(x));
         }
         self.keys = points.keys().copied().collect();
         self.values = points.into_values().collect();

@@ -1,4 +1,4 @@
-//! The per-pod aggregation written the plain way, as a test oracle: a `BTreeMap` keyed by each
+//! The per-group (and per-pod) aggregation written the plain way, as a test oracle: a `BTreeMap` keyed by each
 //! series' label set for duplicate scrapes, a tree per pod for tiers and containers, a tree per
 //! timestamp for sums. It states the rules of `kubeprom::aggregate::aggregate_pods` in the
 //! fewest moving parts; the shipped aggregation (hash maps, sorts, merges over sorted arrays)
@@ -9,18 +9,19 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use kubeprom::aggregate::{
-    stat, AggregateOptions, Aggregation, ContainerValue, PodValue, SCRAPE_IDENTITY_LABELS,
+    stat, AggregateOptions, Aggregation, Combine, ContainerValue, GroupValue, GroupedAggregation,
+    Grouping, PartValue, PodValue,
 };
 use kubeprom::query::QueryError;
 use kubeprom::response::QueryResult;
 use kubeprom::units::{conversion, Conversion};
 
-/// How a series relates to its pod's containers; lower is finer and preferred.
+/// How a series relates to its group's parts; lower is finer and preferred.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Tier {
-    Container,
-    PodLevel,
-    Pause,
+    Part,
+    Whole,
+    Fallback,
 }
 
 /// One series, owned, with its samples.
@@ -44,8 +45,42 @@ pub fn aggregate_pods_oracle(
     result: &QueryResult,
     opts: &AggregateOptions,
 ) -> Result<Aggregation, QueryError> {
+    let grouped = aggregate_groups_oracle(result, &Grouping::pods(), opts)?;
+    Ok(Aggregation {
+        pods: grouped
+            .groups
+            .into_iter()
+            .map(|g| PodValue {
+                namespace: g.key[0].clone(),
+                pod: g.key[1].clone(),
+                value: g.value,
+                unit: g.unit,
+                containers: g
+                    .parts
+                    .into_iter()
+                    .map(|p| ContainerValue {
+                        container: p.part,
+                        value: p.value,
+                    })
+                    .collect(),
+                series: g.series,
+            })
+            .collect(),
+        unattributed: grouped.unattributed,
+        dropped_duplicates: grouped.dropped_duplicates,
+        skipped_samples: grouped.skipped_samples,
+    })
+}
+
+/// Per-group values of `result`, by the rules alone.
+pub fn aggregate_groups_oracle(
+    result: &QueryResult,
+    grouping: &Grouping,
+    opts: &AggregateOptions,
+) -> Result<GroupedAggregation, QueryError> {
     let convert = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?;
-    let mut out = Aggregation::default();
+    let combine = grouping.combine();
+    let mut out = GroupedAggregation::default();
     let all: Vec<Plain> = result
         .series
         .iter()
@@ -66,7 +101,7 @@ pub fn aggregate_pods_oracle(
         let mut key: Vec<(&str, &str)> = series
             .labels
             .iter()
-            .filter(|(name, _)| !SCRAPE_IDENTITY_LABELS.contains(name))
+            .filter(|(name, _)| !grouping.is_identity(name))
             .copied()
             .collect();
         key.sort_unstable();
@@ -83,11 +118,16 @@ pub fn aggregate_pods_oracle(
         }
     }
 
-    // Group by pod and tier.
-    type PodKey<'a> = (&'a str, &'a str);
-    let mut pods: BTreeMap<PodKey, BTreeMap<(Tier, &str), Vec<&Plain>>> = BTreeMap::new();
+    // Group by key, then by tier and part.
+    type Parts<'a> = BTreeMap<(Tier, &'a str), Vec<&'a Plain<'a>>>;
+    let mut groups: BTreeMap<Vec<&str>, Parts> = BTreeMap::new();
     for series in by_identity.into_values() {
-        let (Some(namespace), Some(pod)) = (series.label("namespace"), series.label("pod")) else {
+        let key: Option<Vec<&str>> = grouping
+            .group()
+            .iter()
+            .map(|label| label.names().iter().find_map(|name| series.label(name)))
+            .collect();
+        let Some(key) = key else {
             out.unattributed.push(
                 series
                     .labels
@@ -97,55 +137,60 @@ pub fn aggregate_pods_oracle(
             );
             continue;
         };
-        let container = series.label("container").unwrap_or("");
-        let tier = match container {
-            "" => Tier::PodLevel,
-            "POD" => Tier::Pause,
-            _ => Tier::Container,
+        let part = grouping
+            .part()
+            .and_then(|name| series.label(name))
+            .unwrap_or("");
+        let tier = if part.is_empty() {
+            Tier::Whole
+        } else if grouping.fallback_part() == Some(part) {
+            Tier::Fallback
+        } else {
+            Tier::Part
         };
-        pods.entry((namespace, pod))
+        groups
+            .entry(key)
             .or_default()
-            .entry((tier, container))
+            .entry((tier, part))
             .or_default()
             .push(series);
     }
 
-    for ((namespace, pod), groups) in pods {
-        let Some(best) = groups.keys().map(|(tier, _)| *tier).min() else {
+    for (key, parts_of) in groups {
+        let Some(best) = parts_of.keys().map(|(tier, _)| *tier).min() else {
             continue;
         };
-        let mut pod_sum = Summed::default();
-        let mut containers = Vec::new();
-        for ((tier, container), series) in groups {
+        let mut group_sum = Combined::new(combine);
+        let mut parts = Vec::new();
+        for ((tier, part), series) in parts_of {
             if tier != best {
                 out.dropped_duplicates += series.len();
                 continue;
             }
-            let mut container_sum = Summed::default();
+            let mut part_sum = Combined::new(combine);
             for s in series {
-                out.skipped_samples += container_sum.add(s.timestamps, s.values, convert);
+                out.skipped_samples += part_sum.add(s.timestamps, s.values, convert);
             }
-            pod_sum.add(
-                &container_sum.timestamps(),
-                &container_sum.values(),
+            group_sum.add(
+                &part_sum.timestamps(),
+                &part_sum.values(),
                 Conversion {
                     factor: 1.0,
                     unit: "",
                 },
             );
-            containers.push(ContainerValue {
-                container: container.to_owned(),
-                value: stat(&container_sum.values(), opts.stat),
+            parts.push(PartValue {
+                part: part.to_owned(),
+                value: stat(&part_sum.values(), opts.stat),
             });
         }
-        let values = pod_sum.values();
-        out.pods.push(PodValue {
-            namespace: namespace.to_owned(),
-            pod: pod.to_owned(),
+        let values = group_sum.values();
+        out.groups.push(GroupValue {
+            key: key.into_iter().map(str::to_owned).collect(),
             value: stat(&values, opts.stat),
             unit: convert.unit.to_owned(),
-            containers,
-            series: opts.keep_series.then(|| (pod_sum.timestamps(), values)),
+            parts,
+            series: opts.keep_series.then(|| (group_sum.timestamps(), values)),
         });
     }
     Ok(out)
@@ -158,13 +203,20 @@ fn prefer(candidate: &Plain, kept: &Plain) -> bool {
         > (kept.values.len(), Reverse(&kept.labels))
 }
 
-/// A sum of series aligned by timestamp.
-#[derive(Default)]
-struct Summed {
+/// A sum (or maximum) of series aligned by timestamp.
+struct Combined {
+    combine: Combine,
     points: BTreeMap<u64, f64>,
 }
 
-impl Summed {
+impl Combined {
+    fn new(combine: Combine) -> Self {
+        Self {
+            combine,
+            points: BTreeMap::new(),
+        }
+    }
+
     /// Adds a series (values times `convert.factor`), skipping NaN samples; returns how many.
     fn add(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
         let mut skipped = 0;
@@ -175,7 +227,15 @@ impl Summed {
             }
             // Timestamps are finite unix seconds with millisecond precision; their bits order
             // like the numbers for non-negative values.
-            *self.points.entry(t.max(0.0).to_bits()).or_insert(0.0) += v * convert.factor;
+            let x = v * convert.factor;
+            let entry = self.points.entry(t.max(0.0).to_bits());
+            match self.combine {
+                Combine::Sum => *entry.or_insert(0.0) += x,
+                Combine::Max => {
+                    let max = entry.or_insert(x);
+                    *max = max.max(x);
+                }
+            }
         }
         skipped
     }

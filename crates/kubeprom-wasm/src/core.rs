@@ -16,7 +16,7 @@ use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
 use kubeprom_wasm_support::{error, get, invalid, options, set, to_js};
 
-fn query_error(e: query::QueryError) -> JsValue {
+pub(crate) fn query_error(e: query::QueryError) -> JsValue {
     error(e.kind(), &e.to_string(), None, None)
 }
 
@@ -140,7 +140,7 @@ fn query_result_to_js(body: &[u8], max_bytes: usize) -> Result<JsValue, Response
 
 /// A label set as a plain object. `Object.fromEntries` defines each label as an own property,
 /// so a label named `__proto__` (valid in Prometheus) is a label, not the object's prototype.
-fn labels_to_js(labels: &[(String, String)]) -> JsValue {
+pub(crate) fn labels_to_js(labels: &[(String, String)]) -> JsValue {
     let entries: Array = labels
         .iter()
         .map(|(k, v)| Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))

@@ -4,13 +4,16 @@
 //! - [`core`]: catalog, query building, response parsing, per-pod aggregation, the Prometheus
 //!   client (over `fetch`) and Kueue summaries;
 //! - [`bytes`]: from response bytes to per-pod values in one call;
+//! - [`groups`]: the per-pod rules for other groups (queues, controllers, targets);
 //! - `packed`: results and pods crossing as flat arrays and one string table, made into
 //!   objects by `unpack.js` (the JS half, shipped beside the glue).
 
 pub mod bytes;
 pub mod core;
+pub mod groups;
 mod packed;
 
 pub use self::bytes::*;
 pub use self::core::*;
+pub use self::groups::*;
 pub use kubeprom_wasm_support::set_error_class;
