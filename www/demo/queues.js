@@ -1,7 +1,7 @@
 // The "Queues and operators" view: Kueue queues and the operators' controller health from the
 // demo's Prometheus (every query built by kubeprom), and a Kueue visibility API response
 // summarised by kubeprom.
-import { buildQuery, formatValue, kueuePendingSummary, toExposition, KubepromError } from '../index.js';
+import { aggregateGroups, buildQuery, formatValue, kueuePendingSummary, toExposition, KubepromError } from '../index.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,91 +43,77 @@ function errorRow(table, message) {
   table.tBodies[0].replaceChildren(tr);
 }
 
-/** Values of an instant vector keyed by the given labels joined with '/'. */
-function byLabels(result, names) {
-  const out = new Map();
-  for (const s of result.series) out.set(names.map((n) => s.labels[n] ?? '').join('/'), s.values[s.values.length - 1]);
-  return out;
-}
+/** The core's groups of a report by their key joined with '/', as the rows name them. */
+const byKey = (report) => new Map(report.groups.map((g) => [g.key.join('/'), g]));
 
-async function clusterQueues(client) {
-  const table = $('cluster-queues');
+/**
+ * One row per queue with pending series: pending by status, the p95 wait and the admissions per
+ * second, each grouped by the core (a quantile's series combine by their maximum). `head` gives
+ * the row's leading cells; a status without a series is none pending.
+ */
+async function queueTable(client, { table, metrics: [pendingMetric, waitMetric, admittedMetric], group, head, empty }) {
   try {
     const [pending, wait, admitted] = await Promise.all([
-      client.query(buildQuery({ metric: 'kueue_pending_workloads' })),
-      client.query(buildQuery({ metric: 'kueue_admission_wait_time', quantile: 0.95 })),
-      client.query(buildQuery({ metric: 'kueue_admitted_workloads_rate' })),
+      client.query(buildQuery({ metric: pendingMetric })),
+      client.query(buildQuery({ metric: waitMetric, quantile: 0.95 })),
+      client.query(buildQuery({ metric: admittedMetric })),
     ]);
-    const p = byLabels(pending, ['cluster_queue', 'status']);
-    const w = byLabels(wait, ['cluster_queue']);
-    const a = byLabels(admitted, ['cluster_queue']);
-    const queues = [...new Set(pending.series.map((s) => s.labels.cluster_queue))].sort();
-    table.tBodies[0].replaceChildren(...queues.map((cq) => {
+    const queues = aggregateGroups(pending, { group, part: 'status' }).groups;
+    const w = byKey(aggregateGroups(wait, { group, combine: 'max' }));
+    const a = byKey(aggregateGroups(admitted, { group }));
+    table.tBodies[0].replaceChildren(...queues.map((q) => {
+      const key = q.key.join('/');
       const tr = document.createElement('tr');
-      tr.dataset.clusterQueue = cq;
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = cq;
-      const active = p.get(`${cq}/active`) ?? 0;
-      const inadmissible = p.get(`${cq}/inadmissible`) ?? 0;
+      const [active, inadmissible] = ['active', 'inadmissible'].map((status) => q.parts.find((p) => p.part === status)?.value ?? 0);
+      const p95 = w.get(key)?.value;
+      const admissions = a.get(key)?.value;
       tr.append(
-        th,
+        ...head(tr, q),
         cell(count(active), { value: active, field: 'active', cls: 'value' }),
         cell(count(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
-        cell(duration(w.get(cq)), { value: w.get(cq), field: 'wait-p95', cls: 'value' }),
-        cell(rate(a.get(cq)), { value: a.get(cq), field: 'admitted', cls: 'value' }),
+        cell(duration(p95), { value: p95, field: 'wait-p95', cls: 'value' }),
+        cell(rate(admissions), { value: admissions, field: 'admitted', cls: 'value' }),
       );
       return tr;
     }));
-    if (!queues.length) errorRow(table, 'No kueue_pending_workloads series: is Kueue scraped?');
+    if (!queues.length) errorRow(table, empty);
   } catch (e) {
     errorRow(table, describe(e));
   }
 }
 
-async function localQueues(client) {
-  const table = $('local-queues');
-  try {
-    const [pending, wait, admitted] = await Promise.all([
-      client.query(buildQuery({ metric: 'kueue_local_queue_pending_workloads' })),
-      client.query(buildQuery({ metric: 'kueue_local_queue_admission_wait_time', quantile: 0.95 })),
-      client.query(buildQuery({ metric: 'kueue_local_queue_admitted_workloads_rate' })),
-    ]);
-    // Scraped without honorLabels (Kueue's Helm chart), the queue's namespace is exported_namespace.
-    const key = (labels) => `${labels.exported_namespace ?? labels.namespace}/${labels.name}`;
-    const byQueue = (result, suffix = () => '') => new Map(result.series.map((s) => [key(s.labels) + suffix(s.labels), s.values[s.values.length - 1]]));
-    const p = byQueue(pending, (l) => `/${l.status}`);
-    const w = byQueue(wait);
-    const a = byQueue(admitted);
-    const queues = [...new Set(pending.series.map((s) => key(s.labels)))].sort();
-    table.tBodies[0].replaceChildren(...queues.map((key) => {
-      const [namespace, name] = key.split('/');
-      const tr = document.createElement('tr');
-      tr.dataset.localQueue = key;
-      const active = p.get(`${key}/active`) ?? 0;
-      const inadmissible = p.get(`${key}/inadmissible`) ?? 0;
-      tr.append(
-        cell(namespace),
-        cell(name),
-        cell(count(active), { value: active, field: 'active', cls: 'value' }),
-        cell(count(inadmissible), { value: inadmissible, field: 'inadmissible', cls: 'value' }),
-        cell(duration(w.get(key)), { value: w.get(key), field: 'wait-p95', cls: 'value' }),
-        cell(rate(a.get(key)), { value: a.get(key), field: 'admitted', cls: 'value' }),
-      );
-      return tr;
-    }));
-    if (!queues.length) errorRow(table, 'No local-queue series: Kueue exports them with the LocalQueueMetrics feature gate on.');
-  } catch (e) {
-    errorRow(table, describe(e));
-  }
-}
+const clusterQueues = (client) => queueTable(client, {
+  table: $('cluster-queues'),
+  metrics: ['kueue_pending_workloads', 'kueue_admission_wait_time', 'kueue_admitted_workloads_rate'],
+  group: ['cluster_queue'],
+  head: (tr, q) => {
+    tr.dataset.clusterQueue = q.labels.cluster_queue;
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = q.labels.cluster_queue;
+    return [th];
+  },
+  empty: 'No kueue_pending_workloads series: is Kueue scraped?',
+});
+
+const localQueues = (client) => queueTable(client, {
+  table: $('local-queues'),
+  metrics: ['kueue_local_queue_pending_workloads', 'kueue_local_queue_admission_wait_time', 'kueue_local_queue_admitted_workloads_rate'],
+  // Scraped without honorLabels (Kueue's Helm chart), the queue's namespace is exported_namespace.
+  group: [['exported_namespace', 'namespace'], 'name'],
+  head: (tr, q) => {
+    tr.dataset.localQueue = q.key.join('/');
+    return q.key.map((label) => cell(label));
+  },
+  empty: 'No local-queue series: Kueue exports them with the LocalQueueMetrics feature gate on.',
+});
 
 /**
  * up / down / not scraped for one operator. Prometheus' live targets say it best; without a
  * live target (a stored dataset, or the scrape config was removed) the stored `up` series says
  * whether the last scrapes worked; with neither, nothing scrapes the operator.
  */
-function operatorState(op, targets, up) {
+function operatorState(op, targets, upByJob) {
   const live = targets.filter((t) => op.job.test(t.job));
   if (live.length) {
     const down = live.filter((t) => t.health !== 'up');
@@ -136,17 +122,27 @@ function operatorState(op, targets, up) {
     }
     return { state: 'up', why: `${live.length} target${live.length === 1 ? '' : 's'} scraped (${live.map((t) => t.job)[0]}).` };
   }
-  const series = up.series.filter((s) => op.job.test(s.labels.job ?? ''));
-  if (!series.length) {
+  const jobs = upByJob.filter((g) => op.job.test(g.labels.job));
+  if (!jobs.length) {
     return { state: 'not scraped', why: `No scrape target and no up series for a job matching ${op.job}: nothing scrapes this operator's metrics (add a ServiceMonitor or PodMonitor).` };
   }
-  const failing = series.filter((s) => s.values[s.values.length - 1] === 0);
-  if (failing.length) {
-    const s = failing[0];
-    return { state: 'down', why: `up is 0 for job ${s.labels.job} at ${s.labels.instance ?? 'its instance'}: Prometheus could not scrape it, so its controller metrics are missing or stale.` };
+  for (const g of jobs) {
+    const failing = g.parts.find((p) => p.value === 0);
+    if (failing) {
+      return { state: 'down', why: `up is 0 for job ${g.labels.job} at ${failing.part || 'its instance'}: Prometheus could not scrape it, so its controller metrics are missing or stale.` };
+    }
   }
-  return { state: 'up', why: `up is 1 for job ${series[0].labels.job}.` };
+  return { state: 'up', why: `up is 1 for job ${jobs[0].labels.job}.` };
 }
+
+/**
+ * An instant vector's series selected per operator, once for each operator whose job pattern
+ * matches the series' job, labelled `operator` for the core to group them by.
+ */
+const ofOperators = (result) => ({
+  ...result,
+  series: result.series.flatMap((s) => OPERATORS.filter((op) => op.job.test(s.labels.job ?? '')).map((op) => ({ ...s, labels: { ...s.labels, operator: op.id } }))),
+});
 
 async function operators(client) {
   const table = $('operators');
@@ -164,28 +160,26 @@ async function operators(client) {
       client.query(buildQuery({ metric: 'operator_reconcile_errors', by: ['job'] })),
       client.query(buildQuery({ metric: 'operator_workqueue_depth', by: ['job'] })),
     ]);
-    const total = (result, op) => {
-      const values = result.series.filter((s) => op.job.test(s.labels.job ?? '')).map((s) => s.values[s.values.length - 1]);
-      return values.length ? values.reduce((x, y) => x + y, 0) : undefined;
-    };
+    // Per operator, its jobs' series summed by the core (jobs as parts); no series: no data.
+    const byOperator = [reconciles, errors, depth].map((result) => byKey(aggregateGroups(ofOperators(result), { group: ['operator'], part: 'job' })));
+    // Targets by job, instances as parts.
+    const upByJob = aggregateGroups(up, { group: ['job'], part: 'instance' }).groups;
     table.tBodies[0].replaceChildren(...OPERATORS.map((op) => {
-      const { state, why } = operatorState(op, targets, up);
+      const { state, why } = operatorState(op, targets, upByJob);
       const tr = document.createElement('tr');
       tr.dataset.operator = op.id;
       tr.dataset.state = state;
       const th = document.createElement('th');
       th.scope = 'row';
       th.textContent = op.name;
-      const r = total(reconciles, op);
-      const e = total(errors, op);
-      const d = total(depth, op);
+      const [reconciling, failing, queued] = byOperator.map((groups) => groups.get(op.id)?.value);
       tr.append(
         th,
         cell(state, { field: 'state', cls: `state-${state.replace(' ', '-')}` }),
         cell(why, { field: 'why' }),
-        cell(r === undefined ? 'no data' : rate(r), { value: r, field: 'reconciles', cls: 'value' }),
-        cell(e === undefined ? 'no data' : rate(e), { value: e, field: 'errors', cls: 'value' }),
-        cell(d === undefined ? 'no data' : count(d), { value: d, field: 'depth', cls: 'value' }),
+        cell(reconciling === undefined ? 'no data' : rate(reconciling), { value: reconciling, field: 'reconciles', cls: 'value' }),
+        cell(failing === undefined ? 'no data' : rate(failing), { value: failing, field: 'errors', cls: 'value' }),
+        cell(queued === undefined ? 'no data' : count(queued), { value: queued, field: 'depth', cls: 'value' }),
       );
       return tr;
     }));
