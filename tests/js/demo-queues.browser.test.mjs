@@ -40,7 +40,9 @@ test('the queues tab is selected and the pods view hidden', async () => {
 
 test('cluster queues: pending by status, wait p95 and admissions as the dataset model says', async () => {
   const { pending, admissionWait, admittedPerSecond } = demo.expected.kueue;
-  assert.equal(await page.locator('#cluster-queues tbody tr').count(), Object.keys(pending).length);
+  // One row per queue, in key order, named by its header cell.
+  const rows = await page.$$eval('#cluster-queues tbody tr', (trs) => trs.map((tr) => [tr.dataset.clusterQueue, tr.cells[0].textContent]));
+  assert.deepEqual(rows, Object.keys(pending).sort().map((cq) => [cq, cq]));
   for (const [cq, byStatus] of Object.entries(pending)) {
     const row = `#cluster-queues tr[data-cluster-queue="${cq}"]`;
     for (const [status, n] of Object.entries(byStatus)) {
@@ -58,7 +60,9 @@ test('cluster queues: pending by status, wait p95 and admissions as the dataset 
 
 test('local queues: one row per namespace and name, pending as the model says', async () => {
   const queues = demo.expected.kueue.localQueues;
-  assert.equal(await page.locator('#local-queues tbody tr').count(), Object.keys(queues).length);
+  // In key order; the namespace shown is the queue's own (exported_namespace), not the scrape's.
+  const rows = await page.$$eval('#local-queues tbody tr', (trs) => trs.map((tr) => [tr.dataset.localQueue, tr.cells[0].textContent, tr.cells[1].textContent]));
+  assert.deepEqual(rows, Object.keys(queues).sort().map((key) => [key, ...key.split('/')]));
   for (const [key, q] of Object.entries(queues)) {
     const row = `#local-queues tr[data-local-queue="${key}"]`;
     for (const [status, n] of Object.entries(q.pending)) {
@@ -73,11 +77,18 @@ test('operators: Spark operator down (up = 0), KubeRay and Kueue up with their r
   const spark = '#operators tr[data-operator="spark-operator"]';
   assert.equal(await page.getAttribute(spark, 'data-state'), 'down');
   assert.equal(await page.textContent(`${spark} td[data-field="state"]`), 'down');
-  assert.match(await page.textContent(`${spark} td[data-field="why"]`), /up is 0/);
+  // The failing target named by job and instance (the dataset's Spark operator target).
+  assert.match(await page.textContent(`${spark} td[data-field="why"]`), /^up is 0 for job spark-operator at 10\.0\.4\.1:8080: /);
+  // No controller series for it: no data, not zero.
+  for (const field of ['reconciles', 'errors', 'depth']) {
+    assert.equal(await page.textContent(`${spark} td[data-field="${field}"]`), 'no data', `spark ${field}`);
+    assert.equal(await page.getAttribute(`${spark} td[data-field="${field}"]`, 'data-value'), null, `spark ${field} value`);
+  }
   const ops = demo.expected.operators;
   for (const [id, job] of [['kuberay', 'kuberay-operator'], ['kueue', 'kueue-controller-manager-metrics-service']]) {
     const row = `#operators tr[data-operator="${id}"]`;
     assert.equal(await page.getAttribute(row, 'data-state'), 'up', id);
+    assert.equal(await page.textContent(`${row} td[data-field="why"]`), `up is 1 for job ${job}.`, `${id} why`);
     const controllers = Object.values(ops[job]);
     const sum = (f) => controllers.reduce((s, c) => s + f(c), 0);
     assert.ok(close(await value(row, 'reconciles'), sum((c) => c.success + c.error + c.requeue)), `${id} reconciles`);
