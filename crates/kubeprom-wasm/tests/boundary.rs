@@ -116,3 +116,53 @@ async fn client_failures_reject_with_kinds() {
         .unwrap();
     assert_eq!(get(&err, "kind").as_string().unwrap(), "invalid_argument");
 }
+
+#[wasm_bindgen_test]
+fn groups_come_back_with_keys_parts_and_typed_series() {
+    let body = r#"{"status":"success","data":{"resultType":"matrix","result":[
+        {"metric":{"cluster_queue":"cq","status":"active","pod":"k-0"},"values":[[1,"2"],[2,"3"]]},
+        {"metric":{"cluster_queue":"cq","status":"active","pod":"k-1"},"values":[[1,"2"],[2,"3"]]},
+        {"metric":{"cluster_queue":"cq","status":"inadmissible"},"values":[[1,"1"],[2,"1"]]},
+        {"metric":{"status":"active"},"values":[[1,"9"]]}]}}"#;
+    let result = wasm::parse_response(JsValue::from_str(body), JsValue::UNDEFINED).unwrap();
+    let report = wasm::aggregate_groups_js(
+        result.clone(),
+        spec(r#"{"group":["cluster_queue"],"part":"status","identity":["pod"],"keepSeries":true}"#),
+    )
+    .unwrap();
+    let groups: js_sys::Array = get(&report, "groups").unchecked_into();
+    assert_eq!(groups.length(), 1);
+    let group = groups.get(0);
+    assert_eq!(
+        get(&get(&group, "labels"), "cluster_queue")
+            .as_string()
+            .unwrap(),
+        "cq"
+    );
+    assert_eq!(get(&group, "value").as_f64().unwrap(), 4.0);
+    let parts: js_sys::Array = get(&group, "parts").unchecked_into();
+    assert_eq!(parts.length(), 2);
+    assert_eq!(
+        get(&parts.get(1), "part").as_string().unwrap(),
+        "inadmissible"
+    );
+    let values: Float64Array = get(&group, "values").dyn_into().unwrap();
+    assert_eq!(values.to_vec(), vec![3.0, 4.0]);
+    assert_eq!(get(&report, "droppedDuplicates").as_f64().unwrap(), 1.0);
+    let unattributed: js_sys::Array = get(&report, "unattributed").unchecked_into();
+    assert_eq!(unattributed.length(), 1);
+    // Bad options are typed errors, and the module keeps working.
+    for opts in [
+        r#"{}"#,
+        r#"{"group":[["a"],7]}"#,
+        r#"{"group":["q"],"combine":"mean"}"#,
+    ] {
+        let err = wasm::aggregate_groups_js(result.clone(), spec(opts)).unwrap_err();
+        assert_eq!(
+            get(&err, "kind").as_string().unwrap(),
+            "invalid_argument",
+            "{opts}"
+        );
+    }
+    assert!(wasm::aggregate_groups_js(result, spec(r#"{"group":["status"]}"#)).is_ok());
+}
