@@ -93,6 +93,43 @@ describe('operatorHealth', () => {
     ]);
   });
 
+  it('counts each controller once per result and scraper, and only its own jobs', () => {
+    const job = 'kueue-controller-manager-metrics-service';
+    const h = operatorHealth(
+      def('kueue'),
+      inputs({
+        up: vec([{ labels: { job, namespace: 'kueue-system', instance: 'a' }, value: 1 }]),
+        rate: vec([
+          // The same series from two Prometheus replicas: counted once.
+          {
+            labels: { job, controller: 'workload', result: 'success', prometheus_replica: 'a' },
+            value: 3,
+          },
+          {
+            labels: { job, controller: 'workload', result: 'success', prometheus_replica: 'b' },
+            value: 3,
+          },
+          { labels: { job, controller: 'workload', result: 'requeue' }, value: 0.5 },
+          // Already summed over results beside the results themselves: the results count.
+          { labels: { job, controller: 'workload' }, value: 3.5 },
+          // Another operator's controller of the same name.
+          {
+            labels: { job: 'kuberay-operator', controller: 'workload', result: 'success' },
+            value: 9,
+          },
+        ]),
+        depth: vec([
+          { labels: { job, name: 'workload', instance: 'a' }, value: 2 },
+          { labels: { job, name: 'workload', instance: 'b' }, value: 2 },
+        ]),
+      })
+    );
+    expect(h.state).toBe('healthy');
+    expect(h.controllers).toEqual([
+      { job, controller: 'workload', rate: 3.5, errorRate: 0, depth: 2 },
+    ]);
+  });
+
   it('explains "not scraped" from the targets API and the missing up series', () => {
     const h = operatorHealth(def('kueue'), inputs({}));
     expect(h.state).toBe('not-scraped');

@@ -5,7 +5,7 @@
  * its own, with the reason, because it is the most common reason for an empty dashboard.
  */
 import type { QueryResult, QuerySpec, Target } from 'kubeprom';
-import { formatValue } from 'kubeprom';
+import { aggregateGroups, formatValue } from 'kubeprom';
 import type { PlanContext } from './plan';
 import { instantWindow } from './plan';
 
@@ -126,33 +126,39 @@ export function operatorHealth(def: OperatorDef, inputs: OperatorInputs): Operat
   }
   const jobs = new Set(targets.map(t => t.job));
 
+  // Which series are this operator's is the plugin's to say; the sums per controller are the
+  // core's (each result and each scraper once).
+  const mine = (result: QueryResult): QueryResult => ({
+    ...result,
+    series: result.series.filter(s => jobs.has(s.labels.job) || belongs(def, s.labels)),
+  });
   const byController = new Map<string, ControllerHealth>();
-  const controller = (job: string, name: string) => {
-    const key = `${job}\u0000${name}`;
-    let c = byController.get(key);
-    if (!c) {
-      c = { job, controller: name, rate: 0, errorRate: 0, depth: null };
-      byController.set(key, c);
+  const add = (
+    result: QueryResult,
+    opts: { name: string; part?: string },
+    set: (c: ControllerHealth, value: number) => void
+  ) => {
+    const { groups } = aggregateGroups(mine(result), {
+      group: ['job', opts.name],
+      part: opts.part,
+    });
+    for (const g of groups) {
+      if (!Number.isFinite(g.value)) continue;
+      const [job, controller] = g.key;
+      const key = `${job}\u0000${controller}`;
+      let c = byController.get(key);
+      if (!c) {
+        c = { job, controller, rate: 0, errorRate: 0, depth: null };
+        byController.set(key, c);
+      }
+      set(c, g.value);
     }
-    return c;
   };
-  const mine = (labels: Record<string, string>) => jobs.has(labels.job) || belongs(def, labels);
-  for (const s of inputs.rate.series) {
-    if (!mine(s.labels) || !s.labels.controller) continue;
-    const v = last(s.values);
-    if (Number.isFinite(v)) controller(s.labels.job ?? '', s.labels.controller).rate += v;
-  }
-  for (const s of inputs.errors.series) {
-    if (!mine(s.labels) || !s.labels.controller) continue;
-    const v = last(s.values);
-    if (Number.isFinite(v)) controller(s.labels.job ?? '', s.labels.controller).errorRate += v;
-  }
-  for (const s of inputs.depth.series) {
-    // Work queues are named after their controller.
-    if (!mine(s.labels) || !s.labels.name) continue;
-    const v = last(s.values);
-    if (Number.isFinite(v)) controller(s.labels.job ?? '', s.labels.name).depth = v;
-  }
+  // Reconciles of every result: success, error, requeue.
+  add(inputs.rate, { name: 'controller', part: 'result' }, (c, v) => (c.rate = v));
+  add(inputs.errors, { name: 'controller' }, (c, v) => (c.errorRate = v));
+  // Work queues are named after their controller.
+  add(inputs.depth, { name: 'name' }, (c, v) => (c.depth = v));
   const controllers = [...byController.values()].sort(
     (a, b) => a.job.localeCompare(b.job) || a.controller.localeCompare(b.controller)
   );
