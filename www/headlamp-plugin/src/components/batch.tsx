@@ -116,7 +116,7 @@ export function OperatorHealthCards(props: { ctx: SectionContext; defs?: Operato
   );
 }
 
-/** Kueue cluster queues: pending by status, admission wait p95, admissions per second. */
+/** Kueue cluster queues: pending in all and by status, admission wait p95, admissions per second. */
 export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string }) {
   const { ctx, clusterQueue } = props;
   const key = ctxKey(ctx, clusterQueue);
@@ -154,6 +154,14 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
             ),
           },
           {
+            label: 'Pending',
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-pending" data-value={r.pending ?? ''}>
+                {formatValue(r.pending, 'count')}
+              </span>
+            ),
+          },
+          {
             label: 'Pending (active)',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-active" data-value={r.active ?? ''}>
@@ -163,7 +171,11 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
           },
           {
             label: 'Pending (inadmissible)',
-            getter: (r: QueueRow) => formatValue(r.inadmissible, 'count'),
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-inadmissible" data-value={r.inadmissible ?? ''}>
+                {formatValue(r.inadmissible, 'count')}
+              </span>
+            ),
           },
           {
             label: 'Admission wait p95',

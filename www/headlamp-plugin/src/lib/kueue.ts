@@ -1,9 +1,10 @@
 /*
- * Kueue queues from Prometheus: pending workloads by status, admission wait p95 and admission
- * rate per ClusterQueue. A LocalQueue shows the numbers of the ClusterQueue it feeds (Kueue's
- * per-LocalQueue metrics are behind a feature gate and absent from many installations).
+ * Kueue queues from Prometheus: pending workloads in all and by status, admission wait p95 and
+ * admission rate per ClusterQueue. A LocalQueue shows the numbers of the ClusterQueue it feeds
+ * (Kueue's per-LocalQueue metrics are behind a feature gate and absent from many installations).
  */
-import type { QueryResult, QuerySpec } from 'kubeprom';
+import type { GroupOptions, QueryResult, QuerySpec } from 'kubeprom';
+import { aggregateGroups } from 'kubeprom';
 import type { PlanContext } from './plan';
 import { instantWindow } from './plan';
 
@@ -29,6 +30,8 @@ export function planKueue(ctx: PlanContext, clusterQueue?: string): KueuePlan {
 
 export interface QueueRow {
   clusterQueue: string;
+  /** Pending workloads of every status. */
+  pending: number | null;
   active: number | null;
   inadmissible: number | null;
   /** Seconds; NaN when no workload was admitted in the window. */
@@ -36,8 +39,11 @@ export interface QueueRow {
   admittedPerSecond: number | null;
 }
 
-const last = (values: Float64Array) => (values.length ? values[values.length - 1] : NaN);
-
+/**
+ * One row per cluster queue found in any of the three answers. The numbers are the core's
+ * aggregateGroups: pending by `status` (each status once, a series without one only where a queue
+ * has none), the wait quantile as the largest of a queue's series, admissions added up.
+ */
 export function queueRows(results: {
   pending: QueryResult;
   wait: QueryResult;
@@ -49,6 +55,7 @@ export function queueRows(results: {
     if (!r) {
       r = {
         clusterQueue: cq,
+        pending: null,
         active: null,
         inadmissible: null,
         waitP95: null,
@@ -58,19 +65,19 @@ export function queueRows(results: {
     }
     return r;
   };
-  for (const s of results.pending.series) {
-    const cq = s.labels.cluster_queue;
-    if (!cq) continue;
-    const status = s.labels.status;
-    if (status === 'active' || status === 'inadmissible') {
-      row(cq)[status] = (row(cq)[status] ?? 0) + last(s.values);
-    }
+  const byQueue = (result: QueryResult, opts?: Partial<GroupOptions>) =>
+    aggregateGroups(result, { group: ['cluster_queue'], ...opts }).groups;
+  for (const g of byQueue(results.pending, { part: 'status' })) {
+    const r = row(g.labels.cluster_queue);
+    r.pending = g.value;
+    r.active = g.parts.find(p => p.part === 'active')?.value ?? null;
+    r.inadmissible = g.parts.find(p => p.part === 'inadmissible')?.value ?? null;
   }
-  for (const s of results.wait.series) {
-    if (s.labels.cluster_queue) row(s.labels.cluster_queue).waitP95 = last(s.values);
+  for (const g of byQueue(results.wait, { combine: 'max' })) {
+    row(g.labels.cluster_queue).waitP95 = g.value;
   }
-  for (const s of results.admitted.series) {
-    if (s.labels.cluster_queue) row(s.labels.cluster_queue).admittedPerSecond = last(s.values);
+  for (const g of byQueue(results.admitted)) {
+    row(g.labels.cluster_queue).admittedPerSecond = g.value;
   }
   return [...rows.values()].sort((a, b) => a.clusterQueue.localeCompare(b.clusterQueue));
 }

@@ -153,7 +153,7 @@ describe('operatorHealth', () => {
 });
 
 describe('queueRows', () => {
-  it('collects pending by status, wait p95 and admission rate per cluster queue', () => {
+  it('collects pending in all and by status, wait p95 and admission rate per cluster queue', () => {
     const rows = queueRows({
       pending: vec([
         { labels: { cluster_queue: 'b', status: 'active' }, value: 4 },
@@ -164,8 +164,65 @@ describe('queueRows', () => {
       admitted: vec([{ labels: { cluster_queue: 'b' }, value: 0.5 }]),
     });
     expect(rows).toEqual([
-      { clusterQueue: 'a', active: 12, inadmissible: 3, waitP95: 75, admittedPerSecond: null },
-      { clusterQueue: 'b', active: 4, inadmissible: null, waitP95: null, admittedPerSecond: 0.5 },
+      {
+        clusterQueue: 'a',
+        pending: 15,
+        active: 12,
+        inadmissible: 3,
+        waitP95: 75,
+        admittedPerSecond: null,
+      },
+      {
+        clusterQueue: 'b',
+        pending: 4,
+        active: 4,
+        inadmissible: null,
+        waitP95: null,
+        admittedPerSecond: 0.5,
+      },
+    ]);
+  });
+
+  it('counts a status once per scraper, a queue total only without statuses, the largest wait', () => {
+    const rows = queueRows({
+      pending: vec([
+        // Both Kueue replicas' series behind two Prometheus replicas: one each.
+        { labels: { cluster_queue: 'cq-gpu', status: 'active', replica: 'a' }, value: 12 },
+        { labels: { cluster_queue: 'cq-gpu', status: 'active', replica: 'b' }, value: 12 },
+        { labels: { cluster_queue: 'cq-gpu', status: 'inadmissible' }, value: 3 },
+        // A queue's total beside its statuses is not counted again.
+        { labels: { cluster_queue: 'cq-gpu' }, value: 15 },
+        { labels: { status: 'active' }, value: 99 },
+      ]),
+      // Wait quantiles per priority class do not add up: the queue shows the largest.
+      wait: vec([
+        { labels: { cluster_queue: 'cq-gpu', priority_class: 'high' }, value: 30 },
+        { labels: { cluster_queue: 'cq-gpu', priority_class: 'low' }, value: 75 },
+        { labels: { cluster_queue: 'Zeta' }, value: NaN },
+      ]),
+      admitted: vec([
+        { labels: { cluster_queue: 'cq-gpu', instance: '10.0.0.1:8443' }, value: 0.25 },
+        { labels: { cluster_queue: 'cq-gpu', instance: '10.0.0.2:8443' }, value: 0.25 },
+      ]),
+    });
+    // Sorted as people read names (the core sorts by bytes, where "Zeta" comes first).
+    expect(rows).toEqual([
+      {
+        clusterQueue: 'cq-gpu',
+        pending: 15,
+        active: 12,
+        inadmissible: 3,
+        waitP95: 75,
+        admittedPerSecond: 0.25,
+      },
+      {
+        clusterQueue: 'Zeta',
+        pending: null,
+        active: null,
+        inadmissible: null,
+        waitP95: NaN,
+        admittedPerSecond: null,
+      },
     ]);
   });
 });
@@ -184,6 +241,7 @@ describe('loading through kubeprom', () => {
     expect(r.rows).toEqual([
       {
         clusterQueue: 'cq-gpu',
+        pending: 12,
         active: 12,
         inadmissible: null,
         waitP95: null,
