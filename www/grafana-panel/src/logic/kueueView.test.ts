@@ -108,19 +108,65 @@ describe('buildKueueView with the real kubeprom core', () => {
     expect(v.rows[0].pending).toBe(5);
   });
 
-  it('keeps series that differ in other labels apart (summed per status)', () => {
+  it('sums series that differ in other labels into their status, and shows the largest wait', () => {
     const v = view([
       series('A', { cluster_queue: 'gpu', status: 'active', priority_class: 'high' }, [2]),
       series('A', { cluster_queue: 'gpu', status: 'active', priority_class: 'low' }, [3]),
+      series('A', { cluster_queue: 'gpu', status: 'inadmissible', priority_class: 'low' }, [1]),
+      series('B', { cluster_queue: 'gpu', priority_class: 'high' }, [30]),
+      series('B', { cluster_queue: 'gpu', priority_class: 'low' }, [90]),
     ]);
-    expect(v.rows[0].pending).toBe(5);
+    // priority_class is not a part of its own: the statuses are the parts.
+    expect(v.statuses).toEqual(['active', 'inadmissible']);
+    expect(v.rows[0].pending).toBe(6);
+    expect(v.rows[0].byStatus.map((s) => [s.status, s.value])).toEqual([
+      ['active', 5],
+      ['inadmissible', 1],
+    ]);
+    // Quantiles do not add up: the queue shows the largest.
+    expect(v.rows[0].wait).toBe(90);
+    expect(v.rows[0].waitText).toBe('1m 30s');
+  });
+
+  it('counts a series without a status only for a queue that has none by status', () => {
+    const v = view([
+      series('A', { cluster_queue: 'gpu', status: 'active' }, [2]),
+      series('A', { cluster_queue: 'gpu' }, [2]),
+      series('A', { cluster_queue: 'cpu' }, [4]),
+    ]);
+    expect(v.rows.map((r) => [r.queue, r.pending, r.byStatus.map((s) => s.text)])).toEqual([
+      ['cpu', 4, ['—']],
+      ['gpu', 2, ['2']],
+    ]);
   });
 
   it('reads local queue metrics by namespace and name', () => {
     const v = view([
       series('A', { exported_namespace: 'team-a', namespace: 'kueue-system', name: 'lq', status: 'active' }, [6]),
+      series('A', { namespace: 'team-b', name: 'lq', status: 'active' }, [2]),
     ]);
-    expect(v.rows.map((r) => [r.queue, r.pending])).toEqual([['team-a/lq', 6]]);
+    expect(v.rows.map((r) => [r.queue, r.pending])).toEqual([
+      ['team-a/lq', 6],
+      ['team-b/lq', 2],
+    ]);
+  });
+
+  it('reads each query as cluster queues or local queues', () => {
+    const frames = [
+      series('A', { cluster_queue: 'gpu', status: 'active' }, [3]),
+      series('C', { exported_namespace: 'team-a', namespace: 'kueue-system', name: 'lq', status: 'active' }, [1]),
+    ];
+    const opts: PodResourcesOptions = { ...defaultOptions, mode: 'kueue', lint: false };
+    const targets = [
+      { refId: 'A', expr: PENDING },
+      { refId: 'C', expr: 'sum by (exported_namespace, name, status) (kueue_local_queue_pending_workloads)' },
+    ];
+    const v = buildKueueView(kp, classifyQueries(targets, framesToResults(frames), opts), opts);
+    expect(v.rows.map((r) => [r.queue, r.pending])).toEqual([
+      ['gpu', 3],
+      ['team-a/lq', 1],
+    ]);
+    expect(v.notices).toEqual([]);
   });
 
   it('warns about series without a queue and orders by name or top N', () => {

@@ -1,4 +1,4 @@
-import type { AggregateReport, QueryResult, Series } from 'kubeprom';
+import type { GroupOptions, GroupReport, GroupValue, QueryResult } from 'kubeprom';
 import type { Kubeprom } from '../kubeprom/types';
 import type { PodResourcesOptions } from '../types';
 import { mergeResults } from './frames';
@@ -32,19 +32,17 @@ export interface KueueView {
   lint: QueryLint[];
 }
 
-type Core = Pick<Kubeprom, 'aggregatePodsReport' | 'lintQuery' | 'formatValue'>;
+type Core = Pick<Kubeprom, 'aggregateGroups' | 'lintQuery' | 'formatValue'>;
 
-// Labels that name the scrape target (the Kueue controller replica), not the queue. A metric that
-// two replicas export is the same series twice; kubeprom's rules count it once when the series
-// differ only in `instance`, so these labels are folded into it.
+// Labels that name the scrape target (the Kueue controller replica), not the queue: series equal
+// but for them are one queue series exported twice (two replicas), counted once.
 const TARGET_LABELS = ['instance', 'job', 'pod', 'container', 'namespace', 'service', 'endpoint', 'replica_role'];
 
 /**
  * The Kueue view: pending workloads per queue and status, and the admission wait quantile per queue.
  *
- * The core's per-pod aggregation does exactly what a queue needs (group, statistic over time,
- * count a twice-scraped series once, sum the parts), so each queue is given to it as a "pod" whose
- * "containers" are the statuses.
+ * The core's aggregateGroups does every number: one group per queue, its statuses as the parts,
+ * the statistic over time, a series that two Kueue replicas export counted once.
  */
 export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodResourcesOptions): KueueView {
   const notices: Notice[] = [];
@@ -57,8 +55,16 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
     }
   }
   const keepSeries = options.visual === 'sparkline' || options.visual === 'both';
-  const pending = aggregateQueues(kp, queries, 'kueue-pending', 'status', { stat: options.stat, keepSeries }, notices);
-  const wait = aggregateQueues(kp, queries, 'kueue-wait', undefined, { stat: options.stat }, notices);
+  const pending = aggregateQueues(
+    kp,
+    queries,
+    'kueue-pending',
+    { part: 'status', stat: options.stat, keepSeries },
+    notices
+  );
+  // Quantiles do not add up: a queue whose wait query keeps more labels (e.g. priority_class)
+  // shows the largest of its series.
+  const wait = aggregateQueues(kp, queries, 'kueue-wait', { combine: 'max', stat: options.stat }, notices);
   if (!pending && !wait) {
     notices.push({
       severity: 'warning',
@@ -67,36 +73,28 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
     });
   }
 
-  const waitByQueue = new Map<string, number>();
-  for (const p of wait?.pods ?? []) {
-    // One quantile series per queue unless the query keeps more labels (e.g. priority_class):
-    // quantiles do not add up, so the queue shows the largest.
-    const values = p.containers.map((c) => c.value).filter((v) => !Number.isNaN(v));
-    waitByQueue.set(p.pod, values.length > 0 ? Math.max(...values) : NaN);
-  }
-
   const statuses = new Set<string>();
   const rows = new Map<string, QueueRow>();
-  for (const p of pending?.pods ?? []) {
-    const byStatus = p.containers
-      .filter((c) => c.container !== NO_STATUS)
-      .map((c) => ({ status: c.container, value: c.value, text: kp.formatValue(c.value, 'count') }));
+  for (const [queue, g] of pending ?? []) {
+    const byStatus = g.parts
+      .filter((p) => p.part !== '')
+      .map((p) => ({ status: p.part, value: p.value, text: kp.formatValue(p.value, 'count') }));
     byStatus.forEach((s) => statuses.add(s.status));
     const row: QueueRow = {
-      queue: p.pod,
+      queue,
       byStatus,
-      pending: p.value,
-      pendingText: kp.formatValue(p.value, 'count'),
+      pending: g.value,
+      pendingText: kp.formatValue(g.value, 'count'),
       waitText: kp.formatValue(NaN, 'seconds'),
     };
-    if (p.timestamps && p.values && p.values.length > 0) {
-      row.series = { times: Array.from(p.timestamps, (t) => t * 1000), values: Array.from(p.values) };
+    if (g.timestamps && g.values && g.values.length > 0) {
+      row.series = { times: Array.from(g.timestamps, (t) => t * 1000), values: Array.from(g.values) };
     }
-    rows.set(p.pod, row);
+    rows.set(queue, row);
   }
-  for (const [queue, w] of waitByQueue) {
+  for (const [queue, g] of wait ?? []) {
     const row = rows.get(queue) ?? { queue, byStatus: [], pending: NaN, pendingText: kp.formatValue(NaN, 'count') };
-    rows.set(queue, { ...row, wait: w, waitText: kp.formatValue(w, 'seconds') });
+    rows.set(queue, { ...row, wait: g.value, waitText: kp.formatValue(g.value, 'seconds') });
   }
   const statusList = [...statuses].sort();
   for (const row of rows.values()) {
@@ -122,23 +120,52 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
   return { rows: list, totalQueues, statuses: statusList, scaleMax, notices, lint };
 }
 
-const NO_STATUS = 'all';
-const QUEUE_NAMESPACE = 'kueue';
+// Cluster queue metrics (kueue_pending_workloads, ...) carry `cluster_queue`; local queue metrics
+// (kueue_local_queue_*) carry the LocalQueue's `name` and `namespace`, which a ServiceMonitor
+// without honorLabels renames to exported_namespace (its `namespace` is then the controller's).
+const CLUSTER_QUEUE: GroupOptions['group'] = ['cluster_queue'];
+const LOCAL_QUEUE: GroupOptions['group'] = [['exported_namespace', 'namespace'], 'name'];
 
+/**
+ * The groups of one role's queries by queue name (a cluster queue's name, or `namespace/name` of a
+ * local queue). A query's result is read as cluster queues when any of its series has
+ * `cluster_queue`, otherwise as local queues; the queries of each kind are aggregated together.
+ */
 function aggregateQueues(
   kp: Core,
   queries: PanelQuery[],
   role: Role,
-  partLabel: string | undefined,
-  opts: { stat: PodResourcesOptions['stat']; keepSeries?: boolean },
+  opts: Pick<GroupOptions, 'part' | 'combine' | 'stat' | 'keepSeries'>,
   notices: Notice[]
-): AggregateReport | undefined {
+): Map<string, GroupValue> | undefined {
   const results = queries.filter((q) => q.role === role && q.ref).map((q) => q.ref!.result);
   if (results.length === 0) {
     return undefined;
   }
-  const merged = mergeResults(results);
-  const { result, unattributed } = queuesAsPods(merged, partLabel);
+  const isClusterQueue = (r: QueryResult) => r.series.some((s) => s.labels.cluster_queue !== undefined);
+  const groups = new Map<string, GroupValue>();
+  let unattributed = 0;
+  let aggregated = false;
+  for (const [group, kind] of [
+    [CLUSTER_QUEUE, results.filter(isClusterQueue)],
+    [LOCAL_QUEUE, results.filter((r) => !isClusterQueue(r))],
+  ] as const) {
+    if (kind.length === 0) {
+      continue;
+    }
+    let report: GroupReport;
+    try {
+      report = kp.aggregateGroups(mergeResults(kind), { ...opts, group, identity: TARGET_LABELS });
+    } catch (e) {
+      notices.push({ severity: 'error', title: 'Cannot aggregate the Kueue query', text: errorText(e) });
+      continue;
+    }
+    aggregated = true;
+    unattributed += report.unattributed.length;
+    for (const g of report.groups) {
+      groups.set(g.key.join('/'), g);
+    }
+  }
   if (unattributed > 0) {
     notices.push({
       severity: 'warning',
@@ -146,74 +173,7 @@ function aggregateQueues(
       text: 'Series without a cluster_queue (or a local queue name) label are not shown. Keep cluster_queue in the query grouping.',
     });
   }
-  try {
-    return kp.aggregatePodsReport(result, opts);
-  } catch (e) {
-    notices.push({ severity: 'error', title: 'Cannot aggregate the Kueue query', text: errorText(e) });
-    return undefined;
-  }
-}
-
-/** Relabels queue series as pod series; see buildKueueView. */
-export function queuesAsPods(
-  result: QueryResult,
-  partLabel: string | undefined
-): { result: QueryResult; unattributed: number } {
-  const series: Series[] = [];
-  let unattributed = 0;
-  for (const s of result.series) {
-    const queue = queueOf(s.labels);
-    if (!queue) {
-      unattributed++;
-      continue;
-    }
-    const labels: Record<string, string> = {};
-    const target: string[] = [];
-    for (const [k, v] of Object.entries(s.labels)) {
-      if (TARGET_LABELS.includes(k)) {
-        target.push(`${k}=${v}`);
-      } else if (
-        k !== '__name__' &&
-        k !== 'cluster_queue' &&
-        k !== 'name' &&
-        k !== 'exported_namespace' &&
-        k !== partLabel
-      ) {
-        labels[k] = v;
-      }
-    }
-    // Other labels (e.g. priority_class) stay apart as parts of the queue.
-    const rest = Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${labels[k]}`)
-      .join(',');
-    const part = (partLabel && s.labels[partLabel]) || rest || NO_STATUS;
-    series.push({
-      labels: {
-        ...labels,
-        namespace: QUEUE_NAMESPACE,
-        pod: queue,
-        container: partLabel && s.labels[partLabel] && rest ? `${part} (${rest})` : part,
-        ...(target.length > 0 ? { instance: target.sort().join(',') } : {}),
-      },
-      timestamps: s.timestamps,
-      values: s.values,
-    });
-  }
-  return { result: { ...result, series }, unattributed };
-}
-
-function queueOf(labels: Record<string, string>): string | undefined {
-  if (labels.cluster_queue) {
-    return labels.cluster_queue;
-  }
-  // kueue_local_queue_* metrics: `name` and `namespace` of the LocalQueue; a ServiceMonitor without
-  // honorLabels renames the metric's namespace to exported_namespace.
-  const ns = labels.exported_namespace ?? labels.namespace;
-  if (labels.name && ns) {
-    return `${ns}/${labels.name}`;
-  }
-  return undefined;
+  return aggregated ? groups : undefined;
 }
 
 function cmpDesc(a: number, b: number): number {
