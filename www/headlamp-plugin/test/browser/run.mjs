@@ -7,10 +7,12 @@
  *   node test/browser/run.mjs [--no-build] [--keep-open]
  *
  * Expected values come from tests/.work/expected.json (written by the dataset generator).
- * Screenshots go to test-artifacts/. Prints "N passed, N failed" last; exits 1 on failure.
+ * Screenshots go to test-artifacts/. The texts the DOM shows for the values both plugins show
+ * go to <repo>/target/plugin-texts/headlamp.json for tests/scripts/plugin-texts.mjs to compare
+ * with the Grafana panel's. Prints "N passed, N failed" last; exits 1 on failure.
  */
 import { spawnSync } from 'child_process';
-import { mkdirSync, readFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'url';
@@ -24,6 +26,28 @@ const artifacts = join(pluginDir, 'test-artifacts');
 const args = process.argv.slice(2);
 const MiB = 1024 * 1024;
 const TIMEOUT = 45000;
+const textsFile = join(repoRoot, 'target/plugin-texts/headlamp.json');
+
+/**
+ * Texts read from the rendered DOM, by value: `pod/<namespace>/<pod>/memory|cpu`,
+ * `queue/<clusterQueue>/pending[/<status>]`, `queue/<clusterQueue>/wait`. Never computed here.
+ */
+const shown = {};
+function record(key, text) {
+  assert(typeof text === 'string' && text !== '', `${key}: no text shown`);
+  assert(!(key in shown) || shown[key] === text, `${key}: "${shown[key]}", then "${text}"`);
+  shown[key] = text;
+}
+/** Sorted keys, one file per run: the same DOM writes the same bytes. */
+function writeTexts() {
+  const texts = Object.fromEntries(
+    Object.keys(shown)
+      .sort()
+      .map(k => [k, shown[k]])
+  );
+  mkdirSync(dirname(textsFile), { recursive: true });
+  writeFileSync(textsFile, JSON.stringify({ plugin: 'headlamp', texts }, null, 2) + '\n');
+}
 
 function buildPlugin() {
   const r = spawnSync(join(pluginDir, 'node_modules/.bin/headlamp-plugin'), ['build'], {
@@ -400,15 +424,20 @@ async function main() {
       }
       await page.waitForSelector('[data-testid="kubeprom-kueue-cq"]', { timeout: TIMEOUT });
       const rows = await page.$$eval('[data-testid="kubeprom-kueue"] tbody tr', trs =>
-        trs.map(tr => ({
-          cq: tr.querySelector('[data-testid="kubeprom-kueue-cq"]')?.getAttribute('data-cq'),
-          active: Number(
-            tr.querySelector('[data-testid="kubeprom-kueue-active"]')?.getAttribute('data-value')
-          ),
-          wait: Number(
-            tr.querySelector('[data-testid="kubeprom-kueue-wait"]')?.getAttribute('data-value')
-          ),
-        }))
+        trs.map(tr => {
+          const cell = what => tr.querySelector(`[data-testid="kubeprom-kueue-${what}"]`);
+          const read = what => ({
+            value: Number(cell(what)?.getAttribute('data-value')),
+            text: cell(what)?.textContent,
+          });
+          return {
+            cq: cell('cq')?.getAttribute('data-cq'),
+            pending: read('pending'),
+            active: read('active'),
+            inadmissible: read('inadmissible'),
+            wait: read('wait'),
+          };
+        })
       );
       sameSet(
         rows.map(r => r.cq),
@@ -416,8 +445,24 @@ async function main() {
         'cluster queues'
       );
       for (const r of rows) {
-        assert(r.active === expected.kueue.pending[r.cq].active, `${r.cq} active ${r.active}`);
-        near(r.wait, expected.kueue.admissionWait[r.cq].p95, 0.01, `${r.cq} admission wait p95`);
+        const want = expected.kueue.pending[r.cq];
+        const total = Object.values(want).reduce((a, b) => a + b, 0);
+        assert(r.pending.value === total, `${r.cq} pending ${r.pending.value}, expected ${total}`);
+        for (const status of ['active', 'inadmissible']) {
+          assert(
+            r[status].value === want[status],
+            `${r.cq} ${status} ${r[status].value}, expected ${want[status]}`
+          );
+          record(`queue/${r.cq}/pending/${status}`, r[status].text);
+        }
+        near(
+          r.wait.value,
+          expected.kueue.admissionWait[r.cq].p95,
+          0.01,
+          `${r.cq} admission wait p95`
+        );
+        record(`queue/${r.cq}/pending`, r.pending.text);
+        record(`queue/${r.cq}/wait`, r.wait.text);
       }
       await page.screenshot({ path: join(artifacts, 'cluster-page.png'), fullPage: true });
       await close();
@@ -442,6 +487,70 @@ async function main() {
         sameSet(shown, [cq], `${q.kind} queues`);
         await close();
       }
+    });
+
+    await test('Pod list of every dataset pod: the CPU and memory texts its columns show', async () => {
+      const byNamespace = {};
+      for (const p of Object.values(expected.pods))
+        (byNamespace[p.namespace] ??= []).push(`${p.namespace}/${p.pod}`);
+      // One page per namespace: a cell names its pod, the page its namespace.
+      for (const [namespace, ids] of Object.entries(byNamespace)) {
+        const { page, close } = await open({ pods: ids.join(',') });
+        await page.waitForFunction(
+          n =>
+            ['memory', 'cpu'].every(
+              what =>
+                [
+                  ...document.querySelectorAll(
+                    `[data-testid="kubeprom-col-${what}"][data-value]:not([data-value=""])`
+                  ),
+                ].filter(e => e.textContent !== '').length === n
+            ),
+          ids.length,
+          { timeout: TIMEOUT }
+        );
+        const cells = await page.$$eval('[data-testid^="kubeprom-col-"][data-pod]', els =>
+          els.map(e => ({
+            what: e.getAttribute('data-testid').slice('kubeprom-col-'.length),
+            pod: e.getAttribute('data-pod'),
+            value: Number(e.getAttribute('data-value')),
+            source: e.getAttribute('data-source'),
+            text: e.textContent,
+          }))
+        );
+        for (const id of ids) {
+          const p = expected.pods[id];
+          for (const [what, want, rel] of [
+            ['memory', p.memoryWorkingSet / MiB, 1e-9],
+            ['cpu', p.cpu * 1000, 0.02],
+          ]) {
+            const mine = cells.filter(c => c.what === what && c.pod === p.pod);
+            assert(mine.length === 1, `${id} ${what}: ${mine.length} cells`);
+            const [c] = mine;
+            assert(c.source === 'prometheus', `${id} ${what} from ${c.source}`);
+            near(c.value, want, rel, `${id} ${what} column`);
+            record(`pod/${namespace}/${p.pod}/${what}`, c.text);
+          }
+        }
+        await close();
+      }
+    });
+
+    await test('Shown texts written to target/plugin-texts/headlamp.json: every dataset pod and queue', async () => {
+      writeTexts();
+      const { plugin, texts } = JSON.parse(readFileSync(textsFile, 'utf8'));
+      assert(plugin === 'headlamp', `plugin ${plugin}`);
+      const required = [
+        ...Object.keys(expected.pods).flatMap(id => [`pod/${id}/memory`, `pod/${id}/cpu`]),
+        ...Object.entries(expected.kueue.pending).flatMap(([cq, statuses]) => [
+          `queue/${cq}/pending`,
+          `queue/${cq}/wait`,
+          ...Object.keys(statuses).map(status => `queue/${cq}/pending/${status}`),
+        ]),
+      ];
+      const missing = required.filter(k => typeof texts[k] !== 'string' || texts[k] === '');
+      assert(missing.length === 0, `missing from ${textsFile}: ${missing.join(', ')}`);
+      console.log(`     ${Object.keys(texts).length} texts in ${textsFile}`);
     });
 
     await test('Operator Deployment shows its health card', async () => {
