@@ -7,7 +7,7 @@
 // Builds the plugin (npm run build) and the harness page, starts and stops Prometheus itself,
 // prints one line per check and `N passed, N failed` last; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ const harnessOut = join(artifacts, 'harness');
 const pluginJson = JSON.parse(readFileSync(join(pluginRoot, 'src/plugin.json'), 'utf8'));
 const PLUGIN_BASE = `/public/plugins/${pluginJson.id}/`;
 const MiB = 1024 * 1024;
+// What the panel shows, for the cross-plugin comparison (tests/scripts/plugin-texts.mjs of the repository).
+const textsFile = join(pluginRoot, '../../target/plugin-texts/grafana.json');
 // Icons @grafana/ui loads from Grafana's public/build/img/icons/ (shipped inside @grafana/ui).
 const ICONS_BASE = '/public/build/img/icons/';
 const icons = join(pluginRoot, 'node_modules/@grafana/ui/dist/public/img/icons');
@@ -119,7 +121,16 @@ function serve() {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
+/** The texts the panel shows, by the keys of tests/scripts/plugin-texts.mjs, written sorted by key. */
+function writeTexts(texts) {
+  const sorted = Object.fromEntries(Object.entries(texts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  mkdirSync(dirname(textsFile), { recursive: true });
+  writeFileSync(textsFile, JSON.stringify({ plugin: 'grafana', texts: sorted }, null, 2) + '\n');
+}
+
 async function main() {
+  // A run that fails before writing leaves no texts of an earlier build behind.
+  rmSync(textsFile, { force: true });
   await build();
   const prom = await startPrometheus();
   let server;
@@ -205,6 +216,21 @@ async function main() {
       }
     }
     check('every pod matches expected.json', allMatch);
+    // The texts as shown, read for the comparison with the Headlamp plugin: the memory working set
+    // of buildQuery's query (this test renders no CPU usage, so no `pod/.../cpu` key).
+    const texts = {};
+    const podTexts = await page.$$eval('[data-testid="kubeprom-pod-row"]', (trs) =>
+      trs.map((tr) => ({
+        namespace: tr.dataset.namespace,
+        pod: tr.dataset.pod,
+        text: tr.querySelector('[data-testid="kubeprom-pod-value"]')?.innerText,
+      }))
+    );
+    for (const { namespace, pod, text } of podTexts) {
+      if (text !== undefined) {
+        texts[`pod/${namespace}/${pod}/memory`] = text.trim();
+      }
+    }
     const webRow = page.locator('[data-testid="kubeprom-pod-row"][data-pod="web-7d4b9c-abcde"]');
     const limitText = (await webRow.locator('[data-testid="kubeprom-pod-limit"]').textContent())?.trim();
     check(
@@ -268,6 +294,43 @@ async function main() {
       }
     }
     check('Kueue mode: pending per queue and wait p95 match expected.json', kueueOk);
+    // The statuses are the columns the table shows ("Pending (active)"); local queues
+    // (`namespace/name`) have no key in the comparison.
+    const queueTexts = await page.$eval('[data-testid="kubeprom-kueue-table"]', (table) => {
+      const statuses = [...table.querySelectorAll('thead th')]
+        .map((th) => /^Pending \((.+)\)$/.exec(th.innerText.trim())?.[1])
+        .filter((s) => s !== undefined);
+      const cell = (tr, testid) => tr.querySelector(`[data-testid="${CSS.escape(testid)}"]`)?.innerText;
+      return [...table.querySelectorAll('[data-testid="kubeprom-queue-row"]')].map((tr) => ({
+        queue: tr.dataset.queue,
+        pending: cell(tr, 'kubeprom-queue-pending'),
+        wait: cell(tr, 'kubeprom-queue-wait'),
+        byStatus: statuses.map((status) => [status, cell(tr, `kubeprom-queue-${status}`)]),
+      }));
+    });
+    for (const { queue, pending, wait, byStatus } of queueTexts.filter((r) => !r.queue.includes('/'))) {
+      const shownTexts = [['pending', pending], ['wait', wait], ...byStatus.map(([s, t]) => [`pending/${s}`, t])];
+      for (const [what, text] of shownTexts) {
+        if (text !== undefined) {
+          texts[`queue/${queue}/${what}`] = text.trim();
+        }
+      }
+    }
+    const wantedKeys = [
+      ...Object.keys(expected.pods).map((id) => `pod/${id}/memory`),
+      ...Object.entries(expected.kueue.pending).flatMap(([cq, byStatus]) => [
+        `queue/${cq}/pending`,
+        `queue/${cq}/wait`,
+        ...Object.keys(byStatus).map((status) => `queue/${cq}/pending/${status}`),
+      ]),
+    ];
+    const missing = wantedKeys.filter((k) => !(k in texts));
+    writeTexts(texts);
+    check(
+      'shown texts of every pod and queue of expected.json written to target/plugin-texts/grafana.json',
+      missing.length === 0,
+      missing.length > 0 ? `missing ${missing.join(', ')}` : `${Object.keys(texts).length} keys`
+    );
     await page.screenshot({ path: join(artifacts, 'kueue.png') });
 
     // 4. The query helper in the options pane, with a dashboard variable.
