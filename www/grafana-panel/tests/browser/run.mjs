@@ -217,7 +217,7 @@ async function main() {
     }
     check('every pod matches expected.json', allMatch);
     // The texts as shown, read for the comparison with the Headlamp plugin: the memory working set
-    // of buildQuery's query (this test renders no CPU usage, so no `pod/.../cpu` key).
+    // of buildQuery's query here, CPU usage below.
     const texts = {};
     const podTexts = await page.$$eval('[data-testid="kubeprom-pod-row"]', (trs) =>
       trs.map((tr) => ({
@@ -246,6 +246,34 @@ async function main() {
       (await page.locator('[data-testid="kubeprom-lint-finding"]').count()) === 0
     );
     await page.screenshot({ path: join(artifacts, 'pod-resources.png') });
+
+    // 1b. CPU usage (buildQuery's pod_cpu_usage), for the comparison with the Headlamp plugin.
+    await render({ queries: [q('A', 'cpu')], width: 1040, height: 700 });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="kubeprom-pod-row"]').length === n &&
+        [...document.querySelectorAll('[data-testid="kubeprom-pod-value"]')].every((c) => c.dataset.value !== undefined),
+      Object.keys(expected.pods).length,
+      { timeout: 60000 }
+    );
+    const cpuRows = await page.$$eval('[data-testid="kubeprom-pod-row"]', (trs) =>
+      trs.map((tr) => {
+        const cell = tr.querySelector('[data-testid="kubeprom-pod-value"]');
+        return { namespace: tr.dataset.namespace, pod: tr.dataset.pod, value: Number(cell?.dataset.value), text: cell?.innerText };
+      })
+    );
+    let cpuMatch = cpuRows.length === Object.keys(expected.pods).length;
+    for (const { namespace, pod, value, text } of cpuRows) {
+      const want = expected.pods[`${namespace}/${pod}`]?.cpu;
+      // The panel's value is in its display unit (cores or millicores); either reading of it must match.
+      if (want === undefined || !(Math.abs(value - want) < 1e-6 || Math.abs(value - want * 1000) < 1e-3)) {
+        cpuMatch = false;
+        console.log(`  ${namespace}/${pod}: shown ${value} (${text}), expected ${want} cores`);
+      }
+      if (text !== undefined) {
+        texts[`pod/${namespace}/${pod}/cpu`] = text.trim();
+      }
+    }
+    check('CPU usage of every pod matches expected.json', cpuMatch);
 
     // 2. A hand-written query that also returns the pod-level cgroup and the pause container.
     await render({ queries: [q('A', 'memoryWrongSelector')], width: 1040, height: 700 });
@@ -317,7 +345,7 @@ async function main() {
       }
     }
     const wantedKeys = [
-      ...Object.keys(expected.pods).map((id) => `pod/${id}/memory`),
+      ...Object.keys(expected.pods).flatMap((id) => [`pod/${id}/memory`, `pod/${id}/cpu`]),
       ...Object.entries(expected.kueue.pending).flatMap(([cq, byStatus]) => [
         `queue/${cq}/pending`,
         `queue/${cq}/wait`,
