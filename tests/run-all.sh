@@ -39,8 +39,13 @@ suite browser-soak node tests/soak/browser-soak.mjs --polls 2000
 # The corpus, then a fixed number of runs from a fixed seed: the same inputs every run.
 suite fuzz bash fuzz/run.sh --ci 20000
 suite audit bash tests/scripts/audit.sh --allow-unreachable
+# Each plugin's browser test writes the texts its DOM shows to target/plugin-texts/; stale ones
+# from an earlier run must not stand in for a plugin that wrote none.
+rm -rf target/plugin-texts
 suite headlamp-plugin bash tests/plugins.sh headlamp
 suite grafana-panel bash tests/plugins.sh grafana
+# The same dataset rendered by both plugins' real builds: every value both show, the same text.
+suite plugin-texts node tests/scripts/plugin-texts.mjs
 suite dashboards-current npm run --silent dashboards -- --check
 suite clippy cargo clippy --locked --workspace --all-targets --all-features -- -D warnings
 suite clippy-wasm cargo clippy --locked --target wasm32-unknown-unknown -p kubeprom -p kubeprom-wasm \
