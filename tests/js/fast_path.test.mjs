@@ -133,3 +133,31 @@ test('odd bodies: the same values or the same error kind and message', () => {
   assert.equal(outcome(() => aggregatePodsFromBytes(bodies[0], { stat: 'p42' })).kind, 'invalid_argument');
   assertSame('unknown unit', bodies[0], { unit: 'parsecs' });
 });
+
+test('top pods and a page of pods are what sorting and filtering every pod in JS gives', () => {
+  const paths = generate();
+  for (const name of ['vector-50000', 'matrix-200']) {
+    const body = readFileSync(paths[name]);
+    for (const opts of [{ stat: 'last' }, { stat: 'p95', stats: ['avg', 'max'] }]) {
+      const all = aggregatePodsFromBytes(body, opts);
+      assert.equal(all.totalPods, all.pods.length);
+      // The order the option promises, written plainly: value descending, NaN last, then names.
+      const rank = (a, b) => (Number.isNaN(a.value) - Number.isNaN(b.value)) || (b.value - a.value) || a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod);
+      const sorted = [...all.pods].sort(rank);
+      for (const n of [0, 1, 20, all.pods.length + 5]) {
+        const top = aggregatePodsFromBytes(body, { ...opts, top: n });
+        assert.equal(top.totalPods, all.pods.length, `${name} top ${n}: total`);
+        assert.equal(canonical(top), canonical({ ...all, pods: sorted.slice(0, n) }), `${name} top ${n} ${JSON.stringify(opts)}`);
+        assert.deepEqual(top.pods.map((p) => p.stats), sorted.slice(0, n).map((p) => p.stats));
+      }
+      const asc = aggregatePodsFromBytes(body, { ...opts, top: 5, order: 'asc' });
+      const ascending = [...all.pods].sort((a, b) => (Number.isNaN(a.value) - Number.isNaN(b.value)) || (a.value - b.value) || a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
+      assert.equal(canonical(asc), canonical({ ...all, pods: ascending.slice(0, 5) }), `${name} bottom 5`);
+      const page = [all.pods[all.pods.length - 1], all.pods[0], all.pods[Math.floor(all.pods.length / 2)]].map(({ namespace, pod }) => ({ namespace, pod }));
+      const picked = aggregatePodsFromBytes(body, { ...opts, pods: [...page, { namespace: 'nowhere', pod: 'none' }] });
+      const want = all.pods.filter((p) => page.some((q) => q.namespace === p.namespace && q.pod === p.pod));
+      assert.equal(want.length, 3);
+      assert.equal(canonical(picked), canonical({ ...all, pods: want }), `${name} page`);
+    }
+  }
+});

@@ -9,11 +9,12 @@ use wasm_bindgen::JsCast;
 
 use crate::packed::pods_to_js;
 use kubeprom::aggregate::{
-    aggregate_pods, aggregate_pods_from_bytes, AggregateOptions, BytesAggregation, Stat,
+    aggregate_pods, aggregate_pods_from_bytes, select_pods, AggregateOptions, BytesAggregation,
+    Order, PodRef, PodSelection, Stat,
 };
 use kubeprom::response::scan::scan_matrix_in_windows;
 use kubeprom::response::DEFAULT_MAX_BYTES;
-use kubeprom_wasm_support::{error, options, set};
+use kubeprom_wasm_support::{error, get, invalid, options, set};
 
 /// `aggregatePodsFromBytes` options: `maxBytes` and those of `aggregatePods`.
 #[derive(Default, serde::Deserialize)]
@@ -29,12 +30,38 @@ struct FromBytesOptions {
     /// More statistics at once: each pod gets `stats: { last, avg, ... }`, every one equal to
     /// `value` of a call with that `stat`, without returning the pod's series.
     stats: Option<Vec<Stat>>,
+    /// Only the first `top` pods by value (in `order`), picked in wasm.
+    top: Option<f64>,
+    #[serde(default)]
+    order: Order,
+}
+
+/// `opts.pods`, read by hand: a serde reader for one more struct would add kilobytes to the
+/// module for two strings per entry.
+fn pod_refs(opts: &JsValue) -> Result<Option<Vec<PodRef>>, JsValue> {
+    let list = get(opts, "pods");
+    if list.is_undefined() || list.is_null() {
+        return Ok(None);
+    }
+    let bad = || invalid("options.pods: expected an array of { namespace, pod }");
+    let list: Array = list.dyn_into().map_err(|_| bad())?;
+    list.iter()
+        .map(|entry| {
+            let text = |key| get(&entry, key).as_string().ok_or_else(bad);
+            Ok(PodRef {
+                namespace: text("namespace")?,
+                pod: text("pod")?,
+            })
+        })
+        .collect::<Result<Vec<_>, JsValue>>()
+        .map(Some)
 }
 
 /// Per-pod values straight from a query or query_range response body, with what was left out
 /// and the response's warnings and infos.
 #[wasm_bindgen(js_name = aggregatePodsFromBytes)]
 pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let pods = pod_refs(&opts)?;
     let opts: FromBytesOptions = options(opts, "options")?;
     let max_bytes = opts
         .max_bytes
@@ -50,15 +77,25 @@ pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsVa
         stats: opts.stats.unwrap_or_default(),
         keep_series: opts.keep_series,
     };
-    if let Some(result) = in_windows(&body, max_bytes, &aggregate)? {
-        return Ok(report_to_js(&result, &shape));
-    }
-    let bytes = crate::core::body_within(&body, max_bytes)?;
-    let result = aggregate_pods_from_bytes(&bytes, max_bytes, &aggregate)
-        .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
-    // The copy of a large body goes back to the allocator before the report is built.
-    drop(bytes);
-    Ok(report_to_js(&result, &shape))
+    let selection = PodSelection {
+        pods,
+        top: opts.top.map(|n| (n.max(0.0) as usize, opts.order)),
+    };
+    let mut result = match in_windows(&body, max_bytes, &aggregate)? {
+        Some(result) => result,
+        None => {
+            let bytes = crate::core::body_within(&body, max_bytes)?;
+            let result = aggregate_pods_from_bytes(&bytes, max_bytes, &aggregate)
+                .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
+            // The copy of a large body goes back to the allocator before the report is built.
+            drop(bytes);
+            result
+        }
+    };
+    let total = select_pods(&mut result.aggregation, &selection);
+    let report = report_to_js(&result, &shape);
+    set(&report, "totalPods", &(total as f64).into());
+    Ok(report)
 }
 
 /// What the report carries per pod besides `value`.
