@@ -596,13 +596,28 @@ impl Merged {
     /// the same step: the merge would add each sample to the entry at its own index and copy
     /// the entries of skipped samples unchanged, which is what this does without the copy.
     fn add_in_place(&mut self, values: &[f64], convert: Conversion) -> usize {
-        let combine = self.combine;
+        // One loop per combination: this is the hot loop of range results, and a branch on
+        // `combine` per sample is not reliably hoisted out of it.
         let mut skipped = 0;
-        for (sum, &v) in self.values.iter_mut().zip(values) {
-            if v.is_nan() {
-                skipped += 1;
-            } else {
-                *sum = combine.with(*sum, v * convert.factor);
+        let pairs = self.values.iter_mut().zip(values);
+        match self.combine {
+            Combine::Sum => {
+                for (sum, &v) in pairs {
+                    if v.is_nan() {
+                        skipped += 1;
+                    } else {
+                        *sum += v * convert.factor;
+                    }
+                }
+            }
+            Combine::Max => {
+                for (max, &v) in pairs {
+                    if v.is_nan() {
+                        skipped += 1;
+                    } else {
+                        *max = max.max(v * convert.factor);
+                    }
+                }
             }
         }
         skipped
