@@ -165,8 +165,7 @@ fn report_to_js(result: &BytesAggregation, shape: &Shape) -> JsValue {
     field("resultType", &result.result_type.as_str().into());
     field("pods", &packed.pods);
     field("unattributed", &packed.unattributed);
-    field("droppedDuplicates", &(agg.dropped_duplicates as f64).into());
-    field("skippedSamples", &(agg.skipped_samples as f64).into());
+    crate::core::set_left_out(&report, agg.dropped_duplicates, agg.skipped_samples);
     let texts = |list: &[String]| -> JsValue {
         list.iter()
             .map(|s| JsValue::from_str(s))

@@ -172,17 +172,23 @@ pub fn aggregate_pods_report(result: JsValue, opts: JsValue) -> Result<JsValue, 
     let report: JsValue = Object::new().into();
     set(&report, "pods", &packed.pods);
     set(&report, "unattributed", &packed.unattributed);
-    set(
+    set_left_out(
         &report,
-        "droppedDuplicates",
-        &(aggregation.dropped_duplicates as f64).into(),
-    );
-    set(
-        &report,
-        "skippedSamples",
-        &(aggregation.skipped_samples as f64).into(),
+        aggregation.dropped_duplicates,
+        aggregation.skipped_samples,
     );
     Ok(report)
+}
+
+/// The counts every aggregation report carries: series left out as duplicates, NaN samples
+/// skipped.
+pub(crate) fn set_left_out(report: &JsValue, dropped_duplicates: usize, skipped_samples: usize) {
+    set(
+        report,
+        "droppedDuplicates",
+        &(dropped_duplicates as f64).into(),
+    );
+    set(report, "skippedSamples", &(skipped_samples as f64).into());
 }
 
 #[wasm_bindgen]

@@ -5,12 +5,20 @@ use js_sys::{Array, Float64Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::{labels_to_js, query_error};
+use crate::core::{labels_to_js, query_error, set_left_out};
 use crate::packed;
 use kubeprom::aggregate::{
     aggregate_groups, AggregateOptions, Combine, GroupLabel, GroupedAggregation, Grouping,
 };
 use kubeprom_wasm_support::{get, invalid, options, set};
+
+/// `value` as a list of strings, or `not_names()` when it is not one.
+fn strings(value: &JsValue, not_names: impl Fn() -> JsValue) -> Result<Vec<String>, JsValue> {
+    let list: &Array = value.dyn_ref().ok_or_else(&not_names)?;
+    list.iter()
+        .map(|n| n.as_string().ok_or_else(&not_names))
+        .collect()
+}
 
 /// `opts.group`: each entry a label name or a list of alternative names; with the first name
 /// of each, which names the group's `labels`.
@@ -27,10 +35,7 @@ fn group_labels(opts: &JsValue) -> Result<(Vec<GroupLabel>, Vec<String>), JsValu
         let names: Vec<String> = if let Some(name) = entry.as_string() {
             vec![name]
         } else if Array::is_array(&entry) {
-            Array::from(&entry)
-                .iter()
-                .map(|n| n.as_string().ok_or_else(not_names))
-                .collect::<Result<_, _>>()?
+            strings(&entry, not_names)?
         } else {
             return Err(not_names());
         };
@@ -68,12 +73,9 @@ fn grouping_of(opts: &JsValue, group: Vec<GroupLabel>) -> Result<Grouping, JsVal
     let identity: Vec<String> = if identity.is_undefined() {
         Vec::new()
     } else {
-        let not_names = || invalid("options.identity: expected an array of label names");
-        let names: Array = identity.dyn_into().map_err(|_| not_names())?;
-        names
-            .iter()
-            .map(|n| n.as_string().ok_or_else(not_names))
-            .collect::<Result<_, _>>()?
+        strings(&identity, || {
+            invalid("options.identity: expected an array of label names")
+        })?
     };
     if group.is_empty() && part.is_none() {
         // Everything in one group is legal, but options without either are almost always a
@@ -139,15 +141,10 @@ fn report_to_js(aggregation: &GroupedAggregation, names: &[String]) -> JsValue {
     let report: JsValue = Object::new().into();
     set(&report, "groups", &groups);
     set(&report, "unattributed", &unattributed);
-    set(
+    set_left_out(
         &report,
-        "droppedDuplicates",
-        &(aggregation.dropped_duplicates as f64).into(),
-    );
-    set(
-        &report,
-        "skippedSamples",
-        &(aggregation.skipped_samples as f64).into(),
+        aggregation.dropped_duplicates,
+        aggregation.skipped_samples,
     );
     report
 }
