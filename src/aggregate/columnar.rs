@@ -387,18 +387,18 @@ impl<'g> Wanted<'g> {
 /// [`is_scrape_identity`] when they are the default ones (pods), else by name.
 struct Identity<'g> {
     default: bool,
-    labels: &'g [String],
+    grouping: &'g Grouping,
 }
 
 impl<'g> Identity<'g> {
     fn of(grouping: &'g Grouping) -> Self {
-        let labels = grouping.identity();
         Self {
-            default: labels
+            default: grouping
+                .identity()
                 .iter()
                 .map(String::as_str)
                 .eq(SCRAPE_IDENTITY_LABELS.iter().copied()),
-            labels,
+            grouping,
         }
     }
 
@@ -406,7 +406,7 @@ impl<'g> Identity<'g> {
         if self.default {
             is_scrape_identity(name)
         } else {
-            self.labels.iter().any(|x| x == name)
+            self.grouping.is_identity(name)
         }
     }
 }
