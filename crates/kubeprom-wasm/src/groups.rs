@@ -32,12 +32,9 @@ fn group_labels(opts: &JsValue) -> Result<(Vec<GroupLabel>, Vec<String>), JsValu
     let mut group = Vec::new();
     let mut first_names = Vec::new();
     for entry in entries.iter() {
-        let names: Vec<String> = if let Some(name) = entry.as_string() {
-            vec![name]
-        } else if Array::is_array(&entry) {
-            strings(&entry, not_names)?
-        } else {
-            return Err(not_names());
+        let names: Vec<String> = match entry.as_string() {
+            Some(name) => vec![name],
+            None => strings(&entry, not_names)?,
         };
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         group.push(GroupLabel::any_of(&refs).map_err(query_error)?);
