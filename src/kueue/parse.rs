@@ -10,19 +10,20 @@
 //!
 //! where Kueue fills only `name`, `namespace`, `creationTimestamp` and `ownerReferences`
 //! (`apiVersion`, `kind`, `name`, `uid`) of the item metadata. Both versions have the same
-//! shape.
+//! shape, and the derived types below mirror it.
 //!
-//! Every visitor here accepts any JSON value and reports a value of the wrong type as a
-//! problem instead of a serde error, so a bad field costs one item, not the document. Only
-//! text that is not JSON at all (or nests deeper than serde_json's recursion limit) aborts
-//! the parse; a [`Tracker`] remembers where the parser was so that error names a path too.
+//! The envelope keeps each item as its raw JSON text, and each item is read on its own, so a
+//! bad field costs one item, not the document. serde_json's errors carry a line and column
+//! only; [`path_at`] turns that position back into the JSON path of the field.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Serialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::error::KueueError;
 use super::timestamp::parse_rfc3339;
@@ -57,15 +58,20 @@ pub struct PendingWorkload<'a> {
 }
 
 /// One entry of a workload's `metadata.ownerReferences`, as far as Kueue copies it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OwnerReference<'a> {
     /// `apiVersion` of the owner, e.g. `batch/v1`.
+    #[serde(borrow)]
     pub api_version: Cow<'a, str>,
     /// `kind` of the owner, e.g. `Job`.
+    #[serde(borrow)]
     pub kind: Cow<'a, str>,
     /// `name` of the owner.
+    #[serde(borrow)]
     pub name: Cow<'a, str>,
     /// `uid` of the owner.
+    #[serde(borrow)]
     pub uid: Cow<'a, str>,
 }
 
@@ -100,501 +106,165 @@ pub struct PendingPage<'a> {
 /// items none of which can be read. Otherwise bad items are listed in
 /// [`PendingPage::skipped`].
 pub fn parse_pending_workloads(body: &[u8]) -> Result<PendingPage<'_>, KueueError> {
-    let tracker = Tracker::default();
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let envelope = EnvelopeSeed { tracker: &tracker }
-        .deserialize(&mut de)
-        .and_then(|envelope| de.end().map(|()| envelope))
-        .map_err(|e| not_json(&tracker, &e))?;
-    into_page(envelope)
-}
-
-fn not_json(tracker: &Tracker, e: &serde_json::Error) -> KueueError {
-    let what = match e.classify() {
-        serde_json::error::Category::Eof => "truncated JSON",
-        _ => "not valid JSON",
-    };
-    let path = tracker.path();
-    if path.is_empty() {
-        KueueError::malformed("", format!("{what}: {e}"))
-    } else {
-        KueueError::malformed(path, format!("{what} (parsing stopped here): {e}"))
-    }
-}
-
-/// Where the parser is, for errors that abort it. Paths are built only on error.
-#[derive(Default)]
-struct Tracker {
-    item: Cell<Option<usize>>,
-    field: Cell<&'static str>,
-}
-
-impl Tracker {
-    fn path(&self) -> String {
-        match (self.item.get(), self.field.get()) {
-            (Some(i), "") => format!("items[{i}]"),
-            (Some(i), field) => format!("items[{i}].{field}"),
-            (None, field) => field.to_owned(),
-        }
-    }
-}
-
-/// The JSON type of a value, for "expected X, found Y" messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum JsonKind {
-    Null,
-    Bool,
-    Number,
-    String,
-    Array,
-    Object,
-}
-
-impl fmt::Display for JsonKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            JsonKind::Null => "null",
-            JsonKind::Bool => "a boolean",
-            JsonKind::Number => "a number",
-            JsonKind::String => "a string",
-            JsonKind::Array => "an array",
-            JsonKind::Object => "an object",
-        })
-    }
-}
-
-/// Implements the `visit_*` methods of the JSON types a visitor does not want, each answering
-/// `Ok(Err($wrong(JsonKind)))` (containers are skipped over first).
-macro_rules! reject_scalars {
-    ($wrong:path) => {
-        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Err($wrong(JsonKind::Bool)))
-        }
-        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Err($wrong(JsonKind::Number)))
-        }
-        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Err($wrong(JsonKind::Number)))
-        }
-        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Err($wrong(JsonKind::Number)))
-        }
-        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Err($wrong(JsonKind::String)))
-        }
-    };
-}
-
-macro_rules! reject_null {
-    ($wrong:path) => {
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Err($wrong(JsonKind::Null)))
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Err($wrong(JsonKind::Null)))
-        }
-    };
-}
-
-macro_rules! reject_array {
-    ($wrong:path) => {
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            IgnoredAny.visit_seq(seq)?;
-            Ok(Err($wrong(JsonKind::Array)))
-        }
-    };
-}
-
-macro_rules! reject_object {
-    ($wrong:path) => {
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            IgnoredAny.visit_map(map)?;
-            Ok(Err($wrong(JsonKind::Object)))
-        }
-    };
-}
-
-/// Any JSON value, kept only when it is a scalar (containers are skipped).
-#[derive(Debug, Clone, PartialEq)]
-enum Scalar<'de> {
-    Null,
-    Bool,
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(Cow<'de, str>),
-    Array,
-    Object,
-}
-
-impl Scalar<'_> {
-    fn kind(&self) -> JsonKind {
-        match self {
-            Scalar::Null => JsonKind::Null,
-            Scalar::Bool => JsonKind::Bool,
-            Scalar::Int(_) | Scalar::UInt(_) | Scalar::Float(_) => JsonKind::Number,
-            Scalar::Str(_) => JsonKind::String,
-            Scalar::Array => JsonKind::Array,
-            Scalar::Object => JsonKind::Object,
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Scalar<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ScalarVisitor)
-    }
-}
-
-struct ScalarVisitor;
-
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Scalar::Bool)
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Scalar::Int(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Scalar::UInt(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Scalar::Float(v))
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Scalar::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Scalar::Str(Cow::Owned(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_seq(seq)?;
-        Ok(Scalar::Array)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_map(map)?;
-        Ok(Scalar::Object)
-    }
-}
-
-/// Reads an object key as its index in a list of known names, with the name (`None`: some
-/// other key), without allocating.
-struct KeyIn(&'static [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for KeyIn {
-    type Value = Option<(usize, &'static str)>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeyIn {
-    type Value = Option<(usize, &'static str)>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().copied().enumerate().find(|(_, k)| *k == v))
-    }
-}
-
-/// A problem inside one item: path relative to the item, and a message.
-#[derive(Debug, Clone, PartialEq)]
-struct Problem {
-    path: String,
-    message: String,
-}
-
-impl Problem {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            path: path.into(),
-            message: message.into(),
-        }
-    }
-
-    /// Prefixes the path with the field (or index) the problem was found under.
-    fn under(mut self, prefix: &str) -> Self {
-        self.path = if self.path.is_empty() {
-            prefix.to_owned()
-        } else if self.path.starts_with('[') {
-            format!("{prefix}{}", self.path)
-        } else {
-            format!("{prefix}.{}", self.path)
-        };
-        self
-    }
-}
-
-/// Payload of the `reject_*` macros where only the JSON type matters.
-fn kind_only(kind: JsonKind) -> JsonKind {
-    kind
-}
-
-fn not_object(kind: JsonKind) -> Problem {
-    Problem::new("", format!("expected an object, found {kind}"))
-}
-
-fn not_array(kind: JsonKind) -> Problem {
-    Problem::new("", format!("expected an array, found {kind}"))
-}
-
-/// A field that may appear at most once.
-struct Once<T> {
-    value: Option<T>,
-    duplicated: bool,
-}
-
-impl<T> Default for Once<T> {
-    fn default() -> Self {
-        Once {
-            value: None,
-            duplicated: false,
-        }
-    }
-}
-
-impl<T> Once<T> {
-    fn set(&mut self, value: T) {
-        self.duplicated |= self.value.is_some();
-        self.value = Some(value);
-    }
-
-    /// The value, or a problem when it is missing or was given twice.
-    fn take(self, path: &str) -> Result<T, Problem> {
-        if self.duplicated {
-            return Err(Problem::new(path, "duplicate field"));
-        }
-        self.value
-            .ok_or_else(|| Problem::new(path, "missing field"))
-    }
-
-    /// Like [`Once::take`] for a field that may be absent.
-    fn take_optional(self, path: &str) -> Result<Option<T>, Problem> {
-        if self.duplicated {
-            return Err(Problem::new(path, "duplicate field"));
-        }
-        Ok(self.value)
-    }
-}
-
-fn string<'de>(value: Scalar<'de>, path: &str) -> Result<Cow<'de, str>, Problem> {
-    match value {
-        Scalar::Str(s) => Ok(s),
-        Scalar::Null => Err(Problem::new(path, "missing field (null)")),
-        other => Err(Problem::new(
-            path,
-            format!("expected a string, found {}", other.kind()),
-        )),
-    }
-}
-
-fn non_empty_string<'de>(value: Scalar<'de>, path: &str) -> Result<Cow<'de, str>, Problem> {
-    let s = string(value, path)?;
-    if s.is_empty() {
-        Err(Problem::new(path, "must not be empty"))
-    } else {
-        Ok(s)
-    }
-}
-
-fn int32(value: &Scalar<'_>, path: &str) -> Result<i32, Problem> {
-    let out_of_range =
-        |v: &dyn fmt::Display| Problem::new(path, format!("{v} is out of the int32 range"));
-    match *value {
-        Scalar::Int(v) => i32::try_from(v).map_err(|_| out_of_range(&v)),
-        Scalar::UInt(v) => i32::try_from(v).map_err(|_| out_of_range(&v)),
-        Scalar::Float(v) => Err(Problem::new(
-            path,
-            format!("expected an integer, found {v}"),
-        )),
-        Scalar::Null => Err(Problem::new(path, "missing field (null)")),
-        ref other => Err(Problem::new(
-            path,
-            format!("expected an integer, found {}", other.kind()),
-        )),
-    }
-}
-
-fn position(value: &Scalar<'_>, path: &str) -> Result<u32, Problem> {
-    let v = int32(value, path)?;
-    u32::try_from(v)
-        .map_err(|_| Problem::new(path, format!("{v} is negative; positions start at 0")))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Envelope
-
-struct EnvelopeSeed<'t> {
-    tracker: &'t Tracker,
-}
-
-#[derive(Default)]
-struct Envelope<'de> {
-    kind: Once<Scalar<'de>>,
-    api_version: Once<Scalar<'de>>,
-    items: Once<Result<Items<'de>, JsonKind>>,
-    // Fields of a Kubernetes `Status`, to say what the server meant instead.
-    message: Option<Scalar<'de>>,
-    reason: Option<Scalar<'de>>,
-    code: Option<Scalar<'de>>,
-}
-
-/// The envelope's answer: `Err` when the document is not an object.
-type EnvelopeResult<'de> = Result<Envelope<'de>, JsonKind>;
-
-impl<'de> DeserializeSeed<'de> for EnvelopeSeed<'_> {
-    type Value = EnvelopeResult<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-const ENVELOPE_KEYS: &[&str] = &["kind", "apiVersion", "items", "message", "reason", "code"];
-
-impl<'de> Visitor<'de> for EnvelopeSeed<'_> {
-    type Value = EnvelopeResult<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a PendingWorkloadsSummary object")
-    }
-
-    reject_scalars!(kind_only);
-    reject_null!(kind_only);
-    reject_array!(kind_only);
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let t = self.tracker;
-        let mut env = Envelope::default();
-        while let Some(key) = map.next_key_seed(KeyIn(ENVELOPE_KEYS))? {
-            t.field.set(key.map_or("", |(_, name)| name));
-            match key.map(|(i, _)| i) {
-                Some(0) => env.kind.set(map.next_value()?),
-                Some(1) => env.api_version.set(map.next_value()?),
-                Some(2) => {
-                    let items = map.next_value_seed(ItemsSeed { tracker: t })?;
-                    t.item.set(None);
-                    env.items.set(items);
-                }
-                Some(3) => env.message = Some(map.next_value()?),
-                Some(4) => env.reason = Some(map.next_value()?),
-                Some(5) => env.code = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-            t.field.set("");
-        }
-        Ok(Ok(env))
-    }
-}
-
-/// Turns the envelope into a page, or says why the document is not a summary.
-fn into_page(envelope: EnvelopeResult<'_>) -> Result<PendingPage<'_>, KueueError> {
-    let env = envelope.map_err(|kind| {
+    let text = std::str::from_utf8(body).map_err(|e| {
         KueueError::malformed(
-            "",
-            format!("expected a PendingWorkloadsSummary object, found {kind}"),
+            path_at(body, e.valid_up_to()),
+            "not valid JSON: invalid UTF-8",
         )
     })?;
-    env.into_page()
+    let Object(summary) = serde_json::from_slice::<Object<Summary>>(body).map_err(|e| {
+        let problem = Problem::of(text, &e);
+        let message = match e.classify() {
+            serde_json::error::Category::Eof => format!("truncated JSON: {}", problem.message),
+            serde_json::error::Category::Syntax => format!("not valid JSON: {}", problem.message),
+            _ if problem.path.is_empty() => {
+                format!("not a PendingWorkloadsSummary: {}", problem.message)
+            }
+            _ => problem.message,
+        };
+        KueueError::malformed(problem.path, message)
+    })?;
+    summary.into_page()
 }
 
-impl<'de> Envelope<'de> {
-    fn into_page(self) -> Result<PendingPage<'de>, KueueError> {
-        let malformed = |p: Problem| KueueError::malformed(p.path, p.message);
-        let kind = self.kind.take_optional("kind").map_err(malformed)?;
-        if let Some(kind) = kind {
-            let kind = string(kind, "kind").map_err(malformed)?;
-            if kind == "Status" {
-                return Err(KueueError::malformed(
-                    "kind",
-                    Envelope::status_message(&self.reason, &self.code, &self.message),
-                ));
+/// The envelope. Every field may be absent, so that a Kubernetes `Status` in its place is
+/// recognised as one before `items` is asked for.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary<'a> {
+    #[serde(borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    api_version: Option<Cow<'a, str>>,
+    /// `None`: absent; `Some(None)`: null, which is how Go writes an empty slice.
+    #[serde(borrow, default, deserialize_with = "present")]
+    items: Option<Option<Vec<&'a RawValue>>>,
+    // A `Status`'s fields, kept raw: only their text goes into the error.
+    #[serde(borrow, default)]
+    reason: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    code: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    message: Option<&'a RawValue>,
+}
+
+/// One element of `items`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Item<'a> {
+    #[serde(borrow)]
+    metadata: Object<ObjectMeta<'a>>,
+    priority: i32,
+    #[serde(borrow)]
+    local_queue_name: Cow<'a, str>,
+    position_in_cluster_queue: u32,
+    position_in_local_queue: u32,
+}
+
+/// The part of an item's `metadata` Kueue fills.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectMeta<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    namespace: Cow<'a, str>,
+    #[serde(borrow)]
+    creation_timestamp: Cow<'a, str>,
+    #[serde(borrow, default)]
+    owner_references: Option<Vec<Object<OwnerReference<'a>>>>,
+}
+
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// A JSON object read as `T`. Derived structs also accept an array of their fields in
+/// order; the visibility API never sends one, so it is an error here.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
             }
-            if kind != "PendingWorkloadsSummary" {
-                return Err(KueueError::malformed(
-                    "kind",
-                    format!("expected \"PendingWorkloadsSummary\", found {kind:?}"),
-                ));
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(Object)
             }
         }
-        let api_version = self
-            .api_version
-            .take_optional("apiVersion")
-            .map_err(malformed)?
-            .map(|v| string(v, "apiVersion"))
-            .transpose()
-            .map_err(malformed)?;
-        if let Some(v) = &api_version {
-            let group = v.split('/').next().unwrap_or_default();
-            if group != VISIBILITY_GROUP || !v.contains('/') {
+        deserializer.deserialize_map(ObjectVisitor(PhantomData))
+    }
+}
+
+impl<'a> Summary<'a> {
+    fn into_page(self) -> Result<PendingPage<'a>, KueueError> {
+        match self.kind.as_deref() {
+            None | Some("PendingWorkloadsSummary") => {}
+            Some("Status") => return Err(KueueError::malformed("kind", self.status_message())),
+            Some(other) => {
+                return Err(KueueError::malformed(
+                    "kind",
+                    format!("expected \"PendingWorkloadsSummary\", found {other:?}"),
+                ))
+            }
+        }
+        if let Some(v) = &self.api_version {
+            if v.split_once('/').map(|(group, _)| group) != Some(VISIBILITY_GROUP) {
                 return Err(KueueError::malformed(
                     "apiVersion",
                     format!("expected \"{VISIBILITY_GROUP}/<version>\", found {v:?}"),
                 ));
             }
         }
-        let items = match self.items.take("items").map_err(malformed)? {
-            Ok(items) => items,
-            Err(kind) => {
-                return Err(KueueError::malformed(
-                    "items",
-                    format!("expected an array, found {kind}"),
-                ))
-            }
+        let items = self
+            .items
+            .ok_or_else(|| KueueError::malformed("items", "missing field"))?
+            .unwrap_or_default();
+        let mut page = PendingPage {
+            api_version: self.api_version,
+            workloads: Vec::with_capacity(items.len()),
+            skipped: Vec::new(),
         };
-        if items.workloads.is_empty() {
-            if let Some(first) = items.skipped.first() {
-                return Err(KueueError::malformed(
-                    first.path.clone(),
-                    format!(
-                        "{} (none of the {} items could be read)",
-                        first.message,
-                        items.skipped.len()
-                    ),
-                ));
+        for (index, raw) in items.into_iter().enumerate() {
+            match read_item(raw.get()) {
+                Ok(workload) => page.workloads.push(workload),
+                Err(problem) => page.skipped.push(SkippedItem {
+                    index,
+                    path: join(&format!("items[{index}]"), &problem.path),
+                    message: problem.message,
+                }),
             }
         }
-        Ok(PendingPage {
-            api_version,
-            workloads: items.workloads,
-            skipped: items.skipped,
-        })
+        match (page.workloads.is_empty(), page.skipped.first()) {
+            (true, Some(first)) => Err(KueueError::malformed(
+                first.path.clone(),
+                format!(
+                    "{} (none of the {} items could be read)",
+                    first.message,
+                    page.skipped.len()
+                ),
+            )),
+            _ => Ok(page),
+        }
     }
 
-    fn status_message(
-        reason: &Option<Scalar<'_>>,
-        code: &Option<Scalar<'_>>,
-        message: &Option<Scalar<'_>>,
-    ) -> String {
-        let text = |s: &Option<Scalar<'_>>| match s {
-            Some(Scalar::Str(s)) => Some(s.to_string()),
-            Some(Scalar::Int(i)) => Some(i.to_string()),
-            Some(Scalar::UInt(u)) => Some(u.to_string()),
-            _ => None,
-        };
+    fn status_message(&self) -> String {
+        let details: Vec<String> = [self.reason, self.code, self.message]
+            .into_iter()
+            .flatten()
+            .filter_map(
+                |raw| match serde_json::from_slice::<Cow<str>>(raw.get().as_bytes()) {
+                    Ok(text) => Some(text.into_owned()),
+                    Err(_) => raw.get().parse::<i64>().ok().map(|n| n.to_string()),
+                },
+            )
+            .collect();
         let mut out = String::from(
             "the server answered with a Kubernetes Status, not a PendingWorkloadsSummary",
         );
-        let details: Vec<String> = [text(reason), text(code), text(message)]
-            .into_iter()
-            .flatten()
-            .collect();
         if !details.is_empty() {
             out.push_str(": ");
             out.push_str(&details.join(", "));
@@ -603,365 +273,154 @@ impl<'de> Envelope<'de> {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Items
-
-#[derive(Default)]
-struct Items<'de> {
-    workloads: Vec<PendingWorkload<'de>>,
-    skipped: Vec<SkippedItem>,
-}
-
-struct ItemsSeed<'t> {
-    tracker: &'t Tracker,
-}
-
-impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
-    type Value = Result<Items<'de>, JsonKind>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ItemsSeed<'_> {
-    type Value = Result<Items<'de>, JsonKind>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of pending workloads")
-    }
-
-    reject_scalars!(kind_only);
-    reject_object!(kind_only);
-
-    // Go writes a nil slice as null.
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Ok(Items::default()))
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(Ok(Items::default()))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let t = self.tracker;
-        let mut items = Items {
-            workloads: Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096)),
-            skipped: Vec::new(),
-        };
-        let mut index = 0usize;
-        loop {
-            t.item.set(Some(index));
-            t.field.set("");
-            let Some(item) = seq.next_element_seed(ItemSeed { tracker: t })? else {
-                break;
-            };
-            match item {
-                Ok(workload) => items.workloads.push(workload),
-                Err(problem) => {
-                    let problem = problem.under(&format!("items[{index}]"));
-                    items.skipped.push(SkippedItem {
-                        index,
-                        path: problem.path,
-                        message: problem.message,
-                    });
-                }
-            }
-            index += 1;
-        }
-        Ok(Ok(items))
-    }
-}
-
-struct ItemSeed<'t> {
-    tracker: &'t Tracker,
-}
-
-const ITEM_KEYS: &[&str] = &[
-    "metadata",
-    "priority",
-    "localQueueName",
-    "positionInClusterQueue",
-    "positionInLocalQueue",
-];
-
-#[derive(Default)]
-struct ItemFields<'de> {
-    metadata: Once<Result<MetaFields<'de>, Problem>>,
-    priority: Once<Scalar<'de>>,
-    local_queue_name: Once<Scalar<'de>>,
-    position_in_cluster_queue: Once<Scalar<'de>>,
-    position_in_local_queue: Once<Scalar<'de>>,
-}
-
-impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
-    type Value = Result<PendingWorkload<'de>, Problem>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ItemSeed<'_> {
-    type Value = Result<PendingWorkload<'de>, Problem>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a pending workload object")
-    }
-
-    reject_scalars!(not_object);
-    reject_null!(not_object);
-    reject_array!(not_object);
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let t = self.tracker;
-        let mut fields = ItemFields::default();
-        while let Some(key) = map.next_key_seed(KeyIn(ITEM_KEYS))? {
-            t.field.set(key.map_or("", |(_, name)| name));
-            match key.map(|(i, _)| i) {
-                Some(0) => fields
-                    .metadata
-                    .set(map.next_value_seed(MetaSeed { tracker: t })?),
-                Some(1) => fields.priority.set(map.next_value()?),
-                Some(2) => fields.local_queue_name.set(map.next_value()?),
-                Some(3) => fields.position_in_cluster_queue.set(map.next_value()?),
-                Some(4) => fields.position_in_local_queue.set(map.next_value()?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        t.field.set("");
-        Ok(fields.validate())
-    }
-}
-
-impl<'de> ItemFields<'de> {
-    /// Checks the fields in a fixed order (metadata first) and reports the first problem.
-    fn validate(self) -> Result<PendingWorkload<'de>, Problem> {
-        let meta = self
-            .metadata
-            .take("metadata")?
-            .and_then(MetaFields::validate)
-            .map_err(|p| p.under("metadata"))?;
-        let priority = int32(&self.priority.take("priority")?, "priority")?;
-        let local_queue_name = non_empty_string(
-            self.local_queue_name.take("localQueueName")?,
-            "localQueueName",
-        )?;
-        let position_in_cluster_queue = position(
-            &self
-                .position_in_cluster_queue
-                .take("positionInClusterQueue")?,
-            "positionInClusterQueue",
-        )?;
-        let position_in_local_queue = position(
-            &self.position_in_local_queue.take("positionInLocalQueue")?,
-            "positionInLocalQueue",
-        )?;
-        Ok(PendingWorkload {
-            name: meta.name,
-            namespace: meta.namespace,
-            creation_timestamp: meta.creation_timestamp,
-            owner_references: meta.owner_references,
-            priority,
-            local_queue_name,
-            position_in_cluster_queue,
-            position_in_local_queue,
-        })
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// metadata
-
-struct MetaSeed<'t> {
-    tracker: &'t Tracker,
-}
-
-const META_KEYS: &[&str] = &["name", "namespace", "creationTimestamp", "ownerReferences"];
-
-/// The metadata fields of a workload, validated.
-struct Meta<'de> {
-    name: Cow<'de, str>,
-    namespace: Cow<'de, str>,
-    creation_timestamp: f64,
-    owner_references: Vec<OwnerReference<'de>>,
-}
-
-#[derive(Default)]
-struct MetaFields<'de> {
-    name: Once<Scalar<'de>>,
-    namespace: Once<Scalar<'de>>,
-    creation_timestamp: Once<Scalar<'de>>,
-    owner_references: Once<Result<Vec<OwnerReference<'de>>, Problem>>,
-}
-
-impl<'de> MetaFields<'de> {
-    /// Paths in problems are relative to `metadata`.
-    fn validate(self) -> Result<Meta<'de>, Problem> {
-        let name = non_empty_string(self.name.take("name")?, "name")?;
-        let namespace = non_empty_string(self.namespace.take("namespace")?, "namespace")?;
-        let stamp = string(
-            self.creation_timestamp.take("creationTimestamp")?,
-            "creationTimestamp",
-        )?;
-        let creation_timestamp =
-            parse_rfc3339(&stamp).map_err(|m| Problem::new("creationTimestamp", m))?;
-        let owner_references = match self.owner_references.take_optional("ownerReferences")? {
-            Some(refs) => refs?,
-            None => Vec::new(),
-        };
-        Ok(Meta {
-            name,
-            namespace,
-            creation_timestamp,
-            owner_references,
-        })
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for MetaSeed<'_> {
-    type Value = Result<MetaFields<'de>, Problem>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MetaSeed<'_> {
-    type Value = Result<MetaFields<'de>, Problem>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an ObjectMeta object")
-    }
-
-    reject_scalars!(not_object);
-    reject_null!(not_object);
-    reject_array!(not_object);
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let t = self.tracker;
-        let mut meta = MetaFields::default();
-        while let Some(key) = map.next_key_seed(KeyIn(META_KEYS))? {
-            t.field.set(match key {
-                Some((0, _)) => "metadata.name",
-                Some((1, _)) => "metadata.namespace",
-                Some((2, _)) => "metadata.creationTimestamp",
-                Some((3, _)) => "metadata.ownerReferences",
-                _ => "metadata",
-            });
-            match key.map(|(i, _)| i) {
-                Some(0) => meta.name.set(map.next_value()?),
-                Some(1) => meta.namespace.set(map.next_value()?),
-                Some(2) => meta.creation_timestamp.set(map.next_value()?),
-                Some(3) => meta
-                    .owner_references
-                    .set(map.next_value_seed(OwnerRefsSeed)?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        t.field.set("metadata");
-        Ok(Ok(meta))
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// metadata.ownerReferences
-
-struct OwnerRefsSeed;
-
-impl<'de> DeserializeSeed<'de> for OwnerRefsSeed {
-    type Value = Result<Vec<OwnerReference<'de>>, Problem>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for OwnerRefsSeed {
-    type Value = Result<Vec<OwnerReference<'de>>, Problem>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of owner references")
-    }
-
-    reject_scalars!(not_array);
-    reject_object!(not_array);
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Ok(Vec::new()))
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(Ok(Vec::new()))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut refs = Vec::new();
-        let mut first_problem = None;
-        let mut index = 0usize;
-        while let Some(r) = seq.next_element_seed(OwnerRefSeed)? {
-            match r {
-                Ok(r) => refs.push(r),
-                Err(p) => {
-                    if first_problem.is_none() {
-                        first_problem = Some(p.under(&format!("ownerReferences[{index}]")));
-                    }
-                }
-            }
-            index += 1;
-        }
-        Ok(match first_problem {
-            Some(p) => Err(p),
-            None => Ok(refs),
-        })
-    }
-}
-
-struct OwnerRefSeed;
-
-const OWNER_KEYS: &[&str] = &["apiVersion", "kind", "name", "uid"];
-
-impl<'de> DeserializeSeed<'de> for OwnerRefSeed {
-    type Value = Result<OwnerReference<'de>, Problem>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for OwnerRefSeed {
-    type Value = Result<OwnerReference<'de>, Problem>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an owner reference object")
-    }
-
-    reject_scalars!(not_object);
-    reject_null!(not_object);
-    reject_array!(not_object);
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields: [Once<Scalar<'de>>; 4] = Default::default();
-        while let Some(key) = map.next_key_seed(KeyIn(OWNER_KEYS))? {
-            match key.and_then(|(i, _)| fields.get_mut(i)) {
-                Some(field) => field.set(map.next_value()?),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(owner_reference(fields))
-    }
-}
-
-fn owner_reference(fields: [Once<Scalar<'_>>; 4]) -> Result<OwnerReference<'_>, Problem> {
-    fn read<'de>(f: Once<Scalar<'de>>, key: &str) -> Result<Cow<'de, str>, Problem> {
-        f.take(key).and_then(|v| string(v, key))
-    }
-    let [api_version, kind, name, uid] = fields;
-    Ok(OwnerReference {
-        api_version: read(api_version, "apiVersion")?,
-        kind: read(kind, "kind")?,
-        name: read(name, "name")?,
-        uid: read(uid, "uid")?,
+/// Reads one item; the problem's path is relative to the item.
+fn read_item(text: &str) -> Result<PendingWorkload<'_>, Problem> {
+    let Object(item) = serde_json::from_slice::<Object<Item>>(text.as_bytes())
+        .map_err(|e| Problem::of(text, &e))?;
+    let Object(meta) = item.metadata;
+    let name = non_empty(meta.name, "metadata.name")?;
+    let namespace = non_empty(meta.namespace, "metadata.namespace")?;
+    let creation_timestamp = parse_rfc3339(&meta.creation_timestamp)
+        .map_err(|m| Problem::new("metadata.creationTimestamp", m))?;
+    Ok(PendingWorkload {
+        name,
+        namespace,
+        creation_timestamp,
+        owner_references: meta
+            .owner_references
+            .into_iter()
+            .flatten()
+            .map(|Object(owner)| owner)
+            .collect(),
+        priority: item.priority,
+        local_queue_name: non_empty(item.local_queue_name, "localQueueName")?,
+        position_in_cluster_queue: item.position_in_cluster_queue,
+        position_in_local_queue: item.position_in_local_queue,
     })
+}
+
+fn non_empty<'a>(value: Cow<'a, str>, path: &str) -> Result<Cow<'a, str>, Problem> {
+    match value.is_empty() {
+        true => Err(Problem::new(path, "must not be empty")),
+        false => Ok(value),
+    }
+}
+
+/// A problem at a JSON path (relative to what was being read), and what is wrong there.
+struct Problem {
+    path: String,
+    message: String,
+}
+
+impl Problem {
+    fn new(path: &str, message: impl Into<String>) -> Self {
+        Problem {
+            path: path.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// Where in `text` serde_json stopped with `e`, as a path, and its message without the
+    /// line and column. A missing field is named by its own path: serde_json stops after the
+    /// object that lacks it.
+    fn of(text: &str, e: &serde_json::Error) -> Self {
+        let full = e.to_string();
+        let message = match full.rfind(" at line ") {
+            Some(at) if e.line() > 0 => full[..at].to_owned(),
+            _ => full,
+        };
+        let mut path = path_at(text.as_bytes(), offset(text, e.line(), e.column()));
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            path = join(&path, field);
+        }
+        Problem { path, message }
+    }
+}
+
+/// The byte offset of serde_json's one-based line and column (the column counts bytes).
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = match line {
+        0 | 1 => 0,
+        _ => text
+            .match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(at, _)| at + 1),
+    };
+    (line_start + column).min(text.len())
+}
+
+/// `parent.child`, `parent[i]`, or whichever of the two is not empty.
+fn join(parent: &str, child: &str) -> String {
+    match (
+        parent.is_empty(),
+        child.is_empty() || child.starts_with('['),
+    ) {
+        (true, _) => child.to_owned(),
+        (false, true) => format!("{parent}{child}"),
+        (false, false) => format!("{parent}.{child}"),
+    }
+}
+
+/// The JSON path of the value being read when a parser stopped at byte `end` of `text`: the
+/// key last read in each enclosing object (between two fields, the one before) and the index
+/// in each enclosing array. Text that is not JSON still gives the path of its valid start.
+/// Iterative, so any nesting depth is fine.
+fn path_at(text: &[u8], end: usize) -> String {
+    enum Frame<'t> {
+        /// The key last read, and whether the next string is a key (after `{` or `,`).
+        Object(Option<&'t [u8]>, bool),
+        Array(Option<usize>),
+    }
+    let text = &text[..end.min(text.len())];
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let byte = text[i];
+        if let Some(Frame::Array(index @ None)) = stack.last_mut() {
+            if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b']') {
+                *index = Some(0);
+            }
+        }
+        match byte {
+            b'{' => stack.push(Frame::Object(None, true)),
+            b'[' => stack.push(Frame::Array(None)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object(_, want_key)) => *want_key = true,
+                Some(Frame::Array(Some(index))) => *index += 1,
+                _ => {}
+            },
+            b'"' => {
+                let start = i + 1;
+                i = start;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object(key, want_key @ true)) = stack.last_mut() {
+                    *key = Some(&text[start..i.min(text.len())]);
+                    *want_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in stack {
+        match frame {
+            Frame::Object(Some(key), _) => {
+                path = join(&path, &String::from_utf8_lossy(key));
+            }
+            Frame::Array(Some(index)) => path = join(&path, &format!("[{index}]")),
+            _ => {}
+        }
+    }
+    path
 }
 
 #[cfg(test)]
@@ -1044,7 +503,8 @@ mod tests {
 
     #[test]
     fn bad_items_are_skipped_with_their_path() {
-        let cases: Vec<(String, &str, &str)> = vec![
+        let cases: Vec<(String, &str, &str)> =
+            vec![
             (
                 item_with("2023-12-05T15:42:03Z", "2023-13-45T15:42:03Z"),
                 "metadata.creationTimestamp",
@@ -1058,27 +518,27 @@ mod tests {
             (
                 item_with(r#""2023-12-05T15:42:03Z""#, "null"),
                 "metadata.creationTimestamp",
-                "missing field (null)",
+                "invalid type: null, expected a string",
             ),
             (
                 item_with(r#""2023-12-05T15:42:03Z""#, "1701790923"),
                 "metadata.creationTimestamp",
-                "expected a string, found a number",
+                "invalid type: integer `1701790923`, expected a string",
             ),
             (
                 item_with(r#""priority": 0"#, r#""priority": "high""#),
                 "priority",
-                "expected an integer, found a string",
+                "invalid type: string \"high\", expected i32",
             ),
             (
                 item_with(r#""priority": 0"#, r#""priority": 2147483648"#),
                 "priority",
-                "out of the int32 range",
+                "invalid value: integer `2147483648`, expected i32",
             ),
             (
                 item_with(r#""priority": 0"#, r#""priority": 1.5"#),
                 "priority",
-                "expected an integer",
+                "invalid type: floating point `1.5`, expected i32",
             ),
             (
                 item_with(
@@ -1086,7 +546,7 @@ mod tests {
                     r#""positionInLocalQueue": -1"#,
                 ),
                 "positionInLocalQueue",
-                "negative",
+                "invalid value: integer `-1`, expected u32",
             ),
             (
                 item_with(r#""localQueueName": "user-queue","#, ""),
@@ -1104,7 +564,7 @@ mod tests {
             (
                 item_with(r#""namespace": "default""#, r#""namespace": ["default"]"#),
                 "metadata.namespace",
-                "expected a string, found an array",
+                "invalid type: sequence, expected a string",
             ),
             (
                 item_with(
@@ -1112,24 +572,32 @@ mod tests {
                     r#""uid": 7"#,
                 ),
                 "metadata.ownerReferences[0].uid",
-                "expected a string",
+                "invalid type: integer `7`, expected a string",
             ),
             (
                 item_with(r#""kind": "Job","#, ""),
                 "metadata.ownerReferences[0].kind",
-                "missing field",
+                "missing field `kind`",
             ),
             (
                 item_with(r#""priority": 0"#, r#""priority": 0, "priority": 1"#),
                 "priority",
-                "duplicate field",
+                "duplicate field `priority`",
             ),
-            ("42".to_owned(), "", "expected an object, found a number"),
-            ("null".to_owned(), "", "expected an object, found null"),
+            ("42".to_owned(), "", "invalid type: integer `42`, expected an object"),
+            ("null".to_owned(), "", "invalid type: null, expected an object"),
             (
                 r#"{"metadata": "x"}"#.to_owned(),
                 "metadata",
-                "expected an object, found a string",
+                "invalid type: string \"x\", expected an object",
+            ),
+            (
+                // A derived struct would read an array as its fields in order.
+                r#"[{"name": "a", "namespace": "b", "creationTimestamp": "2023-12-05T15:42:03Z"},
+                    0, "q", 0, 0]"#
+                    .to_owned(),
+                "",
+                "invalid type: sequence, expected an object",
             ),
         ];
         for (bad, path, message) in &cases {
@@ -1162,22 +630,30 @@ mod tests {
             (
                 "[]",
                 "",
-                "expected a PendingWorkloadsSummary object, found an array",
+                "not a PendingWorkloadsSummary: invalid type: sequence, expected an object",
             ),
-            ("null", "", "found null"),
+            ("null", "", "invalid type: null, expected an object"),
             ("{}", "items", "missing field"),
             (
                 r#"{"items": {}}"#,
                 "items",
-                "expected an array, found an object",
+                "invalid type: map, expected a sequence",
             ),
-            (r#"{"items": [], "items": []}"#, "items", "duplicate field"),
+            (
+                r#"{"items": [], "items": []}"#,
+                "items",
+                "duplicate field `items`",
+            ),
             (
                 r#"{"kind": "WorkloadList", "items": []}"#,
                 "kind",
                 "\"WorkloadList\"",
             ),
-            (r#"{"kind": 3, "items": []}"#, "kind", "expected a string"),
+            (
+                r#"{"kind": 3, "items": []}"#,
+                "kind",
+                "invalid type: integer `3`, expected a string",
+            ),
             (
                 r#"{"apiVersion": "kueue.x-k8s.io/v1beta1", "items": []}"#,
                 "apiVersion",
