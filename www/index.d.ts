@@ -166,11 +166,19 @@ export interface PodValue {
   value: number;
   unit: string;
   containers: { container: string; value: number }[];
+  /** With the `stats` option: each statistic, equal to `value` of a call with that `stat`. */
+  stats?: Partial<Record<Stat, number>>;
   timestamps?: Float64Array;
   values?: Float64Array;
 }
 
-export function aggregatePods(result: QueryResult, opts?: AggregateOptions): PodValue[];
+/**
+ * Options of the per-pod calls: the aggregation's, any number of statistics at once, and which
+ * pods to return (see `PodSelectionOptions`, declared with `aggregatePodsFromBytes`).
+ */
+export type PodOptions = AggregateOptions & PodSelectionOptions & { stats?: Stat[] };
+
+export function aggregatePods(result: QueryResult, opts?: PodOptions): PodValue[];
 
 export interface AggregateReport {
   pods: PodValue[];
@@ -180,10 +188,12 @@ export interface AggregateReport {
   droppedDuplicates: number;
   /** NaN samples that the stats skipped. */
   skippedSamples: number;
+  /** Pods in the whole answer, before `top` and `pods` picked some. */
+  totalPods: number;
 }
 
 /** aggregatePods with what it left out and why. */
-export function aggregatePodsReport(result: QueryResult, opts?: AggregateOptions): AggregateReport;
+export function aggregatePodsReport(result: QueryResult, opts?: PodOptions): AggregateReport;
 
 export interface GroupOptions extends AggregateOptions {
   /**
@@ -236,16 +246,12 @@ export interface GroupReport {
  */
 export function aggregateGroups(result: QueryResult, opts: GroupOptions): GroupReport;
 
-export interface FromBytesPod extends PodValue {
-  /** With the `stats` option: each statistic, equal to `value` of a call with that `stat`. */
-  stats?: Partial<Record<Stat, number>>;
-}
+/** A pod of `aggregatePodsFromBytes`: the same as `aggregatePods` gives. */
+export type FromBytesPod = PodValue;
 
 export interface FromBytesReport extends AggregateReport {
   pods: FromBytesPod[];
   resultType: 'vector' | 'matrix' | 'scalar' | 'string';
-  /** Pods in the whole answer, before `top` and `pods` picked some. */
-  totalPods: number;
   /** Warnings Prometheus (or Thanos/Mimir) attached: results may be partial. */
   warnings: string[];
   infos: string[];
@@ -270,7 +276,7 @@ export interface PodSelectionOptions {
 
 export function aggregatePodsFromBytes(
   body: string | Uint8Array | ArrayBuffer,
-  opts?: AggregateOptions & ParseOptions & PodSelectionOptions & { stats?: Stat[] },
+  opts?: PodOptions & ParseOptions,
 ): FromBytesReport;
 
 export interface Finding {

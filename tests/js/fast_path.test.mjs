@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPrometheus, freePort } from '../harness/prometheus.mjs';
 import { generate } from '../../www/bench/generate.mjs';
-import { initSync, buildQuery, listMetrics, parseResponse, aggregatePodsReport, aggregatePodsFromBytes } from '../../www/index.js';
+import { initSync, buildQuery, listMetrics, parseResponse, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes } from '../../www/index.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
 let prom;
@@ -36,12 +36,14 @@ function canonical(report) {
       value: bits(p.value),
       unit: p.unit,
       containers: p.containers.map((c) => [c.container, bits(c.value)]),
+      stats: p.stats && Object.entries(p.stats).map(([stat, v]) => [stat, bits(v)]),
       timestamps: p.timestamps && [...p.timestamps].map(bits),
       values: p.values && [...p.values].map(bits),
     })),
     unattributed: report.unattributed,
     droppedDuplicates: report.droppedDuplicates,
     skippedSamples: report.skippedSamples,
+    totalPods: report.totalPods,
   });
 }
 
@@ -160,4 +162,39 @@ test('top pods and a page of pods are what sorting and filtering every pod in JS
       assert.equal(canonical(picked), canonical({ ...all, pods: want }), `${name} page`);
     }
   }
+});
+
+test('the documented path takes the same options: stats, top, order and a page give what the fast path gives', () => {
+  const paths = generate();
+  for (const name of ['vector-50000', 'matrix-200']) {
+    const body = readFileSync(paths[name]);
+    const result = parseResponse(body);
+    const everyPod = aggregatePodsReport(result, {}).pods;
+    const page = [everyPod[7], everyPod[0]].map(({ namespace, pod }) => ({ namespace, pod }));
+    for (const opts of [
+      { stats: ['last', 'avg', 'max', 'p95'] },
+      { stat: 'p95', stats: ['min', 'p50'], keepSeries: true, unit: 'MiB' },
+      { stats: ['avg'], top: 20 },
+      { top: 3, order: 'asc', stat: 'max' },
+      { pods: page, stats: ['p99'] },
+      { pods: page, top: 1 },
+    ]) {
+      const what = `${name} ${JSON.stringify(opts)}`;
+      const report = aggregatePodsReport(result, opts);
+      assert.equal(canonical(report), canonical(aggregatePodsFromBytes(body, opts)), what);
+      assert.equal(report.totalPods, everyPod.length, what);
+      assert.equal(canonical({ ...report, pods: aggregatePods(result, opts) }), canonical(report), what);
+    }
+    // Each statistic equals the value of a call with that stat, as for the fast path.
+    const stats = aggregatePods(result, { stats: ['avg', 'p95'] });
+    for (const stat of ['avg', 'p95']) {
+      assert.deepEqual(stats.map((p) => bits(p.stats[stat])), aggregatePods(result, { stat }).map((p) => bits(p.value)), `${name} ${stat}`);
+    }
+    assert.equal(stats[0].values, undefined, 'no series unless keepSeries');
+  }
+  const body = readFileSync(paths['matrix-200']);
+  const wrong = outcome(() => aggregatePods(parseResponse(body), { maxBytes: 10 }));
+  assert.equal(wrong.kind, 'invalid_argument');
+  assert.match(wrong.message, /maxBytes/);
+  assert.equal(outcome(() => aggregatePods(parseResponse(body), { top: 2, order: 'sideways' })).kind, 'invalid_argument');
 });

@@ -3,23 +3,25 @@
 //! only the per-pod report crosses back. Same numbers and errors as `parseResponse` then
 //! `aggregatePodsReport`, bit for bit (tests/fast_path.rs, tests/js/fast_path.test.mjs).
 
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::packed::pods_to_js;
+use crate::packed::{pods_to_js, PackedPods};
 use kubeprom::aggregate::{
-    aggregate_pods, aggregate_pods_from_bytes, select_pods, AggregateOptions, BytesAggregation,
-    Order, PodRef, PodSelection, Stat,
+    aggregate_pods, aggregate_pods_from_bytes, select_pods, AggregateOptions, Aggregation,
+    BytesAggregation, Order, PodRef, PodSelection, Stat,
 };
 use kubeprom::response::scan::scan_matrix_in_windows;
 use kubeprom::response::DEFAULT_MAX_BYTES;
 use kubeprom_wasm_support::{error, get, invalid, options, set};
 
-/// `aggregatePodsFromBytes` options: `maxBytes` and those of `aggregatePods`.
+/// Options of the per-pod calls (`aggregatePods`, `aggregatePodsReport`,
+/// `aggregatePodsFromBytes`): those of the core's aggregation, `stats`, the pod selection and,
+/// for bytes only, `maxBytes`.
 #[derive(Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FromBytesOptions {
+struct PodOptions {
     max_bytes: Option<f64>,
     unit: Option<String>,
     source_unit: Option<String>,
@@ -34,6 +36,56 @@ struct FromBytesOptions {
     top: Option<f64>,
     #[serde(default)]
     order: Order,
+}
+
+/// A per-pod call's options, read and checked once.
+pub(crate) struct PodCall {
+    /// `maxBytes`, when given.
+    pub max_bytes: Option<usize>,
+    pub aggregate: AggregateOptions,
+    pub selection: PodSelection,
+    shape: Shape,
+}
+
+impl PodCall {
+    /// Reads the options of a per-pod call.
+    pub fn read(opts: JsValue) -> Result<PodCall, JsValue> {
+        let pods = pod_refs(&opts)?;
+        let opts: PodOptions = options(opts, "options")?;
+        Ok(PodCall {
+            max_bytes: opts.max_bytes.map(|m| m.max(0.0) as usize),
+            aggregate: AggregateOptions {
+                unit: opts.unit,
+                source_unit: opts.source_unit,
+                stat: opts.stat,
+                // The extra statistics are taken from the pod series.
+                keep_series: opts.keep_series || opts.stats.is_some(),
+            },
+            selection: PodSelection {
+                pods,
+                top: opts.top.map(|n| (n.max(0.0) as usize, opts.order)),
+            },
+            shape: Shape {
+                stats: opts.stats.unwrap_or_default(),
+                keep_series: opts.keep_series,
+            },
+        })
+    }
+
+    /// Keeps the selected pods and gives them as JS objects, with the count before the pick.
+    pub fn pods_to_js(&self, aggregation: &mut Aggregation) -> (PackedPods, usize) {
+        let total = select_pods(aggregation, &self.selection);
+        let stats: Vec<(Stat, &str)> = self
+            .shape
+            .stats
+            .iter()
+            .map(|&s| (s, stat_name(s)))
+            .collect();
+        (
+            pods_to_js(aggregation, &stats, self.shape.keep_series),
+            total,
+        )
+    }
 }
 
 /// `opts.pods`, read by hand: a serde reader for one more struct would add kilobytes to the
@@ -61,40 +113,30 @@ fn pod_refs(opts: &JsValue) -> Result<Option<Vec<PodRef>>, JsValue> {
 /// and the response's warnings and infos.
 #[wasm_bindgen(js_name = aggregatePodsFromBytes)]
 pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
-    let pods = pod_refs(&opts)?;
-    let opts: FromBytesOptions = options(opts, "options")?;
-    let max_bytes = opts
-        .max_bytes
-        .map_or(DEFAULT_MAX_BYTES, |m| m.max(0.0) as usize);
-    let aggregate = AggregateOptions {
-        unit: opts.unit,
-        source_unit: opts.source_unit,
-        stat: opts.stat,
-        // The extra statistics are taken from the pod series.
-        keep_series: opts.keep_series || opts.stats.is_some(),
-    };
-    let shape = Shape {
-        stats: opts.stats.unwrap_or_default(),
-        keep_series: opts.keep_series,
-    };
-    let selection = PodSelection {
-        pods,
-        top: opts.top.map(|n| (n.max(0.0) as usize, opts.order)),
-    };
-    let mut result = match in_windows(&body, max_bytes, &aggregate)? {
+    let call = PodCall::read(opts)?;
+    let max_bytes = call.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
+    let mut result = match in_windows(&body, max_bytes, &call.aggregate)? {
         Some(result) => result,
         None => {
             let bytes = crate::core::body_within(&body, max_bytes)?;
-            let result = aggregate_pods_from_bytes(&bytes, max_bytes, &aggregate)
+            let result = aggregate_pods_from_bytes(&bytes, max_bytes, &call.aggregate)
                 .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
             // The copy of a large body goes back to the allocator before the report is built.
             drop(bytes);
             result
         }
     };
-    let total = select_pods(&mut result.aggregation, &selection);
-    let report = report_to_js(&result, &shape);
-    set(&report, "totalPods", &(total as f64).into());
+    let (packed, total) = call.pods_to_js(&mut result.aggregation);
+    let report = crate::core::pods_report(&packed, &result.aggregation, total);
+    set(&report, "resultType", &result.result_type.as_str().into());
+    let texts = |list: &[String]| -> JsValue {
+        list.iter()
+            .map(|s| JsValue::from_str(s))
+            .collect::<Array>()
+            .into()
+    };
+    set(&report, "warnings", &texts(&result.warnings));
+    set(&report, "infos", &texts(&result.infos));
     Ok(report)
 }
 
@@ -154,25 +196,4 @@ fn in_windows(
         warnings: columns.warnings,
         infos: columns.infos,
     }))
-}
-
-fn report_to_js(result: &BytesAggregation, shape: &Shape) -> JsValue {
-    let agg = &result.aggregation;
-    let stats: Vec<(Stat, &str)> = shape.stats.iter().map(|&s| (s, stat_name(s))).collect();
-    let packed = pods_to_js(agg, &stats, shape.keep_series);
-    let report: JsValue = Object::new().into();
-    let field = |key: &str, value: &JsValue| set(&report, key, value);
-    field("resultType", &result.result_type.as_str().into());
-    field("pods", &packed.pods);
-    field("unattributed", &packed.unattributed);
-    crate::core::set_left_out(&report, agg.dropped_duplicates, agg.skipped_samples);
-    let texts = |list: &[String]| -> JsValue {
-        list.iter()
-            .map(|s| JsValue::from_str(s))
-            .collect::<Array>()
-            .into()
-    };
-    field("warnings", &texts(&result.warnings));
-    field("infos", &texts(&result.infos));
-    report
 }

@@ -9,8 +9,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use crate::packed::{self, pods_to_js};
-use kubeprom::aggregate::{AggregateOptions, Aggregation};
+use crate::bytes::PodCall;
+use crate::packed::{self, PackedPods};
+use kubeprom::aggregate::Aggregation;
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
@@ -150,34 +151,49 @@ pub(crate) fn labels_to_js(labels: &[(String, String)]) -> JsValue {
         .unwrap_or_else(|_| Object::new().into())
 }
 
-fn aggregate(result: &JsValue, opts: JsValue) -> Result<Aggregation, JsValue> {
-    let opts: AggregateOptions = options(opts, "options")?;
+/// The pods of a `QueryResult`, as the options pick them, with the count before the pick.
+fn aggregate(result: &JsValue, opts: JsValue) -> Result<(PackedPods, Aggregation, usize), JsValue> {
+    let call = PodCall::read(opts)?;
+    if call.max_bytes.is_some() {
+        return Err(invalid(
+            "options.maxBytes: only parseResponse and aggregatePodsFromBytes read a body",
+        ));
+    }
     let mut packed = packed::result_from_js(result)?;
     let columns = packed.columns()?;
-    kubeprom::aggregate::aggregate_pods(&columns, &opts).map_err(query_error)
+    let mut aggregation =
+        kubeprom::aggregate::aggregate_pods(&columns, &call.aggregate).map_err(query_error)?;
+    let (pods, total) = call.pods_to_js(&mut aggregation);
+    Ok((pods, aggregation, total))
 }
 
 /// One value per pod, containers summed once each.
 #[wasm_bindgen(js_name = aggregatePods)]
 pub fn aggregate_pods_js(result: JsValue, opts: JsValue) -> Result<Array, JsValue> {
-    let aggregation = aggregate(&result, opts)?;
-    Ok(pods_to_js(&aggregation, &[], true).pods.unchecked_into())
+    let (pods, _, _) = aggregate(&result, opts)?;
+    Ok(pods.pods.unchecked_into())
 }
 
 /// `aggregatePods` with what was left out.
 #[wasm_bindgen(js_name = aggregatePodsReport)]
 pub fn aggregate_pods_report(result: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
-    let aggregation = aggregate(&result, opts)?;
-    let packed = pods_to_js(&aggregation, &[], true);
+    let (pods, aggregation, total) = aggregate(&result, opts)?;
+    Ok(pods_report(&pods, &aggregation, total))
+}
+
+/// The report of a per-pod call: its pods, the series of no pod, what was left out and the
+/// number of pods before `top` and `pods` picked some.
+pub(crate) fn pods_report(pods: &PackedPods, aggregation: &Aggregation, total: usize) -> JsValue {
     let report: JsValue = Object::new().into();
-    set(&report, "pods", &packed.pods);
-    set(&report, "unattributed", &packed.unattributed);
+    set(&report, "pods", &pods.pods);
+    set(&report, "unattributed", &pods.unattributed);
     set_left_out(
         &report,
         aggregation.dropped_duplicates,
         aggregation.skipped_samples,
     );
-    Ok(report)
+    set(&report, "totalPods", &(total as f64).into());
+    report
 }
 
 /// The counts every aggregation report carries: series left out as duplicates, NaN samples
