@@ -251,7 +251,9 @@ fn aggregate_with(
     }
     drop(group_ids);
     let mut by_key: Vec<u32> = (0..group_keys.len() as u32).collect();
-    by_key.sort_unstable_by_key(|&id| group_keys[id as usize]);
+    // By reference: a key is four `&str`s, and a sort key by value copies them twice per
+    // comparison (a `memcpy` call at opt-level "s").
+    by_key.sort_unstable_by(|&a, &b| group_keys[a as usize].cmp(&group_keys[b as usize]));
     let mut rank = vec![0u32; by_key.len()];
     for (r, &id) in by_key.iter().enumerate() {
         rank[id as usize] = r as u32;
