@@ -17,7 +17,13 @@ use kubeprom::aggregate::{aggregate_pods_from_bytes, AggregateOptions, Stat};
 use kubeprom::response::{parse_query_response, parse_query_response_serde, DEFAULT_MAX_BYTES};
 use serde::Deserialize;
 
-const INPUTS: &[&str] = &["matrix-2000", "matrix-200", "vector-50000"];
+const INPUTS: &[&str] = &[
+    "matrix-2000",
+    "matrix-200",
+    "vector-50000",
+    "vector-pods-50000",
+    "vector-pods-12500x4",
+];
 
 fn input(name: &str) -> Vec<u8> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -3,6 +3,9 @@
 //                     series (500 pods x app, sidecar, pod-level cgroup, pause) x 721 points
 //   matrix-200.json   a CPU rate over 6h at 30s: 200 series with long decimals, NaN, gaps
 //   vector-50000.json an instant vector of 50,000 series (12,500 pods in 100 namespaces)
+//   vector-pods-50000.json    the same metric with `container!="", container!="POD"`: real
+//                             containers only, 50,000 pods x 1 container, 13 labels
+//   vector-pods-12500x4.json  likewise, 12,500 pods x 4 containers
 // Usage: node www/bench/generate.mjs [outDir]   (default www/bench/.data; skips existing files)
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -138,10 +141,37 @@ function instantVector() {
   return `{"status":"success","data":{"resultType":"vector","result":[${parts.join(',')}]}}`;
 }
 
+const MORE_CONTAINERS = [
+  ...CONTAINERS,
+  { name: 'log-shipper', image: 'docker.io/fluent/fluent-bit:3.0.4' },
+  { name: 'metrics', image: 'quay.io/prometheus/statsd-exporter:v0.26.1' },
+];
+
+/** An instant vector of real containers only, as a selector with `container!=""` gets it. */
+function containerVector(seed, namespaces, podsPerNamespace, containers) {
+  const rand = rng(seed);
+  const ns = nodes(rand, 200);
+  const parts = [];
+  for (let n = 0; n < namespaces; n++) {
+    for (let p = 0; p < podsPerNamespace; p++) {
+      const pod = `svc${n}-${suffix(rand, 8)}-${suffix(rand, 5)}`;
+      const node = ns[(n * podsPerNamespace + p) % ns.length];
+      for (const s of podSeries(rand, 'container_memory_working_set_bytes', `team-${n}`, pod, node, containers)) {
+        if (s.kind !== 'container') continue;
+        const v = Math.floor(rand() * (512 << 20));
+        parts.push(`{"metric":${labelsJson(s.labels)},"value":[1763786400.123,"${v}"]}`);
+      }
+    }
+  }
+  return `{"status":"success","data":{"resultType":"vector","result":[${parts.join(',')}]}}`;
+}
+
 export const INPUTS = {
   'matrix-2000': memoryMatrix,
   'matrix-200': cpuMatrix,
   'vector-50000': instantVector,
+  'vector-pods-50000': () => containerVector(4, 100, 500, CONTAINERS.slice(0, 1)),
+  'vector-pods-12500x4': () => containerVector(5, 100, 125, MORE_CONTAINERS),
 };
 
 /** Writes every input that is missing; returns their paths by name. */
