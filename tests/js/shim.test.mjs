@@ -246,3 +246,28 @@ test('formatValue, formatDuration and parseDuration: the text every plugin shows
     assert.throws(() => parseDuration(bad), (e) => e instanceof KubepromError && e.kind === 'invalid_argument', String(bad));
   }
 });
+
+test('a misspelt option is an error naming it, never silently ignored', async () => {
+  const { aggregatePodsFromBytes, aggregateGroups, kueuePendingSummary } = await import('../../www/index.js');
+  const body = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a","pod":"p","container":"c"},"value":[1,"2"]}]}}';
+  const result = parseResponse(body);
+  const refused = (f, key) => {
+    assert.throws(f, (e) => e instanceof KubepromError && e.kind === 'invalid_argument' && e.message.includes(`unknown field \`${key}\``), key);
+  };
+  // A typo in `namespace` would otherwise query every namespace.
+  refused(() => buildQuery({ metric: 'pod_cpu_usage', namspace: 'shop' }), 'namspace');
+  refused(() => aggregatePods(result, { keepseries: true }), 'keepseries');
+  refused(() => aggregatePodsReport(result, { Stat: 'max' }), 'Stat');
+  refused(() => aggregatePodsFromBytes(body, { maxbytes: 10 }), 'maxbytes');
+  refused(() => aggregateGroups(result, { group: ['namespace'], parts: 'container' }), 'parts');
+  refused(() => parseResponse(body, { max_bytes: 10 }), 'max_bytes');
+  refused(() => new PrometheusClient({ baseUrl: prom.url, timeout: 5 }), 'timeout');
+  refused(() => PrometheusClient.headlampServiceProxy({ cluster: 'c', namespace: 'm', service: 's', port: 9090, timeout: 5 }), 'timeout');
+  refused(() => kueuePendingSummary('{"items":[]}', { clusterqueue: 'cq' }), 'clusterqueue');
+  // The message lists what is read, so the fix is in the error.
+  assert.throws(() => aggregatePods(result, { keepseries: true }), /expected one of .*`keepSeries`/);
+  // Keys that are read, and keys set to undefined (absent for every reader), still work.
+  assert.equal(aggregatePods(result, { keepSeries: false, unit: undefined, pods: [{ namespace: 'a', pod: 'p' }] }).length, 1);
+  assert.equal(aggregateGroups(result, { group: ['namespace'], part: 'container', combine: 'sum', stat: 'last' }).groups.length, 1);
+  assert.match(buildQuery({ metric: 'pod_cpu_usage', namespace: 'shop', workload: undefined }), /namespace="shop"/);
+});

@@ -14,7 +14,7 @@ use kubeprom::aggregate::{
 };
 use kubeprom::response::scan::scan_matrix_in_windows;
 use kubeprom::response::DEFAULT_MAX_BYTES;
-use kubeprom_wasm_support::{error, get, invalid, options, set};
+use kubeprom_wasm_support::{error, get, invalid, options_beside, set};
 
 /// Options of the per-pod calls (`aggregatePods`, `aggregatePodsReport`,
 /// `aggregatePodsFromBytes`): those of the core's aggregation, `stats`, the pod selection and,
@@ -51,7 +51,7 @@ impl PodCall {
     /// Reads the options of a per-pod call.
     pub fn read(opts: JsValue) -> Result<PodCall, JsValue> {
         let pods = pod_refs(&opts)?;
-        let opts: PodOptions = options(opts, "options")?;
+        let opts: PodOptions = options_beside(opts, "options", &["pods"])?;
         Ok(PodCall {
             max_bytes: opts.max_bytes.map(|m| m.max(0.0) as usize),
             aggregate: AggregateOptions {

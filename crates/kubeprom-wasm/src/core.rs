@@ -15,7 +15,7 @@ use kubeprom::aggregate::Aggregation;
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
-use kubeprom_wasm_support::{error, get, invalid, options, set, to_js};
+use kubeprom_wasm_support::{error, get, invalid, options, set, struct_from_js, to_js};
 
 pub(crate) fn query_error(e: query::QueryError) -> JsValue {
     error(e.kind(), &e.to_string(), None, None)
@@ -112,8 +112,7 @@ pub fn build_query(spec: JsValue) -> Result<String, JsValue> {
     if !spec.is_object() {
         return Err(invalid("spec: expected an object with at least `metric`"));
     }
-    let spec: QuerySpec =
-        serde_wasm_bindgen::from_value(spec).map_err(|e| invalid(format!("spec: {e}")))?;
+    let spec: QuerySpec = struct_from_js(spec, "spec")?;
     query::build_query(&spec).map_err(query_error)
 }
 
@@ -228,8 +227,7 @@ impl PrometheusClient {
     /// `new PrometheusClient({ baseUrl, headers?, timeoutMs? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue) -> Result<PrometheusClient, JsValue> {
-        let opts: ClientOptions =
-            serde_wasm_bindgen::from_value(opts).map_err(|e| invalid(format!("options: {e}")))?;
+        let opts: ClientOptions = struct_from_js(opts, "options")?;
         let config = ClientConfig::new(opts).map_err(client_error)?;
         Ok(Self {
             config: Rc::new(config),
@@ -239,8 +237,7 @@ impl PrometheusClient {
     /// A client through Headlamp's Kubernetes service proxy.
     #[wasm_bindgen(js_name = headlampServiceProxy)]
     pub fn headlamp_service_proxy(opts: JsValue) -> Result<PrometheusClient, JsValue> {
-        let opts: ServiceProxyOptions =
-            serde_wasm_bindgen::from_value(opts).map_err(|e| invalid(format!("options: {e}")))?;
+        let opts: ServiceProxyOptions = struct_from_js(opts, "options")?;
         let config = ClientConfig::headlamp_service_proxy(opts).map_err(client_error)?;
         Ok(Self {
             config: Rc::new(config),

@@ -10,7 +10,7 @@ use crate::packed;
 use kubeprom::aggregate::{
     aggregate_groups, AggregateOptions, Combine, GroupLabel, GroupedAggregation, Grouping,
 };
-use kubeprom_wasm_support::{get, invalid, options, set};
+use kubeprom_wasm_support::{get, invalid, options_beside, set};
 
 /// `value` as a list of strings, or `not_names()` when it is not one.
 fn strings(value: &JsValue, not_names: impl Fn() -> JsValue) -> Result<Vec<String>, JsValue> {
@@ -93,7 +93,8 @@ fn grouping_of(opts: &JsValue, group: Vec<GroupLabel>) -> Result<Grouping, JsVal
 pub fn aggregate_groups_js(result: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let (group, names) = group_labels(&opts)?;
     let grouping = grouping_of(&opts, group)?;
-    let opts: AggregateOptions = options(opts, "options")?;
+    let opts: AggregateOptions =
+        options_beside(opts, "options", &["group", "part", "identity", "combine"])?;
     let mut packed = packed::result_from_js(&result)?;
     let columns = packed.columns()?;
     let aggregation = aggregate_groups(&columns, &grouping, &opts).map_err(query_error)?;

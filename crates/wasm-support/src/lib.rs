@@ -4,11 +4,12 @@
 //!
 //! Conversion only: no kubeprom logic lives here.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
-use js_sys::{Array, Function, Reflect};
-use serde::de::DeserializeOwned;
+use js_sys::{Array, Function, Object, Reflect};
+use serde::de::{DeserializeOwned, Deserializer, Visitor};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -69,12 +70,105 @@ pub fn set(target: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
-/// Reads optional options with serde; `undefined`/`null` give the defaults.
+/// Reads optional options with serde; `undefined`/`null` give the defaults. A key that `T` does
+/// not read is an error (see [`struct_from_js`]).
 pub fn options<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    options_beside(value, what, &[])
+}
+
+/// [`options`] for an object some of whose keys (`read_by_hand`) the caller reads itself.
+pub fn options_beside<T: DeserializeOwned + Default>(
+    value: JsValue,
+    what: &str,
+    read_by_hand: &[&str],
+) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
+    from_js(value, what, read_by_hand)
+}
+
+/// Reads a derived serde struct from a JS object, refusing keys the struct does not have:
+/// serde-wasm-bindgen reads a struct field by field, so `deny_unknown_fields` never sees the
+/// other keys, and a misspelt `namspace` would silently widen a query to every namespace.
+pub fn struct_from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    from_js(value, what, &[])
+}
+
+fn from_js<T: DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+    read_by_hand: &[&str],
+) -> Result<T, JsValue> {
+    if let Some(fields) = field_names::<T>() {
+        check_keys(&value, what, fields, read_by_hand)?;
+    }
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
+}
+
+/// Not generic, so the module has one copy of it whatever the options type.
+fn check_keys(
+    value: &JsValue,
+    what: &str,
+    fields: &[&str],
+    read_by_hand: &[&str],
+) -> Result<(), JsValue> {
+    let Some(object) = value.dyn_ref::<Object>() else {
+        return Ok(());
+    };
+    let known = |key: &str| fields.contains(&key) || read_by_hand.contains(&key);
+    for key in Object::keys(object).iter().filter_map(|k| k.as_string()) {
+        // A key set to `undefined` is absent for serde-wasm-bindgen too.
+        if known(&key) || get(value, &key).is_undefined() {
+            continue;
+        }
+        let mut message = format!("{what}: unknown field `{key}`, expected one of ");
+        for (i, name) in fields.iter().chain(read_by_hand).enumerate() {
+            if i > 0 {
+                message.push_str(", ");
+            }
+            message.push('`');
+            message.push_str(name);
+            message.push('`');
+        }
+        return Err(invalid(message));
+    }
+    Ok(())
+}
+
+/// The field names a derived `Deserialize` struct passes to `deserialize_struct`; `None` for
+/// any other type. Only that call is made: no visitor runs, so it adds no reader to the module.
+fn field_names<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
+    let names = Cell::new(None);
+    let _ = T::deserialize(FieldNames(&names));
+    names.get()
+}
+
+/// A deserializer that records the field list of `deserialize_struct` and fails every call.
+struct FieldNames<'a>(&'a Cell<Option<&'static [&'static str]>>);
+
+impl<'de> Deserializer<'de> for FieldNames<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("not a struct"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.set(Some(fields));
+        Err(serde::de::Error::custom("field names read"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
 }
 
 /// A serde value as a plain JS value (maps as objects).
