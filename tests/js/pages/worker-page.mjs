@@ -1,0 +1,71 @@
+// Every answer of the worker mode next to the same call on the page's thread, as text the test
+// compares (numbers as their bits, so "equal" means bit for bit).
+import init, { buildQuery, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes, PrometheusClient, KubepromError } from '/www/index.js';
+import { startWorker } from '/www/worker.js';
+
+const bits = (x) => {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  return view.getBigUint64(0).toString(16);
+};
+/** JSON with every number (typed arrays included) as its bits. */
+const exact = (value) =>
+  JSON.stringify(value, (_, v) => (typeof v === 'number' ? bits(v) : ArrayBuffer.isView(v) ? [...v].map(bits) : v));
+const failure = async (f) => {
+  try {
+    await f();
+    return 'no error';
+  } catch (e) {
+    return `${e instanceof KubepromError} ${e.kind} ${e.message}`;
+  }
+};
+
+async function run(anchor) {
+  const out = {};
+  await init();
+  const kp = await startWorker();
+  const promql = buildQuery({ metric: 'pod_memory_working_set', namespace: 'shop' });
+  out.sameQuery = (await kp.buildQuery({ metric: 'pod_memory_working_set', namespace: 'shop' })) === promql;
+
+  const here = new PrometheusClient({ baseUrl: '/prom' });
+  const there = await kp.client({ baseUrl: '/prom' });
+  out.baseUrl = there.baseUrl === here.baseUrl;
+  const opts = { unit: 'MiB', stats: ['last', 'max'], keepSeries: true };
+  const range = [promql, anchor - 3600, anchor, 60];
+  const mainResult = await here.queryRange(...range);
+  const workerResult = await there.queryRange(...range);
+  out.rangeResult = exact(workerResult) === exact(mainResult);
+  out.typedArrays = workerResult.series.every((s) => s.values instanceof Float64Array && s.timestamps instanceof Float64Array);
+  out.rangePods = exact(await kp.aggregatePods(workerResult, opts)) === exact(aggregatePods(mainResult, opts));
+  out.pods = (await kp.aggregatePods(await there.query(promql, anchor), { unit: 'MiB' })).map((p) => [p.pod, p.value]);
+  out.rangePodsInWorker = exact(await there.queryRangePods(...range, opts)) === exact(aggregatePodsReport(mainResult, opts));
+  out.podsInWorker = exact(await there.queryPods(promql, anchor, { top: 1 })) === exact(aggregatePodsReport(await here.query(promql, anchor), { top: 1 }));
+
+  const body = await (await fetch(`/prom/api/v1/query_range?query=${encodeURIComponent(promql)}&start=${anchor - 3600}&end=${anchor}&step=60`)).arrayBuffer();
+  out.fromBytes = exact(await kp.aggregatePodsFromBytes(body, { stats: ['p95'], top: 2 })) === exact(aggregatePodsFromBytes(body, { stats: ['p95'], top: 2 }));
+  out.bodyKept = body.byteLength > 0;
+
+  out.badSpec = [await failure(() => kp.buildQuery({ metric: 'nope' })), await failure(() => buildQuery({ metric: 'nope' }))];
+  out.missing = [
+    await failure(async () => (await kp.client({ baseUrl: '/prom-missing' })).query('up')),
+    await failure(() => new PrometheusClient({ baseUrl: '/prom-missing' }).query('up')),
+  ];
+  const controller = new AbortController();
+  const hanging = (await kp.client({ baseUrl: '/hang' })).query('up', undefined, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  out.aborted = await failure(() => hanging);
+  out.uncloneable = await failure(() => kp.aggregatePods({ resultType: 'vector', series: [], warnings: [], infos: [], f() {} }));
+  await there.close();
+  kp.terminate();
+  return out;
+}
+
+const anchor = Number(new URLSearchParams(location.search).get('anchor'));
+run(anchor).then(
+  (r) => {
+    window.__result = r;
+  },
+  (e) => {
+    window.__result = { failed: `${e.kind ?? ''} ${e.stack ?? e}` };
+  },
+);

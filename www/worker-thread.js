@@ -1,0 +1,112 @@
+// The worker half of kubeprom's worker mode (www/worker.js): the same API, run in a module
+// worker. Each message names an export or a client method with its arguments; the answer goes
+// back with the buffers of its typed arrays transferred, so the page's thread copies nothing
+// large. No logic lives here, only the calls and their transport.
+import init, * as kubeprom from './index.js';
+
+/** Clients by id, made by `client` and `headlampServiceProxy` messages. */
+const clients = new Map();
+let nextClient = 1;
+/** Requests that can be aborted, by message id. */
+const aborts = new Map();
+
+/** The distinct buffers under `value` (results hold typed arrays in arrays and objects). */
+function buffersOf(value, found = new Set()) {
+  if (ArrayBuffer.isView(value)) {
+    found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) buffersOf(item, found);
+  } else if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) buffersOf(value[key], found);
+  }
+  return found;
+}
+
+function errorOf(e) {
+  if (e instanceof kubeprom.KubepromError) {
+    return { kind: e.kind, message: e.message, status: e.status, retryAfter: e.retryAfter };
+  }
+  return { kind: 'unknown', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** `opts` of a client request with the worker's own signal when the page passed one. */
+function withSignal(args, at, id) {
+  const controller = new AbortController();
+  aborts.set(id, controller);
+  const copy = [...args];
+  copy[at] = { ...(copy[at] ?? {}), signal: controller.signal };
+  return copy;
+}
+
+/** Argument index of `RequestOptions` per client method. */
+const OPTIONS_AT = { query: 2, queryRange: 4, targets: 0, queryPods: 3, queryRangePods: 5 };
+
+/**
+ * The client's calls, and the two that only worker mode has: a query, then aggregatePodsReport,
+ * here, so that only the pods cross to the page.
+ */
+const METHODS = {
+  query: (client, args) => client.query(...args),
+  queryRange: (client, args) => client.queryRange(...args),
+  targets: (client, args) => client.targets(...args),
+  queryPods: async (client, [promql, time, podOptions, opts]) =>
+    kubeprom.aggregatePodsReport(await client.query(promql, time, opts), podOptions),
+  queryRangePods: async (client, [promql, start, end, step, podOptions, opts]) =>
+    kubeprom.aggregatePodsReport(await client.queryRange(promql, start, end, step, opts), podOptions),
+};
+
+async function answer(message) {
+  switch (message.op) {
+    case 'init':
+      await init(...message.args);
+      return undefined;
+    case 'call': {
+      const f = kubeprom[message.name];
+      if (typeof f !== 'function' || message.name.startsWith('init')) {
+        throw new kubeprom.KubepromError('invalid_argument', `${message.name}: not a kubeprom function`);
+      }
+      return f(...message.args);
+    }
+    case 'client': {
+      const client =
+        message.kind === 'headlampServiceProxy'
+          ? kubeprom.PrometheusClient.headlampServiceProxy(...message.args)
+          : new kubeprom.PrometheusClient(...message.args);
+      const id = nextClient++;
+      clients.set(id, client);
+      return { id, baseUrl: client.baseUrl };
+    }
+    case 'request': {
+      const client = clients.get(message.client);
+      const at = OPTIONS_AT[message.method];
+      if (client === undefined || !Object.hasOwn(METHODS, message.method)) {
+        throw new kubeprom.KubepromError('invalid_argument', `${message.method}: no such client method`);
+      }
+      const args = message.abortable ? withSignal(message.args, at, message.id) : message.args;
+      try {
+        return await METHODS[message.method](client, args);
+      } finally {
+        aborts.delete(message.id);
+      }
+    }
+    case 'close':
+      clients.get(message.client)?.free?.();
+      clients.delete(message.client);
+      return undefined;
+    default:
+      throw new kubeprom.KubepromError('invalid_argument', `unknown worker message ${message.op}`);
+  }
+}
+
+self.onmessage = async ({ data: message }) => {
+  if (message.op === 'abort') {
+    aborts.get(message.id)?.abort();
+    return;
+  }
+  try {
+    const value = await answer(message);
+    self.postMessage({ id: message.id, value }, [...buffersOf(value)]);
+  } catch (e) {
+    self.postMessage({ id: message.id, error: errorOf(e) });
+  }
+};
