@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { openDemo } from './demo-server.mjs';
+import { launchChromium, openDemo } from './demo-server.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let server;
@@ -25,10 +24,7 @@ before(async () => {
   });
   const { readFileSync } = await import('node:fs');
   expected = JSON.parse(readFileSync(`${root}/tests/.work/expected.json`, 'utf8'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -6,9 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './demo-server.mjs';
+import { servePages } from './pages-server.mjs';
 import { startPrometheus } from '../harness/prometheus.mjs';
 import { initSync, PrometheusClient, KubepromError } from '../../www/index.js';
 
@@ -182,34 +182,24 @@ test('no eval or new Function in the plugin bundles (when built)', (t) => {
 // ---------------------------------------------------------------------------------------------
 // The API under CSP in a page and a module worker
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
 
 test("page and worker under script-src 'self' 'wasm-unsafe-eval'", async () => {
   const seenAuth = [];
-  const origin = await serve(async (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    const headers = { 'content-security-policy': CSP, 'cache-control': 'no-store' };
-    if (url.pathname.startsWith('/prom/')) {
+  const headers = { 'content-security-policy': CSP, 'cache-control': 'no-store' };
+  const pages = await servePages({
+    headers,
+    route: async (req, res, url) => {
+      if (!url.pathname.startsWith('/prom/')) return false;
       seenAuth.push(req.headers.authorization);
       const upstream = await fetch(`${prom.url}${req.url.slice('/prom'.length)}`);
       res.writeHead(upstream.status, { ...headers, 'content-type': 'application/json' });
       res.end(Buffer.from(await upstream.arrayBuffer()));
-      return;
-    }
-    const path = normalize(url.pathname);
-    if (!['/www/', '/pkg/', '/tests/js/pages/'].some((p) => path.startsWith(p)) || !existsSync(join(root, path))) {
-      res.writeHead(404, headers);
-      res.end('not found');
-      return;
-    }
-    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    res.end(readFileSync(join(root, path)));
+      return true;
+    },
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const origin = pages.origin;
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const logs = [];
@@ -242,6 +232,7 @@ test("page and worker under script-src 'self' 'wasm-unsafe-eval'", async () => {
     assert.ok(requests.every((u) => u.startsWith(`${origin}/`)), requests.join('\n'));
   } finally {
     await browser.close();
+    pages.close();
   }
 });
 

@@ -3,58 +3,39 @@
 // kind, aborts reaching the worker's request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startPrometheus, freePort } from '../harness/prometheus.mjs';
+import { launchChromium } from './demo-server.mjs';
+import { servePages } from './pages-server.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 let prom;
-let server;
-let origin;
+let pages;
 
 before(async () => {
   prom = await startPrometheus({ port: await freePort() });
-  server = createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    if (url.pathname.startsWith('/hang/')) return; // never answers: only an abort ends it
-    if (url.pathname.startsWith('/prom/')) {
+  pages = await servePages({
+    route: async (req, res, url) => {
+      if (url.pathname.startsWith('/hang/')) return true; // never answers: only an abort ends it
+      if (!url.pathname.startsWith('/prom/')) return false;
       const upstream = await fetch(`${prom.url}${req.url.slice('/prom'.length)}`);
       res.writeHead(upstream.status, { 'content-type': 'application/json' });
       res.end(Buffer.from(await upstream.arrayBuffer()));
-      return;
-    }
-    const path = normalize(url.pathname);
-    if (!['/www/', '/pkg/', '/tests/js/pages/'].some((p) => path.startsWith(p)) || !existsSync(join(root, path))) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    res.end(readFileSync(join(root, path)));
+      return true;
+    },
   });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  origin = `http://127.0.0.1:${server.address().port}`;
 });
 
 after(async () => {
-  server?.closeAllConnections?.();
-  server?.close();
+  pages?.close();
   await prom?.stop();
 });
 
 test('worker mode answers every call as the page thread does', async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const logs = [];
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    await page.goto(`${origin}/tests/js/pages/worker.html?anchor=${prom.expected.anchor}`);
+    await page.goto(`${pages.origin}/tests/js/pages/worker.html?anchor=${prom.expected.anchor}`);
     await page.waitForFunction(() => window.__result, null, { timeout: 60000 });
     const r = await page.evaluate(() => window.__result);
     assert.equal(r.failed, undefined, `${r.failed}\n${logs.join('\n')}`);
