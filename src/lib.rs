@@ -15,6 +15,7 @@ pub mod client;
 pub mod kueue;
 #[cfg(feature = "lint")]
 pub mod lint;
+mod order;
 pub mod quantity;
 pub mod query;
 pub mod response;

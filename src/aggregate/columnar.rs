@@ -250,13 +250,13 @@ fn aggregate_with(
         });
     }
     drop(group_ids);
-    let mut by_key: Vec<u32> = (0..group_keys.len() as u32).collect();
     // By reference: a key is four `&str`s, and a sort key by value copies them twice per
     // comparison (a `memcpy` call at opt-level "s").
-    by_key.sort_unstable_by(|&a, &b| group_keys[a as usize].cmp(&group_keys[b as usize]));
+    let by_key =
+        crate::order::sorted_indices(group_keys.len(), &|a, b| group_keys[a].cmp(&group_keys[b]));
     let mut rank = vec![0u32; by_key.len()];
     for (r, &id) in by_key.iter().enumerate() {
-        rank[id as usize] = r as u32;
+        rank[id] = r as u32;
     }
     // Groups in order by counting (a few series each), then each group's few series by sorting.
     let mut starts = vec![0usize; rank.len() + 1];
@@ -275,14 +275,14 @@ fn aggregate_with(
     }
     let mut entries: Vec<Entry> = slots.into_iter().flatten().collect();
     for group_entries in entries.chunk_by_mut(|a, b| a.rank == b.rank) {
-        group_entries.sort_unstable_by(|a, b| {
+        crate::order::sort_by(group_entries, |a, b| {
             (a.tier, a.part)
                 .cmp(&(b.tier, b.part))
                 .then_with(|| kept[a.kept].0.pairs().cmp(kept[b.kept].0.pairs()))
         });
     }
 
-    unattributed.sort_unstable_by(|a, b| a.0.pairs().cmp(b.0.pairs()));
+    crate::order::sort_by(&mut unattributed, |a, b| a.0.pairs().cmp(b.0.pairs()));
     out.unattributed = unattributed
         .into_iter()
         .map(|(_, series)| {
@@ -301,7 +301,7 @@ fn aggregate_with(
     let mut part_sum = Merged::new(combine);
     let mut group_sum = Merged::new(combine);
     for group_entries in entries.chunk_by(|a, b| a.rank == b.rank) {
-        let key = &group_keys[by_key[group_entries[0].rank as usize] as usize];
+        let key = &group_keys[by_key[group_entries[0].rank as usize]];
         // Sorted by tier within the group: the first is the finest.
         let best = group_entries[0].tier;
         group_sum.clear();
@@ -431,7 +431,7 @@ impl<'s> Key<'s> {
             .filter(|(name, _)| !identity.contains(name))
             .map(|(n, v)| (n.as_ref(), v.as_ref()))
             .collect();
-        pairs.sort_unstable();
+        crate::order::sort_by(&mut pairs, Ord::cmp);
         Key::Sorted(pairs)
     }
 
@@ -645,12 +645,12 @@ impl Merged {
     /// Series out of time order: a map, as the rules state it.
     #[cold]
     fn add_unsorted(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
-        let mut points: BTreeMap<u64, f64> = self
-            .keys
-            .iter()
-            .copied()
-            .zip(self.values.iter().copied())
-            .collect();
+        // Inserted one by one: collecting into a map sorts the pairs first, and that sort would
+        // be one more copy of std's stable sort in the wasm module for this one cold path.
+        let mut points: BTreeMap<u64, f64> = BTreeMap::new();
+        for (&key, &value) in self.keys.iter().zip(&self.values) {
+            points.insert(key, value);
+        }
         let mut skipped = 0;
         for (&t, &v) in timestamps.iter().zip(values) {
             if v.is_nan() {

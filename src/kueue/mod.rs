@@ -83,7 +83,7 @@ pub use self::parse::{
     parse_pending_workloads, OwnerReference, PendingPage, PendingWorkload, SkippedItem,
     VISIBILITY_GROUP,
 };
-pub use self::stats::{quantile_sorted, Bucket, Histogram, WAIT_BUCKETS};
+pub use self::stats::{quantile, Bucket, Histogram, WAIT_BUCKETS};
 pub use self::summary::{
     summarize, HeadEntry, LocalQueueRef, PriorityCount, QueueSummary, SummaryOptions, WaitStats,
     DEFAULT_HEAD_LIMIT,

@@ -163,19 +163,22 @@ impl Histogram {
     }
 }
 
-/// The `q`-quantile (0..=1) of ascending samples, interpolating linearly between the closest
+/// The `q`-quantile (0..=1) of samples in any order, interpolating linearly between the closest
 /// ranks (numpy's default, R's type 7). NaN for no samples.
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let Some(last) = sorted.len().checked_sub(1) else {
+///
+/// The two ranks are found by selection under `total_cmp`, a total order, so they are the bits
+/// a sort would put there; the aggregation selects the same way, so the module has one
+/// selection and no sort for this.
+pub fn quantile(samples: &[f64], q: f64) -> f64 {
+    let Some(last) = samples.len().checked_sub(1) else {
         return f64::NAN;
     };
     let rank = q.clamp(0.0, 1.0) * last as f64;
     let lo = (rank.floor() as usize).min(last);
-    let (a, b) = match sorted.get(lo..) {
-        Some([a, b, ..]) => (*a, *b),
-        Some([a]) => (*a, *a),
-        _ => return f64::NAN,
-    };
+    let mut scratch = samples.to_vec();
+    let (_, &mut a, above) = scratch.select_nth_unstable_by(lo, f64::total_cmp);
+    // The next rank is the least sample above `lo`; at the top it is `lo` itself.
+    let b = above.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
     let frac = rank - lo as f64;
     if frac == 0.0 {
         a
@@ -192,15 +195,24 @@ mod tests {
     fn quantiles_match_numpy_linear() {
         // numpy.percentile([1, 2, 3, 4], [0, 50, 95, 100]) == [1, 2.5, 3.85, 4]
         let s = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile_sorted(&s, 0.0), 1.0);
-        assert_eq!(quantile_sorted(&s, 0.5), 2.5);
-        assert!((quantile_sorted(&s, 0.95) - 3.85).abs() < 1e-12);
-        assert_eq!(quantile_sorted(&s, 1.0), 4.0);
-        assert_eq!(quantile_sorted(&[7.0], 0.95), 7.0);
-        assert!(quantile_sorted(&[], 0.5).is_nan());
+        assert_eq!(quantile(&s, 0.0), 1.0);
+        assert_eq!(quantile(&s, 0.5), 2.5);
+        assert!((quantile(&s, 0.95) - 3.85).abs() < 1e-12);
+        assert_eq!(quantile(&s, 1.0), 4.0);
+        assert_eq!(quantile(&[7.0], 0.95), 7.0);
+        assert!(quantile(&[], 0.5).is_nan());
         // numpy.percentile([0, 10, 10, 1000, 5000], 95) == 4200
         let s = [0.0, 10.0, 10.0, 1000.0, 5000.0];
-        assert!((quantile_sorted(&s, 0.95) - 4200.0).abs() < 1e-9);
+        assert!((quantile(&s, 0.95) - 4200.0).abs() < 1e-9);
+        // Any order of the same samples: the same bits.
+        let shuffled = [1000.0, 10.0, 5000.0, 0.0, 10.0];
+        for q in [0.0, 0.25, 0.5, 0.95, 0.99, 1.0] {
+            assert_eq!(
+                quantile(&shuffled, q).to_bits(),
+                quantile(&s, q).to_bits(),
+                "{q}"
+            );
+        }
     }
 
     #[test]

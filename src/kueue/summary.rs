@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::KueueError;
 use super::parse::PendingWorkload;
-use super::stats::{quantile_sorted, Bucket, Histogram};
+use super::stats::{quantile, Bucket, Histogram};
 
 /// How many workloads of each queue [`QueueSummary::head`] lists unless told otherwise.
 pub const DEFAULT_HEAD_LIMIT: usize = 10;
@@ -132,13 +132,15 @@ impl WaitStats {
         for s in samples {
             histogram.observe(*s);
         }
-        let mut sorted = samples.to_vec();
-        sorted.sort_by(f64::total_cmp);
         WaitStats {
             histogram,
-            p50: quantile_sorted(&sorted, 0.5),
-            p95: quantile_sorted(&sorted, 0.95),
-            max: sorted.last().copied().unwrap_or(f64::NAN),
+            p50: quantile(samples, 0.5),
+            p95: quantile(samples, 0.95),
+            max: samples
+                .iter()
+                .copied()
+                .max_by(f64::total_cmp)
+                .unwrap_or(f64::NAN),
         }
     }
 
@@ -349,7 +351,7 @@ fn summarize_queue(
 
     // Stable, so equal positions (not expected from Kueue) keep response order.
     let mut ordered = members.to_vec();
-    ordered.sort_by_key(|w| position(w));
+    crate::order::sort_by(&mut ordered, |a, b| position(a).cmp(&position(b)));
     let head = ordered
         .iter()
         .take(opts.head_limit)
