@@ -264,6 +264,13 @@ test('a misspelt option is an error naming it, never silently ignored', async ()
   refused(() => new PrometheusClient({ baseUrl: prom.url, timeout: 5 }), 'timeout');
   refused(() => PrometheusClient.headlampServiceProxy({ cluster: 'c', namespace: 'm', service: 's', port: 9090, timeout: 5 }), 'timeout');
   refused(() => kueuePendingSummary('{"items":[]}', { clusterqueue: 'cq' }), 'clusterqueue');
+  refused(() => lintQuery('up', { scrapeinterval: '30s' }), 'scrapeinterval');
+  // Options read by hand check their types as the serde readers do.
+  for (const f of [() => parseResponse(body, { maxBytes: 'big' }), () => parseResponse(body, 5), () => lintQuery('up', { scrapeInterval: 30 }), () => lintQuery('up', 'often')]) {
+    assert.throws(f, (e) => e instanceof KubepromError && e.kind === 'invalid_argument');
+  }
+  assert.equal(parseResponse(body, { maxBytes: undefined }).series.length, 1);
+  assert.deepEqual(lintQuery('up', { scrapeInterval: undefined }), lintQuery('up'));
   // The message lists what is read, so the fix is in the error.
   assert.throws(() => aggregatePods(result, { keepseries: true }), /expected one of .*`keepSeries`/);
   // Keys that are read, and keys set to undefined (absent for every reader), still work.

@@ -3,15 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use kubeprom_wasm_support::{invalid, options, to_js};
+use kubeprom_wasm_support::{get, invalid, refuse_unknown_keys, to_js};
 
 pub use kubeprom_wasm_support::set_error_class;
-
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct LintOptionsJs {
-    scrape_interval: Option<String>,
-}
 
 /// Findings on a PromQL query, with UTF-16 positions and safe rewrites.
 #[wasm_bindgen(js_name = lintQuery)]
@@ -19,15 +13,32 @@ pub fn lint_query(promql: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let Some(promql) = promql.as_string() else {
         return Err(invalid("promql: expected a string"));
     };
-    let opts: LintOptionsJs = options(opts, "options")?;
-    let scrape_interval = opts
-        .scrape_interval
-        .map(|text| {
-            kubeprom::lint::parse_duration(&text)
-                .map_err(|e| invalid(format!("scrapeInterval: {e}")))
-        })
-        .transpose()?;
-    let findings =
-        kubeprom::lint::lint_query(&promql, &kubeprom::lint::LintOptions { scrape_interval });
+    let findings = kubeprom::lint::lint_query(&promql, &lint_options(&opts)?);
     Ok(to_js(&findings))
+}
+
+/// `{ scrapeInterval? }`, read by hand: a serde reader for one string would bring
+/// serde-wasm-bindgen's deserializer into a module that otherwise only serializes.
+fn lint_options(opts: &JsValue) -> Result<kubeprom::lint::LintOptions, JsValue> {
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(kubeprom::lint::LintOptions::default());
+    }
+    if !opts.is_object() {
+        return Err(invalid(
+            "options: expected an object such as { scrapeInterval: '30s' }",
+        ));
+    }
+    refuse_unknown_keys(opts, "options", &["scrapeInterval"])?;
+    let interval = get(opts, "scrapeInterval");
+    let scrape_interval = if interval.is_undefined() || interval.is_null() {
+        None
+    } else {
+        let text = interval
+            .as_string()
+            .ok_or_else(|| invalid("scrapeInterval: expected a string such as \"30s\""))?;
+        let duration = kubeprom::lint::parse_duration(&text)
+            .map_err(|e| invalid(format!("scrapeInterval: {e}")))?;
+        Some(duration)
+    };
+    Ok(kubeprom::lint::LintOptions { scrape_interval })
 }

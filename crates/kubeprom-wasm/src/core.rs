@@ -15,7 +15,9 @@ use kubeprom::aggregate::Aggregation;
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
-use kubeprom_wasm_support::{error, get, invalid, options, set, struct_from_js, to_js};
+use kubeprom_wasm_support::{
+    error, get, invalid, options, refuse_unknown_keys, set, struct_from_js, to_js,
+};
 
 pub(crate) fn query_error(e: query::QueryError) -> JsValue {
     error(e.kind(), &e.to_string(), None, None)
@@ -116,19 +118,30 @@ pub fn build_query(spec: JsValue) -> Result<String, JsValue> {
     query::build_query(&spec).map_err(query_error)
 }
 
-#[derive(Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ParseOptions {
-    max_bytes: Option<f64>,
+/// `parseResponse`'s `{ maxBytes? }`, read by hand: one number does not need a serde reader.
+fn parse_max_bytes(opts: &JsValue) -> Result<usize, JsValue> {
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(DEFAULT_MAX_BYTES);
+    }
+    if !opts.is_object() {
+        return Err(invalid(
+            "options: expected an object such as { maxBytes: 1e8 }",
+        ));
+    }
+    refuse_unknown_keys(opts, "options", &["maxBytes"])?;
+    let max = get(opts, "maxBytes");
+    if max.is_undefined() || max.is_null() {
+        return Ok(DEFAULT_MAX_BYTES);
+    }
+    max.as_f64()
+        .map(|m| m.max(0.0) as usize)
+        .ok_or_else(|| invalid("options.maxBytes: expected a number"))
 }
 
 /// Parses a query or query_range response body.
 #[wasm_bindgen(js_name = parseResponse)]
 pub fn parse_response(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
-    let opts: ParseOptions = options(opts, "options")?;
-    let max_bytes = opts
-        .max_bytes
-        .map_or(DEFAULT_MAX_BYTES, |m| m.max(0.0) as usize);
+    let max_bytes = parse_max_bytes(&opts)?;
     let bytes = body_within(&body, max_bytes)?;
     query_result_to_js(&bytes, max_bytes).map_err(response_error)
 }

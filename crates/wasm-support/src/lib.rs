@@ -106,6 +106,12 @@ fn from_js<T: DeserializeOwned>(
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
 }
 
+/// Fails with `invalid_argument` when `value` (an options object) has a key, not set to
+/// `undefined`, other than `known`: for options read by hand.
+pub fn refuse_unknown_keys(value: &JsValue, what: &str, known: &[&str]) -> Result<(), JsValue> {
+    check_keys(value, what, known, &[])
+}
+
 /// Not generic, so the module has one copy of it whatever the options type.
 fn check_keys(
     value: &JsValue,
