@@ -125,6 +125,37 @@ test('the samples read back are the current ones: edits count, other series stay
   assert.deepEqual(aggregatePods(result).map((p) => p.pod), ['q']);
 });
 
+test('the labels read back are the current ones: every edit of a parsed result counts', () => {
+  const body = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a","pod":"p","container":"x"},"value":[1,"1"]},{"metric":{"namespace":"a","pod":"q","container":"x"},"value":[1,"2"]},{"metric":{"__proto__":"v","namespace":"a","pod":"q","container":"y"},"value":[1,"4"]}]}}';
+  const edits = {
+    'a value changed': (r) => (r.series[0].labels.pod = 'q'),
+    'a label removed': (r) => delete r.series[1].labels.container,
+    'a label added': (r) => (r.series[0].labels.instance = 'i'),
+    'a container renamed to the pause container': (r) => (r.series[2].labels.container = 'POD'),
+    'labels replaced': (r) => (r.series[1].labels = { namespace: 'b', pod: 'q', container: 'x' }),
+    'labels reordered': (r) => {
+      const { container, ...rest } = r.series[0].labels;
+      r.series[0].labels = { container, ...rest };
+    },
+    'a series appended': (r) => r.series.push({ labels: { namespace: 'c', pod: 'z' }, timestamps: new Float64Array([1]), values: new Float64Array([8]) }),
+    'series swapped': (r) => ([r.series[0], r.series[2]] = [r.series[2], r.series[0]]),
+    'nothing': () => {},
+  };
+  for (const [what, edit] of Object.entries(edits)) {
+    const result = parseResponse(body);
+    edit(result);
+    // structuredClone makes a plain copy with the same labels, which aggregatePods packs afresh.
+    const fresh = structuredClone(result);
+    for (const opts of [{}, { stats: ['last'] }]) {
+      assert.equal(reportBits(aggregatePodsReport(result, opts)), reportBits(aggregatePodsReport(fresh, opts)), what);
+    }
+  }
+  // A labels value that is not a string is still an error after parsing.
+  const result = parseResponse(body);
+  result.series[0].labels.pod = 7;
+  assert.throws(() => aggregatePods(result), (e) => e.kind === 'invalid_argument' && /values must be strings/.test(e.message));
+});
+
 test('a QueryResult of the wrong shape is invalid_argument, naming the field', () => {
   const series = (s) => ({ resultType: 'vector', series: [s] });
   const cases = [

@@ -76,6 +76,14 @@ export function unpackPods(text, ends, layout, numbers, statNames, timestamps, v
 }
 
 /**
+ * The string table and label layout each `series` array of unpackResult was made from, so that
+ * packResult can give them back to wasm instead of packing every label again (packing was most
+ * of aggregatePods' time on a 50,000-series result). Used only while the labels still say the
+ * same, which packResult checks.
+ */
+const madeFrom = new WeakMap();
+
+/**
  * A QueryResult (see packed.rs for the layout). All samples are copied once into two JS-owned
  * arrays; each series' `timestamps` and `values` are views of them (`subarray`), so a result
  * costs two allocations for its samples instead of two per series.
@@ -91,6 +99,7 @@ export function unpackResult(resultType, text, ends, labels, bounds, timestamps,
     const end = bounds[2 * i + 1];
     series[i] = { labels: sets[i], timestamps: allTimestamps.subarray(start, end), values: allValues.subarray(start, end) };
   }
+  madeFrom.set(series, { table, text, ends: ends.slice(), labels: labels.slice() });
   const result = {
     resultType,
     series,
@@ -120,6 +129,11 @@ export function packResult(result) {
   }
   const series = result.series;
   if (!Array.isArray(series)) return { error: 'result.series: expected an array' };
+  const made = madeFrom.get(series);
+  if (made !== undefined && labelsUnchanged(series, made)) {
+    const samples = packSamples(series);
+    return samples.error ? samples : { resultType, text: made.text, ends: made.ends, labels: made.labels, ...samples };
+  }
   const parts = [];
   const ends = [];
   let units = 0;
@@ -142,13 +156,8 @@ export function packResult(result) {
     return (lastIds[slot] = add(s));
   };
   const labels = [];
-  const bounds = new Uint32Array(2 * series.length);
-  let total = 0;
-  // One buffer, series after series: the samples can go without a copy.
-  let shared = series.length > 0 ? undefined : null;
   for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    const set = s?.labels;
+    const set = series[i]?.labels;
     if (set === null || typeof set !== 'object') return { error: `result.series[${i}].labels: expected an object` };
     const names = Object.keys(set);
     labels.push(names.length);
@@ -158,6 +167,40 @@ export function packResult(result) {
       if (typeof value !== 'string') return { error: `result.series[${i}].labels: values must be strings` };
       labels.push(cached(2 * at, name), cached(2 * at + 1, value));
     }
+  }
+  const samples = packSamples(series);
+  if (samples.error) return samples;
+  return { resultType, text: parts.join(''), ends: Uint32Array.from(ends), labels: Uint32Array.from(labels), ...samples };
+}
+
+/**
+ * Whether every series still has exactly the labels, in the order, that `made` lays out: the
+ * same names and values (`===`, a pointer test for the table's own strings), no more, no fewer.
+ */
+function labelsUnchanged(series, { table, labels }) {
+  let at = 0;
+  for (let i = 0; i < series.length; i++) {
+    const set = series[i]?.labels;
+    if (set === null || typeof set !== 'object') return false;
+    const names = Object.keys(set);
+    if (names.length !== labels[at++]) return false;
+    for (let k = 0; k < names.length; k++, at += 2) {
+      if (names[k] !== table[labels[at]] || set[names[k]] !== table[labels[at + 1]]) return false;
+    }
+  }
+  return at === labels.length;
+}
+
+/**
+ * The samples of `series` for packResult: bounds and two arrays. Samples that are views of one
+ * buffer, series after series, go as one view without a copy.
+ */
+function packSamples(series) {
+  const bounds = new Uint32Array(2 * series.length);
+  let total = 0;
+  let shared = series.length > 0 ? undefined : null;
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i];
     const count = sampleCount(s.timestamps);
     if (count < 0) return { error: `result.series[${i}].timestamps: expected a Float64Array or an array of numbers` };
     if (sampleCount(s.values) < 0) return { error: `result.series[${i}].values: expected a Float64Array or an array of numbers` };
@@ -167,20 +210,20 @@ export function packResult(result) {
     bounds[2 * i + 1] = total;
     if (shared !== null) shared = continues(shared, s, count);
   }
-  let timestamps;
-  let values;
   if (shared) {
-    timestamps = new Float64Array(shared.timestamps.buffer, shared.timestampsAt, total);
-    values = new Float64Array(shared.values.buffer, shared.valuesAt, total);
-  } else {
-    timestamps = new Float64Array(total);
-    values = new Float64Array(total);
-    for (let i = 0; i < series.length; i++) {
-      timestamps.set(series[i].timestamps, bounds[2 * i]);
-      values.set(series[i].values, bounds[2 * i]);
-    }
+    return {
+      bounds,
+      timestamps: new Float64Array(shared.timestamps.buffer, shared.timestampsAt, total),
+      values: new Float64Array(shared.values.buffer, shared.valuesAt, total),
+    };
   }
-  return { resultType, text: parts.join(''), ends: Uint32Array.from(ends), labels: Uint32Array.from(labels), bounds, timestamps, values };
+  const timestamps = new Float64Array(total);
+  const values = new Float64Array(total);
+  for (let i = 0; i < series.length; i++) {
+    timestamps.set(series[i].timestamps, bounds[2 * i]);
+    values.set(series[i].values, bounds[2 * i]);
+  }
+  return { bounds, timestamps, values };
 }
 
 /**
