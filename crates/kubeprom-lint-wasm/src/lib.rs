@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use kubeprom_wasm_support::{get, invalid, refuse_unknown_keys, to_js};
+use kubeprom_wasm_support::{invalid, one_option, to_js};
 
 pub use kubeprom_wasm_support::set_error_class;
 
@@ -20,17 +20,12 @@ pub fn lint_query(promql: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
 /// `{ scrapeInterval? }`, read by hand: a serde reader for one string would bring
 /// serde-wasm-bindgen's deserializer into a module that otherwise only serializes.
 fn lint_options(opts: &JsValue) -> Result<kubeprom::lint::LintOptions, JsValue> {
-    if opts.is_undefined() || opts.is_null() {
-        return Ok(kubeprom::lint::LintOptions::default());
-    }
-    if !opts.is_object() {
-        return Err(invalid(
-            "options: expected an object such as { scrapeInterval: '30s' }",
-        ));
-    }
-    refuse_unknown_keys(opts, "options", &["scrapeInterval"])?;
-    let interval = get(opts, "scrapeInterval");
-    let scrape_interval = if interval.is_undefined() || interval.is_null() {
+    let interval = one_option(
+        opts,
+        "scrapeInterval",
+        "options: expected an object such as { scrapeInterval: '30s' }",
+    )?;
+    let scrape_interval = if interval.is_undefined() {
         None
     } else {
         let text = interval

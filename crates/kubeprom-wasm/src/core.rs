@@ -15,9 +15,7 @@ use kubeprom::aggregate::Aggregation;
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
-use kubeprom_wasm_support::{
-    error, get, invalid, options, refuse_unknown_keys, set, struct_from_js, to_js,
-};
+use kubeprom_wasm_support::{error, get, invalid, one_option, options, set, struct_from_js, to_js};
 
 pub(crate) fn query_error(e: query::QueryError) -> JsValue {
     error(e.kind(), &e.to_string(), None, None)
@@ -120,17 +118,12 @@ pub fn build_query(spec: JsValue) -> Result<String, JsValue> {
 
 /// `parseResponse`'s `{ maxBytes? }`, read by hand: one number does not need a serde reader.
 fn parse_max_bytes(opts: &JsValue) -> Result<usize, JsValue> {
-    if opts.is_undefined() || opts.is_null() {
-        return Ok(DEFAULT_MAX_BYTES);
-    }
-    if !opts.is_object() {
-        return Err(invalid(
-            "options: expected an object such as { maxBytes: 1e8 }",
-        ));
-    }
-    refuse_unknown_keys(opts, "options", &["maxBytes"])?;
-    let max = get(opts, "maxBytes");
-    if max.is_undefined() || max.is_null() {
+    let max = one_option(
+        opts,
+        "maxBytes",
+        "options: expected an object such as { maxBytes: 1e8 }",
+    )?;
+    if max.is_undefined() {
         return Ok(DEFAULT_MAX_BYTES);
     }
     max.as_f64()

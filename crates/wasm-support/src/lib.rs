@@ -106,10 +106,23 @@ fn from_js<T: DeserializeOwned>(
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("{what}: {e}")))
 }
 
-/// Fails with `invalid_argument` when `value` (an options object) has a key, not set to
-/// `undefined`, other than `known`: for options read by hand.
-pub fn refuse_unknown_keys(value: &JsValue, what: &str, known: &[&str]) -> Result<(), JsValue> {
-    check_keys(value, what, known, &[])
+/// The one option `key` of an options object read by hand (`undefined` when the options or the
+/// key are absent or null), with the same checks as [`options`]: the options must be an object
+/// (`not_an_object` is the error otherwise) and hold no other key.
+pub fn one_option(opts: &JsValue, key: &str, not_an_object: &str) -> Result<JsValue, JsValue> {
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    if !opts.is_object() {
+        return Err(invalid(not_an_object));
+    }
+    check_keys(opts, "options", &[key], &[])?;
+    let value = get(opts, key);
+    Ok(if value.is_null() {
+        JsValue::UNDEFINED
+    } else {
+        value
+    })
 }
 
 /// Not generic, so the module has one copy of it whatever the options type.
