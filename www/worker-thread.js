@@ -29,7 +29,7 @@ function errorOf(e) {
   return { kind: 'unknown', message: e instanceof Error ? e.message : String(e) };
 }
 
-/** `opts` of a client request with the worker's own signal when the page passed one. */
+/** A client request's arguments with the worker's own signal in the options at `at` (the page says where). */
 function withSignal(args, at, id) {
   const controller = new AbortController();
   aborts.set(id, controller);
@@ -37,9 +37,6 @@ function withSignal(args, at, id) {
   copy[at] = { ...(copy[at] ?? {}), signal: controller.signal };
   return copy;
 }
-
-/** Argument index of `RequestOptions` per client method. */
-const OPTIONS_AT = { query: 2, queryRange: 4, targets: 0, queryPods: 3, queryRangePods: 5 };
 
 /**
  * The client's calls, and the two that only worker mode has: a query, then aggregatePodsReport,
@@ -78,11 +75,10 @@ async function answer(message) {
     }
     case 'request': {
       const client = clients.get(message.client);
-      const at = OPTIONS_AT[message.method];
       if (client === undefined || !Object.hasOwn(METHODS, message.method)) {
         throw new kubeprom.KubepromError('invalid_argument', `${message.method}: no such client method`);
       }
-      const args = message.abortable ? withSignal(message.args, at, message.id) : message.args;
+      const args = message.abortable ? withSignal(message.args, message.signalAt, message.id) : message.args;
       try {
         return await METHODS[message.method](client, args);
       } finally {

@@ -72,7 +72,7 @@ class Channel {
   }
 }
 
-/** Argument index of `RequestOptions` per client method. */
+/** Argument index of `RequestOptions` per client method; the worker is told it with each request. */
 const OPTIONS_AT = { query: 2, queryRange: 4, targets: 0, queryPods: 3, queryRangePods: 5 };
 
 /** A PrometheusClient living in the worker: the same methods, each answered there. */
@@ -120,7 +120,7 @@ class WorkerClient {
     const { signal, ...rest } = opts ?? {};
     const sent = [...args];
     sent[at] = opts === undefined ? undefined : rest;
-    return this.channel.send({ op: 'request', client: this.id, method, args: sent }, signal);
+    return this.channel.send({ op: 'request', client: this.id, method, args: sent, signalAt: at }, signal);
   }
 }
 
