@@ -1,7 +1,7 @@
 //! Response bytes to numbers, natively, on the browser bench's inputs (www/bench/generate.mjs;
 //! generated with node when missing): kubeprom's scanner beside serde_json into typed structs
 //! with borrowed strings, serde_json into `Value`, and kubeprom's serde reading (the scanner's
-//! fallback); then bytes to per-pod values.
+//! fallback) and the stream scanner fed 64 KiB chunks; then bytes to per-pod values.
 //!
 //! `cargo bench --bench parse` (criterion; reports MB/s as throughput).
 
@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kubeprom::aggregate::{aggregate_pods_from_bytes, AggregateOptions, Stat};
+use kubeprom::response::scan::ResultStream;
 use kubeprom::response::{parse_query_response, parse_query_response_serde, DEFAULT_MAX_BYTES};
 use serde::Deserialize;
 
@@ -112,6 +113,15 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 parse_query_response_serde(black_box(&body), DEFAULT_MAX_BYTES)
                     .map(|r| r.series.len())
+            })
+        });
+        group.bench_function("kubeprom stream scan, 64 KiB chunks", |b| {
+            b.iter(|| {
+                let mut stream = ResultStream::new(Some(body.len()));
+                for chunk in black_box(&body).chunks(1 << 16) {
+                    stream.push(chunk);
+                }
+                stream.finish().map(|c| c.values.len())
             })
         });
         group.bench_function("bytes to pods", |b| {

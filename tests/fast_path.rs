@@ -19,7 +19,7 @@ use kubeprom::aggregate::{
     Combine, GroupLabel, GroupedAggregation, Grouping, Stat,
 };
 use kubeprom::query::{build_query, QuerySpec, CATALOG};
-use kubeprom::response::scan::scan_matrix_in_windows;
+use kubeprom::response::scan::{scan_matrix_in_windows, ResultStream};
 use kubeprom::response::{
     parse_query_response, parse_query_response_serde, QueryResult, DEFAULT_MAX_BYTES,
 };
@@ -202,7 +202,7 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
     };
     for &window in windows {
         let windowed = scan_matrix_in_windows(body.len(), max_bytes, window, |at, buf, len| {
-            buf.extend_from_slice(&body[at..at + len])
+            buf.copy_from_slice(&body[at..at + len])
         });
         if let Some(columns) = windowed {
             let p = plain.as_ref().unwrap_or_else(|e| {
@@ -213,8 +213,42 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
                 bits_of_result(&columns),
                 "{what}: windowed ({window}) result differs"
             );
-        } else if window >= 64 && body.len() > 2 * window && scanned && p_is_plain_matrix(body) {
+        } else if scanned && body.len() <= max_bytes && in_prometheus_order(body, "matrix") {
             panic!("{what}: the windowed scanner ({window}) gave up on a plain matrix body");
+        }
+    }
+    // Streamed in chunks of any size: the scanner's result, or none at all. The limit is the
+    // reader's to enforce, before it pushes more.
+    let chunks: &[usize] = if body.len() > max_bytes {
+        &[]
+    } else if body.len() > 1 << 20 {
+        &[1 << 16, 1 << 20, usize::MAX]
+    } else {
+        &[1, 7, 64, 1000, usize::MAX]
+    };
+    for &chunk in chunks {
+        let mut stream = ResultStream::new(Some(body.len()));
+        for part in body.chunks(chunk.min(body.len()).max(1)) {
+            stream.push(part);
+        }
+        assert_eq!(stream.received(), body.len(), "{what}: bytes counted");
+        match stream.finish() {
+            Some(columns) => {
+                let p = plain.as_ref().unwrap_or_else(|e| {
+                    panic!("{what}: the stream took a body the plain path refuses: {e}")
+                });
+                assert_eq!(
+                    bits_of_result(p),
+                    bits_of_result(&columns),
+                    "{what}: streamed ({chunk}) result differs"
+                );
+            }
+            None => assert!(
+                !(scanned
+                    && (in_prometheus_order(body, "matrix")
+                        || in_prometheus_order(body, "vector"))),
+                "{what}: the stream ({chunk}) gave up on a body in Prometheus' layout"
+            ),
         }
     }
     let sets = option_sets();
@@ -247,8 +281,11 @@ fn assert_same(what: &str, body: &[u8], max_bytes: usize, all_options: bool) -> 
 }
 
 /// Whether the body starts as Prometheus writes a matrix (the windowed scanner's layout).
-fn p_is_plain_matrix(body: &[u8]) -> bool {
-    body.starts_with(br#"{"status":"success","data":{"resultType":"matrix","result":["#)
+/// Whether `body` starts as Prometheus writes a `result_type` answer, field by field.
+fn in_prometheus_order(body: &[u8], result_type: &str) -> bool {
+    let prefix =
+        format!(r#"{{"status":"success","data":{{"resultType":"{result_type}","result":["#);
+    body.starts_with(prefix.as_bytes())
 }
 
 fn bench_input(name: &str) -> Vec<u8> {

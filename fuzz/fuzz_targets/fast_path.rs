@@ -1,11 +1,13 @@
 //! `aggregate_pods_from_bytes` (what ships: the scanner, then the aggregation over columns)
 //! against the plain reading (serde alone, then the `BTreeMap` oracle of
 //! tests/oracle/aggregate.rs) on arbitrary bodies: the same numbers and the same error kinds,
-//! bit for bit. Any difference, or a panic, fails.
+//! bit for bit; and the streamed scanner, in chunks of a size the input picks, against the
+//! plain reading's result whenever it reads the body. Any difference, or a panic, fails.
 #![no_main]
 
 use kubeprom::aggregate::{aggregate_pods_from_bytes, AggregateOptions, Stat};
-use kubeprom::response::{parse_query_response_serde, DEFAULT_MAX_BYTES};
+use kubeprom::response::scan::ResultStream;
+use kubeprom::response::{parse_query_response_serde, QueryResult, DEFAULT_MAX_BYTES};
 use kubeprom_fuzz::oracle::aggregate_pods_oracle;
 use libfuzzer_sys::fuzz_target;
 
@@ -48,5 +50,23 @@ fuzz_target!(|data: &[u8]| {
             fast.map(|f| f.result_type),
             plain.map(|p| p.1.map(|a| a.pods.len()))
         ),
+    }
+
+    let mut stream = ResultStream::new(None);
+    for part in body.chunks(1 + usize::from(first) % 61) {
+        stream.push(part);
+    }
+    if let Some(streamed) = stream.finish() {
+        let plain = parse_query_response_serde(body, DEFAULT_MAX_BYTES)
+            .expect("the stream read a body the plain reading refuses");
+        let streamed = QueryResult {
+            scanned: false,
+            ..streamed
+        };
+        assert_eq!(
+            format!("{streamed:?}"),
+            format!("{plain:?}"),
+            "the streamed and the plain reading differ"
+        );
     }
 });

@@ -13,6 +13,9 @@ use std::borrow::Cow;
 
 use super::{parse_plain, parse_value, PlainResult, ResponseError, ResultType};
 
+mod stream;
+pub use stream::ResultStream;
+
 /// A label of a [`Series`]: name and value, borrowed from the body when unescaped.
 pub type Label<'a> = (Cow<'a, str>, Cow<'a, str>);
 
@@ -227,118 +230,31 @@ fn owned(labels: Vec<Label<'_>>) -> Vec<Label<'static>> {
 }
 
 /// Scans a matrix body of `total` bytes that is read in windows of about `window` bytes, so the
-/// whole body is never in memory at once: `read(offset, buf, len)` appends `len` bytes of the
-/// body at `offset` to `buf`. Only Prometheus' own layout (`status`, then `data` with
-/// `resultType` then `result`) is read this way; `None` means "use [`parse_query_response`] on
-/// the whole body", which then decides (other layouts, errors, vectors, anything odd).
+/// whole body is never in memory at once: `read(offset, buf, len)` writes the `len` bytes of the
+/// body at `offset` into `buf`. Only what a [`ResultStream`] reads is read this way, and only
+/// matrices; `None` means "use [`parse_query_response`] on the whole body", which then decides
+/// (other layouts, errors, vectors, anything odd).
 pub fn scan_matrix_in_windows(
     total: usize,
     max_bytes: usize,
     window: usize,
-    mut read: impl FnMut(usize, &mut Vec<u8>, usize),
+    mut read: impl FnMut(usize, &mut [u8], usize),
 ) -> Option<QueryResult<'static>> {
     if total > max_bytes {
         return None;
     }
     let window = window.max(64);
-    let mut buf: Vec<u8> = Vec::with_capacity(window * 2);
-    let mut next = 0;
-    let mut fill = |buf: &mut Vec<u8>, len: usize, next: &mut usize| {
-        let len = len.min(total - *next);
-        read(*next, buf, len);
-        *next += len;
-    };
-    fill(&mut buf, window, &mut next);
-    let mut consumed = {
-        let mut s = Scanner::new(&buf);
-        s.matrix_prefix().ok()?;
-        s.i
-    };
-    let mut columns = QueryResult {
-        result_type: ResultType::Matrix,
-        series: Vec::new(),
-        timestamps: Vec::new(),
-        values: Vec::new(),
-        string_value: None,
-        warnings: Vec::new(),
-        infos: Vec::new(),
-        scanned: true,
-    };
-    // Body offset of buf[0], for the size estimate.
-    let mut base = 0;
-    let mut first = true;
-    // Grows while one series does not fit, so a long series is re-read O(log) times, not O(n).
-    let mut more = window;
-    loop {
-        let mark = columns.values.len();
-        let mut s = Scanner::new(&buf);
-        s.i = consumed;
-        let mut first_now = first;
-        let step = match s.more(b']', &mut first_now) {
-            Ok(true) => s.series(ResultType::Matrix, &mut columns).map(Some),
-            Ok(false) => Ok(None),
-            Err(e) => Err(e),
-        };
-        match step {
-            Ok(Some(series)) => {
-                let start = consumed;
-                consumed = s.i;
-                first = false;
-                more = window;
-                columns.series.push(Series {
-                    labels: owned(series.labels),
-                    start: series.start,
-                    end: series.end,
-                    names_ascending: series.names_ascending,
-                });
-                if columns.series.len() == 1 {
-                    reserve_like(consumed - start, total - base - consumed, &mut columns);
-                }
-            }
-            Ok(None) => {
-                consumed = s.i;
-                break;
-            }
-            Err(Fallback) => {
-                // Most likely the window ends inside this series: read on and try it again.
-                columns.timestamps.truncate(mark);
-                columns.values.truncate(mark);
-                if next == total {
-                    return None;
-                }
-                buf.drain(..consumed);
-                base += consumed;
-                consumed = 0;
-                fill(&mut buf, more, &mut next);
-                more = more.saturating_mul(2);
-            }
+    let mut stream = ResultStream::new(Some(total));
+    let mut at = 0;
+    while at < total {
+        let len = window.min(total - at);
+        stream.push_with(len, |buf| read(at, buf, len));
+        at += len;
+        if stream.gave_up() || stream.result_type() == Some(ResultType::Vector) {
+            return None;
         }
     }
-    // What follows the result is small: read it all.
-    buf.drain(..consumed);
-    let rest = total - next;
-    fill(&mut buf, rest, &mut next);
-    let mut s = Scanner::new(&buf);
-    s.expect(b'}').ok()?;
-    let (mut warnings, mut infos) = (None, None);
-    loop {
-        if s.take(b'}') {
-            break;
-        }
-        s.expect(b',').ok()?;
-        match s.key().ok()?.as_ref() {
-            "warnings" if warnings.is_none() => warnings = Some(s.strings().ok()?),
-            "infos" if infos.is_none() => infos = Some(s.strings().ok()?),
-            _ => return None,
-        }
-    }
-    s.ws();
-    if s.i != buf.len() {
-        return None;
-    }
-    columns.warnings = warnings.unwrap_or_default();
-    columns.infos = infos.unwrap_or_default();
-    Some(columns)
+    stream.finish()
 }
 
 /// Digits that always fit a u64 (10^19 - 1 < 2^64).
@@ -575,21 +491,26 @@ impl<'a> Scanner<'a> {
         Ok(columns)
     }
 
-    /// `{"status":"success","data":{"resultType":"matrix","result":[`, spaces allowed.
-    fn matrix_prefix(&mut self) -> Fast<()> {
+    /// `{"status":"success","data":{"resultType":"vector","result":[` (or `"matrix"`), spaces
+    /// allowed: the start of a body in Prometheus' own field order.
+    fn result_prefix(&mut self) -> Fast<ResultType> {
         self.expect(b'{')?;
-        let ok = self.key()? == "status"
+        let head = self.key()? == "status"
             && self.string()? == "success"
             && self.take(b',')
             && self.key()? == "data"
             && self.take(b'{')
-            && self.key()? == "resultType"
-            && self.string()? == "matrix"
-            && self.take(b',')
-            && self.key()? == "result"
-            && self.take(b'[');
-        if ok {
-            Ok(())
+            && self.key()? == "resultType";
+        if !head {
+            return Err(Fallback);
+        }
+        let result_type = match self.string()?.as_ref() {
+            "vector" => ResultType::Vector,
+            "matrix" => ResultType::Matrix,
+            _ => return Err(Fallback),
+        };
+        if self.take(b',') && self.key()? == "result" && self.take(b'[') {
+            Ok(result_type)
         } else {
             Err(Fallback)
         }

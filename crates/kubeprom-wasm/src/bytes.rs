@@ -115,7 +115,7 @@ fn pod_refs(opts: &JsValue) -> Result<Option<Vec<PodRef>>, JsValue> {
 pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let call = PodCall::read(opts)?;
     let max_bytes = call.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
-    let mut result = match in_windows(&body, max_bytes, &call.aggregate)? {
+    let result = match in_windows(&body, max_bytes, &call.aggregate)? {
         Some(result) => result,
         None => {
             let bytes = crate::core::body_within(&body, max_bytes)?;
@@ -126,6 +126,12 @@ pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsVa
             result
         }
     };
+    Ok(bytes_report(&call, result))
+}
+
+/// The report of a call that read a body: the pods as `call` picks them, what was left out, the
+/// result type and the response's warnings and infos.
+pub(crate) fn bytes_report(call: &PodCall, mut result: BytesAggregation) -> JsValue {
     let (packed, total) = call.pods_to_js(&mut result.aggregation);
     let report = crate::core::pods_report(&packed, &result.aggregation, total);
     set(&report, "resultType", &result.result_type.as_str().into());
@@ -137,7 +143,7 @@ pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsVa
     };
     set(&report, "warnings", &texts(&result.warnings));
     set(&report, "infos", &texts(&result.infos));
-    Ok(report)
+    report
 }
 
 /// What the report carries per pod besides `value`.
@@ -180,10 +186,7 @@ fn in_windows(
         return Ok(None);
     }
     let columns = scan_matrix_in_windows(total, max_bytes, WINDOW, |at, buf, len| {
-        let start = buf.len();
-        buf.resize(start + len, 0);
-        view.subarray(at as u32, (at + len) as u32)
-            .copy_to(&mut buf[start..]);
+        view.subarray(at as u32, (at + len) as u32).copy_to(buf);
     });
     let Some(columns) = columns else {
         return Ok(None);
