@@ -257,11 +257,6 @@ export interface FromBytesReport extends AggregateReport {
   infos: string[];
 }
 
-/**
- * The fast path: a query or query_range response body straight to per-pod values, without a JS
- * object per series or sample. Same pods, numbers (bit for bit) and errors as `parseResponse`
- * then `aggregatePodsReport`; `maxBytes` as in `parseResponse`.
- */
 export interface PodSelectionOptions {
   /**
    * Only the first `top` pods by `value`, in `order` (default `'desc'`, the busiest first), pods
@@ -274,6 +269,11 @@ export interface PodSelectionOptions {
   pods?: { namespace: string; pod: string }[];
 }
 
+/**
+ * The fast path: a query or query_range response body straight to per-pod values, without a JS
+ * object per series or sample. Same pods, numbers (bit for bit) and errors as `parseResponse`
+ * then `aggregatePodsReport`; `maxBytes` as in `parseResponse`.
+ */
 export function aggregatePodsFromBytes(
   body: string | Uint8Array | ArrayBuffer,
   opts?: PodOptions & ParseOptions,
@@ -338,6 +338,22 @@ export class PrometheusClient {
   query(promql: string, time?: number, opts?: RequestOptions): Promise<QueryResult>;
   queryRange(promql: string, start: number, end: number, step: number, opts?: RequestOptions): Promise<QueryResult>;
   targets(opts?: RequestOptions): Promise<Target[]>;
+  /**
+   * An instant query straight to per-pod values: `aggregatePodsFromBytes` of its body, which is
+   * scanned while it arrives, so parsing overlaps the download and no JS object is made per
+   * series. Same report, numbers and errors as `aggregatePodsFromBytes(body, podOptions)`; a
+   * body is refused with kind 'too_large' as soon as it passes the client's `maxBytes`.
+   */
+  queryPods(promql: string, time?: number, podOptions?: PodOptions, opts?: RequestOptions): Promise<FromBytesReport>;
+  /** `queryPods` for a range query. */
+  queryRangePods(
+    promql: string,
+    start: number,
+    end: number,
+    step: number,
+    podOptions?: PodOptions,
+    opts?: RequestOptions,
+  ): Promise<FromBytesReport>;
 }
 
 /** Wait-time distribution; p50, p95 and max are NaN when count is 0. */

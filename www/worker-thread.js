@@ -38,18 +38,13 @@ function withSignal(args, at, id) {
   return copy;
 }
 
-/**
- * The client's calls, and the two that only worker mode has: a query, then aggregatePodsReport,
- * here, so that only the pods cross to the page.
- */
+/** The client's calls. */
 const METHODS = {
   query: (client, args) => client.query(...args),
   queryRange: (client, args) => client.queryRange(...args),
   targets: (client, args) => client.targets(...args),
-  queryPods: async (client, [promql, time, podOptions, opts]) =>
-    kubeprom.aggregatePodsReport(await client.query(promql, time, opts), podOptions),
-  queryRangePods: async (client, [promql, start, end, step, podOptions, opts]) =>
-    kubeprom.aggregatePodsReport(await client.queryRange(promql, start, end, step, opts), podOptions),
+  queryPods: (client, args) => client.queryPods(...args),
+  queryRangePods: (client, args) => client.queryRangePods(...args),
 };
 
 async function answer(message) {

@@ -10,20 +10,10 @@ export interface WorkerClient {
   query: kubeprom.PrometheusClient['query'];
   queryRange: kubeprom.PrometheusClient['queryRange'];
   targets: kubeprom.PrometheusClient['targets'];
-  /**
-   * `aggregatePodsReport(await query(promql, time), podOptions)` in one step in the worker: the
-   * result stays there and only the pods cross to the page.
-   */
-  queryPods(promql: string, time?: number, podOptions?: kubeprom.PodOptions, opts?: kubeprom.RequestOptions): Promise<kubeprom.AggregateReport>;
-  /** `queryPods` for a range query. */
-  queryRangePods(
-    promql: string,
-    start: number,
-    end: number,
-    step: number,
-    podOptions?: kubeprom.PodOptions,
-    opts?: kubeprom.RequestOptions,
-  ): Promise<kubeprom.AggregateReport>;
+  /** The client's `queryPods`, in the worker: only the pods cross to the page. */
+  queryPods: kubeprom.PrometheusClient['queryPods'];
+  /** The client's `queryRangePods`, in the worker. */
+  queryRangePods: kubeprom.PrometheusClient['queryRangePods'];
   /** Frees the client in the worker. */
   close(): Promise<void>;
 }

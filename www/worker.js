@@ -95,10 +95,7 @@ class WorkerClient {
     return this.request('targets', [opts]);
   }
 
-  /**
-   * `aggregatePodsReport(await query(promql, time), podOptions)` in one step in the worker:
-   * the result stays there and only the pods cross to the page.
-   */
+  /** The client's `queryPods`, answered in the worker: only the pods cross to the page. */
   queryPods(promql, time, podOptions, opts) {
     return this.request('queryPods', [promql, time, podOptions, opts]);
   }

@@ -7,42 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { startPrometheus } from '../harness/prometheus.mjs';
+import { serve, noRequestLeft, closeServers } from './local-server.mjs';
 import { initSync, buildQuery, parseResponse, PrometheusClient, KubepromError } from '../../www/index.js';
 import { initSync as glueInstance } from '../../pkg/kubeprom.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
 let prom;
-const servers = [];
-
-/**
- * A local HTTP server that remembers its requests in flight (a response neither finished nor
- * cut off by its connection closing); closed after all tests.
- */
-async function serve(handler) {
-  const server = createServer(handler);
-  server.inFlight = new Set();
-  server.on('request', (req, res) => {
-    server.inFlight.add(res);
-    res.on('close', () => server.inFlight.delete(res));
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  servers.push(server);
-  server.url = `http://127.0.0.1:${server.address().port}`;
-  return server;
-}
-
-/**
- * Waits until no request of `server` is in flight: a request the client gave up on (timeout,
- * abort, error) must have its connection closed, not left hanging on the server.
- */
-async function noRequestLeft(server, ms = 10000) {
-  const t0 = Date.now();
-  while (server.inFlight.size > 0 && Date.now() - t0 < ms) await new Promise((ok) => setTimeout(ok, 20));
-  assert.equal(server.inFlight.size, 0, 'the client left a request hanging');
-}
 
 /** Forwards a request to the harness Prometheus and returns its status and body. */
 async function upstream(req, extraQuery = '') {
@@ -79,10 +51,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const s of servers) {
-    s.closeAllConnections?.();
-    s.close();
-  }
+  closeServers();
   await prom?.stop();
 });
 

@@ -45,8 +45,8 @@ test('worker mode answers every call as the page thread does', async () => {
     assert.equal(r.typedArrays, true, 'samples arrive as Float64Array');
     assert.equal(r.rangePods, true, 'aggregatePods: the same pods, stats and series');
     assert.equal(r.fromBytes, true, 'aggregatePodsFromBytes: the same report');
-    assert.equal(r.rangePodsInWorker, true, 'queryRangePods: aggregatePodsReport of queryRange, in one step');
-    assert.equal(r.podsInWorker, true, 'queryPods: the same for an instant query');
+    assert.equal(r.rangePodsInWorker, true, "queryRangePods: aggregatePodsFromBytes of the body, as the page's own client gives it");
+    assert.equal(r.podsInWorker, true, 'queryPods: the same for an instant query, and aggregatePodsReport of query');
     assert.equal(r.bodyKept, true, "the caller's buffer is copied, not taken");
     // The harness model's shop pods, at the sum of their containers.
     const want = Object.entries(prom.expected.pods)

@@ -11,10 +11,12 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::bytes::PodCall;
 use crate::packed::{self, PackedPods};
-use kubeprom::aggregate::Aggregation;
+use kubeprom::aggregate::{aggregate_pods, Aggregation, BytesAggregation};
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
+use kubeprom::response::scan::ResultStream;
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
+use kubeprom::units;
 use kubeprom_wasm_support::{error, get, invalid, one_option, options, set, struct_from_js, to_js};
 
 pub(crate) fn query_error(e: query::QueryError) -> JsValue {
@@ -262,6 +264,35 @@ impl PrometheusClient {
         self.request(url, opts, query_result_to_js)
     }
 
+    /// An instant query's per-pod values (`aggregatePodsFromBytes` of its body), its body
+    /// scanned while it arrives.
+    #[wasm_bindgen(js_name = queryPods)]
+    pub fn query_pods(
+        &self,
+        promql: String,
+        time: Option<f64>,
+        pod_options: JsValue,
+        opts: JsValue,
+    ) -> Promise {
+        let url = self.config.query_url(&promql, time);
+        self.request_pods(url, pod_options, opts)
+    }
+
+    /// `queryPods` for a range query.
+    #[wasm_bindgen(js_name = queryRangePods)]
+    pub fn query_range_pods(
+        &self,
+        promql: String,
+        start: f64,
+        end: f64,
+        step: f64,
+        pod_options: JsValue,
+        opts: JsValue,
+    ) -> Promise {
+        let url = self.config.query_range_url(&promql, start, end, step);
+        self.request_pods(url, pod_options, opts)
+    }
+
     /// A range query.
     #[wasm_bindgen(js_name = queryRange)]
     pub fn query_range(
@@ -313,16 +344,66 @@ impl PrometheusClient {
         future_to_promise(async move {
             let url = url.map_err(client_error)?;
             let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
-            let (status, body, retry_after) =
-                fetch(&config, &url, signal).await.map_err(client_error)?;
-            client::interpret(
-                status,
-                &body,
-                retry_after.as_deref(),
-                config.max_bytes,
-                parse,
+            let exchange = Exchange::open(&config, &url, signal)
+                .await
+                .map_err(client_error)?;
+            let body = exchange.bytes().await.map_err(client_error)?;
+            exchange
+                .interpret(&body, config.max_bytes, parse)
+                .map_err(client_error)
+        })
+    }
+
+    /// A query whose body is scanned as it arrives, then aggregated per pod.
+    fn request_pods(
+        &self,
+        url: Result<String, ClientError>,
+        pod_options: JsValue,
+        opts: JsValue,
+    ) -> Promise {
+        let config = Rc::clone(&self.config);
+        let signal = get(&opts, "signal");
+        let call = PodCall::read(pod_options).and_then(|call| {
+            if call.max_bytes.is_some() {
+                return Err(invalid(
+                    "podOptions.maxBytes: the client's own maxBytes limits its responses",
+                ));
+            }
+            // A unit that cannot convert fails before the request, not after its body.
+            units::conversion(
+                call.aggregate.source_unit.as_deref(),
+                call.aggregate.unit.as_deref(),
             )
-            .map_err(client_error)
+            .map_err(query_error)?;
+            Ok(call)
+        });
+        future_to_promise(async move {
+            let call = call?;
+            let url = url.map_err(client_error)?;
+            let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
+            let exchange = Exchange::open(&config, &url, signal)
+                .await
+                .map_err(client_error)?;
+            let columns = match exchange
+                .scanned(config.max_bytes)
+                .await
+                .map_err(client_error)?
+            {
+                Streamed::Scanned(columns) => columns,
+                Streamed::Whole(body) => exchange
+                    .interpret(&body, config.max_bytes, client::parse_query)
+                    .map_err(client_error)?,
+            };
+            let aggregation = aggregate_pods(&columns, &call.aggregate).map_err(query_error)?;
+            Ok(crate::bytes::bytes_report(
+                &call,
+                BytesAggregation {
+                    result_type: columns.result_type,
+                    aggregation,
+                    warnings: columns.warnings,
+                    infos: columns.infos,
+                },
+            ))
         })
     }
 }
@@ -335,53 +416,125 @@ enum Abort {
     Caller,
 }
 
-async fn fetch(
-    config: &ClientConfig,
-    url: &str,
+/// A body as [`Exchange::scanned`] read it.
+enum Streamed {
+    /// Read by the stream scanner while it arrived.
+    Scanned(response::QueryResult<'static>),
+    /// The whole body, for `interpret`: not a success, or not what the stream scanner reads.
+    Whole(Vec<u8>),
+}
+
+/// A request in flight: its own abort controller, fired by the timeout or the caller's signal.
+/// Dropping it clears the timer and the caller's abort listener.
+struct InFlight {
+    url: String,
+    timeout_ms: u32,
+    controller: web_sys::AbortController,
+    reason: Rc<Cell<Abort>>,
+    timer: JsValue,
     caller_signal: Option<web_sys::AbortSignal>,
-) -> Result<(u16, Vec<u8>, Option<String>), ClientError> {
-    let aborted = |why: Abort, message: String| match why {
-        Abort::Timeout => ClientError::Timeout {
+    _on_timeout: Closure<dyn FnMut()>,
+    on_caller_abort: Closure<dyn FnMut()>,
+}
+
+impl InFlight {
+    fn start(
+        config: &ClientConfig,
+        url: &str,
+        caller_signal: Option<web_sys::AbortSignal>,
+    ) -> Result<InFlight, ClientError> {
+        if caller_signal.as_ref().is_some_and(|s| s.aborted()) {
+            return Err(ClientError::Aborted {
+                url: url.to_owned(),
+            });
+        }
+        let controller = web_sys::AbortController::new().map_err(|e| ClientError::Network {
+            url: url.to_owned(),
+            message: describe(&e),
+        })?;
+        let reason = Rc::new(Cell::new(Abort::None));
+        let on_timeout = {
+            let (controller, reason) = (controller.clone(), Rc::clone(&reason));
+            Closure::<dyn FnMut()>::new(move || {
+                reason.set(Abort::Timeout);
+                controller.abort();
+            })
+        };
+        let on_caller_abort = {
+            let (controller, reason) = (controller.clone(), Rc::clone(&reason));
+            Closure::<dyn FnMut()>::new(move || {
+                reason.set(Abort::Caller);
+                controller.abort();
+            })
+        };
+        if let Some(signal) = &caller_signal {
+            let _ = signal.add_event_listener_with_callback(
+                "abort",
+                on_caller_abort.as_ref().unchecked_ref(),
+            );
+        }
+        Ok(InFlight {
             url: url.to_owned(),
             timeout_ms: config.timeout_ms,
-        },
-        Abort::Caller => ClientError::Aborted {
-            url: url.to_owned(),
-        },
-        Abort::None => ClientError::Network {
-            url: url.to_owned(),
-            message,
-        },
-    };
-    if caller_signal.as_ref().is_some_and(|s| s.aborted()) {
-        return Err(aborted(Abort::Caller, String::new()));
-    }
-    let controller =
-        web_sys::AbortController::new().map_err(|e| aborted(Abort::None, describe(&e)))?;
-    let reason = Rc::new(Cell::new(Abort::None));
-
-    let on_timeout = {
-        let (controller, reason) = (controller.clone(), Rc::clone(&reason));
-        Closure::<dyn FnMut()>::new(move || {
-            reason.set(Abort::Timeout);
-            controller.abort();
+            timer: set_timeout(&on_timeout, config.timeout_ms),
+            controller,
+            reason,
+            caller_signal,
+            _on_timeout: on_timeout,
+            on_caller_abort,
         })
-    };
-    let timer = set_timeout(&on_timeout, config.timeout_ms);
-    let on_caller_abort = {
-        let (controller, reason) = (controller.clone(), Rc::clone(&reason));
-        Closure::<dyn FnMut()>::new(move || {
-            reason.set(Abort::Caller);
-            controller.abort();
-        })
-    };
-    if let Some(signal) = &caller_signal {
-        let _ = signal
-            .add_event_listener_with_callback("abort", on_caller_abort.as_ref().unchecked_ref());
     }
 
-    let outcome = async {
-        let headers = web_sys::Headers::new().map_err(|e| aborted(Abort::None, describe(&e)))?;
+    /// The error for a rejected `fetch` or body read: a timeout, the caller's abort, or the
+    /// network.
+    fn failed(&self, error: &JsValue) -> ClientError {
+        match self.reason.get() {
+            Abort::Timeout => ClientError::Timeout {
+                url: self.url.clone(),
+                timeout_ms: self.timeout_ms,
+            },
+            Abort::Caller => ClientError::Aborted {
+                url: self.url.clone(),
+            },
+            Abort::None => ClientError::Network {
+                url: self.url.clone(),
+                message: describe(error),
+            },
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let Some(signal) = &self.caller_signal {
+            let _ = signal.remove_event_listener_with_callback(
+                "abort",
+                self.on_caller_abort.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+/// A request whose response headers have arrived: its body is still to read, under the same
+/// timeout and abort signal.
+struct Exchange {
+    in_flight: InFlight,
+    response: web_sys::Response,
+    retry_after: Option<String>,
+    content_length: Option<usize>,
+}
+
+impl Exchange {
+    /// Sends the request and waits for the response's headers; a declared body over
+    /// `maxBytes` is refused here, before it is read.
+    async fn open(
+        config: &ClientConfig,
+        url: &str,
+        caller_signal: Option<web_sys::AbortSignal>,
+    ) -> Result<Exchange, ClientError> {
+        let in_flight = InFlight::start(config, url, caller_signal)?;
+        let headers = web_sys::Headers::new().map_err(|e| in_flight.failed(&e))?;
         for (name, value) in &config.headers {
             headers.append(name, value).map_err(|_| {
                 ClientError::InvalidArgument(format!("headers: {name:?} is not a valid header"))
@@ -390,46 +543,109 @@ async fn fetch(
         let init = web_sys::RequestInit::new();
         init.set_method("GET");
         init.set_headers(&headers);
-        init.set_signal(Some(&controller.signal()));
+        init.set_signal(Some(&in_flight.controller.signal()));
         init.set_redirect(web_sys::RequestRedirect::Manual);
         let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| {
             ClientError::InvalidArgument(format!("baseUrl: cannot request {url}: {}", describe(&e)))
         })?;
         let response: web_sys::Response = JsFuture::from(global_fetch(&request))
             .await
-            .map_err(|e| aborted(reason.get(), describe(&e)))?
+            .map_err(|e| in_flight.failed(&e))?
             .unchecked_into();
-        let retry_after = response.headers().get("retry-after").ok().flatten();
-        // A declared size over maxBytes is refused before the body is read into memory.
-        let content_length = response.headers().get("content-length").ok().flatten();
+        let header = |name: &str| response.headers().get(name).ok().flatten();
+        let retry_after = header("retry-after");
+        let content_length = header("content-length");
         if let Err(e) = config.check_content_length(
             response.status(),
             content_length.as_deref(),
             retry_after.as_deref(),
         ) {
-            controller.abort();
+            in_flight.controller.abort();
             return Err(e);
         }
-        let buffer = response
-            .array_buffer()
-            .map_err(|e| aborted(reason.get(), describe(&e)))?;
-        let buffer = JsFuture::from(buffer)
-            .await
-            .map_err(|e| aborted(reason.get(), describe(&e)))?;
-        Ok((
-            response.status(),
-            Uint8Array::new(&buffer).to_vec(),
+        Ok(Exchange {
+            in_flight,
+            content_length: content_length.and_then(|v| v.trim().parse::<usize>().ok()),
             retry_after,
-        ))
+            response,
+        })
     }
-    .await;
 
-    clear_timeout(&timer);
-    if let Some(signal) = &caller_signal {
-        let _ = signal
-            .remove_event_listener_with_callback("abort", on_caller_abort.as_ref().unchecked_ref());
+    fn failed(&self, error: &JsValue) -> ClientError {
+        self.in_flight.failed(error)
     }
-    outcome
+
+    /// The whole body.
+    async fn bytes(&self) -> Result<Vec<u8>, ClientError> {
+        let buffer = self.response.array_buffer().map_err(|e| self.failed(&e))?;
+        let buffer = JsFuture::from(buffer).await.map_err(|e| self.failed(&e))?;
+        Ok(Uint8Array::new(&buffer).to_vec())
+    }
+
+    /// A success's body through the stream scanner, chunk by chunk as `fetch` hands them over,
+    /// refused as soon as it passes `max_bytes`. The chunks are kept (by reference, in JS) until
+    /// the end, for the whole-body reading should the stream scanner give up.
+    async fn scanned(&self, max_bytes: usize) -> Result<Streamed, ClientError> {
+        let status = self.response.status();
+        let body = match self.response.body() {
+            Some(body) if (200..300).contains(&status) => body,
+            _ => return self.bytes().await.map(Streamed::Whole),
+        };
+        let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        let mut stream = ResultStream::new(self.content_length);
+        let mut chunks: Vec<Uint8Array> = Vec::new();
+        loop {
+            let next = JsFuture::from(reader.read())
+                .await
+                .map_err(|e| self.failed(&e))?;
+            if get(&next, "done").is_truthy() {
+                break;
+            }
+            let chunk: Uint8Array = get(&next, "value").unchecked_into();
+            let len = chunk.length() as usize;
+            let size = stream.received() + len;
+            if size > max_bytes {
+                let _ = reader.cancel();
+                self.in_flight.controller.abort();
+                return Err(ClientError::Response {
+                    error: ResponseError::TooLarge {
+                        size,
+                        max: max_bytes,
+                    },
+                    status,
+                    retry_after: client::parse_retry_after(self.retry_after.as_deref()),
+                });
+            }
+            stream.push_with(len, |into| chunk.copy_to(into));
+            chunks.push(chunk);
+        }
+        if let Some(columns) = stream.finish() {
+            return Ok(Streamed::Scanned(columns));
+        }
+        let mut body = Vec::with_capacity(chunks.iter().map(|c| c.length() as usize).sum());
+        for chunk in chunks {
+            let start = body.len();
+            body.resize(start + chunk.length() as usize, 0);
+            chunk.copy_to(&mut body[start..]);
+        }
+        Ok(Streamed::Whole(body))
+    }
+
+    /// [`client::interpret`] of `body` under this response's status and `Retry-After`.
+    fn interpret<T>(
+        &self,
+        body: &[u8],
+        max_bytes: usize,
+        parse: impl Fn(&[u8], usize) -> Result<T, ResponseError>,
+    ) -> Result<T, ClientError> {
+        client::interpret(
+            self.response.status(),
+            body,
+            self.retry_after.as_deref(),
+            max_bytes,
+            parse,
+        )
+    }
 }
 
 fn describe(error: &JsValue) -> String {

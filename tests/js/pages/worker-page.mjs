@@ -38,10 +38,15 @@ async function run(anchor) {
   out.typedArrays = workerResult.series.every((s) => s.values instanceof Float64Array && s.timestamps instanceof Float64Array);
   out.rangePods = exact(await kp.aggregatePods(workerResult, opts)) === exact(aggregatePods(mainResult, opts));
   out.pods = (await kp.aggregatePods(await there.query(promql, anchor), { unit: 'MiB' })).map((p) => [p.pod, p.value]);
-  out.rangePodsInWorker = exact(await there.queryRangePods(...range, opts)) === exact(aggregatePodsReport(mainResult, opts));
-  out.podsInWorker = exact(await there.queryPods(promql, anchor, { top: 1 })) === exact(aggregatePodsReport(await here.query(promql, anchor), { top: 1 }));
-
   const body = await (await fetch(`/prom/api/v1/query_range?query=${encodeURIComponent(promql)}&start=${anchor - 3600}&end=${anchor}&step=60`)).arrayBuffer();
+  const instantBody = await (await fetch(`/prom/api/v1/query?query=${encodeURIComponent(promql)}&time=${anchor}`)).arrayBuffer();
+  const rangePods = exact(await there.queryRangePods(...range, opts));
+  out.rangePodsInWorker = rangePods === exact(aggregatePodsFromBytes(body, opts)) && rangePods === exact(await here.queryRangePods(...range, opts));
+  const instantPods = await there.queryPods(promql, anchor, { top: 1 });
+  const { resultType, warnings, infos, ...report } = instantPods;
+  out.podsInWorker =
+    exact(instantPods) === exact(aggregatePodsFromBytes(instantBody, { top: 1 })) &&
+    exact(report) === exact(aggregatePodsReport(await here.query(promql, anchor), { top: 1 }));
   out.fromBytes = exact(await kp.aggregatePodsFromBytes(body, { stats: ['p95'], top: 2 })) === exact(aggregatePodsFromBytes(body, { stats: ['p95'], top: 2 }));
   out.bodyKept = body.byteLength > 0;
 
