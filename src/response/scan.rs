@@ -91,6 +91,20 @@ pub struct QueryResult<'a> {
 }
 
 impl QueryResult<'_> {
+    /// An empty result for the scanner to fill.
+    fn scanning(result_type: ResultType) -> Self {
+        QueryResult {
+            result_type,
+            series: Vec::new(),
+            timestamps: Vec::new(),
+            values: Vec::new(),
+            string_value: None,
+            warnings: Vec::new(),
+            infos: Vec::new(),
+            scanned: true,
+        }
+    }
+
     /// Sample times of `series`.
     pub fn timestamps_of(&self, series: &Series) -> &[f64] {
         &self.timestamps[series.start..series.end]
@@ -551,16 +565,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn result(&mut self, result_type: ResultType) -> Fast<QueryResult<'a>> {
-        let mut columns = QueryResult {
-            result_type,
-            series: Vec::new(),
-            timestamps: Vec::new(),
-            values: Vec::new(),
-            string_value: None,
-            warnings: Vec::new(),
-            infos: Vec::new(),
-            scanned: true,
-        };
+        let mut columns = QueryResult::scanning(result_type);
         self.expect(b'[')?;
         let start = self.i;
         let mut first = true;

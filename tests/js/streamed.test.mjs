@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startPrometheus } from '../harness/prometheus.mjs';
 import { serve, noRequestLeft, closeServers } from './local-server.mjs';
 import { mulberry32 } from '../../www/bench/prng.mjs';
+import { exact } from './pages/exact.mjs';
 import { initSync, buildQuery, aggregatePodsFromBytes, PrometheusClient, KubepromError } from '../../www/index.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
@@ -25,15 +26,6 @@ after(async () => {
   closeServers();
   await prom?.stop();
 });
-
-const bits = (x) => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  return view.getBigUint64(0).toString(16);
-};
-/** JSON with every number (typed arrays included) as its bits, so equal means bit for bit. */
-const exact = (value) =>
-  JSON.stringify(value, (_, v) => (typeof v === 'number' ? bits(v) : ArrayBuffer.isView(v) ? [...v].map(bits) : v));
 
 function rejects(kind, check = () => true) {
   return (e) => {

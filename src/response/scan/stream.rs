@@ -124,16 +124,8 @@ impl ResultStream {
             received: 0,
             expected,
             phase: Phase::Prefix,
-            columns: QueryResult {
-                result_type: ResultType::Matrix,
-                series: Vec::new(),
-                timestamps: Vec::new(),
-                values: Vec::new(),
-                string_value: None,
-                warnings: Vec::new(),
-                infos: Vec::new(),
-                scanned: true,
-            },
+            // The result type is set once the prefix is read.
+            columns: QueryResult::scanning(ResultType::Matrix),
             retry_at: 0,
         }
     }

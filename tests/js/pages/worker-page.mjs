@@ -2,15 +2,8 @@
 // compares (numbers as their bits, so "equal" means bit for bit).
 import init, { buildQuery, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes, PrometheusClient, KubepromError } from '/www/index.js';
 import { startWorker } from '/www/worker.js';
+import { exact } from './exact.mjs';
 
-const bits = (x) => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  return view.getBigUint64(0).toString(16);
-};
-/** JSON with every number (typed arrays included) as its bits. */
-const exact = (value) =>
-  JSON.stringify(value, (_, v) => (typeof v === 'number' ? bits(v) : ArrayBuffer.isView(v) ? [...v].map(bits) : v));
 const failure = async (f) => {
   try {
     await f();
