@@ -208,4 +208,35 @@ function results(name) {
   return { out, expected };
 }
 
-globalThis.bench = { load, loadInput, time, memory, results, contenders: Object.keys(CONTENDERS) };
+/**
+ * Request to per-pod values over loopback, the body streamed by the runner's server
+ * (`/prom/NAME/api/v1/...` answers with input NAME): what receiving the body alone takes, and
+ * each way to per-pod values from the request on.
+ */
+export const STREAMED = {
+  'receive: fetch + arrayBuffer': async (base) => (await fetch(`${base}/api/v1/query?query=q`)).arrayBuffer(),
+  'a: fetch + JSON.parse + lean JS': async (base) => leanJs(await (await fetch(`${base}/api/v1/query?query=q`)).arrayBuffer()),
+  'd: fetch + aggregatePodsFromBytes': async (base) =>
+    kubeprom.aggregatePodsFromBytes(await (await fetch(`${base}/api/v1/query?query=q`)).arrayBuffer(), { stats: FOUR }).pods,
+  'g: client.queryPods (streamed)': async (base) =>
+    (await new kubeprom.PrometheusClient({ baseUrl: base }).queryPods('q', undefined, { stats: FOUR })).pods,
+};
+
+/** Wall times (ms) of `rounds` requests of each `STREAMED` contender, interleaved, after `warmup`. */
+async function timeStreamed(name, rounds, warmup) {
+  const base = `${location.origin}/prom/${name}`;
+  const times = Object.fromEntries(Object.keys(STREAMED).map((c) => [c, []]));
+  const answers = {};
+  for (let r = 0; r < warmup + rounds; r++) {
+    for (const [c, run] of Object.entries(STREAMED)) {
+      const t0 = performance.now();
+      const out = await run(base);
+      const ms = performance.now() - t0;
+      if (r >= warmup) times[c].push(ms);
+      answers[c] = out.byteLength ?? out.length;
+    }
+  }
+  return { times, answers };
+}
+
+globalThis.bench = { load, loadInput, time, memory, results, timeStreamed, contenders: Object.keys(CONTENDERS) };

@@ -35,9 +35,17 @@ await build({
   logLevel: 'warning',
 });
 
+/** Input bodies by name, read once, for the streamed section's Prometheus stand-in. */
+const bodies = new Map();
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
 const server = createServer((req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  const prom = path.match(/^\/prom\/([\w-]+)\/api\/v1\/query(_range)?$/);
+  if (prom) {
+    if (!bodies.has(prom[1])) bodies.set(prom[1], readFileSync(join(here, '.data', `${prom[1]}.json`)));
+    const body = bodies.get(prom[1]);
+    return res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+  }
   const file = path.startsWith('/pkg/') ? join(pkg, path.slice(5)) : join(here, path === '/' ? 'index.html' : path);
   if (!file.startsWith(pkg) && !file.startsWith(here)) return res.writeHead(403).end();
   try {
@@ -144,6 +152,20 @@ for (const name of inputNames) {
   results.inputs[name] = entry;
   console.error(`${name}: done`);
 }
+// Streamed over loopback: request to per-pod values against receiving the body alone.
+results.streamed = {};
+for (const name of inputNames) {
+  const { page } = await openPage();
+  const { times, answers } = await page.evaluate(([n, r, w]) => globalThis.bench.timeStreamed(n, r, w), [name, rounds(name), warmup]);
+  await page.close();
+  const pods = Object.entries(answers).filter(([c]) => !c.startsWith('receive'));
+  if (pods.some(([, n]) => n !== pods[0][1])) throw new Error(`${name}: streamed contenders disagree: ${JSON.stringify(answers)}`);
+  const receive = median(Object.values(times)[0]);
+  results.streamed[name] = Object.fromEntries(
+    Object.entries(times).map(([c, t]) => [c, { times: t, medianMs: median(t), vsReceive: median(t) / receive }]),
+  );
+  console.error(`${name} streamed: done`);
+}
 await browser.close();
 server.close();
 
@@ -155,6 +177,10 @@ for (const [name, entry] of Object.entries(results.inputs)) {
   for (const [c, r] of Object.entries(entry.contenders)) {
     md += `| ${name} (${f(entry.bytes / MB, 1)} MB, ${entry.pods} pods) | ${c} | ${f(r.medianMs, 1)} | ${f(r.minMs, 1)}–${f(r.maxMs, 1)} | ${f(r.mbPerS)} | ${f(r.speedup, 1)}x | ${f(r.jsHeapPeak / MB, 1)} | ${f(r.wasmGrowth / MB, 1)} |\n`;
   }
+}
+md += '\n| input | request to per-pod values, over loopback | median ms | vs receiving the body |\n|---|---|---:|---:|\n';
+for (const [name, entry] of Object.entries(results.streamed)) {
+  for (const [c, r] of Object.entries(entry)) md += `| ${name} | ${c} | ${f(r.medianMs, 1)} | ${f(r.vsReceive, 2)}x |\n`;
 }
 writeFileSync(join(here, '.data/results.json'), JSON.stringify(results, null, 2));
 writeFileSync(join(here, '.data/results.md'), md);
