@@ -42,6 +42,8 @@ suite audit bash tests/scripts/audit.sh --allow-unreachable
 # Each plugin's browser test writes the texts its DOM shows to target/plugin-texts/; stale ones
 # from an earlier run must not stand in for a plugin that wrote none.
 rm -rf target/plugin-texts
+# The npm package as apps install it: Vite and webpack 5 builds of the tarball, and its types.
+suite bundlers bash tests/bundlers/run.sh
 suite headlamp-plugin bash tests/plugins.sh headlamp
 suite grafana-panel bash tests/plugins.sh grafana
 # The same dataset rendered by both plugins' real builds: every value both show, the same text.

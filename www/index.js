@@ -24,6 +24,14 @@ export class KubepromError extends Error {
 
 // Why lintQuery cannot run: not asked for yet, or the load failed (kept to explain it).
 let linterMissing = 'the linter module is not loaded: call `await init()` (without `lint: false`) or `initLint()` first';
+// The linter's wasm when `kubeprom/lint` was imported (a URL its bundler emitted); else the glue's
+// default, next to kubeprom_lint.js, which a bundled app does not have.
+let lintWasm;
+
+/** Internal: where `init()` loads the linter from, set by the `kubeprom/lint` entry. */
+export function __useLintWasm(url) {
+  lintWasm = url;
+}
 
 /** wasm-bindgen's async init takes `{ module_or_path }`; a bare URL, Response or bytes is wrapped. */
 function asyncInput(input) {
@@ -51,7 +59,7 @@ export default async function init(input, options = {}) {
     return;
   }
   const explicit = lint !== undefined && lint !== true;
-  const linter = initLint(explicit ? lint : undefined).catch((e) => {
+  const linter = initLint(explicit ? lint : lintWasm).catch((e) => {
     if (explicit || lint === true) throw e;
   });
   await Promise.all([core, linter]);
@@ -62,7 +70,10 @@ export async function initLint(input) {
   try {
     await initLintModule(asyncInput(input));
   } catch (e) {
-    linterMissing = `the linter module failed to load: ${e instanceof Error ? e.message : String(e)}`;
+    // A second load that fails does not unload the first.
+    if (linterMissing === null) return;
+    const hint = lintWasm === undefined ? " (in a bundled app, import `lintQuery` from 'kubeprom/lint', whose wasm the bundler emits)" : '';
+    linterMissing = `the linter module failed to load: ${e instanceof Error ? e.message : String(e)}${hint}`;
     throw new KubepromError('unsupported', linterMissing);
   }
   registerLintErrors(KubepromError);
