@@ -1,11 +1,11 @@
 /*
  * Running a view's planned queries and shaping the answers. Every query text comes from
- * kubeprom's buildQuery, every answer is parsed by kubeprom's client, and every per-pod number
- * comes from kubeprom's aggregatePods (which keeps the pod-level cgroup series, the pause
- * container and duplicate scrapes out of the sums).
+ * kubeprom's buildQuery, and every per-pod number from kubeprom's client: queryPods and
+ * queryRangePods scan the answer while it arrives and apply aggregatePods' rules in wasm (the
+ * pod-level cgroup series, the pause container and duplicate scrapes kept out of the sums).
  */
-import type { PodValue, QueryResult, QuerySpec, Target } from 'kubeprom';
-import { aggregatePods, buildQuery } from 'kubeprom';
+import type { FromBytesReport, PodOptions, PodValue, QueryResult, QuerySpec, Target } from 'kubeprom';
+import { buildQuery } from 'kubeprom';
 import type { Endpoint } from './endpoint';
 import type { ErrorDescription } from './errors';
 import { describeError, isAbort } from './errors';
@@ -27,16 +27,25 @@ export interface PromClient {
     step: number,
     opts?: { signal?: AbortSignal }
   ): Promise<QueryResult>;
+  queryPods(
+    promql: string,
+    time?: number,
+    podOptions?: PodOptions,
+    opts?: { signal?: AbortSignal }
+  ): Promise<FromBytesReport>;
+  queryRangePods(
+    promql: string,
+    start: number,
+    end: number,
+    step: number,
+    podOptions?: PodOptions,
+    opts?: { signal?: AbortSignal }
+  ): Promise<FromBytesReport>;
 }
 
-/** aggregatePods' target unit for a display unit (rates and counts keep their own unit). */
-function aggregateUnit(unit: DisplayUnit): string | undefined {
-  return unit === 'millicores' || unit === 'MiB' ? unit : undefined;
-}
-
-export function aggregate(result: QueryResult, unit: DisplayUnit, keepSeries = false): PodValue[] {
-  const u = aggregateUnit(unit);
-  return aggregatePods(result, u ? { unit: u, keepSeries } : { keepSeries });
+/** The per-pod options for a display unit (rates and counts keep their own unit). */
+export function podOptions(unit: DisplayUnit, keepSeries = false): PodOptions {
+  return unit === 'millicores' || unit === 'MiB' ? { unit, keepSeries } : { keepSeries };
 }
 
 export interface ChartResult {
@@ -69,18 +78,25 @@ export async function loadCharts(
           plan.series.map(async s => {
             const promql = build(s.spec);
             queries.push(promql);
-            const result = await client.queryRange(promql, range.start, range.end, range.step, {
-              signal,
-            });
-            return { key: s.key, label: s.label, pods: aggregate(result, plan.unit, true) };
+            const { pods } = await client.queryRangePods(
+              promql,
+              range.start,
+              range.end,
+              range.step,
+              podOptions(plan.unit, true),
+              { signal }
+            );
+            return { key: s.key, label: s.label, pods };
           })
         );
         const refs = await Promise.all(
           plan.refs.map(async r => {
             const promql = build(r.spec);
             queries.push(promql);
-            const result = await client.query(promql, range.end, { signal });
-            return { key: r.key, label: r.label, pods: aggregate(result, plan.unit) };
+            const { pods } = await client.queryPods(promql, range.end, podOptions(plan.unit), {
+              signal,
+            });
+            return { key: r.key, label: r.label, pods };
           })
         );
         return {
@@ -126,11 +142,11 @@ export async function loadCurrent(
       try {
         const promql = build(card.spec);
         queries.push(promql);
-        const result = await client.query(promql, time, { signal });
         if (card.id === 'reason') {
-          reasons = terminations(result);
+          reasons = terminations(await client.query(promql, time, { signal }));
         } else {
-          values[card.id] = aggregate(result, card.unit);
+          const report = await client.queryPods(promql, time, podOptions(card.unit), { signal });
+          values[card.id] = report.pods;
         }
       } catch (e) {
         if (isAbort(e)) throw e;

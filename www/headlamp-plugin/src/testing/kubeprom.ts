@@ -3,8 +3,8 @@
  * HTTP API bodies for a fake client to answer with.
  */
 import { readFileSync } from 'fs';
-import type { Target } from 'kubeprom';
-import { initSync, parseResponse } from 'kubeprom';
+import type { PodOptions, Target } from 'kubeprom';
+import { aggregatePodsFromBytes, initSync, parseResponse } from 'kubeprom';
 import { resolve } from 'path';
 import { markKubepromLoaded } from '../lib/kubeprom';
 import type { PromClientWithTargets } from '../lib/load';
@@ -56,24 +56,31 @@ export interface Recorded {
 }
 
 /**
- * A PromClient whose answers come from `answer(promql)`: a body string (parsed by kubeprom's
- * parseResponse, like the real client does) or an Error to reject with.
+ * A PromClient whose answers come from `answer(promql)`: a body string (read by kubeprom's
+ * parseResponse, or by aggregatePodsFromBytes for the per-pod calls, as the real client reads
+ * it) or an Error to reject with.
  */
 export function fakeClient(
   answer: (r: Recorded) => string | Error,
   targets: () => Target[] | Error = () => []
 ): PromClientWithTargets & { calls: Recorded[] } {
   const calls: Recorded[] = [];
-  const reply = async (r: Recorded) => {
+  const body = (r: Recorded) => {
     calls.push(r);
     const a = answer(r);
     if (a instanceof Error) throw a;
-    return parseResponse(a);
+    return a;
   };
+  const reply = async (r: Recorded) => parseResponse(body(r));
+  const pods = async (r: Recorded, podOptions?: PodOptions) =>
+    aggregatePodsFromBytes(body(r), podOptions);
   return {
     calls,
     query: (promql, time) => reply({ type: 'query', promql, time }),
     queryRange: (promql, start, end, step) => reply({ type: 'range', promql, start, end, step }),
+    queryPods: (promql, time, podOptions) => pods({ type: 'query', promql, time }, podOptions),
+    queryRangePods: (promql, start, end, step, podOptions) =>
+      pods({ type: 'range', promql, start, end, step }, podOptions),
     targets: async () => {
       const t = targets();
       if (t instanceof Error) throw t;
