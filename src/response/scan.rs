@@ -119,16 +119,16 @@ impl QueryResult<'_> {
     pub fn into_owned(self) -> QueryResult<'static> {
         QueryResult {
             result_type: self.result_type,
-            series: self
-                .series
-                .into_iter()
-                .map(|s| Series {
-                    labels: owned(s.labels),
+            series: self.series.into_iter().fold(Vec::new(), |mut owned, s| {
+                let labels = owned_labels(s.labels, owned.last());
+                owned.push(Series {
+                    labels,
                     start: s.start,
                     end: s.end,
                     names_ascending: s.names_ascending,
-                })
-                .collect(),
+                });
+                owned
+            }),
             timestamps: self.timestamps,
             values: self.values,
             string_value: self.string_value,
@@ -236,10 +236,69 @@ fn reserve_like(read: usize, rest: usize, columns: &mut QueryResult<'_>) {
     columns.values.reserve_exact(total - samples);
 }
 
-fn owned(labels: Vec<Label<'_>>) -> Vec<Label<'static>> {
+/// Label names of the series kube-prometheus-stack stores (cAdvisor, kubelet, kube-state-metrics,
+/// node-exporter, Kueue), sorted: a series that outlives the body it was read from (streamed, or
+/// made owned) refers to these instead of copying its name, the same in nearly every series.
+const COMMON_NAMES: &[&str] = &[
+    "__name__",
+    "cluster_queue",
+    "condition",
+    "container",
+    "cpu",
+    "created_by_kind",
+    "created_by_name",
+    "device",
+    "endpoint",
+    "host_ip",
+    "id",
+    "image",
+    "image_id",
+    "instance",
+    "interface",
+    "job",
+    "le",
+    "local_queue",
+    "metrics_path",
+    "mode",
+    "name",
+    "namespace",
+    "node",
+    "owner_is_controller",
+    "owner_kind",
+    "owner_name",
+    "phase",
+    "pod",
+    "pod_ip",
+    "priority_class",
+    "prometheus",
+    "prometheus_replica",
+    "quantile",
+    "reason",
+    "resource",
+    "service",
+    "status",
+    "uid",
+    "unit",
+];
+
+/// A label set that no longer borrows the body it was read from. `previous` is the series made
+/// owned before it: series of one answer carry the same names in the same places, so a name is
+/// first compared with the one there.
+fn owned_labels(labels: Vec<Label<'_>>, previous: Option<&Series<'static>>) -> Vec<Label<'static>> {
+    let previous = previous.map_or(&[][..], |s| &s.labels[..]);
     labels
         .into_iter()
-        .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
+        .enumerate()
+        .map(|(at, (name, value))| {
+            let name = match previous.get(at) {
+                Some((Cow::Borrowed(common), _)) if *common == name => Cow::Borrowed(*common),
+                _ => match COMMON_NAMES.binary_search(&name.as_ref()) {
+                    Ok(at) => Cow::Borrowed(COMMON_NAMES[at]),
+                    Err(_) => Cow::Owned(name.into_owned()),
+                },
+            };
+            (name, Cow::Owned(value.into_owned()))
+        })
         .collect()
 }
 
@@ -885,6 +944,18 @@ mod tests {
             assert_eq!(bits(&p.values), bits(&f.values), "{body}");
         }
         scanned
+    }
+
+    #[test]
+    fn common_names_are_sorted_for_the_binary_search() {
+        assert!(COMMON_NAMES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn owned_labels_equal_the_borrowed_ones() {
+        let body = br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"a","zz":"1"},"value":[1,"1"]},{"metric":{"job":"b","pod":"p"},"value":[1,"2"]}]}}"#;
+        let borrowed = parse_query_response(body, DEFAULT_MAX_BYTES).unwrap();
+        assert_eq!(borrowed.clone().into_owned(), borrowed);
     }
 
     #[test]

@@ -8,80 +8,12 @@
 //! whole body with [`parse_query_response`](super::parse_query_response), which decides, so
 //! results and errors are the whole-body ones either way.
 
-use std::borrow::Cow;
-
-use super::{reserve_like, Label, QueryResult, ResultType, Scanner, Series};
+use super::{owned_labels, reserve_like, QueryResult, ResultType, Scanner, Series};
 
 /// How far before the end of the bytes at hand a step may stop and still be one that ran out
 /// of bytes: such a step stops inside its last token, a label string at most. A step that stops
 /// further back met something the scanner does not read, and waiting for more will not help.
 const RAN_OUT_WITHIN: usize = 1 << 16;
-
-/// Label names of the series kube-prometheus-stack stores (cAdvisor, kubelet, kube-state-metrics,
-/// node-exporter, Kueue), sorted: a streamed series, which cannot borrow from a body it outlives,
-/// refers to these instead of copying its name, the same in nearly every series.
-const COMMON_NAMES: &[&str] = &[
-    "__name__",
-    "cluster_queue",
-    "condition",
-    "container",
-    "cpu",
-    "created_by_kind",
-    "created_by_name",
-    "device",
-    "endpoint",
-    "host_ip",
-    "id",
-    "image",
-    "image_id",
-    "instance",
-    "interface",
-    "job",
-    "le",
-    "local_queue",
-    "metrics_path",
-    "mode",
-    "name",
-    "namespace",
-    "node",
-    "owner_is_controller",
-    "owner_kind",
-    "owner_name",
-    "phase",
-    "pod",
-    "pod_ip",
-    "priority_class",
-    "prometheus",
-    "prometheus_replica",
-    "quantile",
-    "reason",
-    "resource",
-    "service",
-    "status",
-    "uid",
-    "unit",
-];
-
-/// A label set that no longer borrows the chunk it was read from. `previous` is the series read
-/// before it: series of one answer carry the same names in the same places, so a name is first
-/// compared with the one there.
-fn owned_labels(labels: Vec<Label<'_>>, previous: Option<&Series<'static>>) -> Vec<Label<'static>> {
-    let previous = previous.map_or(&[][..], |s| &s.labels[..]);
-    labels
-        .into_iter()
-        .enumerate()
-        .map(|(at, (name, value))| {
-            let name = match previous.get(at) {
-                Some((Cow::Borrowed(common), _)) if *common == name => Cow::Borrowed(*common),
-                _ => match COMMON_NAMES.binary_search(&name.as_ref()) {
-                    Ok(at) => Cow::Borrowed(COMMON_NAMES[at]),
-                    Err(_) => Cow::Owned(name.into_owned()),
-                },
-            };
-            (name, Cow::Owned(value.into_owned()))
-        })
-        .collect()
-}
 
 /// Where in the body the stream is.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -278,15 +210,5 @@ impl ResultStream {
         self.columns.series = Vec::new();
         self.columns.timestamps = Vec::new();
         self.columns.values = Vec::new();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::COMMON_NAMES;
-
-    #[test]
-    fn common_names_are_sorted_for_the_binary_search() {
-        assert!(COMMON_NAMES.windows(2).all(|w| w[0] < w[1]));
     }
 }
