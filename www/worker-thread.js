@@ -38,14 +38,8 @@ function withSignal(args, at, id) {
   return copy;
 }
 
-/** The client's calls. */
-const METHODS = {
-  query: (client, args) => client.query(...args),
-  queryRange: (client, args) => client.queryRange(...args),
-  targets: (client, args) => client.targets(...args),
-  queryPods: (client, args) => client.queryPods(...args),
-  queryRangePods: (client, args) => client.queryRangePods(...args),
-};
+/** The client methods the page may call. */
+const METHODS = new Set(['query', 'queryRange', 'targets', 'queryPods', 'queryRangePods']);
 
 async function answer(message) {
   switch (message.op) {
@@ -70,12 +64,12 @@ async function answer(message) {
     }
     case 'request': {
       const client = clients.get(message.client);
-      if (client === undefined || !Object.hasOwn(METHODS, message.method)) {
+      if (client === undefined || !METHODS.has(message.method)) {
         throw new kubeprom.KubepromError('invalid_argument', `${message.method}: no such client method`);
       }
       const args = message.abortable ? withSignal(message.args, message.signalAt, message.id) : message.args;
       try {
-        return await METHODS[message.method](client, args);
+        return await client[message.method](...args);
       } finally {
         aborts.delete(message.id);
       }
