@@ -4,7 +4,14 @@
  * queryRangePods scan the answer while it arrives and apply aggregatePods' rules in wasm (the
  * pod-level cgroup series, the pause container and duplicate scrapes kept out of the sums).
  */
-import type { FromBytesReport, PodOptions, PodValue, QueryResult, QuerySpec, Target } from 'kubeprom';
+import type {
+  PodOptions,
+  PodValue,
+  PrometheusClient,
+  QueryResult,
+  QuerySpec,
+  Target,
+} from 'kubeprom';
 import { buildQuery } from 'kubeprom';
 import type { Endpoint } from './endpoint';
 import type { ErrorDescription } from './errors';
@@ -18,30 +25,10 @@ import type { ChartData, PodRow, RefLine, Termination } from './viewmodel';
 import { chartData, podRows, refLines, terminations } from './viewmodel';
 
 /** What we need of kubeprom's PrometheusClient. */
-export interface PromClient {
-  query(promql: string, time?: number, opts?: { signal?: AbortSignal }): Promise<QueryResult>;
-  queryRange(
-    promql: string,
-    start: number,
-    end: number,
-    step: number,
-    opts?: { signal?: AbortSignal }
-  ): Promise<QueryResult>;
-  queryPods(
-    promql: string,
-    time?: number,
-    podOptions?: PodOptions,
-    opts?: { signal?: AbortSignal }
-  ): Promise<FromBytesReport>;
-  queryRangePods(
-    promql: string,
-    start: number,
-    end: number,
-    step: number,
-    podOptions?: PodOptions,
-    opts?: { signal?: AbortSignal }
-  ): Promise<FromBytesReport>;
-}
+export type PromClient = Pick<
+  PrometheusClient,
+  'query' | 'queryRange' | 'queryPods' | 'queryRangePods'
+>;
 
 /** The per-pod options for a display unit (rates and counts keep their own unit). */
 export function podOptions(unit: DisplayUnit, keepSeries = false): PodOptions {
@@ -176,9 +163,7 @@ export function commonError(
 }
 
 /** What we need of the client for operator health: queries and the targets API. */
-export interface PromClientWithTargets extends PromClient {
-  targets(opts?: { signal?: AbortSignal }): Promise<Target[]>;
-}
+export type PromClientWithTargets = PromClient & Pick<PrometheusClient, 'targets'>;
 
 export interface OperatorsResult {
   health: OperatorHealth[];
