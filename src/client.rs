@@ -77,6 +77,14 @@ impl ClientError {
         }
     }
 
+    /// The backend's own `errorType`, when [`ClientError::kind`] is a translation of it.
+    pub fn raw_error_type(&self) -> Option<&str> {
+        match self {
+            Self::Response { error, .. } => error.raw_error_type(),
+            _ => None,
+        }
+    }
+
     /// The HTTP status, when there was a response.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -20,8 +20,13 @@ pub enum ResponseError {
     /// Prometheus answered with an error envelope.
     #[error("{message}")]
     Prometheus {
-        /// Prometheus' `errorType` (`bad_data`, `timeout`, `execution`, ...).
+        /// The error kind in Prometheus' words (`bad_data`, `timeout`, `execution`, ...). A
+        /// backend that answers with an HTTP status code as its `errorType` (VictoriaMetrics
+        /// answers `"422"`) gets the kind Prometheus gives the same failure, so callers branch
+        /// on one set of kinds whatever the backend.
         error_type: String,
+        /// The backend's own `errorType`, when it is not a Prometheus kind.
+        raw_error_type: Option<String>,
         /// Prometheus' `error`.
         message: String,
     },
@@ -51,6 +56,14 @@ impl ResponseError {
         }
     }
 
+    /// The backend's own `errorType`, when [`ResponseError::kind`] is a translation of it.
+    pub fn raw_error_type(&self) -> Option<&str> {
+        match self {
+            Self::Prometheus { raw_error_type, .. } => raw_error_type.as_deref(),
+            _ => None,
+        }
+    }
+
     fn malformed(what: impl fmt::Display, body: &[u8]) -> Self {
         Self::Malformed {
             message: format!(
@@ -59,6 +72,32 @@ impl ResponseError {
             ),
         }
     }
+}
+
+/// The Prometheus error kind for an `errorType` that is an HTTP status code, as
+/// VictoriaMetrics writes it; `None` for anything else, which is kept as it is.
+///
+/// Prometheus answers 400 `bad_data` for a query it cannot parse or whose arguments are wrong,
+/// 422 `execution` when running it fails (too many samples), 503 `timeout` or `unavailable`.
+/// VictoriaMetrics answers 422 for all of its query errors, so for 422 the message decides:
+/// a resource limit is `execution`, a timeout is `timeout`, anything else is the query's fault.
+fn kind_of_status_code(error_type: &str, message: &str) -> Option<&'static str> {
+    let code: u16 = error_type.parse().ok()?;
+    if !(100..=599).contains(&code) {
+        return None;
+    }
+    let said = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    let timed_out = said(&["timeout", "deadline exceeded"]);
+    Some(match code {
+        _ if timed_out => "timeout",
+        422 if said(&["too many", "cannot exceed", "limit", "memory"]) => "execution",
+        404 => "not_found",
+        499 => "canceled",
+        503 => "unavailable",
+        400..=499 => "bad_data",
+        500..=599 => "internal",
+        _ => return None,
+    })
 }
 
 /// The type of a query result.
@@ -291,16 +330,22 @@ fn parse_envelope<'a, D: Deserialize<'a>>(
         .map_err(|e| ResponseError::malformed(describe_json_error(&e), body))?;
     match envelope.status.as_ref() {
         "success" => Ok(envelope),
-        "error" => Err(ResponseError::Prometheus {
-            error_type: envelope
-                .error_type
-                .map(Cow::into_owned)
-                .unwrap_or_else(|| "unknown".into()),
-            message: envelope
+        "error" => {
+            let message = envelope
                 .error
                 .map(Cow::into_owned)
-                .unwrap_or_else(|| "Prometheus reported an error without a message".into()),
-        }),
+                .unwrap_or_else(|| "Prometheus reported an error without a message".into());
+            let raw = envelope.error_type.unwrap_or(Cow::Borrowed("unknown"));
+            let (error_type, raw_error_type) = match kind_of_status_code(&raw, &message) {
+                Some(kind) => (kind.to_owned(), Some(raw.into_owned())),
+                None => (raw.into_owned(), None),
+            };
+            Err(ResponseError::Prometheus {
+                error_type,
+                raw_error_type,
+                message,
+            })
+        }
         other => Err(ResponseError::malformed(
             format!("unknown status {other:?}"),
             body,
@@ -761,6 +806,49 @@ mod tests {
                 .unwrap_err();
         assert_eq!(err.kind(), "bad_data");
         assert_eq!(err.to_string(), "parse error at char 5");
+    }
+
+    #[test]
+    fn status_code_error_types_get_prometheus_kinds_and_keep_their_own() {
+        // VictoriaMetrics 1.79's answers, as it wrote them.
+        let vm = |message: &str| {
+            let body = serde_json::json!({"status": "error", "errorType": "422", "error": message});
+            parse(&body.to_string()).unwrap_err()
+        };
+        for message in [
+            r#"error when executing query="sum(" for (time=1796247461111, step=300000): singleExpr: unexpected token ""; want "(", "{", "-", "+"; unparsed data: """#,
+            r#"error when executing query="foo(up)" for (time=1796247508405, step=300000): unknown func "foo""#,
+            "missing `query` arg",
+            r#"cannot parse "time"="abc": parsing time "abc" as "2006-01-02T15:04:05Z07:00""#,
+        ] {
+            let err = vm(message);
+            assert_eq!(err.kind(), "bad_data", "{message}");
+            assert_eq!(err.raw_error_type(), Some("422"));
+            assert_eq!(err.to_string(), message);
+        }
+        let limit = vm(
+            r#"error when executing query="up" on the time range (start=0, end=100000000000, step=1000): too many points for the given step=1000, start=0 and end=100000000000: 100000001; cannot exceed -search.maxPointsPerTimeseries=30000"#,
+        );
+        assert_eq!(limit.kind(), "execution");
+        let slow = vm("error when executing query=\"up\": timeout exceeded");
+        assert_eq!(slow.kind(), "timeout");
+        for (code, kind) in [
+            ("400", "bad_data"),
+            ("503", "unavailable"),
+            ("500", "internal"),
+            ("404", "not_found"),
+        ] {
+            let body = format!(r#"{{"status":"error","errorType":"{code}","error":"x"}}"#);
+            let err = parse(&body).unwrap_err();
+            assert_eq!((err.kind(), err.raw_error_type()), (kind, Some(code)));
+        }
+        // Prometheus' own kinds, and words that are not status codes, stay as they are.
+        for raw in ["bad_data", "execution", "timeout", "canceled", "42x", "99"] {
+            let body =
+                format!(r#"{{"status":"error","errorType":"{raw}","error":"too many samples"}}"#);
+            let err = parse(&body).unwrap_err();
+            assert_eq!((err.kind(), err.raw_error_type()), (raw, None));
+        }
     }
 
     #[test]

@@ -43,13 +43,17 @@ export function initLintSync(input: { module: BufferSource | WebAssembly.Module 
 /** Every error kubeprom throws or rejects with. */
 export class KubepromError extends Error {
   /**
-   * Prometheus' own errorType ('bad_data', 'timeout', 'execution', ...) for an error envelope;
+   * Prometheus' own errorType ('bad_data', 'timeout', 'execution', ...) for an error envelope,
+   * also from backends that answer with an HTTP status code instead (VictoriaMetrics' '422' is
+   * 'bad_data' for a query it cannot parse, 'execution' for a resource limit, 'timeout');
    * 'malformed' for a body that is not a Prometheus API response; 'invalid_argument' for bad input;
    * 'too_large' for a body over `maxBytes`; 'network', 'timeout', 'aborted' for requests that did
    * not complete; 'http' for a non-Prometheus HTTP error such as a Kubernetes API Status (403 ...);
    * 'unsupported' for a feature left out of this build.
    */
   readonly kind: string;
+  /** The backend's own errorType, when `kind` translates it (VictoriaMetrics: '422'). */
+  readonly errorType?: string;
   /** HTTP status, when the error came with an HTTP response. */
   readonly status?: number;
   /** Seconds to wait before retrying, from a `Retry-After` header (429/503). */

@@ -24,7 +24,7 @@ function buffersOf(value, found = new Set()) {
 
 function errorOf(e) {
   if (e instanceof kubeprom.KubepromError) {
-    return { kind: e.kind, message: e.message, status: e.status, retryAfter: e.retryAfter };
+    return { kind: e.kind, message: e.message, status: e.status, retryAfter: e.retryAfter, errorType: e.errorType };
   }
   return { kind: 'unknown', message: e instanceof Error ? e.message : String(e) };
 }

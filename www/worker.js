@@ -1,7 +1,7 @@
 // kubeprom's worker mode: the same API, answered by a module worker (www/worker-thread.js), so
 // fetching, parsing and aggregating a large response never blocks the page. Every function
 // returns a promise of what the function itself returns; results arrive with their typed arrays'
-// buffers transferred. Errors are KubepromError with the same kind, status and retryAfter.
+// buffers transferred. Errors are KubepromError with the same kind, status, retryAfter and errorType.
 import { KubepromError } from './index.js';
 
 /** The core's functions, by name; each becomes an async method of the worker API. */
@@ -35,9 +35,10 @@ class Channel {
       if (settle === undefined) return;
       this.pending.delete(data.id);
       if (data.error) {
-        const { kind, message, status, retryAfter } = data.error;
+        const { kind, message, status, retryAfter, errorType } = data.error;
         const e = new KubepromError(kind, message, status);
         if (retryAfter !== undefined) e.retryAfter = retryAfter;
+        if (errorType !== undefined) e.errorType = errorType;
         settle.reject(e);
       } else {
         settle.resolve(data.value);

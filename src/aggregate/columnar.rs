@@ -56,6 +56,14 @@ impl FromBytesError {
             Self::Query(e) => e.kind(),
         }
     }
+
+    /// The backend's own `errorType`, when [`FromBytesError::kind`] is a translation of it.
+    pub fn raw_error_type(&self) -> Option<&str> {
+        match self {
+            Self::Response(e) => e.raw_error_type(),
+            Self::Query(_) => None,
+        }
+    }
 }
 
 /// Response bytes to per-pod values in one step: [`parse_query_response`] then

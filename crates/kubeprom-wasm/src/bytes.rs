@@ -119,8 +119,11 @@ pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsVa
         Some(result) => result,
         None => {
             let bytes = crate::core::body_within(&body, max_bytes)?;
-            let result = aggregate_pods_from_bytes(&bytes, max_bytes, &call.aggregate)
-                .map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
+            let result =
+                aggregate_pods_from_bytes(&bytes, max_bytes, &call.aggregate).map_err(|e| {
+                    let err = error(e.kind(), &e.to_string(), None, None);
+                    crate::core::with_raw_error_type(err, e.raw_error_type())
+                })?;
             // The copy of a large body goes back to the allocator before the report is built.
             drop(bytes);
             result

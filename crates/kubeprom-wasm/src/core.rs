@@ -24,11 +24,23 @@ pub(crate) fn query_error(e: query::QueryError) -> JsValue {
 }
 
 fn response_error(e: ResponseError) -> JsValue {
-    error(e.kind(), &e.to_string(), None, None)
+    with_raw_error_type(
+        error(e.kind(), &e.to_string(), None, None),
+        e.raw_error_type(),
+    )
 }
 
 fn client_error(e: ClientError) -> JsValue {
-    error(e.kind(), &e.to_string(), e.status(), e.retry_after())
+    let err = error(e.kind(), &e.to_string(), e.status(), e.retry_after());
+    with_raw_error_type(err, e.raw_error_type())
+}
+
+/// Sets `errorType` to the backend's own word when `kind` translates it.
+pub(crate) fn with_raw_error_type(err: JsValue, raw: Option<&str>) -> JsValue {
+    if let Some(raw) = raw {
+        set(&err, "errorType", &raw.into());
+    }
+    err
 }
 
 /// Copies a body given as a string, `Uint8Array` or `ArrayBuffer` into wasm memory.
