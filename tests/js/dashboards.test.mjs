@@ -1,6 +1,6 @@
 // The generated Grafana dashboards (deploy/generator): stable output equal to the committed
 // files, well-formed Grafana dashboard JSON, every query lint-clean and with template variables
-// left as variables, and every query run against the harness Prometheus and compared with the
+// left as variables, and every query run against the harness Prometheus and VictoriaMetrics and compared with the
 // dataset's expected.json (computed by tests/data/generate.mjs from its own model).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as sdkDashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { freePort, startPrometheus } from '../harness/prometheus.mjs';
+import { startVictoriaMetrics } from '../harness/victoria-metrics.mjs';
 import { core } from '../../deploy/generator/core.mjs';
 import { buildDashboards, KUBEPROM_PANEL } from '../../deploy/generator/dashboards.mjs';
 import { render } from '../../deploy/generator/generate.mjs';
@@ -19,16 +20,33 @@ import { defaults } from '../../deploy/generator/options.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const deploy = join(root, 'deploy');
+/** The real backends, each over its own copy of the generated dataset. */
+const backends = {};
+/** The backend the running test queries, and its dataset's expectations. */
 let prom;
 let expected;
 
 before(async () => {
-  prom = await startPrometheus();
-  expected = prom.expected;
+  [backends.Prometheus, backends.VictoriaMetrics] = await Promise.all([startPrometheus(), startVictoriaMetrics()]);
 });
 after(async () => {
-  await prom?.stop();
+  await Promise.all(Object.values(backends).map((b) => b.stop()));
 });
+
+/**
+ * Registers a test once per backend. VictoriaMetrics answers the same queries as Prometheus on
+ * this dataset: its `rate` does not extrapolate to the window's ends, but the dataset's counters
+ * grow linearly, so both give the same per-second values.
+ */
+function testOnEachBackend(name, fn) {
+  for (const backend of ['Prometheus', 'VictoriaMetrics']) {
+    test(`${name} (${backend})`, async () => {
+      prom = backends[backend];
+      expected = prom.expected;
+      await fn();
+    });
+  }
+}
 
 test('the generator is stable and the committed files are its output', () => {
   const a = render(defaults);
@@ -171,8 +189,8 @@ test('every dashboard query lints clean and keeps its template variables as vari
 });
 
 // ------------------------------------------------------------------------------------------------
-// Against the harness Prometheus: Grafana's interpolation done by hand, instant queries at the
-// dataset's anchor, values compared with expected.json.
+// Against the harness Prometheus and VictoriaMetrics: Grafana's interpolation done by hand, instant
+// queries at the dataset's anchor, values compared with expected.json.
 
 const allJobs = defaults.operators.map((o) => o.job);
 const reEscape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -254,7 +272,7 @@ const keyedExpectations = {
   spark_application_start_latency: (q) => [['job'], perSparkJob((r) => r.startLatency[quantileKey(q.spec.quantile)])],
 };
 
-test('dashboard queries return the dataset\'s values from a real Prometheus', async () => {
+testOnEachBackend('dashboard queries return the dataset\'s values from a real backend', async () => {
   const pods = Object.values(expected.pods);
   const namespaces = [...new Set(pods.map((p) => p.namespace))].sort();
   let checked = 0;
@@ -352,7 +370,7 @@ test('dashboard queries return the dataset\'s values from a real Prometheus', as
   assert.deepEqual([...new Set(empty)].sort(), ['kueueExporter.errors', 'kueueExporter.lastSuccessAge', 'kueueExporter.oldestPendingAge', 'kueueExporter.pendingAgeQuantile', 'kueueExporter.position', 'kueueExporter.stale']);
 });
 
-test('the dashboards\' variables list the dataset\'s clusters, namespaces, pods, queues and workloads', async () => {
+testOnEachBackend('the dashboards\' variables list the dataset\'s clusters, namespaces, pods, queues and workloads', async () => {
   const pods = Object.values(expected.pods);
   const vars = queries.filter((q) => q.variable);
   for (const q of vars) {
@@ -381,7 +399,7 @@ test('the dashboards\' variables list the dataset\'s clusters, namespaces, pods,
   assert.ok(vars.length >= 12, `${vars.length} variables`);
 });
 
-test('workload panels select each workload\'s own pods (no name-prefix matches)', async () => {
+testOnEachBackend('workload panels select each workload\'s own pods (no name-prefix matches)', async () => {
   const pods = Object.values(expected.pods);
   const variableOf = { Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset', Job: 'job_name', CronJob: 'cronjob' };
   // Every workload of the dataset, Jobs included (a CronJob's Job is a workload of its own).
