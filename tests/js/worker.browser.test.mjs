@@ -15,6 +15,12 @@ before(async () => {
   pages = await servePages({
     route: async (req, res, url) => {
       if (url.pathname.startsWith('/hang/')) return true; // never answers: only an abort ends it
+      if (url.pathname.startsWith('/victoria-metrics/')) {
+        // VictoriaMetrics' answer to a query it cannot parse, as it words it.
+        res.writeHead(422, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'error', errorType: '422', error: 'unknown func "foo"' }));
+        return true;
+      }
       if (!url.pathname.startsWith('/prom/')) return false;
       const upstream = await fetch(`${prom.url}${req.url.slice('/prom'.length)}`);
       res.writeHead(upstream.status, { 'content-type': 'application/json' });
@@ -59,6 +65,8 @@ test('worker mode answers every call as the page thread does', async () => {
     assert.equal(r.missing[0], r.missing[1]);
     assert.match(r.missing[0], /^true /);
     assert.match(r.aborted, /^true aborted /);
+    assert.equal(r.statusCodeKind[0], r.statusCodeKind[1], 'the same kind, status and errorType from the worker');
+    assert.equal(r.statusCodeKind[0], 'true bad_data unknown func "foo" status 422 errorType 422');
     assert.match(r.uncloneable, /^true invalid_argument cannot send to the kubeprom worker/);
   } finally {
     await browser.close();

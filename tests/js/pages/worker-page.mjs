@@ -9,7 +9,8 @@ const failure = async (f) => {
     await f();
     return 'no error';
   } catch (e) {
-    return `${e instanceof KubepromError} ${e.kind} ${e.message}`;
+    const extra = [['status', e.status], ['errorType', e.errorType]].filter(([, v]) => v !== undefined).map((kv) => ` ${kv.join(' ')}`).join('');
+    return `${e instanceof KubepromError} ${e.kind} ${e.message}${extra}`;
   }
 };
 
@@ -47,6 +48,10 @@ async function run(anchor) {
   out.missing = [
     await failure(async () => (await kp.client({ baseUrl: '/prom-missing' })).query('up')),
     await failure(() => new PrometheusClient({ baseUrl: '/prom-missing' }).query('up')),
+  ];
+  out.statusCodeKind = [
+    await failure(async () => (await kp.client({ baseUrl: '/victoria-metrics' })).query('foo(up)')),
+    await failure(() => new PrometheusClient({ baseUrl: '/victoria-metrics' }).query('foo(up)')),
   ];
   const controller = new AbortController();
   const hanging = (await kp.client({ baseUrl: '/hang' })).query('up', undefined, { signal: controller.signal });
