@@ -7,13 +7,14 @@
 //
 //   node tests/harness/prometheus.mjs serve [--port N] [--exit-with PID]
 //   # prints PROMETHEUS_URL=..., runs until killed (or until process PID exits)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServerProcess } from './server-process.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -110,42 +111,20 @@ export async function startPrometheus({ port, scrapeConfigs = [], scrapeInterval
     storage: { tsdb: { out_of_order_time_window: '3h' } },
   }));
   port ??= await freePort();
-  const child = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    '--storage.tsdb.retention.time=100y',
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--web.enable-lifecycle',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (d) => { log = (log + d).slice(-8000); });
-  const exited = new Promise((ok) => child.on('exit', ok));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`prometheus exited with ${child.exitCode}:\n${log}`);
-    }
-    try {
-      const r = await fetch(`${url}/-/ready`);
-      if (r.ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus did not become ready:\n${log}`);
-    }
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-  return { url, port, expected, expectedPath: dataset.expectedPath, stop, log: () => log };
+  const { stop, log } = await startServerProcess({
+    command: 'prometheus',
+    args: [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      '--storage.tsdb.retention.time=100y',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-lifecycle',
+    ],
+    readyUrl: `${url}/-/ready`,
+    dir,
+  });
+  return { url, port, expected, expectedPath: dataset.expectedPath, stop, log };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

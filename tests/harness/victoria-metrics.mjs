@@ -3,13 +3,14 @@
 //
 //   import { startVictoriaMetrics } from './tests/harness/victoria-metrics.mjs';
 //   const vm = await startVictoriaMetrics();   // { url, expected, stop() }
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './prometheus.mjs';
+import { startServerProcess } from './server-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Lines per import request: a few MB each, well under VictoriaMetrics' request limits. */
@@ -53,42 +54,20 @@ export async function startVictoriaMetrics({ port } = {}) {
   if (gen.status !== 0) throw new Error(`generate.mjs failed:\n${gen.stderr}`);
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
   port ??= await freePort();
-  // latencyOffset 0: an instant query at the anchor, however close to now, sees every sample.
-  const child = spawn('victoria-metrics', [
-    `-storageDataPath=${join(dir, 'data')}`,
-    '-retentionPeriod=100y',
-    `-httpListenAddr=127.0.0.1:${port}`,
-    '-search.latencyOffset=0s',
-    '-search.disableCache',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.on('error', (e) => { log += `victoria-metrics could not run (${e.message}); install it (see .ci/run)\n`; });
-  child.stderr.on('data', (d) => { log = (log + d).slice(-8000); });
-  const exited = new Promise((ok) => child.on('close', ok));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 10000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    if (child.exitCode !== null || child.pid === undefined) {
-      await stop();
-      throw new Error(`victoria-metrics exited:\n${log}`);
-    }
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`victoria-metrics did not become ready:\n${log}`);
-    }
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
+  // latencyOffset 0: an instant query at the anchor, however close to now, sees every sample.
+  const { stop, log } = await startServerProcess({
+    command: 'victoria-metrics',
+    args: [
+      `-storageDataPath=${join(dir, 'data')}`,
+      '-retentionPeriod=100y',
+      `-httpListenAddr=127.0.0.1:${port}`,
+      '-search.latencyOffset=0s',
+      '-search.disableCache',
+    ],
+    readyUrl: `${url}/health`,
+    dir,
+  });
   try {
     await importDataset(url, join(dir, 'dataset.om'));
   } catch (e) {
@@ -96,5 +75,5 @@ export async function startVictoriaMetrics({ port } = {}) {
     throw e;
   }
   rmSync(join(dir, 'dataset.om'));
-  return { url, port, expected, stop, log: () => log };
+  return { url, port, expected, stop, log };
 }
