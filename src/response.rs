@@ -86,11 +86,12 @@ fn kind_of_status_code(error_type: &str, message: &str) -> Option<&'static str> 
     if !(100..=599).contains(&code) {
         return None;
     }
-    let said = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    let reason = without_echoed_query(message);
+    let said = |words: &[&str]| words.iter().any(|w| reason.contains(w));
     let timed_out = said(&["timeout", "deadline exceeded"]);
     Some(match code {
         _ if timed_out => "timeout",
-        422 if said(&["too many", "cannot exceed", "limit", "memory"]) => "execution",
+        422 if said(&["too many", "cannot exceed", "memory"]) => "execution",
         404 => "not_found",
         499 => "canceled",
         503 => "unavailable",
@@ -98,6 +99,23 @@ fn kind_of_status_code(error_type: &str, message: &str) -> Option<&'static str> 
         500..=599 => "internal",
         _ => return None,
     })
+}
+
+/// The part of a VictoriaMetrics message after the query it echoes (`error when executing
+/// query="..." for (time=..., step=...): reason`), so that a metric named `..._timeout` or
+/// `..._memory_...` in the query says nothing of the failure.
+fn without_echoed_query(message: &str) -> &str {
+    let Some(quoted) = message.strip_prefix("error when executing query=\"") else {
+        return message;
+    };
+    // The query is Go-quoted: a backslash escapes the next byte; the first bare quote ends it.
+    let bytes = quoted.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && bytes[i] != b'"' {
+        i += if bytes[i] == b'\\' { 2 } else { 1 };
+    }
+    let after = quoted.get(i + 1..).unwrap_or("");
+    after.find("): ").map_or(after, |at| &after[at + 3..])
 }
 
 /// The type of a query result.
@@ -830,8 +848,13 @@ mod tests {
             r#"error when executing query="up" on the time range (start=0, end=100000000000, step=1000): too many points for the given step=1000, start=0 and end=100000000000: 100000001; cannot exceed -search.maxPointsPerTimeseries=30000"#,
         );
         assert_eq!(limit.kind(), "execution");
-        let slow = vm("error when executing query=\"up\": timeout exceeded");
+        let slow = vm(r#"error when executing query="up" for (time=1, step=1): timeout exceeded"#);
         assert_eq!(slow.kind(), "timeout");
+        // The echoed query's words are not the failure's.
+        let named = vm(
+            r#"error when executing query="sum(kueue_timeout_memory_total{a=\"too many\"}" for (time=1, step=1): unparsed data: """#,
+        );
+        assert_eq!(named.kind(), "bad_data");
         for (code, kind) in [
             ("400", "bad_data"),
             ("503", "unavailable"),
