@@ -828,3 +828,106 @@ fn prometheus_errors_keep_their_kind() {
     let err = kubeprom::response::parse_query_response(&body, 1 << 20).unwrap_err();
     assert_eq!(err.kind(), "bad_data");
 }
+
+/// Values of a built query at the anchor keyed by `labels` joined with "/", a label a series does
+/// not have (Kueue's empty values) counting as "".
+fn keyed_lenient(spec: &QuerySpec, labels: &[&str]) -> BTreeMap<String, f64> {
+    let prom = prometheus();
+    let promql = build_query(spec).unwrap();
+    let r = prom.query_at(&promql, prom.anchor());
+    let got: BTreeMap<String, f64> = r
+        .series
+        .iter()
+        .map(|s| {
+            let key: Vec<&str> = labels.iter().map(|l| s.label(l).unwrap_or("")).collect();
+            (key.join("/"), s.values[0])
+        })
+        .collect();
+    assert_eq!(got.len(), r.series.len(), "{promql}: a key twice");
+    got
+}
+
+#[test]
+fn kueue_unadmitted_pending_resources_and_wait_stages() {
+    let kueue = &prometheus().expected["kueue"];
+    // The follower's stale gauges must not count; a reserved workload has no underlying cause.
+    assert_keyed(
+        "kueue_unadmitted_workloads",
+        &keyed_lenient(
+            &spec("kueue_unadmitted_workloads"),
+            &["cluster_queue", "reason", "underlying_cause"],
+        ),
+        &flatten2(&kueue["unadmitted"], num),
+    );
+    let mut per_local_queue = BTreeMap::new();
+    for (lq, q) in kueue["localQueues"].as_object().unwrap() {
+        for (cause, n) in q["unadmitted"].as_object().unwrap() {
+            let cq = q["clusterQueue"].as_str().unwrap();
+            per_local_queue.insert(format!("{lq}/{cq}/{cause}"), num(n));
+        }
+    }
+    assert_keyed(
+        "kueue_local_queue_unadmitted_workloads",
+        &keyed_lenient(
+            &spec("kueue_local_queue_unadmitted_workloads"),
+            &[
+                "exported_namespace",
+                "name",
+                "cluster_queue",
+                "reason",
+                "underlying_cause",
+            ],
+        ),
+        &per_local_queue,
+    );
+
+    let resources = &kueue["pendingResources"];
+    assert_keyed(
+        "kueue_pending_resources",
+        &keyed(
+            &spec("kueue_pending_resources"),
+            &["cluster_queue", "resource"],
+        ),
+        &flatten2(resources, num),
+    );
+    for (metric, resource) in [
+        ("kueue_pending_cpu", "cpu"),
+        ("kueue_pending_memory", "memory"),
+    ] {
+        assert_keyed(
+            metric,
+            &keyed(&spec(metric), &["cluster_queue"]),
+            &flatten1(resources, |r| num(&r[resource])),
+        );
+    }
+
+    for (stage, field) in [
+        ("quota_reserved_wait_time", "quotaReservedWait"),
+        ("admission_checks_wait_time", "admissionChecksWait"),
+        ("ready_wait_time", "readyWait"),
+        ("admitted_until_ready_wait_time", "admittedUntilReadyWait"),
+    ] {
+        for (q, quantile) in [(0.5, "p50"), (0.95, "p95")] {
+            let at = |metric: String| QuerySpec {
+                quantile: Some(q),
+                window: Some("5m".into()),
+                ..spec(&metric)
+            };
+            assert_keyed(
+                &format!("kueue {stage} {quantile}"),
+                &keyed(&at(format!("kueue_{stage}")), &["cluster_queue"]),
+                &flatten1(&kueue["stageWait"], |r| num(&r[field][quantile])),
+            );
+            assert_keyed(
+                &format!("kueue local queue {stage} {quantile}"),
+                &keyed(
+                    &at(format!("kueue_local_queue_{stage}")),
+                    &["exported_namespace", "name"],
+                ),
+                &flatten1(&kueue["localQueues"], |r| {
+                    num(&r["stageWait"][field][quantile])
+                }),
+            );
+        }
+    }
+}

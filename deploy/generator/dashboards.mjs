@@ -181,6 +181,17 @@ export function buildDashboards(options) {
     .withTarget(target('A', { metric: 'kueue_evicted_workloads_rate', ...cq, window: RATE }, { legend: '{{cluster_queue}} {{reason}}' })));
   kueue.add(12, 8, panel(K, 'Admitted active workloads', timeseriesPanel('none'))
     .withTarget(target('A', { metric: 'kueue_admitted_active_workloads', ...cq }, { legend: '{{cluster_queue}}' })));
+  kueue.row('Why workloads wait (Kueue 0.18+)');
+  kueue.add(12, 8, panel(K, 'Unadmitted workloads by reason and cause', timeseriesPanel('none', { stack: true }))
+    .withTarget(target('A', { metric: 'kueue_unadmitted_workloads', ...cq }, { legend: '{{cluster_queue}} {{reason}} {{underlying_cause}}' })));
+  kueue.add(12, 8, panel(K, 'Wait by stage (p95): quota reservation, admission checks, admitted to ready', timeseriesPanel('s'))
+    .withTarget(target('A', { metric: 'kueue_quota_reserved_wait_time', ...cq, quantile: 0.95, window: RATE }, { legend: 'quota reserved {{cluster_queue}}' }))
+    .withTarget(target('B', { metric: 'kueue_admission_checks_wait_time', ...cq, quantile: 0.95, window: RATE }, { legend: 'admission checks {{cluster_queue}}' }))
+    .withTarget(target('C', { metric: 'kueue_admitted_until_ready_wait_time', ...cq, quantile: 0.95, window: RATE }, { legend: 'admitted to ready {{cluster_queue}}' })));
+  kueue.add(12, 8, panel(K, 'Pending CPU requests', timeseriesPanel('none'))
+    .withTarget(target('A', { metric: 'kueue_pending_cpu', ...cq }, { legend: '{{cluster_queue}}' })));
+  kueue.add(12, 8, panel(K, 'Pending memory requests', timeseriesPanel('bytes'))
+    .withTarget(target('A', { metric: 'kueue_pending_memory', ...cq }, { legend: '{{cluster_queue}}' })));
   kueue.row('Pending workloads (kubeprom Kueue exporter)');
   kueue.add(12, 8, panel(K, 'Oldest pending workload age', timeseriesPanel('s'))
     .withTarget(handTarget('A', 'kueueExporter.oldestPendingAge', kueueExporter.oldestPendingAge(cqM), { legend: '{{cluster_queue}}' })));

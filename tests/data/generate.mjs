@@ -181,6 +181,93 @@ for (const lq of localQueues) {
   add('kueue_local_queue_admission_wait_time_seconds_bucket', { ...leader, priority_class: '', le: '+Inf' }, (t) => cumulative * (t - start));
 }
 
+// Kueue 0.18+: unadmitted workloads by reason and cause (UnadmittedWorkloadsObservability gate),
+// pending resource requests, and the wait histograms of each stage. Local queues hold the model;
+// each cluster queue is the sum of its local queues. A workload with its quota reserved has no
+// underlying cause, and Kueue's empty label value means no such label in Prometheus.
+const STAGE_BOUNDS = [1, 2.5, 5, 10, 25, 50, 100];
+const stages = (perBucket) => perBucket.map((r, i) => [STAGE_BOUNDS[i], r]);
+const current = {
+  'team-a/gpu-jobs': {
+    unadmitted: [['NoReservation', 'WaitingForQuota', 8], ['NoReservation', 'NoMatchingFlavor', 1], ['NoReservation', 'PendingEvaluation', 1], ['UnsatisfiedAdmissionChecks', '', 2]],
+    quotaReservedWait: stages([0.02, 0.02, 0.02, 0.01, 0, 0, 0]),
+    admissionChecksWait: stages([0.03, 0.015, 0.01, 0, 0, 0, 0]),
+    readyWait: stages([0, 0, 0.01, 0.02, 0.015, 0.005, 0]),
+    admittedUntilReadyWait: stages([0.01, 0.01, 0.02, 0.01, 0, 0, 0]),
+  },
+  'team-b/gpu-jobs': {
+    unadmitted: [['NoReservation', 'WaitingForQuota', 3], ['NoReservation', 'NoMatchingFlavor', 2]],
+    quotaReservedWait: stages([0, 0, 0.01, 0.01, 0.02, 0.01, 0]),
+    admissionChecksWait: stages([0.02, 0.015, 0.005, 0.005, 0, 0, 0]),
+    readyWait: stages([0, 0, 0, 0.005, 0.01, 0.02, 0.005]),
+    admittedUntilReadyWait: stages([0, 0.01, 0.02, 0.01, 0, 0, 0]),
+  },
+  'team-a/cpu-jobs': {
+    unadmitted: [['NoReservation', 'WaitingForQuota', 4]],
+    quotaReservedWait: stages([0.35, 0.1, 0.05, 0, 0, 0, 0]),
+    admissionChecksWait: stages([0.5, 0, 0, 0, 0, 0, 0]),
+    readyWait: stages([0.1, 0.2, 0.1, 0.1, 0, 0, 0]),
+    admittedUntilReadyWait: stages([0.3, 0.15, 0.05, 0, 0, 0, 0]),
+  },
+};
+const STAGES = { quotaReservedWait: 'quota_reserved_wait_time', admissionChecksWait: 'admission_checks_wait_time', readyWait: 'ready_wait_time', admittedUntilReadyWait: 'admitted_until_ready_wait_time' };
+const pendingResources = {
+  'cq-gpu': { cpu: 96, memory: 384 * 2 ** 30, 'nvidia.com/gpu': 16 },
+  'cq-cpu': { cpu: 16, memory: 64 * 2 ** 30 },
+};
+for (const lq of localQueues) {
+  const model = current[`${lq.namespace}/${lq.name}`];
+  // Workloads without a quota reservation are the pending ones.
+  const noReservation = model.unadmitted.filter(([reason]) => reason === 'NoReservation').reduce((s, [, , n]) => s + n, 0);
+  if (noReservation !== lq.pending.active + lq.pending.inadmissible) throw new Error(`${lq.namespace}/${lq.name}: unadmitted without reservation is not its pending`);
+  // Quota is reserved before admission and checks end at admission: both are admissions here.
+  const observed = (b) => b.reduce((s, [, r]) => s + r, 0);
+  if (Math.abs(observed(model.admissionChecksWait) - lq.admittedPerSecond) > 1e-12) throw new Error(`${lq.namespace}/${lq.name}: admission checks are not its admissions`);
+  Object.assign(lq, model);
+}
+const sumBuckets = (list) => STAGE_BOUNDS.map((le, i) => [le, list.reduce((s, b) => s + b[i][1], 0)]);
+const byClusterQueue = Object.fromEntries(Object.keys(kueue.pending).map((cq) => {
+  const mine = localQueues.filter((lq) => lq.clusterQueue === cq);
+  const unadmitted = {};
+  for (const lq of mine) for (const [reason, cause, n] of lq.unadmitted) unadmitted[`${reason}/${cause}`] = (unadmitted[`${reason}/${cause}`] ?? 0) + n;
+  return [cq, { unadmitted, ...Object.fromEntries(Object.keys(STAGES).map((k) => [k, sumBuckets(mine.map((lq) => lq[k]))])) }];
+}));
+const addStage = (name, labels, buckets) => {
+  let cumulative = 0;
+  for (const [le, perSecond] of buckets) {
+    cumulative += perSecond;
+    const r = cumulative;
+    add(name, { ...labels, priority_class: '', le: String(le) }, (t) => r * (t - start));
+  }
+  add(name, { ...labels, priority_class: '', le: '+Inf' }, (t) => cumulative * (t - start));
+};
+for (const cq of Object.keys(kueue.pending)) {
+  const leader = { ...KUEUE_TARGET, instance: '10.0.2.1:8443', pod: 'kueue-controller-manager-0', replica_role: 'leader', cluster_queue: cq };
+  const follower = { ...KUEUE_TARGET, instance: '10.0.2.2:8443', pod: 'kueue-controller-manager-1', replica_role: 'follower', cluster_queue: cq };
+  for (const [key, n] of Object.entries(byClusterQueue[cq].unadmitted)) {
+    const [reason, cause] = key.split('/');
+    const labels = cause ? { reason, underlying_cause: cause } : { reason };
+    add('kueue_unadmitted_workloads', { ...leader, ...labels }, () => n);
+    add('kueue_unadmitted_workloads', { ...follower, ...labels }, () => 99);
+  }
+  for (const [resource, v] of Object.entries(pendingResources[cq])) {
+    add('kueue_cluster_queue_resource_pending', { ...leader, resource }, () => v);
+    add('kueue_cluster_queue_resource_pending', { ...follower, resource }, () => 99);
+  }
+  for (const [k, name] of Object.entries(STAGES)) addStage(`kueue_${name}_seconds_bucket`, leader, byClusterQueue[cq][k]);
+}
+for (const lq of localQueues) {
+  const lqTarget = { ...KUEUE_TARGET, exported_namespace: lq.namespace, name: lq.name, cluster_queue: lq.clusterQueue };
+  const leader = { ...lqTarget, instance: '10.0.2.1:8443', pod: 'kueue-controller-manager-0', replica_role: 'leader' };
+  for (const [reason, cause, n] of lq.unadmitted) {
+    const labels = cause ? { reason, underlying_cause: cause } : { reason };
+    add('kueue_local_queue_unadmitted_workloads', { ...leader, ...labels }, () => n);
+    add('kueue_local_queue_unadmitted_workloads', { ...lqTarget, instance: '10.0.2.2:8443', pod: 'kueue-controller-manager-1', replica_role: 'follower', ...labels }, () => 99);
+  }
+  const { cluster_queue: _, ...histogramLabels } = leader;
+  for (const [k, name] of Object.entries(STAGES)) addStage(`kueue_local_queue_${name}_seconds_bucket`, histogramLabels, lq[k]);
+}
+
 // Operators: controller-runtime metrics from KubeRay and Kueue; the Spark operator is down.
 const operators = [
   { job: 'kuberay-operator', namespace: 'ray-system', instance: '10.0.3.1:8080', up: 1, controllers: { 'raycluster-controller': { success: 2, error: 0.1, requeue: 0.5, depth: 5 }, 'rayjob-controller': { success: 0.2, error: 0, requeue: 0, depth: 0 } } },
@@ -346,11 +433,19 @@ const expected = {
       namespace: lq.namespace, name: lq.name, clusterQueue: lq.clusterQueue,
       pending: lq.pending, admittedActive: lq.admittedActive, admittedPerSecond: lq.admittedPerSecond,
       admissionWait: { p50: histogramQuantile(0.5, lq.waitBuckets), p95: histogramQuantile(0.95, lq.waitBuckets) },
+      unadmitted: Object.fromEntries(lq.unadmitted.map(([reason, cause, n]) => [`${reason}/${cause}`, n])),
+      stageWait: stageQuantiles(lq),
     }])),
     quotaReservedPerSecond: kueueMore.quotaReservedPerSecond,
     // Per cluster queue and reason.
     evictedPerSecond: kueueMore.evictedPerSecond,
     admittedActive: kueueMore.admittedActive,
+    // Per cluster queue, "reason/underlying_cause" (empty when quota is reserved) -> workloads.
+    unadmitted: Object.fromEntries(Object.entries(byClusterQueue).map(([cq, m]) => [cq, m.unadmitted])),
+    // Per cluster queue and resource, in the resource's base unit.
+    pendingResources,
+    // Per cluster queue and stage (quotaReservedWait, ...): p50 and p95.
+    stageWait: Object.fromEntries(Object.entries(byClusterQueue).map(([cq, m]) => [cq, stageQuantiles(m)])),
   },
   // Containers waiting to run now, "namespace/pod/container" -> reason.
   waitingReason: Object.fromEntries(pods.flatMap((p) => p.containers.filter((k) => k.waiting).map((k) => [`${p.namespace}/${p.name}/${k.name}`, k.waiting]))),
@@ -377,6 +472,11 @@ const expected = {
 for (const p of pods) {
   (expected.workloads[`${p.namespace}/${p.workload[0]}/${p.workload[1]}`] ??= []).push(p.name);
   (expected.nodes[p.node] ??= []).push(`${p.namespace}/${p.name}`);
+}
+
+/** p50 and p95 of each wait stage of a queue's model. */
+function stageQuantiles(model) {
+  return Object.fromEntries(Object.keys(STAGES).map((k) => [k, { p50: histogramQuantile(0.5, model[k]), p95: histogramQuantile(0.95, model[k]) }]));
 }
 
 /** Prometheus' histogram_quantile: linear interpolation inside the bucket holding the rank. */

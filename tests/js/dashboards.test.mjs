@@ -252,6 +252,10 @@ function sameValues(got, want, what) {
 const perController = (pick) => Object.fromEntries(Object.entries(expected.controllerRuntime).flatMap(([job, cs]) => Object.entries(cs).map(([c, r]) => [`${job}/${c}`, pick(r)])));
 /** expected.spark flattened to job -> pick(record). */
 const perSparkJob = (pick) => Object.fromEntries(Object.entries(expected.spark).map(([job, r]) => [job, pick(r)]));
+/** An expected.kueue section of cluster queue -> key -> value flattened to "cq/key". */
+const perClusterQueue = (section) => Object.fromEntries(Object.entries(section).flatMap(([cq, byKey]) => Object.entries(byKey).map(([k, v]) => [`${cq}/${k}`, v])));
+/** A wait stage's quantile per cluster queue, at the query's quantile. */
+const stageWait = (stage, q) => Object.fromEntries(Object.entries(expected.kueue.stageWait).map(([cq, st]) => [cq, st[stage][quantileKey(q.spec.quantile)]]));
 const quantileKey = (q) => ({ 0.5: 'p50', 0.95: 'p95', 0.99: 'p99' })[q];
 
 /**
@@ -262,6 +266,13 @@ const keyedExpectations = {
   kueue_quota_reserved_workloads_rate: () => [['cluster_queue'], expected.kueue.quotaReservedPerSecond],
   kueue_evicted_workloads_rate: () => [['cluster_queue', 'reason'], Object.fromEntries(Object.entries(expected.kueue.evictedPerSecond).flatMap(([cq, rs]) => Object.entries(rs).map(([r, v]) => [`${cq}/${r}`, v])))],
   kueue_admitted_active_workloads: () => [['cluster_queue'], expected.kueue.admittedActive],
+  // A series without underlying_cause (quota reserved) keys as "cq/reason/".
+  kueue_unadmitted_workloads: () => [['cluster_queue', 'reason', 'underlying_cause'], perClusterQueue(expected.kueue.unadmitted)],
+  kueue_pending_cpu: () => [['cluster_queue'], Object.fromEntries(Object.entries(expected.kueue.pendingResources).map(([cq, r]) => [cq, r.cpu]))],
+  kueue_pending_memory: () => [['cluster_queue'], Object.fromEntries(Object.entries(expected.kueue.pendingResources).map(([cq, r]) => [cq, r.memory]))],
+  kueue_quota_reserved_wait_time: (q) => [['cluster_queue'], stageWait('quotaReservedWait', q)],
+  kueue_admission_checks_wait_time: (q) => [['cluster_queue'], stageWait('admissionChecksWait', q)],
+  kueue_admitted_until_ready_wait_time: (q) => [['cluster_queue'], stageWait('admittedUntilReadyWait', q)],
   operator_active_workers: () => [['job', 'controller'], perController((r) => r.activeWorkers)],
   operator_reconcile_latency: (q) => [['job', 'controller'], perController((r) => r.reconcileLatency[quantileKey(q.spec.quantile)])],
   kuberay_cluster_provisioned_duration: () => [['namespace', 'name'], expected.kuberay.provisionedSeconds],
