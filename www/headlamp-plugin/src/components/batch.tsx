@@ -116,7 +116,10 @@ export function OperatorHealthCards(props: { ctx: SectionContext; defs?: Operato
   );
 }
 
-/** Kueue cluster queues: pending in all and by status, admission wait p95, admissions per second. */
+/**
+ * Kueue cluster queues: pending in all and by status, admission wait p95, admissions per second,
+ * what unadmitted workloads wait for and the CPU and memory pending workloads request.
+ */
 export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string }) {
   const { ctx, clusterQueue } = props;
   const key = ctxKey(ctx, clusterQueue);
@@ -186,6 +189,34 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
             ),
           },
           { label: 'Admitted', getter: (r: QueueRow) => formatValue(r.admittedPerSecond, 'ops/s') },
+          {
+            label: 'Waiting for',
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-waiting-for">
+                {r.waitingFor.length === 0
+                  ? '—'
+                  : r.waitingFor
+                      .map(w => `${w.cause} ${formatValue(w.workloads, 'count')}`)
+                      .join(', ')}
+              </span>
+            ),
+          },
+          {
+            label: 'Pending CPU',
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-pending-cpu" data-value={r.pendingCpu ?? ''}>
+                {formatValue(r.pendingCpu, 'cores')}
+              </span>
+            ),
+          },
+          {
+            label: 'Pending memory',
+            getter: (r: QueueRow) => (
+              <span data-testid="kubeprom-kueue-pending-memory" data-value={r.pendingMemory ?? ''}>
+                {formatValue(r.pendingMemory, 'bytes')}
+              </span>
+            ),
+          },
         ]}
         data={rows}
         emptyMessage={

@@ -16,7 +16,7 @@ import { buildQuery } from 'kubeprom';
 import type { Endpoint } from './endpoint';
 import type { ErrorDescription } from './errors';
 import { describeError, isAbort } from './errors';
-import type { KueuePlan, QueueRow } from './kueue';
+import type { KueueAnswers, KueuePlan, QueueRow } from './kueue';
 import { queueRows } from './kueue';
 import type { OperatorDef, OperatorHealth } from './operators';
 import { operatorHealth, OPERATORS, planOperators } from './operators';
@@ -228,12 +228,12 @@ export async function loadKueue(
   signal?: AbortSignal,
   endpoint?: Endpoint
 ): Promise<KueueResult> {
-  const queries = [build(plan.pending), build(plan.wait), build(plan.admitted)];
+  const names = Object.keys(plan) as (keyof KueuePlan)[];
+  const queries = names.map(name => build(plan[name]));
   try {
-    const [pending, wait, admitted] = await Promise.all(
-      queries.map(q => client.query(q, undefined, { signal }))
-    );
-    return { rows: queueRows({ pending, wait, admitted }), queries };
+    const answers = await Promise.all(queries.map(q => client.query(q, undefined, { signal })));
+    const results = Object.fromEntries(names.map((name, i) => [name, answers[i]])) as KueueAnswers;
+    return { rows: queueRows(results), queries };
   } catch (e) {
     if (isAbort(e)) throw e;
     return { rows: [], queries, error: describeError(e, endpoint) };

@@ -153,6 +153,70 @@ describe('operatorHealth', () => {
 });
 
 describe('queueRows', () => {
+  // A Kueue before 0.18 (or without UnadmittedWorkloadsObservability): those queries find nothing.
+  const withoutKueue018 = { unadmitted: vec([]), pendingCpu: vec([]), pendingMemory: vec([]) };
+
+  it('shows what unadmitted workloads wait for, the cause or else the reason, and pending requests', () => {
+    const rows = queueRows({
+      pending: vec([{ labels: { cluster_queue: 'cq-gpu', status: 'active' }, value: 15 }]),
+      wait: vec([]),
+      admitted: vec([]),
+      unadmitted: vec([
+        {
+          labels: {
+            cluster_queue: 'cq-gpu',
+            reason: 'NoReservation',
+            underlying_cause: 'NoMatchingFlavor',
+          },
+          value: 3,
+        },
+        {
+          labels: {
+            cluster_queue: 'cq-gpu',
+            reason: 'NoReservation',
+            underlying_cause: 'WaitingForQuota',
+          },
+          value: 11,
+        },
+        // Quota reserved: Kueue's empty underlying_cause is no label at all.
+        { labels: { cluster_queue: 'cq-gpu', reason: 'UnsatisfiedAdmissionChecks' }, value: 2 },
+        // The same series from a second Prometheus replica counts once.
+        {
+          labels: {
+            cluster_queue: 'cq-gpu',
+            reason: 'NoReservation',
+            underlying_cause: 'WaitingForQuota',
+            prometheus_replica: 'b',
+          },
+          value: 11,
+        },
+        {
+          labels: {
+            cluster_queue: 'cq-cpu',
+            reason: 'NoReservation',
+            underlying_cause: 'WaitingForQuota',
+          },
+          value: 4,
+        },
+      ]),
+      pendingCpu: vec([{ labels: { cluster_queue: 'cq-gpu' }, value: 96 }]),
+      pendingMemory: vec([{ labels: { cluster_queue: 'cq-gpu' }, value: 384 * 2 ** 30 }]),
+    });
+    expect(rows.map(r => [r.clusterQueue, r.waitingFor, r.pendingCpu, r.pendingMemory])).toEqual([
+      ['cq-cpu', [{ cause: 'WaitingForQuota', workloads: 4 }], null, null],
+      [
+        'cq-gpu',
+        [
+          { cause: 'WaitingForQuota', workloads: 11 },
+          { cause: 'NoMatchingFlavor', workloads: 3 },
+          { cause: 'UnsatisfiedAdmissionChecks', workloads: 2 },
+        ],
+        96,
+        384 * 2 ** 30,
+      ],
+    ]);
+  });
+
   it('collects pending in all and by status, wait p95 and admission rate per cluster queue', () => {
     const rows = queueRows({
       pending: vec([
@@ -162,6 +226,7 @@ describe('queueRows', () => {
       ]),
       wait: vec([{ labels: { cluster_queue: 'a' }, value: 75 }]),
       admitted: vec([{ labels: { cluster_queue: 'b' }, value: 0.5 }]),
+      ...withoutKueue018,
     });
     expect(rows).toEqual([
       {
@@ -171,6 +236,9 @@ describe('queueRows', () => {
         inadmissible: 3,
         waitP95: 75,
         admittedPerSecond: null,
+        waitingFor: [],
+        pendingCpu: null,
+        pendingMemory: null,
       },
       {
         clusterQueue: 'b',
@@ -179,6 +247,9 @@ describe('queueRows', () => {
         inadmissible: null,
         waitP95: null,
         admittedPerSecond: 0.5,
+        waitingFor: [],
+        pendingCpu: null,
+        pendingMemory: null,
       },
     ]);
   });
@@ -204,6 +275,7 @@ describe('queueRows', () => {
         { labels: { cluster_queue: 'cq-gpu', instance: '10.0.0.1:8443' }, value: 0.25 },
         { labels: { cluster_queue: 'cq-gpu', instance: '10.0.0.2:8443' }, value: 0.25 },
       ]),
+      ...withoutKueue018,
     });
     // Sorted as people read names (the core sorts by bytes, where "Zeta" comes first).
     expect(rows).toEqual([
@@ -214,6 +286,9 @@ describe('queueRows', () => {
         inadmissible: 3,
         waitP95: 75,
         admittedPerSecond: 0.25,
+        waitingFor: [],
+        pendingCpu: null,
+        pendingMemory: null,
       },
       {
         clusterQueue: 'Zeta',
@@ -222,6 +297,9 @@ describe('queueRows', () => {
         inadmissible: null,
         waitP95: NaN,
         admittedPerSecond: null,
+        waitingFor: [],
+        pendingCpu: null,
+        pendingMemory: null,
       },
     ]);
   });
@@ -246,6 +324,9 @@ describe('loading through kubeprom', () => {
         inadmissible: null,
         waitP95: null,
         admittedPerSecond: null,
+        waitingFor: [],
+        pendingCpu: null,
+        pendingMemory: null,
       },
     ]);
     expect(client.calls.every(c => c.promql.includes('"cq-gpu"'))).toBe(true);

@@ -85,7 +85,15 @@ export function instantWindow(scrapeIntervalSeconds = 30): string {
 }
 
 /** How values are shown: the unit aggregatePods converts to, or the metric's own unit. */
-export type DisplayUnit = 'millicores' | 'MiB' | 'bytes/s' | 'count' | 'seconds' | 'ops/s';
+export type DisplayUnit =
+  | 'millicores'
+  | 'MiB'
+  | 'cores'
+  | 'bytes'
+  | 'bytes/s'
+  | 'count'
+  | 'seconds'
+  | 'ops/s';
 
 export interface PlanContext {
   profile?: string | Profile;

@@ -436,6 +436,9 @@ async function main() {
             active: read('active'),
             inadmissible: read('inadmissible'),
             wait: read('wait'),
+            cpu: read('pending-cpu'),
+            memory: read('pending-memory'),
+            waitingFor: cell('waiting-for')?.textContent,
           };
         })
       );
@@ -461,8 +464,21 @@ async function main() {
           0.01,
           `${r.cq} admission wait p95`
         );
+        const resources = expected.kueue.pendingResources[r.cq];
+        assert(r.cpu.value === resources.cpu, `${r.cq} pending CPU ${r.cpu.value}`);
+        assert(r.memory.value === resources.memory, `${r.cq} pending memory ${r.memory.value}`);
+        // What unadmitted workloads wait for: the cause, or the reason where quota is reserved.
+        const causes = Object.entries(expected.kueue.unadmitted[r.cq])
+          .map(([key, n]) => [key.split('/')[1] || key.split('/')[0], n])
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+        assert(
+          r.waitingFor === causes.map(([c, n]) => `${c} ${n}`).join(', '),
+          `${r.cq} waiting for "${r.waitingFor}", expected ${JSON.stringify(causes)}`
+        );
         record(`queue/${r.cq}/pending`, r.pending.text);
         record(`queue/${r.cq}/wait`, r.wait.text);
+        record(`queue/${r.cq}/pending-cpu`, r.cpu.text);
+        record(`queue/${r.cq}/pending-memory`, r.memory.text);
       }
       await page.screenshot({ path: join(artifacts, 'cluster-page.png'), fullPage: true });
       await close();
