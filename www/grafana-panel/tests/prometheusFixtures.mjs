@@ -38,6 +38,7 @@ export function panelQueries() {
     memoryWrongSum: 'sum by (namespace, pod) (container_memory_working_set_bytes{namespace="shop"})',
     kueuePending: kp.buildQuery({ metric: 'kueue_pending_workloads' }),
     kueueWait: kp.buildQuery({ metric: 'kueue_admission_wait_time' }),
+    kueueUnadmitted: kp.buildQuery({ metric: 'kueue_unadmitted_workloads' }),
   };
 }
 

@@ -13,12 +13,16 @@ interface Props {
   width: number;
 }
 
-/** Kueue mode: pending workloads per queue and status, and the admission wait quantile. */
+/**
+ * Kueue mode: pending workloads per queue and status, the admission wait quantile, and what
+ * unadmitted workloads wait for.
+ */
 export function KueueTable({ view, options, width }: Props) {
   const styles = useStyles2(getStyles);
   const showBar = options.visual === 'bar' || options.visual === 'both';
   const showSpark = options.visual === 'sparkline' || options.visual === 'both';
   const hasWait = view.rows.some((r) => r.wait !== undefined);
+  const hasWaitingFor = view.rows.some((r) => r.waitingFor.length > 0);
   const sparkWidth = Math.max(60, Math.min(160, Math.floor(width * 0.18)));
   return (
     <div className={styles.scroll}>
@@ -34,6 +38,7 @@ export function KueueTable({ view, options, width }: Props) {
             <th className={styles.th}>Pending</th>
             {(showBar || showSpark) && <th className={styles.th} />}
             {hasWait && <th className={styles.th}>Admission wait</th>}
+            {hasWaitingFor && <th className={styles.th}>Waiting for</th>}
           </tr>
         </thead>
         <tbody>
@@ -73,6 +78,11 @@ export function KueueTable({ view, options, width }: Props) {
               {hasWait && (
                 <td className={cx(styles.td, styles.num)} data-testid="kubeprom-queue-wait" data-value={r.wait}>
                   {r.waitText}
+                </td>
+              )}
+              {hasWaitingFor && (
+                <td className={styles.td} data-testid="kubeprom-queue-waiting-for">
+                  {r.waitingFor.length === 0 ? '—' : r.waitingFor.map((w) => `${w.cause} ${w.text}`).join(', ')}
                 </td>
               )}
             </tr>

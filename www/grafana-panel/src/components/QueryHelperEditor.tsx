@@ -14,7 +14,7 @@ import {
   useStyles2,
 } from '@grafana/ui';
 import type { MetricInfo, WorkloadKind } from 'kubeprom';
-import { helperToSpec, TEXT_FILTERS } from '../logic/queryHelper';
+import { helperMetrics, helperToSpec, TEXT_FILTERS } from '../logic/queryHelper';
 import { errorText } from '../logic/podView';
 import type { Kubeprom } from '../kubeprom/types';
 import type { QueryHelperValue } from '../types';
@@ -58,18 +58,17 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
   const value: QueryHelperValue = useMemo(() => saved ?? {}, [saved]);
   const metrics = useMemo(() => kp.listMetrics(), [kp]);
   const profiles = useMemo(() => kp.listProfiles(), [kp]);
-  const kueueMode = (context.options as { mode?: string } | undefined)?.mode === 'kueue';
+  const mode = (context.options as { mode?: string } | undefined)?.mode;
   const metricOptions: Array<ComboboxOption<string>> = useMemo(
     () =>
-      metrics
-        .filter((m) => (kueueMode ? m.source === 'kueue' : true))
+      helperMetrics(metrics, mode)
         .map((m) => ({
           value: m.id,
           label: m.title,
           description: `${m.id} · ${m.unit} · ${m.source}`,
           group: m.source,
         })),
-    [metrics, kueueMode]
+    [metrics, mode]
   );
   const metric: MetricInfo | undefined = metrics.find((m) => m.id === value.metric);
   const set = (patch: Partial<QueryHelperValue>) => onChange({ ...value, ...patch });

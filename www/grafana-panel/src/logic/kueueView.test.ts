@@ -169,6 +169,54 @@ describe('buildKueueView with the real kubeprom core', () => {
     expect(v.notices).toEqual([]);
   });
 
+  it('shows what unadmitted workloads wait for, from cluster or local queue series', () => {
+    const opts: PodResourcesOptions = { ...defaultOptions, mode: 'kueue', lint: false };
+    const targets = [
+      { refId: 'A', expr: PENDING },
+      { refId: 'U', expr: 'sum by (cluster_queue, reason, underlying_cause) (kueue_unadmitted_workloads)' },
+      {
+        refId: 'L',
+        expr: 'sum by (exported_namespace, name, cluster_queue, reason, underlying_cause) (kueue_local_queue_unadmitted_workloads)',
+      },
+      { refId: 'R', expr: 'sum by (cluster_queue) (rate(kueue_admitted_workloads_total[5m]))' },
+    ];
+    const frames = [
+      series('A', { cluster_queue: 'gpu', status: 'active' }, [14]),
+      series('U', { cluster_queue: 'gpu', reason: 'NoReservation', underlying_cause: 'NoMatchingFlavor' }, [3]),
+      series('U', { cluster_queue: 'gpu', reason: 'NoReservation', underlying_cause: 'WaitingForQuota' }, [9, 11]),
+      // Quota reserved: no underlying cause; the reason says what is left.
+      series('U', { cluster_queue: 'gpu', reason: 'UnsatisfiedAdmissionChecks' }, [2]),
+      // A local queue's series names its cluster queue, yet is the local queue's row.
+      series(
+        'L',
+        {
+          exported_namespace: 'team-a',
+          name: 'lq',
+          cluster_queue: 'gpu',
+          reason: 'NoReservation',
+          underlying_cause: 'WaitingForQuota',
+        },
+        [8]
+      ),
+      // Admissions per second are no pending workloads: not added to any queue.
+      series('R', { cluster_queue: 'gpu' }, [0.5]),
+    ];
+    const v = buildKueueView(kp, classifyQueries(targets, framesToResults(frames), opts), opts);
+    expect(v.rows.map((r) => [r.queue, r.pending, r.waitingFor.map((w) => [w.cause, w.value, w.text])])).toEqual([
+      [
+        'gpu',
+        14,
+        [
+          ['WaitingForQuota', 11, '11'],
+          ['NoMatchingFlavor', 3, '3'],
+          ['UnsatisfiedAdmissionChecks', 2, '2'],
+        ],
+      ],
+      ['team-a/lq', NaN, [['WaitingForQuota', 8, '8']]],
+    ]);
+    expect(v.notices.map((n) => n.title)).toEqual(['Not shown: R']);
+  });
+
   it('warns about series without a queue and orders by name or top N', () => {
     const frames = [
       series('A', { cluster_queue: 'b', status: 'active' }, [1]),

@@ -20,6 +20,12 @@ export interface QueueRow {
   wait?: number;
   /** The core's text for the wait, or for no value when there is none. */
   waitText: string;
+  /**
+   * Unadmitted workloads (Kueue 0.18+) by what holds them, most first: the underlying cause of a
+   * missing quota reservation (`WaitingForQuota`...), or the reason once quota is reserved
+   * (`UnsatisfiedAdmissionChecks`). Empty without a kueue_unadmitted_workloads query.
+   */
+  waitingFor: Array<{ cause: string; value: number; text: string }>;
   series?: { times: number[]; values: number[] };
 }
 
@@ -65,7 +71,20 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
   // Quantiles do not add up: a queue whose wait query keeps more labels (e.g. priority_class)
   // shows the largest of its series.
   const wait = aggregateQueues(kp, queries, 'kueue-wait', { combine: 'max', stat: options.stat }, notices);
-  if (!pending && !wait) {
+  // A series keeps `underlying_cause` only while quota is missing: the cause, else the reason.
+  const unadmitted = aggregateQueues(kp, queries, 'kueue-unadmitted', { stat: options.stat }, notices, [
+    'underlying_cause',
+    'reason',
+  ]);
+  const unsupported = queries.filter((q) => q.role === 'kueue-unsupported').map((q) => q.refId);
+  if (unsupported.length > 0) {
+    notices.push({
+      severity: 'warning',
+      title: `Not shown: ${unsupported.join(', ')}`,
+      text: 'The Kueue view has columns for kueue_pending_workloads, kueue_admission_wait_time and kueue_unadmitted_workloads (and their local queue twins); other Kueue metrics belong in a time series panel.',
+    });
+  }
+  if (!pending && !wait && !unadmitted) {
     notices.push({
       severity: 'warning',
       title: 'No Kueue query',
@@ -86,18 +105,40 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
       pending: g.value,
       pendingText: kp.formatValue(g.value, 'count'),
       waitText: kp.formatValue(NaN, 'seconds'),
+      waitingFor: [],
     };
     if (g.timestamps && g.values && g.values.length > 0) {
       row.series = { times: Array.from(g.timestamps, (t) => t * 1000), values: Array.from(g.values) };
     }
     rows.set(queue, row);
   }
+  const rowOf = (queue: string): QueueRow => {
+    let row = rows.get(queue);
+    if (!row) {
+      row = {
+        queue,
+        byStatus: [],
+        pending: NaN,
+        pendingText: kp.formatValue(NaN, 'count'),
+        waitText: kp.formatValue(NaN, 'seconds'),
+        waitingFor: [],
+      };
+      rows.set(queue, row);
+    }
+    return row;
+  };
   for (const [queue, g] of wait ?? []) {
-    const row = rows.get(queue) ?? { queue, byStatus: [], pending: NaN, pendingText: kp.formatValue(NaN, 'count') };
-    rows.set(queue, { ...row, wait: g.value, waitText: kp.formatValue(g.value, 'seconds') });
+    const row = rowOf(queue);
+    row.wait = g.value;
+    row.waitText = kp.formatValue(g.value, 'seconds');
+  }
+  for (const [queue, g] of unadmitted ?? []) {
+    const cause = g.key[g.key.length - 1];
+    rowOf(queue).waitingFor.push({ cause, value: g.value, text: kp.formatValue(g.value, 'count') });
   }
   const statusList = [...statuses].sort();
   for (const row of rows.values()) {
+    row.waitingFor.sort((a, b) => cmpDesc(a.value, b.value) || a.cause.localeCompare(b.cause));
     const have = new Map(row.byStatus.map((s) => [s.status, s]));
     row.byStatus = statusList.map(
       (status) => have.get(status) ?? { status, value: NaN, text: kp.formatValue(NaN, 'count') }
@@ -127,23 +168,28 @@ const CLUSTER_QUEUE: GroupOptions['group'] = ['cluster_queue'];
 const LOCAL_QUEUE: GroupOptions['group'] = [['exported_namespace', 'namespace'], 'name'];
 
 /**
- * The groups of one role's queries by queue name (a cluster queue's name, or `namespace/name` of a
- * local queue). A query's result is read as cluster queues when any of its series has
- * `cluster_queue`, otherwise as local queues; the queries of each kind are aggregated together.
+ * The groups of one role's queries with their queue name (a cluster queue's name, or
+ * `namespace/name` of a local queue). A query's result is read as cluster queues when any of its
+ * series has `cluster_queue` and no local queue `name`, otherwise as local queues; the queries of
+ * each kind are aggregated together. `within` adds a group label (alternatives, the first present
+ * winning) under the queue: several groups per queue, the label's value last in each key.
  */
 function aggregateQueues(
   kp: Core,
   queries: PanelQuery[],
   role: Role,
   opts: Pick<GroupOptions, 'part' | 'combine' | 'stat' | 'keepSeries'>,
-  notices: Notice[]
-): Map<string, GroupValue> | undefined {
+  notices: Notice[],
+  within?: string[]
+): Array<[string, GroupValue]> | undefined {
   const results = queries.filter((q) => q.role === role && q.ref).map((q) => q.ref!.result);
   if (results.length === 0) {
     return undefined;
   }
-  const isClusterQueue = (r: QueryResult) => r.series.some((s) => s.labels.cluster_queue !== undefined);
-  const groups = new Map<string, GroupValue>();
+  // A local queue's unadmitted workloads name their cluster queue too.
+  const isClusterQueue = (r: QueryResult) =>
+    r.series.some((s) => s.labels.cluster_queue !== undefined && s.labels.name === undefined);
+  const groups: Array<[string, GroupValue]> = [];
   let unattributed = 0;
   let aggregated = false;
   for (const [group, kind] of [
@@ -155,7 +201,8 @@ function aggregateQueues(
     }
     let report: GroupReport;
     try {
-      report = kp.aggregateGroups(mergeResults(kind), { ...opts, group, identity: TARGET_LABELS });
+      const by = within ? [...group, within] : group;
+      report = kp.aggregateGroups(mergeResults(kind), { ...opts, group: by, identity: TARGET_LABELS });
     } catch (e) {
       notices.push({ severity: 'error', title: 'Cannot aggregate the Kueue query', text: errorText(e) });
       continue;
@@ -163,7 +210,7 @@ function aggregateQueues(
     aggregated = true;
     unattributed += report.unattributed.length;
     for (const g of report.groups) {
-      groups.set(g.key.join('/'), g);
+      groups.push([(within ? g.key.slice(0, -1) : g.key).join('/'), g]);
     }
   }
   if (unattributed > 0) {

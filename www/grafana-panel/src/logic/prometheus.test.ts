@@ -25,7 +25,12 @@ interface Recorded {
         memoryLimits: number;
       }
     >;
-    kueue: { pending: Record<string, Record<string, number>>; admissionWait: Record<string, { p95: number }> };
+    kueue: {
+      pending: Record<string, Record<string, number>>;
+      admissionWait: Record<string, { p95: number }>;
+      /** Per cluster queue, "reason/underlying_cause" (empty once quota is reserved). */
+      unadmitted: Record<string, Record<string, number>>;
+    };
   };
   responses: Record<string, { expr: string; step: number; body: PromResponse }>;
 }
@@ -144,5 +149,18 @@ describe('Kueue view on the real Prometheus', () => {
       const p95 = expected.kueue.admissionWait[queue].p95;
       expect(Math.abs(row.wait! - p95) / p95).toBeLessThan(0.01);
     }
+  });
+
+  it('shows what the unadmitted workloads of each queue wait for', () => {
+    const { queries, opts } = panel(['kueuePending', 'kueueUnadmitted'], { mode: 'kueue' });
+    const v = buildKueueView(kp, queries, opts);
+    for (const [queue, byKey] of Object.entries(expected.kueue.unadmitted)) {
+      const want = Object.entries(byKey)
+        .map(([key, n]) => ({ cause: key.split('/')[1] || key.split('/')[0], value: n }))
+        .sort((a, b) => b.value - a.value || a.cause.localeCompare(b.cause));
+      const row = v.rows.find((r) => r.queue === queue)!;
+      expect(row.waitingFor.map(({ cause, value }) => ({ cause, value }))).toEqual(want);
+    }
+    expect(v.notices).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { realKubeprom } from '../testing/kubeprom';
-import { helperToSpec } from './queryHelper';
+import { defaultOptions } from '../types';
+import { helperMetrics, helperToSpec } from './queryHelper';
+import { classifyQueries } from './roles';
 
 const kp = realKubeprom();
 const metric = (id: string) => kp.listMetrics().find((m) => m.id === id);
@@ -15,6 +17,24 @@ describe('query helper', () => {
     // kueue metrics take no container or node filter; a gauge has no window.
     expect(spec).toEqual({ metric: 'kueue_pending_workloads', namespace: 'kueue-system', variables: 'regex' });
     expect(helperToSpec({}, undefined)).toBeUndefined();
+  });
+
+  it('offers in Kueue mode only the metrics its table shows, each of them in the catalog', () => {
+    const ids = helperMetrics(kp.listMetrics(), 'kueue').map((m) => m.id);
+    expect(ids.sort()).toEqual([
+      'kueue_admission_wait_time',
+      'kueue_local_queue_admission_wait_time',
+      'kueue_local_queue_pending_workloads',
+      'kueue_local_queue_unadmitted_workloads',
+      'kueue_pending_workloads',
+      'kueue_unadmitted_workloads',
+    ]);
+    // Each one's query gets a column of the table, none the notice of what is not shown.
+    const targets = ids.map((id, i) => ({ refId: String.fromCharCode(65 + i), expr: kp.buildQuery({ metric: id }) }));
+    const roles = classifyQueries(targets, [], { ...defaultOptions, mode: 'kueue' }).map((q) => q.role);
+    expect(roles.filter((r) => r === 'kueue-unsupported')).toEqual([]);
+    expect(new Set(roles)).toEqual(new Set(['kueue-pending', 'kueue-wait', 'kueue-unadmitted']));
+    expect(helperMetrics(kp.listMetrics(), 'pods')).toHaveLength(kp.listMetrics().length);
   });
 
   it('keeps a Grafana variable as a variable, and a literal as an exact literal', () => {

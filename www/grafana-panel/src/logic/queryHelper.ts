@@ -1,6 +1,22 @@
 import type { MetricInfo, QuerySpec } from 'kubeprom';
 import type { QueryHelperValue } from '../types';
 
+// The catalog metrics Kueue mode's table has a column for (see roles.ts); the helper offers
+// only these there, as any other would not be shown.
+const KUEUE_TABLE_METRICS = new Set([
+  'kueue_pending_workloads',
+  'kueue_local_queue_pending_workloads',
+  'kueue_admission_wait_time',
+  'kueue_local_queue_admission_wait_time',
+  'kueue_unadmitted_workloads',
+  'kueue_local_queue_unadmitted_workloads',
+]);
+
+/** The catalog metrics the helper offers in a panel mode. */
+export function helperMetrics(metrics: MetricInfo[], mode: string | undefined): MetricInfo[] {
+  return mode === 'kueue' ? metrics.filter((m) => KUEUE_TABLE_METRICS.has(m.id)) : metrics;
+}
+
 /** Filters the helper offers as text inputs, when the metric accepts them. */
 export const TEXT_FILTERS = ['namespace', 'pod', 'container', 'node', 'cluster'] as const;
 

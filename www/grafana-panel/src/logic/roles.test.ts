@@ -66,6 +66,33 @@ describe('classifyQueries', () => {
     );
     expect(kueue.map((q) => q.role)).toEqual(['kueue-pending', 'kueue-wait']);
   });
+
+  it('reads unadmitted workloads apart, and no other Kueue metric as pending workloads', () => {
+    const roles = classifyQueries(
+      [
+        { refId: 'A', expr: 'sum by (cluster_queue, reason, underlying_cause) (kueue_unadmitted_workloads)' },
+        { refId: 'B', expr: 'sum by (namespace, name, reason) (kueue_local_queue_unadmitted_workloads)' },
+        { refId: 'C', expr: 'sum by (cluster_queue) (rate(kueue_admitted_workloads_total[5m]))' },
+        {
+          refId: 'D',
+          expr: 'histogram_quantile(0.95, sum by (cluster_queue, le) (rate(kueue_quota_reserved_wait_time_seconds_bucket[5m])))',
+        },
+        { refId: 'E', expr: 'sum by (cluster_queue, status) (kueue_local_queue_pending_workloads)' },
+        // A recording rule names no Kueue metric: read as pending workloads, as before.
+        { refId: 'F', expr: 'cluster_queue:pending:sum' },
+      ],
+      [],
+      { ...defaultOptions, mode: 'kueue' }
+    );
+    expect(roles.map((q) => q.role)).toEqual([
+      'kueue-unadmitted',
+      'kueue-unadmitted',
+      'kueue-unsupported',
+      'kueue-unsupported',
+      'kueue-pending',
+      'kueue-pending',
+    ]);
+  });
 });
 
 describe('detectResource and displayUnit', () => {

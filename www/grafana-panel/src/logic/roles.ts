@@ -3,7 +3,15 @@ import type { RefResult } from './frames';
 import type { PanelMode, PodResourcesOptions, UnitOption } from '../types';
 
 /** What a query contributes to the panel. */
-export type Role = 'usage' | 'requests' | 'limits' | 'kueue-pending' | 'kueue-wait';
+export type Role =
+  | 'usage'
+  | 'requests'
+  | 'limits'
+  | 'kueue-pending'
+  | 'kueue-wait'
+  | 'kueue-unadmitted'
+  /** A Kueue metric the queue table has no column for (a rate, another wait histogram...). */
+  | 'kueue-unsupported';
 
 /** A query of the panel: its refId, the text the user wrote, and its results. */
 export interface PanelQuery {
@@ -25,6 +33,9 @@ const REQUESTS = /\bkube_pod_(container_resource_requests|resource_request)\b/;
 const LIMITS = /\bkube_pod_(container_resource_limits|resource_limit)\b/;
 const CADVISOR = /\bcontainer_[a-z_]+\b/;
 const KUEUE_WAIT = /\bkueue_(local_queue_)?admission_wait_time_seconds(_bucket|_sum|_count)?\b/;
+const KUEUE_UNADMITTED = /\bkueue_(local_queue_)?unadmitted_workloads\b/;
+const KUEUE_PENDING = /\bkueue_(local_queue_)?pending_workloads\b/;
+const KUEUE_ANY = /\bkueue_[a-z_]+\b/;
 
 /**
  * Pairs the panel's queries (request targets) with their results and decides the role of each.
@@ -63,7 +74,15 @@ export function classifyQueries(
 function roleOf(q: PanelQuery, options: Pick<PodResourcesOptions, 'mode' | 'requestsRefId' | 'limitsRefId'>): Role {
   const text = [q.expr ?? '', q.executedExpr ?? '', ...metricNames(q)].join('\n');
   if (options.mode === 'kueue') {
-    return KUEUE_WAIT.test(text) ? 'kueue-wait' : 'kueue-pending';
+    if (KUEUE_WAIT.test(text)) {
+      return 'kueue-wait';
+    }
+    if (KUEUE_UNADMITTED.test(text)) {
+      return 'kueue-unadmitted';
+    }
+    // Read as pending workloads: what names them, and what names no Kueue metric at all (a
+    // recording rule); any other Kueue metric would be miscounted as pending workloads.
+    return KUEUE_PENDING.test(text) || !KUEUE_ANY.test(text) ? 'kueue-pending' : 'kueue-unsupported';
   }
   if (options.requestsRefId && q.refId === options.requestsRefId) {
     return 'requests';

@@ -296,7 +296,7 @@ async function main() {
 
     // 3. Kueue mode.
     await render({
-      queries: [q('A', 'kueuePending'), q('B', 'kueueWait')],
+      queries: [q('A', 'kueuePending'), q('B', 'kueueWait'), q('C', 'kueueUnadmitted')],
       options: { mode: 'kueue' },
       width: 1040,
       height: 300,
@@ -322,6 +322,23 @@ async function main() {
       }
     }
     check('Kueue mode: pending per queue and wait p95 match expected.json', kueueOk);
+    // What unadmitted workloads wait for: the cause, or the reason where quota is reserved.
+    let waitingForOk = true;
+    for (const [queue, byKey] of Object.entries(expected.kueue.unadmitted)) {
+      const want = Object.entries(byKey)
+        .map(([key, n]) => [key.split('/')[1] || key.split('/')[0], n])
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([cause, n]) => `${cause} ${n}`)
+        .join(', ');
+      const shown = await page
+        .locator(`[data-testid="kubeprom-queue-row"][data-queue="${queue}"] [data-testid="kubeprom-queue-waiting-for"]`)
+        .innerText();
+      if (shown.trim() !== want) {
+        waitingForOk = false;
+        console.log(`  ${queue}: waiting for "${shown}" (expected "${want}")`);
+      }
+    }
+    check('Kueue mode: unadmitted workloads by cause match expected.json', waitingForOk);
     // The statuses are the columns the table shows ("Pending (active)"); local queues
     // (`namespace/name`) have no key in the comparison.
     const queueTexts = await page.$eval('[data-testid="kubeprom-kueue-table"]', (table) => {
