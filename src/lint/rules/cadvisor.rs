@@ -9,7 +9,8 @@ use super::super::syntax::Selector;
 use super::super::text::{list_separator, remove_list_item, Edit};
 use super::super::tree::{matcher_groups, metric_name, Cursor};
 use super::super::{RuleInfo, Severity};
-use super::{values_unused, Ctx, LABEL_PRESERVING_FUNCTIONS};
+use super::values::only_presence_matters;
+use super::{Ctx, LABEL_PRESERVING_FUNCTIONS};
 
 /// Whether a matcher rules out the pod-level cgroup series, which has neither a `container`
 /// nor an `image` label (the pause container has an image, so `image!=""` keeps it; it is tiny
@@ -63,7 +64,7 @@ pub(super) fn double_count(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         g.iter()
             .any(|m| excludes_pod_cgroup(m) || only_pod_cgroup(m))
     });
-    if safe || values_unused(c, parents) || pod_series_filtered_out(c, parents) {
+    if safe || only_presence_matters(c, parents) || pod_series_filtered_out(c, parents) {
         return;
     }
     let span = sel

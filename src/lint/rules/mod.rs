@@ -11,6 +11,7 @@ mod grouping;
 mod histogram;
 mod matchers;
 mod rates;
+mod values;
 
 use promql_parser::parser::Expr;
 
@@ -172,46 +173,6 @@ pub(super) fn for_each<'a>(c: Cursor<'a>, f: &mut dyn FnMut(Cursor<'a>)) {
     for child in c.children() {
         for_each(child, f);
     }
-}
-
-/// The closest enclosing expression that is not a parenthesis, with its child on the path.
-pub(super) fn consumer<'a, 'p>(
-    c: &Cursor<'a>,
-    parents: &'p [Cursor<'a>],
-) -> Option<(&'p Cursor<'a>, Cursor<'a>)> {
-    let mut child = *c;
-    for p in parents.iter().rev() {
-        if matches!(p.expr, Expr::Paren(_)) {
-            child = *p;
-            continue;
-        }
-        return Some((p, child));
-    }
-    None
-}
-
-/// Whether the values of `c` are unused because it is the right-hand side of `and`/`unless`,
-/// which only filter the left-hand side by labels.
-pub(super) fn values_unused(c: &Cursor, parents: &[Cursor]) -> bool {
-    let mut child = *c;
-    for p in parents.iter().rev() {
-        if let Expr::Binary(b) = p.expr {
-            let op = b.op.to_string();
-            if (op == "and" || op == "unless") && std::ptr::eq(&*b.rhs, child.expr) {
-                return true;
-            }
-        }
-        if let Expr::Call(call) = p.expr {
-            if matches!(
-                call.func.name,
-                "absent" | "absent_over_time" | "present_over_time" | "timestamp"
-            ) {
-                return true;
-            }
-        }
-        child = *p;
-    }
-    false
 }
 
 /// Functions whose result keeps the labels of their (single) vector or matrix argument.

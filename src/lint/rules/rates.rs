@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use promql_parser::parser::value::ValueType;
 use promql_parser::parser::Expr;
 
 use super::super::metrics::{is_counter, is_gauge};
@@ -9,7 +10,8 @@ use super::super::syntax::{Kind, Node};
 use super::super::text::{Edit, Span};
 use super::super::tree::{metric_name, Cursor};
 use super::super::{RuleInfo, Severity};
-use super::{consumer, format_duration, Ctx};
+use super::values::values_matter;
+use super::{format_duration, Ctx};
 
 /// Functions that pass their argument's values through (possibly transformed), so a raw
 /// counter inside them is still a raw counter.
@@ -37,7 +39,7 @@ const TRANSPARENT: &[&str] = &[
 ];
 
 /// Aggregations that combine values (`count`, `group`, `min`, `max`, `topk`... pick or count
-/// series and are fine on a raw counter).
+/// series, and a raw value picked or counted is a fine use of it).
 const COMBINING: &[&str] = &["sum", "avg", "stddev", "stdvar", "quantile"];
 
 /// Range functions meant for gauges, with the counter function to use instead (if any).
@@ -85,7 +87,11 @@ pub(super) const COUNTER_WITHOUT_RATE: RuleInfo = RuleInfo {
            avg_over_time(), do not handle resets either; the fix turns delta() into \
            increase() and deriv() into rate(). Comparisons, count() and topk() are fine on a \
            raw counter, and kube-state-metrics' `_total` series, which copy a count from an \
-           object's status, are not flagged.\n\n\
+           object's status, are not flagged. Nor is a counter whose values cannot reach the \
+           result: under count() or group(), inside absent(), absent_over_time(), \
+           present_over_time(), count_over_time() or timestamp(), on the right-hand side of \
+           `and`/`unless`, or multiplied by 0 to join on its labels, as in \
+           `count by (instance) (sum by (instance, cpu) (node_cpu_seconds_total))`.\n\n\
            Flagged: `sum by (code) (http_requests_total)`\n\n\
            Instead: `sum by (code) (rate(http_requests_total[5m]))`",
 };
@@ -104,6 +110,9 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
             let Some(use_site) = raw_value_use(c, parents) else {
                 return;
             };
+            if !values_matter(c, parents) {
+                return;
+            }
             let span = ctx.span(c, parents);
             ctx.report(
                 &COUNTER_WITHOUT_RATE,
@@ -136,7 +145,7 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
             let Some(name) = metric_name(vs) else {
                 return;
             };
-            if !is_counter(name) {
+            if !is_counter(name) || !values_matter(c, parents) {
                 return;
             }
             let fname = call.func.name;
@@ -168,19 +177,38 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
     }
 }
 
-/// How a raw value is used, looking up through parentheses and value-preserving functions:
+/// Aggregations whose results are values of their input series (picked, not computed), so a
+/// raw counter comes out of them still a raw counter.
+const PICKING: &[&str] = &["min", "max", "topk", "bottomk", "limitk", "limit_ratio"];
+
+/// How a raw value is used, looking up through the operators that pass it on unchanged
+/// (parentheses, value-preserving functions, picking aggregations, filters, set operators):
 /// `Some("arithmetic")` etc. when the use needs a rate, `None` when it is fine.
+///
+/// Whether that use can change the result at all is [`values_matter`]'s question.
 fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
-    let mut here = *c;
-    let mut up = parents;
-    loop {
-        let (parent, child) = consumer(&here, up)?;
+    let mut child = *c;
+    for (i, parent) in parents.iter().enumerate().rev() {
         match parent.expr {
+            Expr::Paren(_) => {}
             Expr::Binary(b) => {
-                if b.op.is_comparison_operator() || b.op.is_set_operator() {
+                let is_rhs = std::ptr::eq(&*b.rhs, child.expr);
+                let op = b.op.to_string();
+                let passes_on = if b.op.is_set_operator() {
+                    // `or` passes both sides' samples on, `and`/`unless` the left-hand ones.
+                    op == "or" || !is_rhs
+                } else if b.op.is_comparison_operator() {
+                    // A filter passes on the samples of its vector side (the left-hand one
+                    // when both are vectors); `bool` yields 0 or 1 instead. A raw counter
+                    // compared with a threshold is a fine use of its value.
+                    let scalar_lhs = b.lhs.value_type() == ValueType::Scalar;
+                    !b.return_bool() && is_rhs == scalar_lhs
+                } else {
+                    return Some("arithmetic");
+                };
+                if !passes_on {
                     return None;
                 }
-                return Some("arithmetic");
             }
             Expr::Aggregate(a) => {
                 let op = a.op.to_string();
@@ -188,14 +216,19 @@ fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
                     .param
                     .as_deref()
                     .is_some_and(|p| std::ptr::eq(p, child.expr));
-                if is_param || !COMBINING.contains(&op.as_str()) {
+                if is_param {
                     return None;
                 }
-                return Some(match op.as_str() {
-                    "sum" => "a sum",
-                    "avg" => "an average",
-                    _ => "an aggregation",
-                });
+                if COMBINING.contains(&op.as_str()) {
+                    return Some(match op.as_str() {
+                        "sum" => "a sum",
+                        "avg" => "an average",
+                        _ => "an aggregation",
+                    });
+                }
+                if !PICKING.contains(&op.as_str()) {
+                    return None;
+                }
             }
             Expr::Call(call) => {
                 if call.func.name == "histogram_quantile" {
@@ -207,11 +240,10 @@ fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
             }
             _ => return None,
         }
-        // Continue above the transparent function.
-        let idx = up.iter().rposition(|p| std::ptr::eq(p.expr, parent.expr))?;
-        here = up[idx];
-        up = &up[..idx];
+        // The value goes on up unchanged.
+        child = parents[i];
     }
+    None
 }
 
 /// The matrix selector a range function reads, with the span of its range duration.
@@ -536,9 +568,63 @@ mod tests {
             "sum(job:http_requests_total:rate5m)",
             "a and x_total",
             "timestamp(x_total) * 2",
+            "count_values(\"value\", x_total)",
         ] {
             assert!(findings(ok, rule).is_empty(), "{ok}");
         }
+    }
+
+    #[test]
+    fn counters_whose_values_cannot_matter() {
+        let rule = COUNTER_WITHOUT_RATE.id;
+        for ok in [
+            "count(sum(node_cpu_seconds_total) by (instance, cpu)) by (instance)",
+            "count by (node) (node_cpu_seconds_total{mode=\"idle\"} * on (namespace, pod) group_left (node) topk by (namespace, pod) (1, kube_pod_info))",
+            "group by (job) (sum by (job, code) (x_total))",
+            "absent(sum(x_total{job=\"a\"}))",
+            "absent_over_time(sum(x_total)[10m:])",
+            "present_over_time(sum(x_total)[10m:])",
+            "count_over_time(sum(x_total)[10m:1m])",
+            "timestamp(sum by (pod) (x_total))",
+            "y and on (pod) sum by (pod) (x_total)",
+            "y unless on (pod) (x_total * 2)",
+            "count(label_replace(sum by (pod) (x_total), \"p\", \"$1\", \"pod\", \"(.*)\"))",
+            "y + on (pod) group_left (node) (0 * sum by (pod, node) (x_total))",
+            "count(sum by (pod) (x_total) > bool 0)",
+            "count by (pod) (y * on (pod) group_left x_total)",
+        ] {
+            assert!(findings(ok, rule).is_empty(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn counters_whose_values_reach_the_result() {
+        let rule = COUNTER_WITHOUT_RATE.id;
+        for (q, at) in [
+            // A filter reads the sum's values even when only the series are counted.
+            ("count(sum by (pod) (x_total) > 0)", "x_total"),
+            // count_values turns each distinct value of the sum into a label.
+            ("count_values(\"v\", sum(x_total))", "x_total"),
+            ("y or sum(x_total)", "x_total"),
+            (
+                "label_replace(sum(x_total), \"p\", \"$1\", \"pod\", \"(.*)\")",
+                "x_total",
+            ),
+            // topk and max pick raw values and pass them on to the arithmetic or sum above.
+            (
+                "y * on (pod) group_left topk by (pod) (1, x_total)",
+                "x_total",
+            ),
+            ("sum(max by (cpu) (x_total))", "x_total"),
+            ("sum(x_total > 0)", "x_total"),
+            ("sum(5 < x_total)", "x_total"),
+            ("avg(x_total and on (pod) y)", "x_total"),
+            ("max_over_time(sum(x_total)[1h:])", "x_total"),
+        ] {
+            assert_eq!(marked(q, rule), [at], "{q}");
+        }
+        assert!(findings("count(delta(x_total[1h]))", rule).is_empty());
+        assert_eq!(findings("count(delta(x_total[1h]) > 0)", rule).len(), 1);
     }
 
     #[test]
