@@ -107,10 +107,14 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
             if !is_counter(name) {
                 return;
             }
-            let Some(use_site) = raw_value_use(c, parents) else {
+            let Some((use_site, at)) = raw_value_use(c, parents) else {
                 return;
             };
-            if !values_matter(c, parents) {
+            let operand = parents.get(at + 1).unwrap_or(c);
+            let Some(above) = parents.get(..=at) else {
+                return;
+            };
+            if !values_matter(operand, above) {
                 return;
             }
             let span = ctx.span(c, parents);
@@ -183,10 +187,13 @@ const PICKING: &[&str] = &["min", "max", "topk", "bottomk", "limitk", "limit_rat
 
 /// How a raw value is used, looking up through the operators that pass it on unchanged
 /// (parentheses, value-preserving functions, picking aggregations, filters, set operators):
-/// `Some("arithmetic")` etc. when the use needs a rate, `None` when it is fine.
+/// `Some(("arithmetic", i))` etc. when the use needs a rate, with `parents[i]` the expression
+/// that combines the value; `None` when the use is fine.
 ///
-/// Whether that use can change the result at all is [`values_matter`]'s question.
-fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
+/// Whether the combined value can change the result at all is [`values_matter`]'s question,
+/// asked of the combining expression's operand: what the operators in between read (topk
+/// comparing raw values to pick one, a filter comparing with a threshold) is a fine use.
+fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<(&'static str, usize)> {
     let mut child = *c;
     for (i, parent) in parents.iter().enumerate().rev() {
         match parent.expr {
@@ -204,7 +211,7 @@ fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
                     let scalar_lhs = b.lhs.value_type() == ValueType::Scalar;
                     !b.return_bool() && is_rhs == scalar_lhs
                 } else {
-                    return Some("arithmetic");
+                    return Some(("arithmetic", i));
                 };
                 if !passes_on {
                     return None;
@@ -220,11 +227,12 @@ fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
                     return None;
                 }
                 if COMBINING.contains(&op.as_str()) {
-                    return Some(match op.as_str() {
+                    let what = match op.as_str() {
                         "sum" => "a sum",
                         "avg" => "an average",
                         _ => "an aggregation",
-                    });
+                    };
+                    return Some((what, i));
                 }
                 if !PICKING.contains(&op.as_str()) {
                     return None;
@@ -232,7 +240,7 @@ fn raw_value_use(c: &Cursor, parents: &[Cursor]) -> Option<&'static str> {
             }
             Expr::Call(call) => {
                 if call.func.name == "histogram_quantile" {
-                    return Some("a quantile");
+                    return Some(("a quantile", i));
                 }
                 if !TRANSPARENT.contains(&call.func.name) {
                     return None;
@@ -592,6 +600,9 @@ mod tests {
             "y + on (pod) group_left (node) (0 * sum by (pod, node) (x_total))",
             "count(sum by (pod) (x_total) > bool 0)",
             "count by (pod) (y * on (pod) group_left x_total)",
+            // topk reads the raw values to pick one, a fine use; the product is only counted.
+            "count by (node) (rate(x_total[5m]) * on (pod) group_left (node) topk by (pod) (1, x_total))",
+            "count(sum(x_total > 5))",
         ] {
             assert!(findings(ok, rule).is_empty(), "{ok}");
         }
