@@ -278,7 +278,9 @@ pub(super) const RATE_ON_GAUGE: RuleInfo = RuleInfo {
            For a gauge, use deriv() for the per-second trend, delta() for the change over the \
            window, or avg_over_time() to smooth it. Gauges are known by name: a list of common \
            ones, kube-state-metrics series not ending in `_total`, and suffixes such as \
-           `_bytes`, `_ratio` and `_info`.\n\n\
+           `_bytes`, `_ratio` and `_info`. A rate read by a histogram function, as in \
+           `histogram_quantile(0.9, sum(rate(http_response_size_bytes[5m])))`, is of a native \
+           histogram, whatever its name, and is not flagged.\n\n\
            Flagged: `rate(workqueue_depth[5m])`\n\n\
            Instead: `deriv(workqueue_depth[5m])`",
 };
@@ -300,7 +302,7 @@ pub(super) fn rate_on_gauge(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let Some(name) = metric_name(vs) else {
         return;
     };
-    if !is_gauge(name) {
+    if !is_gauge(name) || read_as_native_histogram(parents) {
         return;
     }
     let span = ctx.span(c, parents);
@@ -314,6 +316,24 @@ pub(super) fn rate_on_gauge(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         ),
         None,
     );
+}
+
+/// Whether the rate whose parents are `parents` is read by a histogram function
+/// (`histogram_quantile`, `histogram_count`, ...), through aggregations and label rewrites.
+///
+/// Then the series is a native histogram, whose name carries no `_bucket` suffix but its unit:
+/// `rate(http_response_size_bytes[5m])` inside histogram_quantile() is a histogram's rate, not
+/// a gauge's.
+fn read_as_native_histogram(parents: &[Cursor]) -> bool {
+    for p in parents.iter().rev() {
+        match p.expr {
+            Expr::Paren(_) | Expr::Aggregate(_) => {}
+            Expr::Call(call) if call.func.name.starts_with("histogram_") => return true,
+            Expr::Call(call) if matches!(call.func.name, "label_replace" | "label_join") => {}
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// A range window too short for the scrape interval.
@@ -660,6 +680,8 @@ mod tests {
             "increase(kube_pod_status_phase[1h])",
             "irate(up[5m])",
             "sum(rate(workqueue_depth{name=\"x\"}[5m]))",
+            // A histogram function over a ratio of rates reads no histogram.
+            "histogram_quantile(0.9, rate(x_bytes[5m]) / 2)",
         ] {
             assert_eq!(findings(q, rule).len(), 1, "{q}");
         }
@@ -668,6 +690,8 @@ mod tests {
             "rate(kube_pod_container_status_restarts_total[5m])",
             "rate(something_unknown[5m])",
             "deriv(container_memory_working_set_bytes[5m])",
+            "histogram_quantile(0.9, sum by (job) (rate(http_response_size_bytes[5m])))",
+            "histogram_avg(rate(http_request_size_bytes[5m]))",
         ] {
             assert!(findings(ok, rule).is_empty(), "{ok}");
         }
