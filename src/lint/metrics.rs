@@ -31,10 +31,13 @@ const CADVISOR_PER_CONTAINER_PREFIXES: &[&str] = &[
 ];
 
 /// Whether `name` is a cAdvisor metric reported per container and for the pod cgroup.
+/// Recording rules (names with `:`) have the labels their rule gives them, whatever they are
+/// named after.
 pub(super) fn is_cadvisor_per_container(name: &str) -> bool {
-    CADVISOR_PER_CONTAINER_PREFIXES
-        .iter()
-        .any(|p| name.starts_with(p))
+    !name.contains(':')
+        && CADVISOR_PER_CONTAINER_PREFIXES
+            .iter()
+            .any(|p| name.starts_with(p))
 }
 
 /// Whether `name` is a cAdvisor network metric: reported once per pod (by the pod sandbox,
@@ -68,6 +71,10 @@ const KNOWN_GAUGES: &[&str] = &[
     "container_last_seen",
     "container_start_time_seconds",
     "container_tasks_state",
+    // The kubelet's pod and container counts before they were renamed to kubelet_running_pods
+    // and kubelet_running_containers.
+    "kubelet_running_pod_count",
+    "kubelet_running_container_count",
     "workqueue_depth",
     "workqueue_longest_running_processor_seconds",
     "workqueue_unfinished_work_seconds",
@@ -166,6 +173,9 @@ mod tests {
         assert!(!is_cadvisor_per_container(
             "node_namespace_pod_container:container_memory_working_set_bytes"
         ));
+        assert!(!is_cadvisor_per_container(
+            "container_memory_working_set_bytes:sum_by_pod"
+        ));
     }
 
     #[test]
@@ -178,6 +188,8 @@ mod tests {
         assert!(!is_counter("spark_application_running_count"));
         assert!(!is_counter("job:http_requests_total:rate5m"));
         assert!(!is_counter("up"));
+        assert!(!is_counter("kubelet_running_pod_count"));
+        assert!(is_gauge("kubelet_running_container_count"));
 
         assert!(is_gauge("container_memory_working_set_bytes"));
         assert!(is_gauge("kube_pod_status_phase"));
