@@ -19,6 +19,12 @@ fn excludes_pod_cgroup(m: &Matcher) -> bool {
     (m.name == "container" || m.name == "image") && !m.is_match("")
 }
 
+/// Whether a matcher selects one cgroup by its path (`id="/"` is the root cgroup, the whole
+/// machine): one series per target, never a pod's containers together with the pod.
+fn one_cgroup(m: &Matcher) -> bool {
+    m.name == "id" && m.op == MatchOp::Equal && !m.value.is_empty()
+}
+
 /// Whether a matcher selects the pod-level series only (`container=""`).
 fn only_pod_cgroup(m: &Matcher) -> bool {
     m.name == "container"
@@ -40,7 +46,8 @@ pub(super) const CADVISOR_DOUBLE_COUNT: RuleInfo = RuleInfo {
            A sum or a per-pod view over both counts every pod twice. A matcher that rules out \
            the empty container name (`container!=\"\"`, `container=~\".+\"`, a named \
            container, or `image!=\"\"`) keeps the real containers only; the fix adds \
-           `container!=\"\"`. `container!=\"POD\"` is not enough: it drops the pause \
+           `container!=\"\"`. A selector of one cgroup by its path, such as the root cgroup's \
+           `id=\"/\"` (the whole machine), is not flagged. `container!=\"POD\"` is not enough: it drops the pause \
            container, not the pod-level series. Selectors whose pod-level series are dropped \
            anyway, by a match on `container` with a per-container operand, are not flagged.\n\n\
            Flagged: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\"})`\n\n\
@@ -62,7 +69,7 @@ pub(super) fn double_count(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
     let groups = matcher_groups(vs);
     let safe = groups.iter().all(|g| {
         g.iter()
-            .any(|m| excludes_pod_cgroup(m) || only_pod_cgroup(m))
+            .any(|m| excludes_pod_cgroup(m) || only_pod_cgroup(m) || one_cgroup(m))
     });
     if safe || only_presence_matters(c, parents) || pod_series_filtered_out(c, parents) {
         return;
@@ -297,6 +304,8 @@ mod tests {
             "container!~\"\"",
             "image!=\"\"",
             "container=\"\"",
+            "id=\"/\"",
+            "id=\"/kubepods.slice\"",
         ] {
             let q = format!("sum(container_memory_rss{{pod=\"p\", {m}}})");
             assert!(findings(&q, RULE).is_empty(), "{q}");
@@ -309,6 +318,8 @@ mod tests {
             "container!=\"POD\"",
             "container=~\".*\"",
             "container=~\"app|\"",
+            "id=~\"/kubepods.*\"",
+            "id!=\"/\"",
         ] {
             let q = format!("sum(container_memory_rss{{pod=\"p\", {m}}})");
             assert_eq!(findings(&q, RULE).len(), 1, "{q}");
