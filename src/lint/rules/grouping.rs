@@ -28,6 +28,40 @@ const HIGH_CARDINALITY: &[(&str, &str)] = &[
     ),
 ];
 
+/// Aggregations that merge the series of a group without adding them up: duplicates of one pod
+/// (seen by two scrapers, or under two uids) come out as one value, or are counted on purpose.
+const MERGING: &[&str] = &["max", "min", "avg", "group", "count"];
+
+/// Whether the output of aggregation `a` keeps `label`.
+fn keeps_label(a: &promql_parser::parser::AggregateExpr, label: &str) -> bool {
+    if matches!(
+        a.op.to_string().as_str(),
+        "topk" | "bottomk" | "limitk" | "limit_ratio"
+    ) {
+        // These return their input series with every label.
+        return true;
+    }
+    match &a.modifier {
+        Some(LabelModifier::Include(l)) => l.labels.iter().any(|l| l == label),
+        Some(LabelModifier::Exclude(l)) => !l.labels.iter().any(|l| l == label),
+        None => false,
+    }
+}
+
+/// Whether the closest enclosing aggregation that drops `label` merges the split series again
+/// without adding them up, as in `max by (namespace, pod) (sum by (namespace, pod, instance)
+/// (...))`, which dedupes two scrapers.
+fn split_merged_above(label: &str, parents: &[Cursor]) -> bool {
+    for p in parents.iter().rev() {
+        if let Expr::Aggregate(a) = p.expr {
+            if !keeps_label(a, label) {
+                return MERGING.contains(&a.op.to_string().as_str());
+            }
+        }
+    }
+    false
+}
+
 /// The `by` grouping of an aggregation, with its position when known.
 fn by_labels<'a>(c: &Cursor<'a>) -> Option<(&'a [String], Option<&'a Grouping>)> {
     let Expr::Aggregate(a) = c.expr else {
@@ -55,7 +89,9 @@ pub(super) const HIGH_CARDINALITY_GROUPING: RuleInfo = RuleInfo {
            when a container restarts, `image_id` with every image digest, and `instance` when \
            two scrapers or endpoints see the same pod. Drop the label to get one value per \
            pod; the fix does. topk() and the other selecting aggregations are not \
-           flagged.\n\n\
+           flagged, nor is a split that an enclosing max(), min(), avg(), group() or count() \
+           merges again without the label, as two scrapers are deduped by \
+           `max by (namespace, pod) (sum by (namespace, pod, instance) (...))`.\n\n\
            Flagged: `sum by (namespace, pod, instance) (container_memory_working_set_bytes{container!=\"\"})`\n\n\
            Instead: `sum by (namespace, pod) (container_memory_working_set_bytes{container!=\"\"})`",
 };
@@ -78,6 +114,9 @@ pub(super) fn high_cardinality(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         let Some((_, why)) = HIGH_CARDINALITY.iter().find(|(l, _)| l == label) else {
             continue;
         };
+        if split_merged_above(label, parents) {
+            continue;
+        }
         let positioned = grouping.filter(|g| g.list.labels.len() == labels.len());
         let span = positioned
             .and_then(|g| g.list.labels.get(i))
@@ -183,9 +222,34 @@ mod tests {
             "sum by (namespace, pod) (x)",
             "sum without (id) (x)",
             "topk by (pod, instance) (1, x)",
+            "max by (namespace, pod) (sum by (namespace, pod, instance) (rate(x_total[5m])))",
+            "count by (namespace, pod) (group by (namespace, pod, uid) (kube_pod_info))",
+            "avg without (instance) (sum by (namespace, pod, instance) (x))",
         ] {
             assert!(findings(ok, rule).is_empty(), "{ok}");
         }
+        for q in [
+            // A sum over the split adds the duplicates up.
+            "sum by (namespace) (sum by (namespace, pod, instance) (x))",
+            // The enclosing max keeps instance: the split reaches the result.
+            "max by (namespace, pod, instance) (sum by (namespace, pod, instance) (x))",
+            // topk keeps every label, so the split goes on up to the sum.
+            "sum by (namespace, pod) (topk(3, sum by (namespace, pod, instance) (x)))",
+            // count_values turns the split series' values into labels.
+            "count_values by (namespace) (\"v\", sum by (namespace, pod, instance) (x))",
+        ] {
+            assert_eq!(
+                marked(q, rule).last().map(String::as_str),
+                Some("instance"),
+                "{q}"
+            );
+        }
+        // The closest aggregation that drops instance decides, here a max.
+        assert!(findings(
+            "max by (namespace) (topk(3, sum by (namespace, pod, instance) (x)))",
+            rule
+        )
+        .is_empty());
     }
 
     #[test]
