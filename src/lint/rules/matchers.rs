@@ -76,16 +76,39 @@ pub(super) fn regex_always_matches(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
     }
 }
 
-/// The literal prefix of a `prefix-.*` style regex, if that is all the regex is.
+/// The literal prefix of a `prefix-.*` style regex, if that is all the regex is. The prefix
+/// may hold Grafana variables (`$workload-.*`, `${workload}-.*`): once Grafana substitutes
+/// them it is a literal name like any other.
 fn literal_prefix(pattern: &str) -> Option<&str> {
     let p = pattern.strip_prefix('^').unwrap_or(pattern);
     let p = p.strip_suffix('$').unwrap_or(p);
     let prefix = [".*", ".+"].iter().find_map(|s| p.strip_suffix(s))?;
-    let is_literal = !prefix.is_empty()
-        && prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    is_literal.then_some(prefix)
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut rest = prefix;
+    while let Some(c) = rest.chars().next() {
+        rest = if c == '$' {
+            strip_variable(rest)?
+        } else if name_char(c) {
+            &rest[1..]
+        } else {
+            return None;
+        };
+    }
+    (!prefix.is_empty()).then_some(prefix)
+}
+
+/// `s` after the Grafana variable it starts with (`$name`, `${name}` or `${name:format}`).
+fn strip_variable(s: &str) -> Option<&str> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let after = s.strip_prefix('$')?;
+    if let Some(braced) = after.strip_prefix('{') {
+        let end = braced.find('}')?;
+        let inner = &braced[..end];
+        let (name, _format) = inner.split_once(':').unwrap_or((inner, ""));
+        return (!name.is_empty() && name.chars().all(is_name)).then_some(&braced[end + 1..]);
+    }
+    let len = after.find(|c: char| !is_name(c)).unwrap_or(after.len());
+    (len > 0).then_some(&after[len..])
 }
 
 /// A workload's pods selected by name prefix.
@@ -99,7 +122,8 @@ pub(super) const POD_PREFIX_REGEX: RuleInfo = RuleInfo {
            `web-worker-...`). Select them by owner instead: join on `namespace, pod` with \
            `kube_pod_owner`, or with kubernetes-mixin's \
            `namespace_workload_pod:kube_pod_owner:relabel`, which follows ReplicaSets to their \
-           Deployment. There is no one-place rewrite, so no fix.\n\n\
+           Deployment. A Grafana variable in the prefix (`$workload-.*`) stands for such a name and \
+           is flagged too. There is no one-place rewrite, so no fix.\n\n\
            Flagged: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\", pod=~\"web-.*\", container!=\"\"})`\n\n\
            Instead: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\", container!=\"\"} * on (namespace, pod) group_left () namespace_workload_pod:kube_pod_owner:relabel{namespace=\"shop\", workload=\"web\", workload_type=\"deployment\"})`",
 };
@@ -170,8 +194,13 @@ mod tests {
             ["pod=~\"web-.*\""]
         );
         assert_eq!(marked("x{pod=~\"^web-.*\"}", rule).len(), 1);
+        assert_eq!(
+            marked("x{namespace=\"$namespace\", pod=~\"$workload-.*\"}", rule),
+            ["pod=~\"$workload-.*\""]
+        );
         for ok in [
             "x{pod=~\"$pod\"}",
+            "x{pod=~\"${pod:regex}\"}",
             "x{pod=~\"web-[a-z0-9]{5}\"}",
             "x{pod=\"web-.*\"}",
             "x{pod=~\".*\"}",
@@ -181,5 +210,14 @@ mod tests {
         assert_eq!(literal_prefix("web-.*"), Some("web-"));
         assert_eq!(literal_prefix("^api.+$"), Some("api"));
         assert_eq!(literal_prefix("a|b.*"), None);
+        assert_eq!(literal_prefix("$workload-.*"), Some("$workload-"));
+        assert_eq!(literal_prefix("${workload}-.+"), Some("${workload}-"));
+        assert_eq!(
+            literal_prefix("${workload:raw}-$shard-.*"),
+            Some("${workload:raw}-$shard-")
+        );
+        assert_eq!(literal_prefix("$.*"), None);
+        assert_eq!(literal_prefix("${}-.*"), None);
+        assert_eq!(literal_prefix("${a-.*"), None);
     }
 }
