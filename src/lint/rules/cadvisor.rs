@@ -12,11 +12,17 @@ use super::super::{RuleInfo, Severity};
 use super::values::only_presence_matters;
 use super::{Ctx, LABEL_PRESERVING_FUNCTIONS};
 
+/// Whether `label` names the container: `container`, or `container_name` as cAdvisor called it
+/// before Kubernetes 1.16 (and old dashboards still match on).
+fn is_container_label(label: &str) -> bool {
+    label == "container" || label == "container_name"
+}
+
 /// Whether a matcher rules out the pod-level cgroup series, which has neither a `container`
 /// nor an `image` label (the pause container has an image, so `image!=""` keeps it; it is tiny
 /// and not a double count).
 fn excludes_pod_cgroup(m: &Matcher) -> bool {
-    (m.name == "container" || m.name == "image") && !m.is_match("")
+    (is_container_label(&m.name) || m.name == "image") && !m.is_match("")
 }
 
 /// Whether a matcher selects one cgroup by its path (`id="/"` is the root cgroup, the whole
@@ -27,7 +33,7 @@ fn one_cgroup(m: &Matcher) -> bool {
 
 /// Whether a matcher selects the pod-level series only (`container=""`).
 fn only_pod_cgroup(m: &Matcher) -> bool {
-    m.name == "container"
+    is_container_label(&m.name)
         && match &m.op {
             MatchOp::Equal => m.value.is_empty(),
             MatchOp::Re(_) => m.value.is_empty() || m.value == "^$",
@@ -45,7 +51,8 @@ pub(super) const CADVISOR_DOUBLE_COUNT: RuleInfo = RuleInfo {
            with an empty `container` label that already holds the sum of the pod's containers. \
            A sum or a per-pod view over both counts every pod twice. A matcher that rules out \
            the empty container name (`container!=\"\"`, `container=~\".+\"`, a named \
-           container, or `image!=\"\"`) keeps the real containers only; the fix adds \
+           container, or `image!=\"\"`; `container_name`, the label's name before Kubernetes 1.16, \
+           counts too) keeps the real containers only; the fix adds \
            `container!=\"\"`. A selector of one cgroup by its path, such as the root cgroup's \
            `id=\"/\"` (the whole machine), is not flagged. `container!=\"POD\"` is not enough: it drops the pause \
            container, not the pod-level series. Selectors whose pod-level series are dropped \
@@ -91,7 +98,7 @@ pub(super) fn double_count(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
 }
 
 fn lists_container(labels: &[String]) -> bool {
-    labels.iter().any(|l| l == "container")
+    labels.iter().any(|l| is_container_label(l))
 }
 
 /// Whether an aggregation's output series keep their `container` label.
@@ -128,9 +135,10 @@ fn has_container(c: Cursor) -> bool {
                 return false;
             };
             metric_name(vs).is_some_and(|n| n.starts_with("kube_pod_container_"))
-                || matcher_groups(vs)
-                    .iter()
-                    .all(|g| g.iter().any(|m| m.name == "container" && !m.is_match("")))
+                || matcher_groups(vs).iter().all(|g| {
+                    g.iter()
+                        .any(|m| is_container_label(&m.name) && !m.is_match(""))
+                })
         }
         Expr::Call(call) if LABEL_PRESERVING_FUNCTIONS.contains(&call.func.name) => c
             .children()
@@ -250,7 +258,7 @@ pub(super) fn network_per_container(c: &Cursor, parents: &[Cursor], ctx: &mut Ct
         return;
     }
     for (i, m) in vs.matchers.matchers.iter().enumerate() {
-        if m.name != "container" || m.is_match("") {
+        if !is_container_label(&m.name) || m.is_match("") {
             continue;
         }
         let matcher_node = sel.and_then(|s| s.matchers.get(i));
@@ -306,6 +314,8 @@ mod tests {
             "container=\"\"",
             "id=\"/\"",
             "id=\"/kubepods.slice\"",
+            "container_name!=\"\"",
+            "container_name!=\"POD\", container_name!=\"\"",
         ] {
             let q = format!("sum(container_memory_rss{{pod=\"p\", {m}}})");
             assert!(findings(&q, RULE).is_empty(), "{q}");
@@ -383,6 +393,7 @@ mod tests {
             // Aggregating away container merges the pod-level series in before the division.
             "sum by (pod) (container_memory_rss) / sum by (pod) (container_memory_rss{container!=\"\"})",
             "container_memory_rss or container_memory_cache{container!=\"\"}",
+            "sum by (pod_name) (container_memory_rss{container_name!=\"POD\"})",
         ] {
             assert_eq!(findings(q, RULE).len(), 1, "{q}");
         }
@@ -416,5 +427,12 @@ mod tests {
             rule
         )
         .is_empty());
+        assert_eq!(
+            marked(
+                "rate(container_network_transmit_bytes_total{pod_name=\"a\", container_name!=\"\"}[5m])",
+                rule
+            ),
+            ["container_name!=\"\""]
+        );
     }
 }
