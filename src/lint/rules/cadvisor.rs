@@ -51,12 +51,14 @@ pub(super) const CADVISOR_DOUBLE_COUNT: RuleInfo = RuleInfo {
            with an empty `container` label that already holds the sum of the pod's containers. \
            A sum or a per-pod view over both counts every pod twice. A matcher that rules out \
            the empty container name (`container!=\"\"`, `container=~\".+\"`, a named \
-           container, or `image!=\"\"`; `container_name`, the label's name before Kubernetes 1.16, \
-           counts too) keeps the real containers only; the fix adds \
-           `container!=\"\"`. A selector of one cgroup by its path, such as the root cgroup's \
-           `id=\"/\"` (the whole machine), is not flagged. `container!=\"POD\"` is not enough: it drops the pause \
-           container, not the pod-level series. Selectors whose pod-level series are dropped \
-           anyway, by a match on `container` with a per-container operand, are not flagged.\n\n\
+           container, or `image!=\"\"`; `container_name`, the label's name before Kubernetes \
+           1.16, counts too) keeps the real containers only; the fix adds `container!=\"\"`. \
+           `container!=\"POD\"` is not enough: it drops the pause container, not the pod-level \
+           series. Not flagged: a selector of one cgroup by its path, such as the root cgroup's \
+           `id=\"/\"` (the whole machine); selectors whose pod-level series are dropped anyway, \
+           by a match on `container` with a per-container operand; and selectors that go \
+           straight into a `group` without `container`, where the pod-level series falls into \
+           its own pod's group.\n\n\
            Flagged: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\"})`\n\n\
            Instead: `sum by (namespace, pod) (container_memory_working_set_bytes{namespace=\"shop\", container!=\"\"})`",
 };
@@ -78,7 +80,11 @@ pub(super) fn double_count(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx) {
         g.iter()
             .any(|m| excludes_pod_cgroup(m) || only_pod_cgroup(m) || one_cgroup(m))
     });
-    if safe || only_presence_matters(c, parents) || pod_series_filtered_out(c, parents) {
+    if safe
+        || only_presence_matters(c, parents)
+        || pod_series_filtered_out(c, parents)
+        || grouped_with_its_pod(parents)
+    {
         return;
     }
     let span = sel
@@ -208,6 +214,27 @@ fn pod_series_filtered_out(c: &Cursor, parents: &[Cursor]) -> bool {
             _ => return false,
         }
         child = *p;
+    }
+    false
+}
+
+/// Whether the series of a selector whose parents are `parents` go straight (through
+/// parentheses and label-preserving functions) into a `group` that drops the container label:
+/// the pod-level series falls into its own pod's group, which its containers make exist
+/// anyway, as in `count by (namespace) (group by (namespace, pod) (container_last_seen))`.
+///
+/// Anything that reads values on the way (a filter, arithmetic) could keep a pod for the sake of
+/// its pod-level series alone, so it ends the search.
+fn grouped_with_its_pod(parents: &[Cursor]) -> bool {
+    for p in parents.iter().rev() {
+        match p.expr {
+            Expr::Paren(_) => {}
+            Expr::Call(call)
+                if LABEL_PRESERVING_FUNCTIONS.contains(&call.func.name)
+                    || matches!(call.func.name, "label_replace" | "label_join") => {}
+            Expr::Aggregate(a) => return a.op.to_string() == "group" && !keeps_container(a),
+            _ => return false,
+        }
     }
     false
 }
@@ -380,6 +407,8 @@ mod tests {
             "rate(container_cpu_cfs_throttled_periods_total{container!=\"\"}[5m]) / rate(container_cpu_cfs_periods_total[5m])",
             "sum by (pod, container) (container_memory_rss{container!=\"\"}) / on(pod, container) sum by (pod, container) (container_spec_memory_limit_bytes)",
             "container_memory_rss / on(pod, container) group_left kube_pod_container_resource_limits{resource=\"memory\"}",
+            "count by (namespace) (group by (namespace, pod) (container_last_seen))",
+            "group without (container, id, name, image) (rate(container_cpu_usage_seconds_total[5m]))",
         ] {
             assert!(findings(q, RULE).is_empty(), "{q}");
         }
@@ -394,6 +423,11 @@ mod tests {
             "sum by (pod) (container_memory_rss) / sum by (pod) (container_memory_rss{container!=\"\"})",
             "container_memory_rss or container_memory_cache{container!=\"\"}",
             "sum by (pod_name) (container_memory_rss{container_name!=\"POD\"})",
+            // The pod-level series is a group of its own when container is kept.
+            "group by (namespace, pod, container) (container_memory_rss)",
+            // A filter on the way can keep a pod for its pod-level series alone.
+            "group by (namespace, pod) (rate(container_cpu_usage_seconds_total[5m]) > 0.5)",
+            "count by (namespace, pod) (container_memory_rss)",
         ] {
             assert_eq!(findings(q, RULE).len(), 1, "{q}");
         }
