@@ -40,6 +40,11 @@ const TRANSPARENT: &[&str] = &[
 
 /// Aggregations that combine values (`count`, `group`, `min`, `max`, `topk`... pick or count
 /// series, and a raw value picked or counted is a fine use of it).
+///
+/// `count_values("v", x_total)` is not among them either, though it reads every value: it
+/// turns each raw value into a label, an exact reading of the counter like a comparison with a
+/// threshold, with no sum or difference that a reset would break. A sum below it is still
+/// flagged, since count_values makes its argument's values matter (see `values_matter`).
 const COMBINING: &[&str] = &["sum", "avg", "stddev", "stdvar", "quantile"];
 
 /// Range functions meant for gauges, with the counter function to use instead (if any).
