@@ -175,7 +175,7 @@ const CORPUS: &[(&str, &str, usize)] = &[
     (
         "idioms.json",
         include_str!("../../tests/data/lint/idioms.json"),
-        356,
+        359,
     ),
 ];
 
