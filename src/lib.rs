@@ -7,6 +7,7 @@
 //! - [`aggregate`]: per-pod values that count each container once.
 //! - [`client`]: request building and response handling for a Prometheus client.
 //! - [`quantity`]: Kubernetes resource quantities (`250m`, `200Mi`) as numbers.
+//! - [`recommend`]: CPU and memory requests and limits from usage history.
 //! - [`view`]: values as text, with the same rules for every plugin.
 //! - `lint` (feature `lint`): findings on user PromQL.
 
@@ -18,6 +19,7 @@ pub mod lint;
 mod order;
 pub mod quantity;
 pub mod query;
+pub mod recommend;
 pub mod response;
 pub mod units;
 pub mod view;

@@ -4,6 +4,7 @@
 
 use kubeprom::lint::{lint_query, LintOptions};
 use kubeprom::query::build_query;
+use kubeprom::recommend::{plan, RecommendSpec};
 
 #[path = "common/specs.rs"]
 mod specs;
@@ -22,6 +23,30 @@ fn every_built_query_lints_clean() {
             "{}: {promql}\n{findings:#?}",
             spec.metric
         );
+    }
+}
+
+#[test]
+fn every_right_sizing_query_lints_clean() {
+    let opts = LintOptions {
+        scrape_interval: Some(std::time::Duration::from_secs(30)),
+    };
+    for kind in ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"] {
+        let spec: RecommendSpec = serde_json::from_value(serde_json::json!({
+            "namespace": "shop",
+            "workload": { "kind": kind, "name": "web" },
+            "container": "app",
+        }))
+        .unwrap();
+        for q in plan(&spec).unwrap().queries {
+            let findings = lint_query(&q.promql, &opts);
+            assert!(
+                findings.is_empty(),
+                "{:?}: {}\n{findings:#?}",
+                q.need,
+                q.promql
+            );
+        }
     }
 }
 

@@ -1,0 +1,429 @@
+//! From the answers of a [`Plan`]'s queries to a recommendation per container.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::plan::{Need, Plan};
+use super::rounding::{cpu_quantity, memory_quantity, round_cpu, round_memory};
+use super::spec::{CpuLimitPolicy, RecommendSpec, Settings, MIB};
+use crate::response::QueryResult;
+
+/// Per-container values of each answered query (container name to value).
+pub type Answers = BTreeMap<Need, BTreeMap<String, f64>>;
+
+/// How a current setting compares with the recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Within the tolerance.
+    Fine,
+    /// More than recommended: resources reserved and unused.
+    OverProvisioned,
+    /// Less than recommended, or not set: throttling, eviction or OOM kills ahead.
+    UnderProvisioned,
+    /// Too little history to tell.
+    NotEnoughData,
+}
+
+/// One resource setting of a container: what it is, what it should be.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Advice {
+    /// The current value (cores or bytes); `None` when not set.
+    pub current: Option<f64>,
+    /// The recommended value; `None` when nothing is recommended (not enough data, or a CPU
+    /// limit under the `none` policy).
+    pub recommended: Option<f64>,
+    /// The recommended value as a Kubernetes quantity (`250m`, `512Mi`).
+    pub quantity: Option<String>,
+    /// `current - recommended`, when both are known.
+    pub difference: Option<f64>,
+    /// The comparison; `None` when there is nothing to compare.
+    pub status: Option<Status>,
+}
+
+/// The recommendation for one container of the workload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerAdvice {
+    /// The container name.
+    pub container: String,
+    /// The worst status of its settings, or `not-enough-data`.
+    pub status: Status,
+    /// Seconds of history with usage (steps seen times the step).
+    pub history_seconds: f64,
+    /// The CPU usage percentile over the history, cores.
+    pub cpu_usage: Option<f64>,
+    /// The peak working set over the history, bytes.
+    pub memory_peak: Option<f64>,
+    /// Whether a run ended OOMKilled within the history: the peak seen is then a floor, and
+    /// the memory recommendation is at least the current limit plus the buffer.
+    pub oom_killed: bool,
+    /// CPU request.
+    pub cpu_request: Advice,
+    /// CPU limit.
+    pub cpu_limit: Advice,
+    /// Memory request.
+    pub memory_request: Advice,
+    /// Memory limit (equal to the request: memory is not compressible).
+    pub memory_limit: Advice,
+    /// A `kubectl set resources` command applying the recommendation; `None` without one.
+    pub kubectl: Option<String>,
+}
+
+/// One planned query's answer as container name to value: each series' last sample, series
+/// without a `container` label left out (the plan's queries keep only that label).
+pub fn container_values(result: &QueryResult) -> BTreeMap<String, f64> {
+    result
+        .series
+        .iter()
+        .filter_map(|s| {
+            let value = *result.values_of(s).last()?;
+            Some((s.label("container")?.to_owned(), value))
+        })
+        .collect()
+}
+
+/// Differences within these are fine whatever the tolerance: rounding and noise.
+const CPU_MARGIN: f64 = 0.02;
+const MEMORY_MARGIN: f64 = 16.0 * MIB;
+
+/// The recommendation for every container found in `answers`, sorted by name.
+///
+/// A value that is NaN or infinite counts as missing; an answer missing altogether as no
+/// container having it.
+pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<ContainerAdvice> {
+    let s = &plan.settings;
+    let value = |need: Need, container: &str| {
+        answers
+            .get(&need)
+            .and_then(|by| by.get(container))
+            .copied()
+            .filter(|v| v.is_finite())
+    };
+    let containers: BTreeSet<&str> = answers
+        .values()
+        .flat_map(|by| by.keys().map(String::as_str))
+        .collect();
+    containers
+        .into_iter()
+        .map(|c| {
+            let history = value(Need::CpuSamples, c).unwrap_or(0.0) * s.step.as_secs_f64();
+            let cpu_usage = value(Need::CpuUsage, c);
+            let memory_peak = value(Need::MemoryPeak, c);
+            let oom_killed = value(Need::OomKilled, c).is_some_and(|v| v > 0.0);
+            let enough = history >= s.min_history.as_secs_f64()
+                && cpu_usage.is_some()
+                && memory_peak.is_some();
+            let current = |need| value(need, c);
+            let (cpu_req, mem) = if enough {
+                (
+                    cpu_usage.map(|u| round_cpu(u.max(s.min_cpu))),
+                    memory_peak.map(|peak| {
+                        let floor = if oom_killed {
+                            current(Need::MemoryLimit).unwrap_or(0.0)
+                        } else {
+                            0.0
+                        };
+                        round_memory((peak.max(floor) * (1.0 + s.memory_buffer)).max(s.min_memory))
+                    }),
+                )
+            } else {
+                (None, None)
+            };
+            let cpu_lim = match s.cpu_limit {
+                CpuLimitPolicy::None => None,
+                CpuLimitPolicy::RequestTimes(k) => cpu_req.map(|r| round_cpu(r * k)),
+            };
+            // Past f64's range (a peak near 1e308 times the buffer) there is nothing to write.
+            let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
+            let (cpu_req, cpu_lim, mem) = (finite(cpu_req), finite(cpu_lim), finite(mem));
+            let advise = |need, recommended: Option<f64>, compare: bool, cpu: bool| {
+                advice(s, current(need), recommended, enough && compare, cpu)
+            };
+            let cpu_request = advise(Need::CpuRequest, cpu_req, true, true);
+            let cpu_limit = advise(
+                Need::CpuLimit,
+                cpu_lim,
+                s.cpu_limit != CpuLimitPolicy::None,
+                true,
+            );
+            let memory_request = advise(Need::MemoryRequest, mem, true, false);
+            let mut memory_limit = advise(Need::MemoryLimit, mem, true, false);
+            // A limit the container was killed at is too small, however close it is.
+            if oom_killed && memory_limit.difference.is_some_and(|d| d < 0.0) {
+                memory_limit.status = Some(Status::UnderProvisioned);
+            }
+            let status = if enough {
+                [&cpu_request, &cpu_limit, &memory_request, &memory_limit]
+                    .iter()
+                    .filter_map(|a| a.status)
+                    .max()
+                    .unwrap_or(Status::Fine)
+            } else {
+                Status::NotEnoughData
+            };
+            let kubectl = enough
+                .then(|| kubectl(spec, c, cpu_req, cpu_lim, mem))
+                .flatten();
+            ContainerAdvice {
+                container: c.to_owned(),
+                status,
+                history_seconds: history,
+                cpu_usage,
+                memory_peak,
+                oom_killed,
+                cpu_request,
+                cpu_limit,
+                memory_request,
+                memory_limit,
+                kubectl,
+            }
+        })
+        .collect()
+}
+
+fn advice(
+    s: &Settings,
+    current: Option<f64>,
+    recommended: Option<f64>,
+    compare: bool,
+    cpu: bool,
+) -> Advice {
+    let margin = if cpu { CPU_MARGIN } else { MEMORY_MARGIN };
+    let status = match (compare, current, recommended) {
+        (false, _, _) | (_, _, None) => None,
+        (true, None, Some(_)) => Some(Status::UnderProvisioned),
+        (true, Some(now), Some(want)) => {
+            Some(if (now - want).abs() <= margin.max(s.tolerance * want) {
+                Status::Fine
+            } else if now < want {
+                Status::UnderProvisioned
+            } else {
+                Status::OverProvisioned
+            })
+        }
+    };
+    Advice {
+        current,
+        recommended,
+        quantity: recommended.map(|v| {
+            if cpu {
+                cpu_quantity(v)
+            } else {
+                memory_quantity(v)
+            }
+        }),
+        difference: current.zip(recommended).map(|(now, want)| now - want),
+        status,
+    }
+}
+
+/// `kubectl set resources KIND/NAME -n NS -c CONTAINER --requests=... --limits=...`.
+fn kubectl(
+    spec: &RecommendSpec,
+    container: &str,
+    cpu_request: Option<f64>,
+    cpu_limit: Option<f64>,
+    memory: Option<f64>,
+) -> Option<String> {
+    let mut requests = Vec::new();
+    let mut limits = Vec::new();
+    if let Some(cpu) = cpu_request {
+        requests.push(format!("cpu={}", cpu_quantity(cpu)));
+    }
+    if let Some(mem) = memory {
+        requests.push(format!("memory={}", memory_quantity(mem)));
+        limits.push(format!("memory={}", memory_quantity(mem)));
+    }
+    if let Some(cpu) = cpu_limit {
+        limits.insert(0, format!("cpu={}", cpu_quantity(cpu)));
+    }
+    if requests.is_empty() {
+        return None;
+    }
+    let kind = format!("{:?}", spec.workload.kind).to_lowercase();
+    let mut cmd = format!(
+        "kubectl set resources {} -n {} -c {} --requests={}",
+        shell_word(&format!("{kind}/{}", spec.workload.name)),
+        shell_word(&spec.namespace),
+        shell_word(container),
+        requests.join(",")
+    );
+    if !limits.is_empty() {
+        cmd.push_str(&format!(" --limits={}", limits.join(",")));
+    }
+    Some(cmd)
+}
+
+/// `word` as one shell word: as is when it holds only characters no shell treats specially,
+/// else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._/:=".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{WorkloadKind, WorkloadRef};
+    use crate::recommend::plan::plan;
+
+    fn spec() -> RecommendSpec {
+        serde_json::from_value(serde_json::json!({
+            "namespace": "shop",
+            "workload": { "kind": "Deployment", "name": "web" },
+        }))
+        .unwrap()
+    }
+
+    fn answers(rows: &[(Need, &str, f64)]) -> Answers {
+        let mut out = Answers::new();
+        for (need, c, v) in rows {
+            out.entry(*need).or_default().insert((*c).to_owned(), *v);
+        }
+        out
+    }
+
+    const DAY_OF_5M_STEPS: f64 = 288.0;
+
+    #[test]
+    fn percentile_and_peak_plus_buffer_rounded_beside_the_current_values() {
+        let s = spec();
+        let p = plan(&s).unwrap();
+        let got = recommend(
+            &s,
+            &p,
+            &answers(&[
+                (Need::CpuUsage, "app", 0.2312),
+                (Need::CpuSamples, "app", 14.0 * DAY_OF_5M_STEPS),
+                (Need::MemoryPeak, "app", 400.0 * MIB),
+                (Need::CpuRequest, "app", 1.0),
+                (Need::MemoryRequest, "app", 128.0 * MIB),
+                (Need::MemoryLimit, "app", 128.0 * MIB),
+            ]),
+        );
+        assert_eq!(got.len(), 1);
+        let app = &got[0];
+        // 231.2m rounds up to 240m; 400Mi * 1.15 = 460Mi rounds up to 464Mi.
+        assert_eq!(app.cpu_request.recommended, Some(0.24));
+        assert_eq!(app.cpu_request.quantity.as_deref(), Some("240m"));
+        assert_eq!(app.cpu_request.status, Some(Status::OverProvisioned));
+        assert_eq!(app.memory_request.quantity.as_deref(), Some("464Mi"));
+        assert_eq!(app.memory_request.status, Some(Status::UnderProvisioned));
+        assert_eq!(app.memory_limit.recommended, Some(464.0 * MIB));
+        assert_eq!(app.cpu_limit.recommended, None, "no CPU limit by default");
+        assert_eq!(app.cpu_limit.status, None);
+        assert_eq!(app.status, Status::UnderProvisioned);
+        assert_eq!(app.history_seconds, 14.0 * 86400.0);
+        assert_eq!(
+            app.kubectl.as_deref(),
+            Some("kubectl set resources deployment/web -n shop -c app --requests=cpu=240m,memory=464Mi --limits=memory=464Mi")
+        );
+    }
+
+    #[test]
+    fn too_little_history_or_no_usage_recommends_nothing() {
+        let s = spec();
+        let p = plan(&s).unwrap();
+        let got = recommend(
+            &s,
+            &p,
+            &answers(&[
+                (Need::CpuUsage, "new", 0.5),
+                (Need::CpuSamples, "new", 100.0),
+                (Need::MemoryPeak, "new", 100.0 * MIB),
+                (Need::CpuRequest, "idle", 0.1),
+                (Need::CpuUsage, "nan", f64::NAN),
+                (Need::CpuSamples, "nan", 14.0 * DAY_OF_5M_STEPS),
+                (Need::MemoryPeak, "nan", 100.0 * MIB),
+            ]),
+        );
+        assert_eq!(
+            got.iter()
+                .map(|c| (c.container.as_str(), c.status))
+                .collect::<Vec<_>>(),
+            [
+                ("idle", Status::NotEnoughData),
+                ("nan", Status::NotEnoughData),
+                ("new", Status::NotEnoughData)
+            ]
+        );
+        for c in &got {
+            assert_eq!(c.cpu_request.recommended, None);
+            assert_eq!(c.memory_request.status, None);
+            assert_eq!(c.kubectl, None);
+        }
+        assert_eq!(got[0].cpu_request.current, Some(0.1));
+    }
+
+    #[test]
+    fn an_oom_kill_raises_memory_to_the_limit_plus_the_buffer_and_unset_requests_are_under() {
+        let s = RecommendSpec {
+            cpu_limit: Some(CpuLimitPolicy::RequestTimes(2.0)),
+            workload: WorkloadRef {
+                kind: WorkloadKind::StatefulSet,
+                name: "db's".into(),
+            },
+            ..spec()
+        };
+        let p = plan(&s).unwrap();
+        let got = recommend(
+            &s,
+            &p,
+            &answers(&[
+                (Need::CpuUsage, "db", 0.001),
+                (Need::CpuSamples, "db", 2.0 * DAY_OF_5M_STEPS),
+                // Killed at its 256Mi limit: the peak seen is the limit or a bit below.
+                (Need::MemoryPeak, "db", 250.0 * MIB),
+                (Need::OomKilled, "db", 1.0),
+                (Need::MemoryLimit, "db", 256.0 * MIB),
+            ]),
+        );
+        let db = &got[0];
+        assert!(db.oom_killed);
+        // 256Mi * 1.15 = 294.4Mi, rounded up to 304Mi; the CPU minimum is 10m.
+        assert_eq!(db.memory_limit.quantity.as_deref(), Some("304Mi"));
+        assert_eq!(db.cpu_request.quantity.as_deref(), Some("10m"));
+        assert_eq!(db.cpu_limit.quantity.as_deref(), Some("20m"));
+        assert_eq!(
+            db.cpu_request.status,
+            Some(Status::UnderProvisioned),
+            "no request set"
+        );
+        assert_eq!(db.cpu_request.difference, None);
+        assert_eq!(
+            db.kubectl.as_deref(),
+            Some("kubectl set resources 'statefulset/db'\\''s' -n shop -c db --requests=cpu=10m,memory=304Mi --limits=cpu=20m,memory=304Mi")
+        );
+    }
+
+    #[test]
+    fn within_the_tolerance_or_the_margins_is_fine() {
+        let s = spec();
+        let p = plan(&s).unwrap();
+        let got = recommend(
+            &s,
+            &p,
+            &answers(&[
+                (Need::CpuUsage, "a", 0.095),
+                (Need::CpuSamples, "a", DAY_OF_5M_STEPS),
+                (Need::MemoryPeak, "a", 1000.0 * MIB),
+                // 100m wanted, 110m set: within 20m. 1152Mi wanted, 1300Mi set: within 20%.
+                (Need::CpuRequest, "a", 0.11),
+                (Need::MemoryRequest, "a", 1300.0 * MIB),
+                (Need::MemoryLimit, "a", 1300.0 * MIB),
+            ]),
+        );
+        assert_eq!(got[0].memory_request.quantity.as_deref(), Some("1152Mi"));
+        assert_eq!(got[0].status, Status::Fine);
+    }
+}
