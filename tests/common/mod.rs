@@ -72,44 +72,62 @@ pub struct Prometheus {
 
 /// Starts the harness once per test binary (or uses `KUBEPROM_PROMETHEUS_URL` and
 /// `KUBEPROM_EXPECTED`); it stops by itself when this process exits.
+#[allow(dead_code)] // each test binary reads a different part
 pub fn prometheus() -> &'static Prometheus {
     static PROM: OnceLock<Prometheus> = OnceLock::new();
     PROM.get_or_init(|| {
-        let root = env!("CARGO_MANIFEST_DIR");
-        let (url, expected_path) = match (
+        match (
             std::env::var("KUBEPROM_PROMETHEUS_URL"),
             std::env::var("KUBEPROM_EXPECTED"),
         ) {
-            (Ok(url), Ok(expected)) => (url, expected),
-            _ => {
-                let mut child = Command::new("node")
-                    .arg(format!("{root}/tests/harness/prometheus.mjs"))
-                    .args(["serve", "--exit-with", &std::process::id().to_string()])
-                    .stdout(Stdio::piped())
-                    .spawn()
-                    .expect("node must be installed to start the test Prometheus (see .ci/run)");
-                let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
-                let mut field = |prefix: &str| {
-                    let line = lines
-                        .next()
-                        .expect("harness printed nothing")
-                        .expect("harness output");
-                    line.strip_prefix(prefix)
-                        .unwrap_or_else(|| panic!("harness said {line:?}"))
-                        .to_owned()
-                };
-                let url = field("PROMETHEUS_URL=");
-                let expected = field("EXPECTED=");
-                // The child runs until this process exits; it watches our pid.
-                std::mem::forget(child);
-                (url, expected)
-            }
-        };
+            (Ok(url), Ok(expected)) => Prometheus::with(url, &expected),
+            _ => Prometheus::start("main"),
+        }
+    })
+}
+
+/// A running Prometheus over the right-sizing dataset (tests/data/history.mjs: 15 days of a few
+/// workloads), started once per test binary.
+#[allow(dead_code)]
+pub fn history_prometheus() -> &'static Prometheus {
+    static PROM: OnceLock<Prometheus> = OnceLock::new();
+    PROM.get_or_init(|| Prometheus::start("history"))
+}
+
+impl Prometheus {
+    fn with(url: String, expected_path: &str) -> Self {
         let expected =
             serde_json::from_str(&std::fs::read_to_string(expected_path).expect("expected.json"))
                 .expect("json");
         Prometheus { url, expected }
-    })
+    }
+
+    /// Starts `tests/harness/prometheus.mjs serve` over `dataset`; the child runs until this
+    /// process exits (it watches our pid).
+    fn start(dataset: &str) -> Self {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut child = Command::new("node")
+            .arg(format!("{root}/tests/harness/prometheus.mjs"))
+            .args(["serve", "--dataset", dataset])
+            .args(["--exit-with", &std::process::id().to_string()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node must be installed to start the test Prometheus (see .ci/run)");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let mut field = |prefix: &str| {
+            let line = lines
+                .next()
+                .expect("harness printed nothing")
+                .expect("harness output");
+            line.strip_prefix(prefix)
+                .unwrap_or_else(|| panic!("harness said {line:?}"))
+                .to_owned()
+        };
+        let url = field("PROMETHEUS_URL=");
+        let expected = field("EXPECTED=");
+        std::mem::forget(child);
+        Self::with(url, &expected)
+    }
 }
 
 impl Prometheus {
@@ -142,6 +160,7 @@ impl Prometheus {
     }
 
     /// A range query, parsed by kubeprom.
+    #[allow(dead_code)] // each test binary reads a different part
     pub fn query_range(&self, promql: &str, start: f64, end: f64, step: f64) -> Answer {
         let body = self.get(&format!(
             "/api/v1/query_range?query={}&start={start}&end={end}&step={step}",

@@ -1,11 +1,12 @@
-// Starts a real Prometheus (Debian's package) on 127.0.0.1 over the bundled dataset, for tests
-// and the demo. The dataset is generated and backfilled once per anchor and reused while it is
+// Starts a real Prometheus (Debian's package) on 127.0.0.1 over a bundled dataset, for tests
+// and the demo: `main` (tests/data/generate.mjs, hours of a small cluster) or `history`
+// (tests/data/history.mjs, 15 days of a few workloads, for right-sizing). The dataset is generated and backfilled once per anchor and reused while it is
 // fresh; every instance runs on its own copy of the blocks so several can run at once.
 //
 //   import { startPrometheus } from './tests/harness/prometheus.mjs';
 //   const prom = await startPrometheus();   // { url, expected, stop() }
 //
-//   node tests/harness/prometheus.mjs serve [--port N] [--exit-with PID]
+//   node tests/harness/prometheus.mjs serve [--dataset main|history] [--port N] [--exit-with PID]
 //   # prints PROMETHEUS_URL=..., runs until killed (or until process PID exits)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,6 +22,19 @@ const root = resolve(here, '../..');
 const workDir = join(root, 'tests/.work');
 /** Regenerate when less than this much of the data lies ahead of now. */
 const MIN_FUTURE_SECONDS = 90 * 60;
+/**
+ * Each dataset's generator, and the name of its marker and expectations in tests/.work (the main
+ * one's are where the plugins' tests read them).
+ */
+const DATASETS = {
+  main: { generator: 'tests/data/generate.mjs', marker: 'tsdb.json', expected: 'expected.json', prefix: 'dataset-' },
+  history: { generator: 'tests/data/history.mjs', marker: 'tsdb-history.json', expected: 'expected-history.json', prefix: 'dataset-history-' },
+};
+function datasetOf(name) {
+  const d = DATASETS[name];
+  if (!d) throw new Error(`no dataset ${JSON.stringify(name)}: one of ${Object.keys(DATASETS).join(', ')}`);
+  return d;
+}
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
@@ -36,9 +50,10 @@ function run(cmd, args) {
  * each builds in its own staging folder and renames the finished folder into place, so no
  * process ever reads a half-written dataset or has its files rewritten under it.
  */
-export function prepareDataset() {
-  const marker = join(workDir, 'tsdb.json');
-  const generator = readFileSync(join(root, 'tests/data/generate.mjs'), 'utf8');
+export function prepareDataset(name = 'main') {
+  const d = datasetOf(name);
+  const marker = join(workDir, d.marker);
+  const generator = readFileSync(join(root, d.generator), 'utf8');
   if (existsSync(marker)) {
     const m = JSON.parse(readFileSync(marker, 'utf8'));
     if (m.generator === generator && m.end - Date.now() / 1000 > MIN_FUTURE_SECONDS && existsSync(m.tsdb)) return m;
@@ -46,12 +61,12 @@ export function prepareDataset() {
   mkdirSync(workDir, { recursive: true });
   const staging = mkdtempSync(join(workDir, 'staging-'));
   try {
-    run(process.execPath, [join(root, 'tests/data/generate.mjs'), staging]);
+    run(process.execPath, [join(root, d.generator), staging]);
     const expected = JSON.parse(readFileSync(join(staging, 'expected.json'), 'utf8'));
     run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(staging, 'dataset.om'), join(staging, 'tsdb')]);
     rmSync(join(staging, 'dataset.om'));
     const digest = createHash('sha256').update(generator).digest('hex').slice(0, 12);
-    const final = join(workDir, `dataset-${expected.anchor}-${digest}`);
+    const final = join(workDir, `${d.prefix}${expected.anchor}-${digest}`);
     try {
       renameSync(staging, final);
     } catch (e) {
@@ -59,7 +74,7 @@ export function prepareDataset() {
       if (!existsSync(join(final, 'tsdb'))) throw e;
     }
     const m = { generator, tsdb: join(final, 'tsdb'), end: expected.end, expectedPath: join(final, 'expected.json') };
-    atomicWrite(join(workDir, 'expected.json'), readFileSync(m.expectedPath));
+    atomicWrite(join(workDir, d.expected), readFileSync(m.expectedPath));
     atomicWrite(marker, JSON.stringify(m));
     removeStale(final);
     return m;
@@ -98,8 +113,8 @@ export function freePort() {
  * Starts Prometheus over the dataset. `scrapeConfigs` (YAML objects as JSON) adds scrape jobs,
  * e.g. for an exporter the test serves on 127.0.0.1.
  */
-export async function startPrometheus({ port, scrapeConfigs = [], scrapeInterval = '5s' } = {}) {
-  const dataset = prepareDataset();
+export async function startPrometheus({ port, scrapeConfigs = [], scrapeInterval = '5s', dataset: name = 'main' } = {}) {
+  const dataset = prepareDataset(name);
   const expected = JSON.parse(readFileSync(dataset.expectedPath, 'utf8'));
   const dir = mkdtempSync(join(tmpdir(), 'kubeprom-prom-'));
   cpSync(dataset.tsdb, join(dir, 'data'), { recursive: true });
@@ -129,11 +144,13 @@ export async function startPrometheus({ port, scrapeConfigs = [], scrapeInterval
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [command, ...rest] = process.argv.slice(2);
+  const datasetArg = rest.indexOf('--dataset');
+  const datasetName = datasetArg >= 0 ? rest[datasetArg + 1] : undefined;
   if (command === 'prepare') {
-    console.log(JSON.stringify(prepareDataset()));
+    console.log(JSON.stringify(prepareDataset(datasetName)));
   } else if (command === 'serve') {
     const portArg = rest.indexOf('--port');
-    const prom = await startPrometheus({ port: portArg >= 0 ? Number(rest[portArg + 1]) : undefined });
+    const prom = await startPrometheus({ port: portArg >= 0 ? Number(rest[portArg + 1]) : undefined, dataset: datasetName });
     console.log(`PROMETHEUS_URL=${prom.url}`);
     console.log(`EXPECTED=${prom.expectedPath}`);
     const shutdown = async () => { await prom.stop(); process.exit(0); };
@@ -147,7 +164,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       try { process.kill(parent, 0); } catch { shutdown(); }
     }, 500);
   } else {
-    console.error('usage: node tests/harness/prometheus.mjs prepare|serve [--port N]');
+    console.error('usage: node tests/harness/prometheus.mjs prepare|serve [--dataset main|history] [--port N]');
     process.exit(2);
   }
 }
