@@ -349,6 +349,11 @@ export class PrometheusClient {
    * body is refused with kind 'too_large' as soon as it passes the client's `maxBytes`.
    */
   queryPods(promql: string, time?: number, podOptions?: PodOptions, opts?: RequestOptions): Promise<FromBytesReport>;
+  /**
+   * Right-sizing with this client: `planRecommendation`'s queries run at `time` (default now),
+   * all at once, then `recommendResources` of their answers.
+   */
+  recommendResources(spec: RecommendSpec, time?: number, opts?: RequestOptions): Promise<Recommendation>;
   /** `queryPods` for a range query. */
   queryRangePods(
     promql: string,
@@ -359,6 +364,103 @@ export class PrometheusClient {
     opts?: RequestOptions,
   ): Promise<FromBytesReport>;
 }
+
+/**
+ * What to right-size: a workload's containers, from their usage over `window`. The method (the
+ * README's "Right-sizing"): CPU request = the `cpuPercentile` of usage (the busiest replica at
+ * each `step`), memory request = limit = the peak working set plus `memoryBuffer`, rounded up
+ * (10m/100m, 16Mi/128Mi steps) and at least `minCpu`/`minMemory`; an OOMKilled container gets at
+ * least its current memory limit plus the buffer.
+ */
+export interface RecommendSpec {
+  namespace: string;
+  workload: { kind: WorkloadKind; name: string };
+  /** Only this container. */
+  container?: string;
+  /** History to learn from; default '14d'. */
+  window?: string;
+  /** Resolution of the history; default '5m'. */
+  step?: string;
+  /** Range of the CPU rate at each step; default '5m'. */
+  rateWindow?: string;
+  /** In (0, 1]; default 0.95. */
+  cpuPercentile?: number;
+  /** Share added to the memory peak, 0 to 10; default 0.15. */
+  memoryBuffer?: number;
+  /** Default 'none': no CPU limit recommended. */
+  cpuLimit?: 'none' | { requestTimes: number };
+  /** Cores; default 0.01. */
+  minCpu?: number;
+  /** Bytes; default 100Mi. */
+  minMemory?: number;
+  /** History a container needs for a recommendation; default '1d'. */
+  minHistory?: string;
+  /** Share of the recommendation a current value may differ by and be fine; default 0.2 (and always 20m / 16Mi). */
+  tolerance?: number;
+  profile?: string | Profile;
+  cluster?: string;
+}
+
+export type ResourceStatus = 'fine' | 'over-provisioned' | 'under-provisioned' | 'not-enough-data';
+
+export interface ResourceAdvice {
+  /** Cores or bytes; absent when not set. */
+  current?: number;
+  /** Absent when nothing is recommended (not enough data; a CPU limit under the 'none' policy). */
+  recommended?: number;
+  /** The recommendation as a Kubernetes quantity: '250m', '512Mi', '2Gi'. */
+  quantity?: string;
+  /** current - recommended, when both are known. */
+  difference?: number;
+  status?: ResourceStatus;
+}
+
+export interface ContainerAdvice {
+  container: string;
+  /** The worst of its resources' statuses, or 'not-enough-data'. */
+  status: ResourceStatus;
+  historySeconds: number;
+  /** The usage percentile, cores. */
+  cpuUsage?: number;
+  /** The peak working set, bytes. */
+  memoryPeak?: number;
+  oomKilled: boolean;
+  cpuRequest: ResourceAdvice;
+  cpuLimit: ResourceAdvice;
+  memoryRequest: ResourceAdvice;
+  memoryLimit: ResourceAdvice;
+  /** `kubectl set resources ...` applying the recommendation. */
+  kubectl?: string;
+}
+
+export type RecommendationNeed =
+  | 'cpuUsage'
+  | 'cpuSamples'
+  | 'memoryPeak'
+  | 'oomKilled'
+  | 'cpuRequest'
+  | 'cpuLimit'
+  | 'memoryRequest'
+  | 'memoryLimit';
+
+export interface RecommendationQuery {
+  need: RecommendationNeed;
+  /** An instant query, evaluated at the end of the history. */
+  promql: string;
+}
+
+export interface Recommendation {
+  /** Sorted by container name; empty for a workload without pods. */
+  containers: ContainerAdvice[];
+  /** The PromQL the numbers come from, to show. */
+  queries: RecommendationQuery[];
+}
+
+/** The instant queries right-sizing needs (for callers that run queries themselves, like Grafana). */
+export function planRecommendation(spec: RecommendSpec): { queries: RecommendationQuery[] };
+
+/** The recommendation from the answers of `planRecommendation`'s queries, keyed by `need`. */
+export function recommendResources(spec: RecommendSpec, answers: Record<RecommendationNeed, QueryResult>): Recommendation;
 
 /** Wait-time distribution; p50, p95 and max are NaN when count is 0. */
 export interface WaitStats {

@@ -120,4 +120,6 @@ export {
   formatValue,
   formatDuration,
   parseDuration,
+  planRecommendation,
+  recommendResources,
 } from '../pkg/kubeprom.js';

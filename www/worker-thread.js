@@ -39,7 +39,7 @@ function withSignal(args, at, id) {
 }
 
 /** The client methods the page may call. */
-const METHODS = new Set(['query', 'queryRange', 'targets', 'queryPods', 'queryRangePods']);
+const METHODS = new Set(['query', 'queryRange', 'targets', 'queryPods', 'queryRangePods', 'recommendResources']);
 
 async function answer(message) {
   switch (message.op) {

@@ -14,6 +14,8 @@ export interface WorkerClient {
   queryPods: kubeprom.PrometheusClient['queryPods'];
   /** The client's `queryRangePods`, in the worker. */
   queryRangePods: kubeprom.PrometheusClient['queryRangePods'];
+  /** The client's `recommendResources`, its queries run from the worker. */
+  recommendResources: kubeprom.PrometheusClient['recommendResources'];
   /** Frees the client in the worker. */
   close(): Promise<void>;
 }
@@ -35,6 +37,8 @@ export type WorkerFunctions = {
     | 'formatValue'
     | 'formatDuration'
     | 'parseDuration'
+    | 'planRecommendation'
+    | 'recommendResources'
     | 'lintQuery']: Async<(typeof kubeprom)[K]>;
 };
 

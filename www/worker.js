@@ -21,6 +21,8 @@ const FUNCTIONS = [
   'formatValue',
   'formatDuration',
   'parseDuration',
+  'planRecommendation',
+  'recommendResources',
   'lintQuery',
 ];
 
@@ -74,7 +76,7 @@ class Channel {
 }
 
 /** Argument index of `RequestOptions` per client method; the worker is told it with each request. */
-const OPTIONS_AT = { query: 2, queryRange: 4, targets: 0, queryPods: 3, queryRangePods: 5 };
+const OPTIONS_AT = { query: 2, queryRange: 4, targets: 0, queryPods: 3, queryRangePods: 5, recommendResources: 2 };
 
 /** A PrometheusClient living in the worker: the same methods, each answered there. */
 class WorkerClient {
@@ -104,6 +106,11 @@ class WorkerClient {
   /** `queryPods` for a range query. */
   queryRangePods(promql, start, end, step, podOptions, opts) {
     return this.request('queryRangePods', [promql, start, end, step, podOptions, opts]);
+  }
+
+  /** The client's `recommendResources`, its queries run from the worker. */
+  recommendResources(spec, time, opts) {
+    return this.request('recommendResources', [spec, time, opts]);
   }
 
   /** Frees the client in the worker. */

@@ -2,6 +2,7 @@
 //! the Prometheus client and Kueue summaries.
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Uint8Array};
@@ -14,6 +15,7 @@ use crate::packed::{self, PackedPods};
 use kubeprom::aggregate::{aggregate_pods, Aggregation, BytesAggregation};
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
+use kubeprom::recommend::{container_values, Answers, Need};
 use kubeprom::response::scan::ResultStream;
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
 use kubeprom::units;
@@ -317,6 +319,40 @@ impl PrometheusClient {
     ) -> Promise {
         let url = self.config.query_range_url(&promql, start, end, step);
         self.request(url, opts, query_result_to_js)
+    }
+
+    /// `recommendResources` with this client running `planRecommendation`'s queries at
+    /// `time` (default now), all at once.
+    #[wasm_bindgen(js_name = recommendResources)]
+    pub fn recommend_resources(&self, spec: JsValue, time: Option<f64>, opts: JsValue) -> Promise {
+        let planned = crate::recommend::planned(spec);
+        let requests: Vec<(Need, Promise)> = match &planned {
+            Ok((_, plan)) => plan
+                .queries
+                .iter()
+                .map(|q| {
+                    let url = self.config.query_url(&q.promql, time);
+                    let request = self.request(url, opts.clone(), |body, max| {
+                        client::parse_query(body, max).map(|r| to_js(&container_values(&r)))
+                    });
+                    (q.need, request)
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        future_to_promise(async move {
+            let (spec, plan) = planned?;
+            let all: Array = requests.iter().map(|(_, p)| JsValue::from(p)).collect();
+            let values: Array = JsFuture::from(Promise::all(&all)).await?.unchecked_into();
+            let mut answers = Answers::new();
+            for (i, (need, _)) in requests.iter().enumerate() {
+                let by: BTreeMap<String, f64> = struct_from_js(values.get(i as u32), need.name())?;
+                answers.insert(*need, by);
+            }
+            Ok(crate::recommend::recommendation_to_js(
+                &spec, &plan, &answers,
+            ))
+        })
     }
 
     /// The active scrape targets.

@@ -5,6 +5,7 @@
 //!   client (over `fetch`) and Kueue summaries;
 //! - [`bytes`]: from response bytes to per-pod values in one call;
 //! - [`groups`]: the per-pod rules for other groups (queues, controllers, targets);
+//! - [`recommend`]: right-sizing's queries and recommendations;
 //! - `packed`: results and pods crossing as flat arrays and one string table, made into
 //!   objects by `unpack.js` (the JS half, shipped beside the glue).
 
@@ -12,8 +13,10 @@ pub mod bytes;
 pub mod core;
 pub mod groups;
 mod packed;
+pub mod recommend;
 
 pub use self::bytes::*;
 pub use self::core::*;
 pub use self::groups::*;
+pub use self::recommend::*;
 pub use kubeprom_wasm_support::set_error_class;
