@@ -140,7 +140,13 @@ pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<Co
             let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
             let (cpu_req, cpu_lim, mem) = (finite(cpu_req), finite(cpu_lim), finite(mem));
             let advise = |need, recommended: Option<f64>, compare: bool, cpu: bool| {
-                advice(s, current(need), recommended, enough && compare, cpu)
+                // No request is scheduling without a reservation (under-provisioned); no
+                // limit is a choice this method does not judge.
+                let setting = Setting {
+                    cpu,
+                    unset_is_under: matches!(need, Need::CpuRequest | Need::MemoryRequest),
+                };
+                advice(s, current(need), recommended, enough && compare, setting)
             };
             let cpu_request = advise(Need::CpuRequest, cpu_req, true, true);
             let cpu_limit = advise(
@@ -184,17 +190,25 @@ pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<Co
         .collect()
 }
 
+/// What kind of setting an [`Advice`] is about.
+#[derive(Clone, Copy)]
+struct Setting {
+    cpu: bool,
+    unset_is_under: bool,
+}
+
 fn advice(
     s: &Settings,
     current: Option<f64>,
     recommended: Option<f64>,
     compare: bool,
-    cpu: bool,
+    setting: Setting,
 ) -> Advice {
+    let cpu = setting.cpu;
     let margin = if cpu { CPU_MARGIN } else { MEMORY_MARGIN };
     let status = match (compare, current, recommended) {
         (false, _, _) | (_, _, None) => None,
-        (true, None, Some(_)) => Some(Status::UnderProvisioned),
+        (true, None, Some(_)) => setting.unset_is_under.then_some(Status::UnderProvisioned),
         (true, Some(now), Some(want)) => {
             Some(if (now - want).abs() <= margin.max(s.tolerance * want) {
                 Status::Fine
@@ -399,6 +413,7 @@ mod tests {
             Some(Status::UnderProvisioned),
             "no request set"
         );
+        assert_eq!(db.cpu_limit.status, None, "no limit set: not judged");
         assert_eq!(db.cpu_request.difference, None);
         assert_eq!(
             db.kubectl.as_deref(),
