@@ -18,6 +18,7 @@ import { ErrorNotice, Loading, QueryList } from './common';
 import { FallbackFailed, FallbackNote, FallbackPodCards, useMetricsServer } from './fallback';
 import type { SectionContext } from './MetricsSection';
 import { MetricsSection } from './MetricsSection';
+import { RightSizing } from './RightSizing';
 
 /** What the details view gives a section: a KubeObject (only these fields are read). */
 export interface ResourceLike {
@@ -79,6 +80,10 @@ export function WorkloadMetrics(props: { resource: ResourceLike }) {
           )}
           <WorkloadPods ctx={ctx} scope={scope} />
           <ChartsBlock ctx={ctx} scope={scope} multiPod />
+          <Box mt={2}>
+            <Typography variant="subtitle2">Right-sizing</Typography>
+            <RightSizing ctx={ctx} scope={scope} />
+          </Box>
         </>
       )}
     </MetricsSection>

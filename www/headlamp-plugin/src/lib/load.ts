@@ -10,9 +10,11 @@ import type {
   PrometheusClient,
   QueryResult,
   QuerySpec,
+  Recommendation,
+  RecommendSpec,
   Target,
 } from 'kubeprom';
-import { buildQuery } from 'kubeprom';
+import { buildQuery, planRecommendation } from 'kubeprom';
 import type { Endpoint } from './endpoint';
 import type { ErrorDescription } from './errors';
 import { describeError, isAbort } from './errors';
@@ -27,7 +29,7 @@ import { chartData, podRows, refLines, terminations } from './viewmodel';
 /** What we need of kubeprom's PrometheusClient. */
 export type PromClient = Pick<
   PrometheusClient,
-  'query' | 'queryRange' | 'queryPods' | 'queryRangePods'
+  'query' | 'queryRange' | 'queryPods' | 'queryRangePods' | 'recommendResources'
 >;
 
 /** The per-pod options for a display unit (rates and counts keep their own unit). */
@@ -237,5 +239,29 @@ export async function loadKueue(
   } catch (e) {
     if (isAbort(e)) throw e;
     return { rows: [], queries, error: describeError(e, endpoint) };
+  }
+}
+
+export interface RightSizingResult {
+  recommendation?: Recommendation;
+  /** The PromQL the numbers come from, shown under the table. */
+  queries: string[];
+  error?: ErrorDescription;
+}
+
+/** Right-sizing of a workload: kubeprom's recommendResources over the client. */
+export async function loadRightSizing(
+  client: PromClient,
+  spec: RecommendSpec,
+  signal?: AbortSignal,
+  endpoint?: Endpoint
+): Promise<RightSizingResult> {
+  const queries = planRecommendation(spec).queries.map(q => q.promql);
+  try {
+    const recommendation = await client.recommendResources(spec, undefined, { signal });
+    return { recommendation, queries };
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    return { queries, error: describeError(e, endpoint) };
   }
 }

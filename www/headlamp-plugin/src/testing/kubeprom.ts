@@ -3,8 +3,14 @@
  * HTTP API bodies for a fake client to answer with.
  */
 import { readFileSync } from 'fs';
-import type { PodOptions, Target } from 'kubeprom';
-import { aggregatePodsFromBytes, initSync, parseResponse } from 'kubeprom';
+import type { PodOptions, QueryResult, RecommendationNeed, Target } from 'kubeprom';
+import {
+  aggregatePodsFromBytes,
+  initSync,
+  parseResponse,
+  planRecommendation,
+  recommendResources,
+} from 'kubeprom';
 import { resolve } from 'path';
 import { markKubepromLoaded } from '../lib/kubeprom';
 import type { PromClientWithTargets } from '../lib/load';
@@ -81,6 +87,14 @@ export function fakeClient(
     queryPods: (promql, time, podOptions) => pods({ type: 'query', promql, time }, podOptions),
     queryRangePods: (promql, start, end, step, podOptions) =>
       pods({ type: 'range', promql, start, end, step }, podOptions),
+    // As the real client does: the plan's queries, then the core's recommendation.
+    recommendResources: async (spec, time) => {
+      const answers = {} as Record<RecommendationNeed, QueryResult>;
+      for (const q of planRecommendation(spec).queries) {
+        answers[q.need] = await reply({ type: 'query', promql: q.promql, time });
+      }
+      return recommendResources(spec, answers);
+    },
     targets: async () => {
       const t = targets();
       if (t instanceof Error) throw t;

@@ -105,8 +105,10 @@ async function main() {
   const { startPrometheus } = await import(join(repoRoot, 'tests/harness/prometheus.mjs'));
   const prom = await startPrometheus();
   const expected = prom.expected;
+  const history = await startPrometheus({ dataset: 'history' });
   const server = await startServer({
     prometheusUrl: prom.url,
+    historyUrl: history.url,
     pluginDist: join(pluginDir, 'dist'),
     refusedUrl: await freeUrl(),
     pods: expected.pods,
@@ -280,6 +282,57 @@ async function main() {
         name: 'nightly-29000000',
       });
       sameSet(await tablePods(page, 'kubeprom-workload-table'), want, 'Job pods');
+      await close();
+    });
+
+    await test('Deployment rs/api right-sizing: the recommendations of 15 days of history, with kubectl commands', async () => {
+      const want = history.expected.workloads['Deployment/api'];
+      const { page, close } = await open(
+        { kind: 'Deployment', namespace: 'rs', name: 'api' },
+        { mode: 'history' }
+      );
+      await page.waitForSelector('[data-testid="kubeprom-rightsizing-container"]', {
+        timeout: TIMEOUT,
+      });
+      const rows = await page.$$eval('[data-testid="kubeprom-rightsizing"] tbody tr', trs =>
+        trs.map(tr => {
+          const cell = id => tr.querySelector(`[data-testid="kubeprom-rightsizing-${id}"]`);
+          return {
+            container: cell('container')?.getAttribute('data-container'),
+            status: cell('status')?.getAttribute('data-status'),
+            cpu: cell('cpu')?.getAttribute('data-quantity'),
+            memory: cell('memory')?.getAttribute('data-quantity'),
+            memoryLimit: cell('memory-limit')?.getAttribute('data-quantity'),
+            cpuText: cell('cpu')?.textContent,
+          };
+        })
+      );
+      sameSet(
+        rows.map(r => r.container),
+        Object.keys(want),
+        'right-sizing containers'
+      );
+      for (const r of rows) {
+        const w = want[r.container].recommended;
+        assert(r.cpu === w.cpuRequest, `${r.container} CPU ${r.cpu}, expected ${w.cpuRequest}`);
+        assert(r.memory === w.memory, `${r.container} memory ${r.memory}, expected ${w.memory}`);
+        assert(r.memoryLimit === w.memory, `${r.container} memory limit ${r.memoryLimit}`);
+      }
+      const status = Object.fromEntries(rows.map(r => [r.container, r.status]));
+      assert(status.app === 'under-provisioned', `app ${status.app}`);
+      assert(status.proxy === 'fine', `proxy ${status.proxy}`);
+      const app = rows.find(r => r.container === 'app');
+      assert(app.cpuText === '1000m → 500m', `app CPU shown as "${app.cpuText}"`);
+      const commands = await page.$$eval('[data-testid="kubeprom-rightsizing-kubectl"]', els =>
+        els.map(e => e.textContent)
+      );
+      assert(
+        commands.includes(
+          'kubectl set resources deployment/api -n rs -c app --requests=cpu=500m,memory=816Mi --limits=memory=816Mi'
+        ),
+        `commands: ${JSON.stringify(commands)}`
+      );
+      await page.screenshot({ path: join(artifacts, 'deployment-api-rightsizing.png'), fullPage: true });
       await close();
     });
 
@@ -995,6 +1048,7 @@ async function main() {
       await browser.close();
       await server.close();
       await prom.stop();
+      await history.stop();
     }
   }
 }

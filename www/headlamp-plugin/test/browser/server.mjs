@@ -127,7 +127,8 @@ function serveFile(res, file) {
 }
 
 /**
- * mode: 'ok' | 'unavailable' (503, no endpoints) | 'refused' (Prometheus' port refuses
+ * mode: 'ok' | 'history' (as ok, the proxy going to `historyUrl`, the right-sizing dataset's
+ * Prometheus) | 'unavailable' (503, no endpoints) | 'refused' (Prometheus' port refuses
  * connections) | 'forbidden' (403 on services/proxy) | 'no-prometheus' (no labelled service).
  * options: { admin: true } labels the vmselect service headlamp-prometheus=true with the
  * annotations that say how to reach it (the admin default; `adminAnnotations` adds more);
@@ -135,7 +136,7 @@ function serveFile(res, file) {
  * metrics API absent (404, as without metrics-server).
  * `pods` (expected.json's pods) feed the metrics.k8s.io answers.
  */
-export async function startServer({ prometheusUrl, pluginDist, refusedUrl, pods = {} }) {
+export async function startServer({ prometheusUrl, historyUrl, pluginDist, refusedUrl, pods = {} }) {
   let mode = 'ok';
   let options = {};
   const queries = [];
@@ -263,7 +264,8 @@ export async function startServer({ prometheusUrl, pluginDist, refusedUrl, pods 
           res.end('404 page not found');
           return;
         }
-        const upstream = mode === 'refused' ? refusedUrl : prometheusUrl;
+        const upstream =
+          mode === 'refused' ? refusedUrl : mode === 'history' ? historyUrl : prometheusUrl;
         const forwarded = `${upstream}${rest.slice(svc.prefix.length)}${url.search}`;
         if (rest.includes('/api/v1/query')) queries.push(url.searchParams.get('query'));
         let answer;
