@@ -8,6 +8,7 @@
 //! panics: queries that are too long or nest too deeply are reported as parse errors before the
 //! parser sees them, because promql-parser recurses without bound and panics on some numbers.
 
+mod files;
 mod lexer;
 mod metrics;
 mod rules;
@@ -25,6 +26,9 @@ use serde::Serialize;
 
 use crate::query::PromDuration;
 
+pub use self::files::{
+    lint_dashboard, lint_rules, FileError, FileFinding, FileReport, Skipped, Subject, FILE_RULES,
+};
 use self::rules::Issue;
 use self::text::{Masked, Span, Utf16Map};
 

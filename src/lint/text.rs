@@ -263,6 +263,42 @@ fn placeholder_duration(len: usize) -> String {
     s
 }
 
+/// The byte offset of the first Grafana template variable (`$var`, `${var}`) that masking left
+/// in place: outside strings, comments and `[...]` ranges, where no placeholder can stand in
+/// for it because it could be a number, a label name or a whole selector.
+pub(super) fn bare_template_variable(src: &str) -> Option<usize> {
+    let masked = mask_template_variables(src);
+    let bytes = masked.text.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if b == b'\\' {
+                i += 2;
+                continue;
+            }
+            if b == q {
+                quote = None;
+            }
+        } else {
+            match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'$' if variable_len(&bytes[i..]) >= 2 => return Some(i),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
