@@ -88,6 +88,22 @@ const KNOWN_GAUGES: &[&str] = &[
     "spark_executor_running_count",
 ];
 
+/// Histograms whose buckets are a snapshot (they go down when observations leave), so their
+/// `_bucket`, `_count` and `_sum` series are gauges: kubeprom's Kueue exporter's ages of the
+/// workloads pending now (src/kueue/exposition.rs), read as they are, never rated.
+const GAUGE_HISTOGRAMS: &[&str] = &[
+    "kubeprom_kueue_pending_workload_age_seconds",
+    "kubeprom_kueue_local_queue_pending_workload_age_seconds",
+];
+
+/// Whether `name` is a series of one of [`GAUGE_HISTOGRAMS`].
+fn is_gauge_histogram_series(name: &str) -> bool {
+    ["_bucket", "_count", "_sum"].iter().any(|suffix| {
+        name.strip_suffix(suffix)
+            .is_some_and(|base| GAUGE_HISTOGRAMS.contains(&base))
+    })
+}
+
 /// Suffixes that mark a gauge by Prometheus naming conventions (a counter ends in `_total`).
 const GAUGE_SUFFIXES: &[&str] = &[
     "_bytes",
@@ -105,7 +121,10 @@ pub(super) fn is_gauge(name: &str) -> bool {
     if name.contains(':') {
         return false;
     }
-    if KNOWN_GAUGES.contains(&name) || name.starts_with("container_spec_") {
+    if KNOWN_GAUGES.contains(&name)
+        || name.starts_with("container_spec_")
+        || is_gauge_histogram_series(name)
+    {
         return true;
     }
     if name.starts_with("kube_") {
@@ -121,7 +140,11 @@ pub(super) fn is_gauge(name: &str) -> bool {
 /// kube-state-metrics counters (`kube_pod_container_status_restarts_total`) are left out: they
 /// copy a number from the object's status, so their raw value ("restarts so far") is the point.
 pub(super) fn is_counter(name: &str) -> bool {
-    if name.contains(':') || name.starts_with("kube_") || KNOWN_GAUGES.contains(&name) {
+    if name.contains(':')
+        || name.starts_with("kube_")
+        || KNOWN_GAUGES.contains(&name)
+        || is_gauge_histogram_series(name)
+    {
         return false;
     }
     ["_total", "_count", "_sum", "_bucket"]
@@ -190,6 +213,16 @@ mod tests {
         assert!(!is_counter("up"));
         assert!(!is_counter("kubelet_running_pod_count"));
         assert!(is_gauge("kubelet_running_container_count"));
+        // The Kueue exporter's snapshot histogram: its buckets are gauges.
+        assert!(!is_counter(
+            "kubeprom_kueue_pending_workload_age_seconds_bucket"
+        ));
+        assert!(is_gauge(
+            "kubeprom_kueue_local_queue_pending_workload_age_seconds_count"
+        ));
+        assert!(is_counter(
+            "kubeprom_kueue_pending_workload_age_seconds_total_bucket"
+        ));
 
         assert!(is_gauge("container_memory_working_set_bytes"));
         assert!(is_gauge("kube_pod_status_phase"));
