@@ -27,6 +27,8 @@ suite build npm run build --silent
 suite layers bash tests/scripts/layers.sh
 suite cargo-test cargo test --locked --lib --tests
 suite cargo-test-no-default-features cargo test --locked --lib --no-default-features
+# `kubeprom lint` on files, and the project's own generated dashboards and rules linting clean.
+suite cli cargo test --locked -p kubeprom-cli
 # The core's wasm boundary, in headless Chromium (the wasm crate's own tests).
 suite wasm-browser wasm-pack test --headless --chrome --chromedriver "${CHROMEDRIVER:-/usr/bin/chromedriver}" \
   crates/kubeprom-wasm --locked
