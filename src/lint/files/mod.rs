@@ -20,7 +20,7 @@ mod tests;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{lint_query, text, Finding, LintOptions, RuleInfo, Severity};
+use super::{lint_query, text, Finding, LintOptions, Severity};
 
 pub use self::dashboard::lint_dashboard;
 pub use self::rule_file::lint_rules;
@@ -318,7 +318,7 @@ impl Collector {
     /// A finding of one of [`FILE_RULES`] on the value at `at`, underlining `span` (UTF-16) of it.
     fn sanity(
         &mut self,
-        rule: &RuleInfo,
+        rule: &sanity::Check,
         subject: &Subject,
         at: &Pointer,
         span: (usize, usize),

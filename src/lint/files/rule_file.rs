@@ -1,7 +1,5 @@
 //! Prometheus rule files and `PrometheusRule` objects: every `expr`, and the rules themselves.
 
-use std::collections::{BTreeMap, HashSet};
-
 use serde_json::{Map, Value};
 
 use super::sanity::{
@@ -50,7 +48,8 @@ pub fn lint_rules(file: &Value, opts: &LintOptions) -> Result<FileReport, FileEr
         });
     }
     let mut out = Collector::default();
-    let mut group_names = HashSet::new();
+    // Linear scans: files hold tens of groups and rules, and no map code joins the wasm module.
+    let mut group_names: Vec<&str> = Vec::new();
     let groups_at = owner_at.key("groups");
     for (g, group) in array_field(groups_owner, "groups", &owner_at)?
         .iter()
@@ -58,17 +57,21 @@ pub fn lint_rules(file: &Value, opts: &LintOptions) -> Result<FileReport, FileEr
     {
         let g_at = groups_at.index(g);
         let group_obj = object(group, &g_at)?;
-        let name = str_field(group_obj, "name").unwrap_or("").to_owned();
-        let subject = Subject::Group { name: name.clone() };
-        if !group_names.insert(name.clone()) {
+        let name = str_field(group_obj, "name").unwrap_or("");
+        let subject = Subject::Group {
+            name: name.to_owned(),
+        };
+        if group_names.contains(&name) {
             let at = g_at.key("name");
             out.sanity(
                 &DUPLICATE_GROUP,
                 &subject,
                 &at,
-                whole_span(&name),
+                whole_span(name),
                 format!("another group of this file is also named {name:?}"),
             );
+        } else {
+            group_names.push(name);
         }
         if let Some(interval) = group_obj.get("interval") {
             check_duration(
@@ -80,11 +83,11 @@ pub fn lint_rules(file: &Value, opts: &LintOptions) -> Result<FileReport, FileEr
             );
         }
         let rules_at = g_at.key("rules");
-        let mut seen: HashSet<(String, BTreeMap<String, String>)> = HashSet::new();
+        let mut seen: Vec<(String, Labels)> = Vec::new();
         for (r, rule) in array_field(group_obj, "rules", &g_at)?.iter().enumerate() {
             let r_at = rules_at.index(r);
             let rule = object(rule, &r_at)?;
-            self::rule(&mut out, rule, &r_at, &name, r, &mut seen, opts)?;
+            self::rule(&mut out, rule, &r_at, name, r, &mut seen, opts)?;
         }
     }
     Ok(out.report)
@@ -101,7 +104,7 @@ fn rule(
     at: &Pointer,
     group: &str,
     index: usize,
-    seen: &mut HashSet<(String, BTreeMap<String, String>)>,
+    seen: &mut Vec<(String, Labels)>,
     opts: &LintOptions,
 ) -> Result<(), FileError> {
     let alert = name_field(rule, "alert");
@@ -179,7 +182,7 @@ fn rule(
     }
     let labels = labels(rule);
     if let (Some(name), None) = (alert, record) {
-        if !labels.contains_key("severity") {
+        if !labels.iter().any(|(k, _)| k == "severity") {
             out.sanity(
                 &ALERT_SEVERITY,
                 &subject,
@@ -208,7 +211,8 @@ fn rule(
     }
     if let Some(name) = alert.xor(record) {
         let name_key = if alert.is_some() { "alert" } else { "record" };
-        if !seen.insert((name.to_owned(), labels)) {
+        let key = (name.to_owned(), labels);
+        if seen.contains(&key) {
             out.sanity(
                 &DUPLICATE_RULE,
                 &subject,
@@ -216,26 +220,42 @@ fn rule(
                 whole_span(name),
                 format!("an earlier rule of this group is also {name} with the same labels"),
             );
+        } else {
+            seen.push(key);
         }
     }
     Ok(())
 }
 
+/// A rule's labels, sorted by name.
+type Labels = Vec<(String, String)>;
+
 /// A rule's labels as strings (YAML scalars such as `priority: 1` included).
-fn labels(rule: &Map<String, Value>) -> BTreeMap<String, String> {
+fn labels(rule: &Map<String, Value>) -> Labels {
     let Some(labels) = rule.get("labels").and_then(Value::as_object) else {
-        return BTreeMap::new();
+        return Vec::new();
     };
-    labels
+    let mut out: Labels = labels
         .iter()
         .map(|(k, v)| {
             let v = match v {
                 Value::String(s) => s.clone(),
-                other => other.to_string(),
+                // Formatted without serde_json's writer, which the wasm module does not carry.
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => i.to_string(),
+                    None => n.as_f64().unwrap_or(0.0).to_string(),
+                },
+                Value::Bool(b) => b.to_string(),
+                Value::Null => String::new(),
+                // Prometheus refuses a collection as a label value; it only has to differ here.
+                Value::Array(_) | Value::Object(_) => format!("<{}>", type_name(v)),
             };
             (k.clone(), v)
         })
-        .collect()
+        .collect();
+    // serde_json's map is sorted unless a crate turns on its `preserve_order`.
+    out.sort();
+    out
 }
 
 /// Checks a duration field; returns whether it is a duration other than zero.
