@@ -297,6 +297,58 @@ export interface Finding {
 /** Findings on a PromQL query; throws `unsupported` when the linter module is not loaded (see `init`). */
 export function lintQuery(promql: string, opts?: { scrapeInterval?: string }): Finding[];
 
+/** What a file finding or skipped query belongs to. */
+export type FileSubject =
+  | { kind: 'panel'; id?: number; title: string; refId?: string }
+  | { kind: 'variable'; name: string }
+  | { kind: 'group'; name: string }
+  | { kind: 'rule'; group: string; index: number; name?: string };
+
+/** A finding in a dashboard or rule file. */
+export interface FileFinding {
+  subject: FileSubject;
+  /** JSON pointer of the string it points into, such as `/panels/2/targets/0/expr`. */
+  pointer: string;
+  /** A query rule (as from `lintQuery`) or a rule-file check (`rule-alert-or-record`, ...). */
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** UTF-16 offsets into the string at `pointer` (0 and 0 when that value is not a string). */
+  start: number;
+  end: number;
+  /** The whole string at `pointer` rewritten, when a safe fix exists. */
+  fix?: string;
+}
+
+/** A query the file lint did not read, and why (a non-Prometheus data source, a library panel, a template variable it cannot stand in for). */
+export interface SkippedQuery {
+  subject: FileSubject;
+  pointer: string;
+  reason: string;
+}
+
+export interface FileReport {
+  findings: FileFinding[];
+  skipped: SkippedQuery[];
+  /** How many PromQL expressions were linted. */
+  linted: number;
+}
+
+/**
+ * Lints every Prometheus query of a Grafana dashboard (panel targets, rows, collapsed rows,
+ * query variables): its JSON text or the parsed object. Throws `invalid_argument` when it is not
+ * a dashboard (the message names the JSON pointer), `unsupported` without the linter module.
+ */
+export function lintDashboard(dashboard: string | object, opts?: { scrapeInterval?: string }): FileReport;
+
+/**
+ * Lints a Prometheus rule file (`{ groups }`) or a `PrometheusRule` object: every `expr`, and
+ * the rules themselves. Pass the parsed document: rule files are YAML, which the caller parses
+ * (for instance with the `yaml` npm package), so the linter module carries no YAML parser; JSON
+ * text is accepted too.
+ */
+export function lintRules(rules: string | object, opts?: { scrapeInterval?: string }): FileReport;
+
 export interface ClientOptions {
   baseUrl: string;
   headers?: Record<string, string>;

@@ -10,6 +10,8 @@ import initLintModule, {
   initSync as initLintModuleSync,
   __setErrorClass as registerLintErrors,
   lintQuery as lintQueryInModule,
+  lintDashboard as lintDashboardInModule,
+  lintRules as lintRulesInModule,
 } from '../pkg/kubeprom_lint.js';
 
 /** Every error kubeprom throws or rejects with; `kind` says which (see index.d.ts). */
@@ -101,6 +103,29 @@ export function initLintSync(input) {
 export function lintQuery(promql, opts) {
   if (linterMissing !== null) throw new KubepromError('unsupported', `lintQuery: ${linterMissing}`);
   return lintQueryInModule(promql, opts);
+}
+
+// JSON text is parsed here with JSON.parse, so the linter module needs no JSON parser; YAML is
+// the caller's to parse (the `yaml` npm package, say), so it needs no YAML parser either.
+function parsedFile(what, file) {
+  if (typeof file !== 'string') return file;
+  try {
+    return JSON.parse(file);
+  } catch (e) {
+    throw new KubepromError('invalid_argument', `${what}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The file lint of a Grafana dashboard, JSON text or parsed (see index.d.ts). */
+export function lintDashboard(dashboard, opts) {
+  if (linterMissing !== null) throw new KubepromError('unsupported', `lintDashboard: ${linterMissing}`);
+  return lintDashboardInModule(parsedFile('dashboard', dashboard), opts);
+}
+
+/** The file lint of a rule file or PrometheusRule, parsed (YAML) or JSON text (see index.d.ts). */
+export function lintRules(rules, opts) {
+  if (linterMissing !== null) throw new KubepromError('unsupported', `lintRules: ${linterMissing}`);
+  return lintRulesInModule(parsedFile('rules', rules), opts);
 }
 
 export {

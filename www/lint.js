@@ -1,4 +1,5 @@
-// kubeprom's linter entry for bundled apps: `import { initLint, lintQuery } from 'kubeprom/lint'`.
+// kubeprom's linter entry for bundled apps: `import { initLint, lintQuery } from 'kubeprom/lint'`
+// (lintDashboard and lintRules too).
 // Its wasm is named by a literal `new URL(..., import.meta.url)`, which Vite and webpack emit as
 // an asset; the main entry keeps that URL out of their sight, so an app that never imports this
 // entry never gets the linter in its build.
@@ -13,4 +14,4 @@ export function initLint(input = lintWasm) {
   return initLintFrom(input);
 }
 
-export { lintQuery } from './index.js';
+export { lintQuery, lintDashboard, lintRules } from './index.js';

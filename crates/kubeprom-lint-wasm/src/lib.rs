@@ -1,6 +1,8 @@
 //! The `#[wasm_bindgen]` boundary of kubeprom's PromQL linter: a module of its own, loaded
 //! beside the core module, so pages that never lint never download promql-parser.
 
+mod json;
+
 use wasm_bindgen::prelude::*;
 
 use kubeprom_wasm_support::{invalid, one_option, to_js};
@@ -15,6 +17,26 @@ pub fn lint_query(promql: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     };
     let findings = kubeprom::lint::lint_query(&promql, &lint_options(&opts)?);
     Ok(to_js(&findings))
+}
+
+/// The file lint of a Grafana dashboard (a parsed JSON object; the shim parses JSON text).
+#[wasm_bindgen(js_name = lintDashboard)]
+pub fn lint_dashboard(dashboard: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let opts = lint_options(&opts)?;
+    let value = json::from_js(&dashboard).map_err(|e| invalid(format!("dashboard: {e}")))?;
+    kubeprom::lint::lint_dashboard(&value, &opts)
+        .map(|report| to_js(&report))
+        .map_err(|e| invalid(format!("dashboard: {e}")))
+}
+
+/// The file lint of a Prometheus rule file or `PrometheusRule` (parsed: YAML is the caller's).
+#[wasm_bindgen(js_name = lintRules)]
+pub fn lint_rules(rules: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let opts = lint_options(&opts)?;
+    let value = json::from_js(&rules).map_err(|e| invalid(format!("rules: {e}")))?;
+    kubeprom::lint::lint_rules(&value, &opts)
+        .map(|report| to_js(&report))
+        .map_err(|e| invalid(format!("rules: {e}")))
 }
 
 /// `{ scrapeInterval? }`, read by hand: a serde reader for one string would bring
