@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::sanity::{
-    ALERT_OR_RECORD, ALERT_SEVERITY, BAD_DURATION, DUPLICATE_GROUP, DUPLICATE_RULE, MISSING_EXPR,
+    ALERT_OR_RECORD, ALERT_SEVERITY, BAD_DURATION, DUPLICATE_RULE, GROUP_NAME, MISSING_EXPR,
     RECORD_ALERT_FIELD, RECORD_NAME,
 };
 use super::{
@@ -19,7 +19,7 @@ use crate::query::PromDuration;
 /// Every rule's `expr` is linted like [`lint_query`](crate::lint::lint_query), and the rules are
 /// checked against [`FILE_RULES`](super::FILE_RULES): what Prometheus refuses to load (a rule
 /// that is not exactly one of alert and record, no `expr`, bad durations, alert-only fields on
-/// a recording rule, repeated group names), names that only Prometheus 3 accepts, alerts
+/// a recording rule, missing or repeated group names), names that only Prometheus 3 accepts, alerts
 /// without a `severity` label, and rules repeated in a group. A file whose shape is not a rule
 /// file's (groups not an array, a rule not an object, `expr` not a string) is a [`FileError`].
 pub fn lint_rules(file: &Value, opts: &LintOptions) -> Result<FileReport, FileError> {
@@ -61,12 +61,19 @@ pub fn lint_rules(file: &Value, opts: &LintOptions) -> Result<FileReport, FileEr
         let subject = Subject::Group {
             name: name.to_owned(),
         };
-        if group_names.contains(&name) {
-            let at = g_at.key("name");
+        if name.is_empty() {
             out.sanity(
-                &DUPLICATE_GROUP,
+                &GROUP_NAME,
                 &subject,
-                &at,
+                &g_at,
+                (0, 0),
+                "the group has no `name`".to_owned(),
+            );
+        } else if group_names.contains(&name) {
+            out.sanity(
+                &GROUP_NAME,
+                &subject,
+                &g_at.key("name"),
                 whole_span(name),
                 format!("another group of this file is also named {name:?}"),
             );

@@ -54,9 +54,9 @@ pub(super) const DUPLICATE_RULE: Check = Check {
     severity: Severity::Warning,
 };
 
-/// Two groups of a file with the same name.
-pub(super) const DUPLICATE_GROUP: Check = Check {
-    id: "duplicate-group",
+/// A group without a name, or with the name of another group of the file.
+pub(super) const GROUP_NAME: Check = Check {
+    id: "group-name-invalid",
     severity: Severity::Error,
 };
 
@@ -116,9 +116,10 @@ pub const FILE_RULES: &[RuleInfo] = &[
                alert twice. Give them different labels, or merge them.",
     },
     RuleInfo {
-        id: DUPLICATE_GROUP.id,
-        severity: DUPLICATE_GROUP.severity,
-        summary: "Group names must be unique in a file.",
-        docs: "Prometheus refuses to load a rule file in which two groups have the same `name`.",
+        id: GROUP_NAME.id,
+        severity: GROUP_NAME.severity,
+        summary: "Every group must have a name, unique in its file.",
+        docs: "Prometheus refuses to load a rule file with a group whose `name` is missing or \
+               empty, or in which two groups have the same `name`.",
     },
 ];

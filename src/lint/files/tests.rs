@@ -223,7 +223,8 @@ fn sanity_checks_find_what_prometheus_refuses() {
             {"alert": "Dup", "expr": "up", "labels": {"severity": "critical"}},
             {"alert": "NoExpr", "labels": {"severity": "x"}, "for": 0}
         ]},
-        {"name": "g", "rules": []}
+        {"name": "g", "rules": []},
+        {"rules": []}
     ]}));
     let got: Vec<(&str, &str)> = r
         .findings
@@ -246,7 +247,8 @@ fn sanity_checks_find_what_prometheus_refuses() {
             ("alert-without-severity", "/groups/0/rules/5/alert"),
             ("duplicate-rule", "/groups/0/rules/7/alert"),
             ("rule-missing-expr", "/groups/0/rules/9"),
-            ("duplicate-group", "/groups/1/name"),
+            ("group-name-invalid", "/groups/1/name"),
+            ("group-name-invalid", "/groups/2"),
         ]
     );
     let bad_for = &r.findings[6];
