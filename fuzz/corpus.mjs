@@ -1,6 +1,6 @@
 // Fills CORPUS/<target>/ (default fuzz/corpus; `node fuzz/corpus.mjs DIR` for another folder)
 // with seeds: the committed ones under fuzz/seeds/<target>/ and inputs made from the project's
-// test data (tests/data/lint/corpus.json queries,
+// test data (tests/data/lint/corpus.json queries, deploy/ dashboards,
 // tests/data/kueue/*.json visibility responses cut to a few items so runs stay fast).
 // Structured targets (build_query, aggregate_pods, exposition) read their input through
 // `arbitrary` and start from libFuzzer's own inputs.
@@ -34,6 +34,19 @@ for (const { query } of lint.queries) {
   add('lint_query', Buffer.concat([Buffer.from([30]), Buffer.from(query, 'utf8')]));
 }
 
+// lint_files: one byte of scrape interval, then a dashboard or rule file as JSON: the generated
+// ones cut to a few panels and rules so runs stay fast.
+for (const file of readdirSync(`${root}/deploy/dashboards`).filter((f) => f.endsWith('.json'))) {
+  const doc = JSON.parse(readFileSync(`${root}/deploy/dashboards/${file}`, 'utf8'));
+  const small = { ...doc, panels: doc.panels.slice(0, 3) };
+  add('lint_files', Buffer.concat([Buffer.from([30]), Buffer.from(JSON.stringify(small))]));
+}
+add('lint_files', Buffer.concat([Buffer.from([0]), Buffer.from(JSON.stringify({
+  groups: [{ name: 'g', interval: '1m', rules: [
+    { record: 'job:x:rate5m', expr: 'sum by (job) (rate(x_total[5m]))' },
+    { alert: 'Down', expr: 'up == 0', for: '5m', labels: { severity: 'warning' }, annotations: { summary: 's' } },
+  ] }],
+}))]));
 // kueue_pending_summary: 8 bytes of `now` (f64 LE), head limit, cluster-queue choice, body.
 const kueueDir = `${root}/tests/data/kueue`;
 const { now } = JSON.parse(readFileSync(`${kueueDir}/expected.json`, 'utf8'));

@@ -110,7 +110,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus_root/$target" "artifacts/$target"
   log="artifacts/$target/last-run.log"
   dict=()
-  case $target in parse_response | fast_path | kueue_pending_summary) dict=(-dict=dict/json.dict) ;; esac
+  case $target in parse_response | fast_path | kueue_pending_summary | lint_files) dict=(-dict=dict/json.dict) ;; esac
   if "${preload[@]}" cargo fuzz run -s none -O "$target" "$corpus_root/$target" -- "${libfuzzer_flags[@]}" \
     "${dict[@]}" "${run_flags[@]}" >"$log" 2>&1; then
     passed=$((passed + 1))
