@@ -192,3 +192,46 @@ fn the_projects_generated_dashboards_and_rules_lint_clean() {
     );
     assert!(run.stderr.contains(" 0 finding(s)"), "{}", run.stderr);
 }
+
+#[test]
+fn folded_scalars_point_at_their_start_and_say_so() {
+    let path = file(
+        "folded.yaml",
+        "groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: >\n      sum(\n      http_requests_total)\n",
+    );
+    let run = kubeprom(&["lint", s(&path)]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.starts_with(&format!(
+            "{}:6:7: warning[counter-without-rate]:",
+            path.display()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("(at the start of the value"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn json_escapes_are_counted_in_columns() {
+    // `\u00e9` is one character of the query but six of the file.
+    let path = file(
+        "escaped.json",
+        "{\"panels\": [{\"targets\": [{\"expr\": \"up{a=\\\"\\u00e9\\\"} + sum(http_requests_total)\"}]}]}\n",
+    );
+    let run = kubeprom(&["lint", s(&path)]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    // The opening quote of the expr is column 35; `up{a=\"\u00e9\"} + sum(` is 23 file columns.
+    assert!(
+        run.stdout.starts_with(&format!(
+            "{}:1:59: warning[counter-without-rate]:",
+            path.display()
+        )),
+        "{}",
+        run.stdout
+    );
+}

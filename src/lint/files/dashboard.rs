@@ -91,11 +91,14 @@ fn panel(
     opts: &LintOptions,
 ) -> Result<(), FileError> {
     let p = object(panel, at)?;
-    let subject = Subject::Panel {
-        id: p.get("id").and_then(Value::as_i64),
-        title: str_field(p, "title").unwrap_or("").to_owned(),
-        ref_id: None,
+    let id = p.get("id").and_then(Value::as_i64);
+    let title = str_field(p, "title").unwrap_or("");
+    let panel_subject = |ref_id: Option<&str>| Subject::Panel {
+        id,
+        title: title.to_owned(),
+        ref_id: ref_id.map(str::to_owned),
     };
+    let subject = panel_subject(None);
     let ds = p
         .get("datasource")
         .filter(|d| !d.is_null())
@@ -119,14 +122,7 @@ fn panel(
     for (i, target) in targets.iter().enumerate() {
         let t_at = targets_at.index(i);
         let t = object(target, &t_at)?;
-        let Subject::Panel { id, title, .. } = &subject else {
-            continue;
-        };
-        let target_subject = Subject::Panel {
-            id: *id,
-            title: title.clone(),
-            ref_id: str_field(t, "refId").map(str::to_owned),
-        };
+        let target_subject = panel_subject(str_field(t, "refId"));
         let Some(expr) = t.get("expr") else {
             continue;
         };
