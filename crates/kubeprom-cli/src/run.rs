@@ -40,21 +40,22 @@ pub fn lint(args: &LintArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
             let _ = writeln!(err, "{path}: error: {message}");
         }
     }
-    let _ = writeln!(
-        err,
-        "kubeprom lint: {} file(s), {} quer(ies) linted, {} finding(s) ({} at or above {}), {} skipped{}",
-        totals.files,
-        totals.linted,
-        totals.findings,
+    let mut summary = format!(
+        "kubeprom lint: {}, {} linted, {} ({} at or above {}), {} skipped",
+        count(totals.files, "file", "files"),
+        count(totals.linted, "query", "queries"),
+        count(totals.findings, "finding", "findings"),
         totals.denied,
         args.deny,
         totals.skipped,
-        if totals.broken > 0 {
-            format!(", {} file(s) not read", totals.broken)
-        } else {
-            String::new()
-        }
     );
+    if totals.broken > 0 {
+        summary.push_str(&format!(
+            ", {} not read",
+            count(totals.broken, "file", "files")
+        ));
+    }
+    let _ = writeln!(err, "{summary}");
     if totals.broken > 0 {
         TROUBLE
     } else if totals.denied > 0 {
@@ -62,6 +63,11 @@ pub fn lint(args: &LintArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
     } else {
         CLEAN
     }
+}
+
+/// `n` and the noun that goes with it.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn read(path: &str) -> Result<String, String> {
