@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::plan::{Need, Plan};
 use super::rounding::{cpu_quantity, memory_quantity, round_cpu, round_memory};
 use super::spec::{CpuLimitPolicy, RecommendSpec, Settings, MIB};
+use crate::query::WorkloadKind;
 use crate::response::QueryResult;
 
 /// Per-container values of each answered query (container name to value).
@@ -75,14 +76,15 @@ pub struct ContainerAdvice {
 /// One planned query's answer as container name to value: each series' last sample, series
 /// without a `container` label left out (the plan's queries keep only that label).
 pub fn container_values(result: &QueryResult) -> BTreeMap<String, f64> {
-    result
-        .series
-        .iter()
-        .filter_map(|s| {
-            let value = *result.values_of(s).last()?;
-            Some((s.label("container")?.to_owned(), value))
-        })
-        .collect()
+    // Inserts rather than `collect`: collecting into a map sorts first, and every sort is
+    // another copy of std's sort in the wasm module.
+    let mut out = BTreeMap::new();
+    for s in &result.series {
+        if let (Some(container), Some(value)) = (s.label("container"), result.values_of(s).last()) {
+            out.insert(container.to_owned(), *value);
+        }
+    }
+    out
 }
 
 /// Differences within these are fine whatever the tolerance: rounding and noise.
@@ -102,10 +104,10 @@ pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<Co
             .copied()
             .filter(|v| v.is_finite())
     };
-    let containers: BTreeSet<&str> = answers
-        .values()
-        .flat_map(|by| by.keys().map(String::as_str))
-        .collect();
+    let mut containers = BTreeSet::new();
+    for by in answers.values() {
+        containers.extend(by.keys().map(String::as_str));
+    }
     containers
         .into_iter()
         .map(|c| {
@@ -257,7 +259,14 @@ fn kubectl(
     if requests.is_empty() {
         return None;
     }
-    let kind = format!("{:?}", spec.workload.kind).to_lowercase();
+    let kind = match spec.workload.kind {
+        WorkloadKind::Deployment => "deployment",
+        WorkloadKind::StatefulSet => "statefulset",
+        WorkloadKind::DaemonSet => "daemonset",
+        WorkloadKind::ReplicaSet => "replicaset",
+        WorkloadKind::Job => "job",
+        WorkloadKind::CronJob => "cronjob",
+    };
     let mut cmd = format!(
         "kubectl set resources {} -n {} -c {} --requests={}",
         shell_word(&format!("{kind}/{}", spec.workload.name)),
@@ -288,7 +297,7 @@ fn shell_word(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::{WorkloadKind, WorkloadRef};
+    use crate::query::WorkloadRef;
     use crate::recommend::plan::plan;
 
     fn spec() -> RecommendSpec {

@@ -94,10 +94,14 @@ pub fn plan(spec: &RecommendSpec) -> Result<Plan, QueryError> {
             container: spec.container.clone(),
             cluster: spec.cluster.clone(),
             workload: Some(spec.workload.clone()),
-            selector: selector
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
+            selector: {
+                // Inserts: collecting into a map would add a sort to the wasm module.
+                let mut map = std::collections::BTreeMap::new();
+                for (k, v) in selector {
+                    map.insert((*k).to_owned(), (*v).to_owned());
+                }
+                map
+            },
             window,
             by: Some(vec!["namespace".into(), "pod".into(), "container".into()]),
             profile: spec.profile.clone(),

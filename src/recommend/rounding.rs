@@ -24,7 +24,8 @@ pub fn round_memory(bytes: f64) -> f64 {
 /// Cores as a Kubernetes quantity: whole cores plain (`2`), else millicores (`1500m`).
 pub fn cpu_quantity(cores: f64) -> String {
     let millis = (cores * 1000.0).round();
-    if millis % 1000.0 == 0.0 {
+    // `fract` rather than `%`: f64 remainder pulls libm's fmod into the wasm module.
+    if (millis / 1000.0).fract() == 0.0 {
         format!("{}", millis / 1000.0)
     } else {
         format!("{millis}m")
@@ -34,9 +35,9 @@ pub fn cpu_quantity(cores: f64) -> String {
 /// Bytes as a Kubernetes quantity: `Gi` when whole, else `Mi` when whole, else bytes.
 pub fn memory_quantity(bytes: f64) -> String {
     let bytes = bytes.ceil();
-    if bytes % GIB == 0.0 && bytes > 0.0 {
+    if (bytes / GIB).fract() == 0.0 && bytes > 0.0 {
         format!("{}Gi", bytes / GIB)
-    } else if bytes % MIB == 0.0 && bytes > 0.0 {
+    } else if (bytes / MIB).fract() == 0.0 && bytes > 0.0 {
         format!("{}Mi", bytes / MIB)
     } else {
         format!("{bytes}")
