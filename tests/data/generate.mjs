@@ -7,6 +7,7 @@
 // two hours after generation. The anchor defaults to now rounded down to 5 minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { every, openMetricsLines } from './openmetrics.mjs';
 
 const MiB = 1024 * 1024;
 const STEP = 30;
@@ -388,20 +389,7 @@ add('up', { job: 'kubelet', instance: NODES['node-2'], namespace: 'kube-system',
 for (const instance of KSM_REPLICAS) add('up', { job: 'kube-state-metrics', instance, namespace: 'monitoring' }, () => 1);
 for (const op of operators) add('up', { job: op.job, instance: op.instance, namespace: op.namespace }, () => op.up);
 
-// OpenMetrics text, one family at a time.
-const escape = (v) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const format = (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(17).replace(/0+$/, '').replace(/\.$/, ''));
-const byName = new Map();
-for (const s of series) (byName.get(s.name) ?? byName.set(s.name, []).get(s.name)).push(s);
-const lines = [];
-for (const [name, list] of byName) {
-  lines.push(`# TYPE ${name} unknown`);
-  for (const s of list) {
-    const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
-    for (let t = start; t <= end; t += STEP) lines.push(`${name}{${labels}} ${format(s.at(t))} ${t}`);
-  }
-}
-lines.push('# EOF');
+const lines = openMetricsLines(series, () => every(start, end, STEP));
 
 // What correct queries return, from the model.
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);

@@ -10,6 +10,7 @@
 // defaults to now rounded down to 5 minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { every, openMetricsLines } from './openmetrics.mjs';
 
 const MiB = 1024 * 1024;
 const DAY = 86400;
@@ -168,22 +169,11 @@ for (const [kind, name] of [['Deployment', 'api'], ['StatefulSet', 'cache'], ['D
   expected.workloads[`${kind}/${name}`] = containers;
 }
 
-const escape = (v) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const format = (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(17).replace(/0+$/, '').replace(/\.$/, ''));
-const byName = new Map();
-for (const s of series) (byName.get(s.name) ?? byName.set(s.name, []).get(s.name)).push(s);
-const lines = [];
-for (const [name, list] of byName) {
-  lines.push(`# TYPE ${name} unknown`);
-  for (const s of list) {
-    const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
-    const first = start + Math.ceil((s.from - start) / s.step) * s.step;
-    for (let t = first; t < s.to && t <= end; t += s.step) lines.push(`${name}{${labels}} ${format(s.at(t))} ${t}`);
-  }
-}
-lines.push('# EOF');
+// Each series from its first step on the grid to before its end (a pod's last sample).
+const lines = openMetricsLines(series, (s) => every(start + Math.ceil((s.from - start) / s.step) * s.step, Math.min(s.to - 1, end), s.step));
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'dataset.om'), lines.join('\n') + '\n');
 writeFileSync(join(outDir, 'expected.json'), JSON.stringify(expected, null, 2) + '\n');
-console.log(`wrote ${series.length} series, ${lines.length - byName.size - 1} samples to ${outDir}/dataset.om (anchor ${anchor})`);
+const samples = lines.filter((l) => !l.startsWith('#')).length;
+console.log(`wrote ${series.length} series, ${samples} samples to ${outDir}/dataset.om (anchor ${anchor})`);
