@@ -599,6 +599,23 @@ fn operators_and_scrape_targets() {
 
 /// A built query's values at the anchor, keyed by the named labels joined with "/".
 fn keyed(spec: &QuerySpec, labels: &[&str]) -> BTreeMap<String, f64> {
+    keyed_by(spec, labels, |promql, s, l| {
+        panic!("{promql}: no {l} in {:?}", s.labels)
+    })
+}
+
+/// [`keyed`] where a label a series does not have (Kueue's empty values) counts as "".
+fn keyed_lenient(spec: &QuerySpec, labels: &[&str]) -> BTreeMap<String, f64> {
+    keyed_by(spec, labels, |_, _, _| "")
+}
+
+/// Values of a built query at the anchor keyed by `labels` joined with "/", `missing` giving the
+/// key part of a label a series lacks.
+fn keyed_by(
+    spec: &QuerySpec,
+    labels: &[&str],
+    missing: impl for<'s> Fn(&str, &'s common::SeriesSamples, &str) -> &'s str,
+) -> BTreeMap<String, f64> {
     let prom = prometheus();
     let promql = build_query(spec).unwrap();
     let r = prom.query_at(&promql, prom.anchor());
@@ -608,10 +625,7 @@ fn keyed(spec: &QuerySpec, labels: &[&str]) -> BTreeMap<String, f64> {
         .map(|s| {
             let key: Vec<&str> = labels
                 .iter()
-                .map(|l| {
-                    s.label(l)
-                        .unwrap_or_else(|| panic!("{promql}: no {l} in {:?}", s.labels))
-                })
+                .map(|l| s.label(l).unwrap_or_else(|| missing(&promql, s, l)))
                 .collect();
             (key.join("/"), s.values[0])
         })
@@ -827,24 +841,6 @@ fn prometheus_errors_keep_their_kind() {
     let body = prom.get("/api/v1/query?query=sum(");
     let err = kubeprom::response::parse_query_response(&body, 1 << 20).unwrap_err();
     assert_eq!(err.kind(), "bad_data");
-}
-
-/// Values of a built query at the anchor keyed by `labels` joined with "/", a label a series does
-/// not have (Kueue's empty values) counting as "".
-fn keyed_lenient(spec: &QuerySpec, labels: &[&str]) -> BTreeMap<String, f64> {
-    let prom = prometheus();
-    let promql = build_query(spec).unwrap();
-    let r = prom.query_at(&promql, prom.anchor());
-    let got: BTreeMap<String, f64> = r
-        .series
-        .iter()
-        .map(|s| {
-            let key: Vec<&str> = labels.iter().map(|l| s.label(l).unwrap_or("")).collect();
-            (key.join("/"), s.values[0])
-        })
-        .collect();
-    assert_eq!(got.len(), r.series.len(), "{promql}: a key twice");
-    got
 }
 
 #[test]
