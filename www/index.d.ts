@@ -304,20 +304,16 @@ export type FileSubject =
   | { kind: 'group'; name: string }
   | { kind: 'rule'; group: string; index: number; name?: string };
 
-/** A finding in a dashboard or rule file. */
-export interface FileFinding {
+/**
+ * A finding in a dashboard or rule file: `Finding`'s fields, where `rule` is a query rule (as
+ * from `lintQuery`) or a rule-file check (`rule-alert-or-record`, ...), `start`/`end` are UTF-16
+ * offsets into the string at `pointer` (0 and 0 when that value is not a string) and `fix` is
+ * that whole string rewritten.
+ */
+export interface FileFinding extends Finding {
   subject: FileSubject;
   /** JSON pointer of the string it points into, such as `/panels/2/targets/0/expr`. */
   pointer: string;
-  /** A query rule (as from `lintQuery`) or a rule-file check (`rule-alert-or-record`, ...). */
-  rule: string;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  /** UTF-16 offsets into the string at `pointer` (0 and 0 when that value is not a string). */
-  start: number;
-  end: number;
-  /** The whole string at `pointer` rewritten, when a safe fix exists. */
-  fix?: string;
 }
 
 /** A query the file lint did not read, and why (a non-Prometheus data source, a library panel, a template variable it cannot stand in for). */
