@@ -44,7 +44,7 @@ export function KueueTable({ view, options, width }: Props) {
         <tbody>
           {view.rows.map((r) => (
             <tr key={r.queue} className={styles.tr} data-testid="kubeprom-queue-row" data-queue={r.queue}>
-              <td className={cx(styles.td, styles.pod)}>{r.queue}</td>
+              <td className={cx(styles.td, styles.queue)}>{r.queue}</td>
               {view.statuses.map((s) => {
                 const cell = r.byStatus.find((b) => b.status === s);
                 return (
@@ -82,7 +82,13 @@ export function KueueTable({ view, options, width }: Props) {
               )}
               {hasWaitingFor && (
                 <td className={styles.td} data-testid="kubeprom-queue-waiting-for">
-                  {r.waitingFor.length === 0 ? '—' : r.waitingFor.map((w) => `${w.cause} ${w.text}`).join(', ')}
+                  {r.waitingFor.length === 0
+                    ? '—'
+                    : r.waitingFor.map((w) => (
+                        <div key={w.cause} className={styles.cause}>
+                          {w.cause} {w.text}
+                        </div>
+                      ))}
                 </td>
               )}
             </tr>

@@ -176,6 +176,9 @@ export const getStyles = (theme: GrafanaTheme2) => ({
   td: css({ padding: theme.spacing(0.5, 1), verticalAlign: 'middle' }),
   num: css({ textAlign: 'right', whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }),
   pod: css({ fontWeight: theme.typography.fontWeightMedium, wordBreak: 'break-all' }),
+  // Queue names are short words: a wide column beside them must not break them mid-name.
+  queue: css({ fontWeight: theme.typography.fontWeightMedium, whiteSpace: 'nowrap' }),
+  cause: css({ whiteSpace: 'nowrap' }),
   namespace: css({ color: theme.colors.text.secondary }),
   visual: css({ width: '45%' }),
   visualInner: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1) }),

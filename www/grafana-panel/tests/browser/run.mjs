@@ -330,10 +330,16 @@ async function main() {
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([cause, n]) => `${cause} ${n}`)
         .join(', ');
-      const shown = await page
-        .locator(`[data-testid="kubeprom-queue-row"][data-queue="${queue}"] [data-testid="kubeprom-queue-waiting-for"]`)
-        .innerText();
-      if (shown.trim() !== want) {
+      // One cause per line.
+      const shown = (
+        await page
+          .locator(`[data-testid="kubeprom-queue-row"][data-queue="${queue}"] [data-testid="kubeprom-queue-waiting-for"]`)
+          .innerText()
+      )
+        .split('\n')
+        .map((line) => line.trim())
+        .join(', ');
+      if (shown !== want) {
         waitingForOk = false;
         console.log(`  ${queue}: waiting for "${shown}" (expected "${want}")`);
       }
