@@ -116,6 +116,11 @@ export function OperatorHealthCards(props: { ctx: SectionContext; defs?: Operato
   );
 }
 
+/** `name` with a line-break opportunity before each capital: `Unsatisfied<wbr>Admission<wbr>Checks`. */
+function camelCaseBreaks(name: string) {
+  return name.split(/(?=[A-Z])/).flatMap((word, i) => (i === 0 ? [word] : [<wbr key={i} />, word]));
+}
+
 /**
  * Kueue cluster queues: pending in all and by status, admission wait p95, admissions per second,
  * what unadmitted workloads wait for and the CPU and memory pending workloads request.
@@ -165,7 +170,7 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
             ),
           },
           {
-            label: 'Pending (active)',
+            label: 'Active',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-active" data-value={r.active ?? ''}>
                 {formatValue(r.active, 'count')}
@@ -173,7 +178,7 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
             ),
           },
           {
-            label: 'Pending (inadmissible)',
+            label: 'Inadmissible',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-inadmissible" data-value={r.inadmissible ?? ''}>
                 {formatValue(r.inadmissible, 'count')}
@@ -181,7 +186,7 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
             ),
           },
           {
-            label: 'Admission wait p95',
+            label: 'Wait p95',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-wait" data-value={r.waitP95 ?? ''}>
                 {formatValue(r.waitP95, 'seconds')}
@@ -191,30 +196,35 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
           { label: 'Admitted', getter: (r: QueueRow) => formatValue(r.admittedPerSecond, 'ops/s') },
           {
             label: 'Waiting for',
+            // One cause per line; the names are long CamelCase words, so lines may break
+            // between their words only.
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-waiting-for">
                 {r.waitingFor.length === 0
                   ? '—'
-                  : r.waitingFor
-                      .map(w => `${w.cause} ${formatValue(w.workloads, 'count')}`)
-                      .join(', ')}
+                  : r.waitingFor.map(w => (
+                      <Box component="span" key={w.cause} sx={{ display: 'block' }}>
+                        {camelCaseBreaks(w.cause)} {formatValue(w.workloads, 'count')}
+                      </Box>
+                    ))}
               </span>
             ),
           },
           {
-            label: 'Pending CPU',
+            label: 'Pending requests',
             getter: (r: QueueRow) => (
-              <span data-testid="kubeprom-kueue-pending-cpu" data-value={r.pendingCpu ?? ''}>
-                {formatValue(r.pendingCpu, 'cores')}
-              </span>
-            ),
-          },
-          {
-            label: 'Pending memory',
-            getter: (r: QueueRow) => (
-              <span data-testid="kubeprom-kueue-pending-memory" data-value={r.pendingMemory ?? ''}>
-                {formatValue(r.pendingMemory, 'bytes')}
-              </span>
+              <Box component="span" sx={{ whiteSpace: 'nowrap' }}>
+                <span data-testid="kubeprom-kueue-pending-cpu" data-value={r.pendingCpu ?? ''}>
+                  {formatValue(r.pendingCpu, 'cores')}
+                </span>
+                {', '}
+                <span
+                  data-testid="kubeprom-kueue-pending-memory"
+                  data-value={r.pendingMemory ?? ''}
+                >
+                  {formatValue(r.pendingMemory, 'bytes')}
+                </span>
+              </Box>
             ),
           },
         ]}

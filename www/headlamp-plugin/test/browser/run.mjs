@@ -491,7 +491,10 @@ async function main() {
             wait: read('wait'),
             cpu: read('pending-cpu'),
             memory: read('pending-memory'),
-            waitingFor: cell('waiting-for')?.textContent,
+            // One cause per line.
+            waitingFor: [...(cell('waiting-for')?.children ?? [])]
+              .map(line => line.textContent)
+              .join(', '),
           };
         })
       );
