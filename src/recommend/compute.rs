@@ -141,24 +141,13 @@ pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<Co
             // Past f64's range (a peak near 1e308 times the buffer) there is nothing to write.
             let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
             let (cpu_req, cpu_lim, mem) = (finite(cpu_req), finite(cpu_lim), finite(mem));
-            let advise = |need, recommended: Option<f64>, compare: bool, cpu: bool| {
-                // No request is scheduling without a reservation (under-provisioned); no
-                // limit is a choice this method does not judge.
-                let setting = Setting {
-                    cpu,
-                    unset_is_under: matches!(need, Need::CpuRequest | Need::MemoryRequest),
-                };
-                advice(s, current(need), recommended, enough && compare, setting)
+            let advise = |need, recommended: Option<f64>, compare: bool| {
+                advice(s, need, current(need), recommended, enough && compare)
             };
-            let cpu_request = advise(Need::CpuRequest, cpu_req, true, true);
-            let cpu_limit = advise(
-                Need::CpuLimit,
-                cpu_lim,
-                s.cpu_limit != CpuLimitPolicy::None,
-                true,
-            );
-            let memory_request = advise(Need::MemoryRequest, mem, true, false);
-            let mut memory_limit = advise(Need::MemoryLimit, mem, true, false);
+            let cpu_request = advise(Need::CpuRequest, cpu_req, true);
+            let cpu_limit = advise(Need::CpuLimit, cpu_lim, s.cpu_limit != CpuLimitPolicy::None);
+            let memory_request = advise(Need::MemoryRequest, mem, true);
+            let mut memory_limit = advise(Need::MemoryLimit, mem, true);
             // A limit the container was killed at is too small, however close it is.
             if oom_killed && memory_limit.difference.is_some_and(|d| d < 0.0) {
                 memory_limit.status = Some(Status::UnderProvisioned);
@@ -173,7 +162,7 @@ pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<Co
                 Status::NotEnoughData
             };
             let kubectl = enough
-                .then(|| kubectl(spec, c, cpu_req, cpu_lim, mem))
+                .then(|| kubectl(spec, c, &cpu_request, &cpu_limit, &memory_request))
                 .flatten();
             ContainerAdvice {
                 container: c.to_owned(),
@@ -192,25 +181,22 @@ pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<Co
         .collect()
 }
 
-/// What kind of setting an [`Advice`] is about.
-#[derive(Clone, Copy)]
-struct Setting {
-    cpu: bool,
-    unset_is_under: bool,
-}
-
+/// The advice on the setting `need` reads (a request or limit).
 fn advice(
     s: &Settings,
+    need: Need,
     current: Option<f64>,
     recommended: Option<f64>,
     compare: bool,
-    setting: Setting,
 ) -> Advice {
-    let cpu = setting.cpu;
+    let cpu = matches!(need, Need::CpuRequest | Need::CpuLimit);
+    // No request is scheduling without a reservation (under-provisioned); no limit is a choice
+    // this method does not judge.
+    let unset_is_under = matches!(need, Need::CpuRequest | Need::MemoryRequest);
     let margin = if cpu { CPU_MARGIN } else { MEMORY_MARGIN };
     let status = match (compare, current, recommended) {
         (false, _, _) | (_, _, None) => None,
-        (true, None, Some(_)) => setting.unset_is_under.then_some(Status::UnderProvisioned),
+        (true, None, Some(_)) => unset_is_under.then_some(Status::UnderProvisioned),
         (true, Some(now), Some(want)) => {
             Some(if (now - want).abs() <= margin.max(s.tolerance * want) {
                 Status::Fine
@@ -236,25 +222,26 @@ fn advice(
     }
 }
 
-/// `kubectl set resources KIND/NAME -n NS -c CONTAINER --requests=... --limits=...`.
+/// `kubectl set resources KIND/NAME -n NS -c CONTAINER --requests=... --limits=...` with the
+/// advices' quantities; memory's limit is its request.
 fn kubectl(
     spec: &RecommendSpec,
     container: &str,
-    cpu_request: Option<f64>,
-    cpu_limit: Option<f64>,
-    memory: Option<f64>,
+    cpu_request: &Advice,
+    cpu_limit: &Advice,
+    memory: &Advice,
 ) -> Option<String> {
     let mut requests = Vec::new();
     let mut limits = Vec::new();
-    if let Some(cpu) = cpu_request {
-        requests.push(format!("cpu={}", cpu_quantity(cpu)));
+    if let Some(cpu) = &cpu_request.quantity {
+        requests.push(format!("cpu={cpu}"));
     }
-    if let Some(mem) = memory {
-        requests.push(format!("memory={}", memory_quantity(mem)));
-        limits.push(format!("memory={}", memory_quantity(mem)));
+    if let Some(cpu) = &cpu_limit.quantity {
+        limits.push(format!("cpu={cpu}"));
     }
-    if let Some(cpu) = cpu_limit {
-        limits.insert(0, format!("cpu={}", cpu_quantity(cpu)));
+    if let Some(mem) = &memory.quantity {
+        requests.push(format!("memory={mem}"));
+        limits.push(format!("memory={mem}"));
     }
     if requests.is_empty() {
         return None;

@@ -6,9 +6,8 @@ use serde::Serialize;
 use super::spec::{RecommendSpec, Settings};
 use crate::query::{build_query, QueryError, QuerySpec};
 
-/// What one planned query answers, per container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What one planned query answers, per container; written as its [`name`](Need::name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Need {
     /// The CPU percentile over the history, cores.
     CpuUsage,
@@ -54,10 +53,11 @@ impl Need {
             Need::MemoryLimit => "memoryLimit",
         }
     }
+}
 
-    /// The need a name gives.
-    pub fn from_name(name: &str) -> Option<Need> {
-        Need::ALL.into_iter().find(|n| n.name() == name)
+impl Serialize for Need {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 

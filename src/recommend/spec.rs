@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::query::{ProfileSpec, PromDuration, QueryError, WorkloadRef};
+use crate::query::{self, ProfileSpec, PromDuration, QueryError, WorkloadRef};
 
 /// What a caller asks for: the API's `RecommendSpec`.
 #[derive(Debug, Clone, Deserialize)]
@@ -21,7 +21,7 @@ pub struct RecommendSpec {
     /// Resolution of the history (the subqueries' step); default `5m`.
     #[serde(default)]
     pub step: Option<String>,
-    /// Range of the CPU usage rate at each step; default `5m`.
+    /// Range of the CPU usage rate at each step; default `5m`, the catalog's rate window.
     #[serde(default)]
     pub rate_window: Option<String>,
     /// Percentile of CPU usage the CPU request covers, in (0, 1]; default 0.95.
@@ -160,7 +160,7 @@ impl Settings {
         Ok(Self {
             window,
             step,
-            rate_window: duration(&spec.rate_window, "5m", "rateWindow")?,
+            rate_window: duration(&spec.rate_window, query::DEFAULT_WINDOW, "rateWindow")?,
             cpu_percentile: number(
                 spec.cpu_percentile,
                 DEFAULT_CPU_PERCENTILE,
