@@ -387,15 +387,6 @@ fn hostile() -> impl Strategy<Value = String> {
     ]
 }
 
-const KINDS: [WorkloadKind; 6] = [
-    WorkloadKind::Deployment,
-    WorkloadKind::StatefulSet,
-    WorkloadKind::DaemonSet,
-    WorkloadKind::ReplicaSet,
-    WorkloadKind::Job,
-    WorkloadKind::CronJob,
-];
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -404,7 +395,7 @@ proptest! {
     #[test]
     fn every_filter_of_every_metric_matches_its_value_exactly(
         values in proptest::collection::vec(hostile(), 9),
-        kind in 0..KINDS.len(),
+        kind in 0..WorkloadKind::ALL.len(),
     ) {
         for def in CATALOG {
             let filters = def.filters();
@@ -415,7 +406,7 @@ proptest! {
                 pod: Some(values[1].clone()),
                 container: has("container").then(|| values[2].clone()),
                 node: has("node").then(|| values[3].clone()),
-                workload: has("workload").then(|| WorkloadRef { kind: KINDS[kind], name: values[4].clone() }),
+                workload: has("workload").then(|| WorkloadRef { kind: WorkloadKind::ALL[kind], name: values[4].clone() }),
                 cluster: Some(values[5].clone()),
                 selector: [("app".to_string(), values[6].clone())].into(),
                 profile: Some(ProfileSpec::Custom(CustomProfile {

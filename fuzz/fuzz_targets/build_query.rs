@@ -74,15 +74,6 @@ struct Spec {
     variables: Option<u8>,
 }
 
-const KINDS: [WorkloadKind; 6] = [
-    WorkloadKind::Deployment,
-    WorkloadKind::StatefulSet,
-    WorkloadKind::DaemonSet,
-    WorkloadKind::ReplicaSet,
-    WorkloadKind::Job,
-    WorkloadKind::CronJob,
-];
-
 fn pairs(list: &[(Name, String)]) -> BTreeMap<String, String> {
     list.iter().map(|(n, v)| (n.text(), v.clone())).collect()
 }
@@ -99,7 +90,7 @@ fn to_query_spec(s: &Spec) -> QuerySpec {
         node: s.node.clone(),
         cluster: s.cluster.clone(),
         workload: s.workload.as_ref().map(|(kind, name)| WorkloadRef {
-            kind: KINDS[usize::from(*kind) % KINDS.len()],
+            kind: WorkloadKind::ALL[usize::from(*kind) % WorkloadKind::ALL.len()],
             name: name.clone(),
         }),
         selector: pairs(&s.selector),

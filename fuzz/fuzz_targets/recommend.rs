@@ -28,20 +28,11 @@ struct Input {
     answers: Vec<(u8, u8, f64)>,
 }
 
-const KINDS: [WorkloadKind; 6] = [
-    WorkloadKind::Deployment,
-    WorkloadKind::StatefulSet,
-    WorkloadKind::DaemonSet,
-    WorkloadKind::ReplicaSet,
-    WorkloadKind::Job,
-    WorkloadKind::CronJob,
-];
-
 fuzz_target!(|input: Input| {
     let spec = RecommendSpec {
         namespace: input.namespace,
         workload: WorkloadRef {
-            kind: KINDS[usize::from(input.kind) % KINDS.len()],
+            kind: WorkloadKind::ALL[usize::from(input.kind) % WorkloadKind::ALL.len()],
             name: input.name,
         },
         container: input.container,

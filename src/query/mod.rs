@@ -64,6 +64,18 @@ pub enum WorkloadKind {
     CronJob,
 }
 
+impl WorkloadKind {
+    /// Every kind.
+    pub const ALL: [WorkloadKind; 6] = [
+        WorkloadKind::Deployment,
+        WorkloadKind::StatefulSet,
+        WorkloadKind::DaemonSet,
+        WorkloadKind::ReplicaSet,
+        WorkloadKind::Job,
+        WorkloadKind::CronJob,
+    ];
+}
+
 /// A workload whose pods a query is restricted to.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
