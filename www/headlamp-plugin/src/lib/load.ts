@@ -256,12 +256,13 @@ export async function loadRightSizing(
   signal?: AbortSignal,
   endpoint?: Endpoint
 ): Promise<RightSizingResult> {
-  const queries = planRecommendation(spec).queries.map(q => q.promql);
   try {
     const recommendation = await client.recommendResources(spec, undefined, { signal });
-    return { recommendation, queries };
+    return { recommendation, queries: recommendation.queries.map(q => q.promql) };
   } catch (e) {
     if (isAbort(e)) throw e;
+    // The answer carries its queries; without one, the plan says what was asked.
+    const queries = planRecommendation(spec).queries.map(q => q.promql);
     return { queries, error: describeError(e, endpoint) };
   }
 }
