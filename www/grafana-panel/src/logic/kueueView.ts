@@ -94,24 +94,6 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
 
   const statuses = new Set<string>();
   const rows = new Map<string, QueueRow>();
-  for (const [queue, g] of pending ?? []) {
-    const byStatus = g.parts
-      .filter((p) => p.part !== '')
-      .map((p) => ({ status: p.part, value: p.value, text: kp.formatValue(p.value, 'count') }));
-    byStatus.forEach((s) => statuses.add(s.status));
-    const row: QueueRow = {
-      queue,
-      byStatus,
-      pending: g.value,
-      pendingText: kp.formatValue(g.value, 'count'),
-      waitText: kp.formatValue(NaN, 'seconds'),
-      waitingFor: [],
-    };
-    if (g.timestamps && g.values && g.values.length > 0) {
-      row.series = { times: Array.from(g.timestamps, (t) => t * 1000), values: Array.from(g.values) };
-    }
-    rows.set(queue, row);
-  }
   const rowOf = (queue: string): QueueRow => {
     let row = rows.get(queue);
     if (!row) {
@@ -127,6 +109,18 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
     }
     return row;
   };
+  for (const [queue, g] of pending ?? []) {
+    const row = rowOf(queue);
+    row.byStatus = g.parts
+      .filter((p) => p.part !== '')
+      .map((p) => ({ status: p.part, value: p.value, text: kp.formatValue(p.value, 'count') }));
+    row.byStatus.forEach((s) => statuses.add(s.status));
+    row.pending = g.value;
+    row.pendingText = kp.formatValue(g.value, 'count');
+    if (g.timestamps && g.values && g.values.length > 0) {
+      row.series = { times: Array.from(g.timestamps, (t) => t * 1000), values: Array.from(g.values) };
+    }
+  }
   for (const [queue, g] of wait ?? []) {
     const row = rowOf(queue);
     row.wait = g.value;
