@@ -193,7 +193,10 @@ fn aggregate_with(
     // hash and `kept` chains older ones with the same hash.
     let mut newest: HashMap<u64, usize, FastHash> =
         HashMap::with_capacity_and_hasher(result.series.len(), FastHash);
-    let mut kept: Vec<(Key, &Series, Option<usize>)> = Vec::with_capacity(result.series.len());
+    // Each series' group and part are found here, while its labels are in cache from the
+    // hashing, rather than in a second pass over every label set of the body.
+    let wanted = Wanted::of(grouping);
+    let mut kept: Vec<Kept> = Vec::with_capacity(result.series.len());
     for series in &result.series {
         let key = Key::of(series, &identity);
         let hash = {
@@ -206,21 +209,27 @@ fn aggregate_with(
         let head = newest.get(&hash).copied();
         let mut at = head;
         while let Some(i) = at {
-            if kept[i].0.pairs().eq(key.pairs()) {
+            if kept[i].key.pairs().eq(key.pairs()) {
                 break;
             }
-            at = kept[i].2;
+            at = kept[i].older;
         }
         match at {
             Some(at) => {
                 out.dropped_duplicates += 1;
-                if prefer(series, kept[at].1) {
-                    kept[at].1 = series;
+                if prefer(series, kept[at].series) {
+                    kept[at].series = series;
+                    kept[at].found = wanted.find(series);
                 }
             }
             None => {
                 newest.insert(hash, kept.len());
-                kept.push((key, series, head));
+                kept.push(Kept {
+                    found: wanted.find(series),
+                    key,
+                    series,
+                    older: head,
+                });
             }
         }
     }
@@ -235,14 +244,13 @@ fn aggregate_with(
         part: &'s str,
         kept: usize,
     }
-    let wanted = Wanted::of(grouping);
     let mut group_ids: HashMap<GroupKey, u32, FastHash> = HashMap::default();
     let mut group_keys: Vec<GroupKey> = Vec::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(kept.len());
     let mut unattributed: Vec<(&Key, &Series)> = Vec::new();
-    for (at, (key, series, _)) in kept.iter().enumerate() {
-        let Some((group, part)) = wanted.find(series) else {
-            unattributed.push((key, series));
+    for (at, one) in kept.iter().enumerate() {
+        let Some((group, part)) = one.found else {
+            unattributed.push((&one.key, one.series));
             continue;
         };
         let next = group_keys.len() as u32;
@@ -258,10 +266,7 @@ fn aggregate_with(
         });
     }
     drop(group_ids);
-    // By reference: a key is four `&str`s, and a sort key by value copies them twice per
-    // comparison (a `memcpy` call at opt-level "s").
-    let by_key =
-        crate::order::sorted_indices(group_keys.len(), &|a, b| group_keys[a].cmp(&group_keys[b]));
+    let by_key = key_order(&group_keys, grouping.group().len());
     let mut rank = vec![0u32; by_key.len()];
     for (r, &id) in by_key.iter().enumerate() {
         rank[id] = r as u32;
@@ -286,7 +291,7 @@ fn aggregate_with(
         crate::order::sort_by(group_entries, |a, b| {
             (a.tier, a.part)
                 .cmp(&(b.tier, b.part))
-                .then_with(|| kept[a.kept].0.pairs().cmp(kept[b.kept].0.pairs()))
+                .then_with(|| kept[a.kept].key.pairs().cmp(kept[b.kept].key.pairs()))
         });
     }
 
@@ -308,6 +313,7 @@ fn aggregate_with(
     };
     let mut part_sum = Merged::new(combine);
     let mut group_sum = Merged::new(combine);
+    let mut timestamps = Vec::new();
     for group_entries in entries.chunk_by(|a, b| a.rank == b.rank) {
         let key = &group_keys[by_key[group_entries[0].rank as usize]];
         // Sorted by tier within the group: the first is the finest.
@@ -321,11 +327,11 @@ fn aggregate_with(
             }
             part_sum.clear();
             for entry in same {
-                let s = kept[entry.kept].1;
+                let s = kept[entry.kept].series;
                 out.skipped_samples +=
                     part_sum.add(result.timestamps_of(s), result.values_of(s), convert);
             }
-            let timestamps = part_sum.timestamps();
+            part_sum.timestamps_into(&mut timestamps);
             group_sum.add(&timestamps, &part_sum.values, unit_factor);
             parts.push(PartValue {
                 part: same[0].part.to_owned(),
@@ -342,6 +348,61 @@ fn aggregate_with(
         );
     }
     Ok(out)
+}
+
+/// A series kept by the dedupe: its key, its group and part (`None`: a group label is
+/// missing), and the index of an older kept series with the same key hash.
+struct Kept<'s> {
+    key: Key<'s>,
+    series: &'s Series<'s>,
+    found: Option<(GroupKey<'s>, &'s str)>,
+    older: Option<usize>,
+}
+
+/// The indices of `keys` (distinct group keys of `width` labels) in key order.
+///
+/// The first label's values (namespaces: few) are ranked exactly, and the second is compared
+/// by its first 16 bytes before the whole keys are: string compares read the label values
+/// where the body holds them, scattered over megabytes, and were most of this sort's time.
+fn key_order(keys: &[GroupKey], width: usize) -> Vec<usize> {
+    let mut first_ids: HashMap<&str, u32, FastHash> = HashMap::default();
+    let mut firsts: Vec<&str> = Vec::new();
+    let ids: Vec<u32> = keys
+        .iter()
+        .map(|key| {
+            let next = firsts.len() as u32;
+            *first_ids.entry(key[0]).or_insert_with(|| {
+                firsts.push(key[0]);
+                next
+            })
+        })
+        .collect();
+    let by_first = crate::order::sorted_indices(firsts.len(), &|a, b| firsts[a].cmp(firsts[b]));
+    let mut first_rank = vec![0u32; firsts.len()];
+    for (rank, &id) in by_first.iter().enumerate() {
+        first_rank[id] = rank as u32;
+    }
+    // Padded with zeros, a prefix orders as the string does wherever two prefixes differ (a
+    // shorter string is a prefix of the longer one there, or they differ at a real byte).
+    let prefix = |text: &str| {
+        let mut bytes = [0u8; 16];
+        let n = text.len().min(16);
+        bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+        u128::from_be_bytes(bytes)
+    };
+    let sort_keys: Vec<(u32, u128)> = keys
+        .iter()
+        .zip(&ids)
+        .map(|(key, &id)| {
+            let second = if width > 1 { prefix(key[1]) } else { 0 };
+            (first_rank[id as usize], second)
+        })
+        .collect();
+    crate::order::sorted_indices(keys.len(), &|a, b| {
+        sort_keys[a]
+            .cmp(&sort_keys[b])
+            .then_with(|| keys[a].cmp(&keys[b]))
+    })
 }
 
 /// The labels a grouping reads from each series, by name: the group labels (each with its
@@ -375,8 +436,14 @@ impl<'g> Wanted<'g> {
         let mut found: [Option<(&'s str, usize)>; MAX_GROUP_LABELS + 1] =
             [None; MAX_GROUP_LABELS + 1];
         for (name, value) in &series.labels {
+            let name = name.as_ref();
             for &(wanted, slot, preference) in &self.names {
-                if name.as_ref() == wanted {
+                // `container` and `namespace` have the same length: the first byte tells most
+                // names apart without a call to compare them whole.
+                if name.len() == wanted.len()
+                    && name.as_bytes().first() == wanted.as_bytes().first()
+                    && name == wanted
+                {
                     let slot = &mut found[slot];
                     if slot.is_none_or(|(_, seen)| preference < seen) {
                         *slot = Some((value.as_ref(), preference));
@@ -536,6 +603,12 @@ impl Merged {
         self.keys.iter().map(|&bits| f64::from_bits(bits)).collect()
     }
 
+    /// [`Merged::timestamps`] into a buffer reused from part to part.
+    fn timestamps_into(&self, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(self.keys.iter().map(|&bits| f64::from_bits(bits)));
+    }
+
     /// Adds a series (values times `convert.factor`), skipping NaN samples; returns how many.
     fn add(&mut self, timestamps: &[f64], values: &[f64], convert: Conversion) -> usize {
         if self.keys.len() == timestamps.len()
@@ -674,5 +747,57 @@ impl Merged {
         self.keys = points.keys().copied().collect();
         self.values = points.into_values().collect();
         skipped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key order equals the plain order of the keys on the values that could trip its
+    /// shortcuts: values sharing 16 or more leading bytes, a value that is a prefix of another,
+    /// NUL bytes where the padding puts zeros, empty values, many and few distinct first values.
+    #[test]
+    fn key_order_is_the_keys_order() {
+        let values = [
+            "",
+            "\0",
+            "a",
+            "a\0",
+            "a\0b",
+            "ab",
+            "api-7d9f8c6b5-x2k4p",
+            "api-7d9f8c6b5-x2k4q",
+            "api-7d9f8c6b5-x2k4",
+            "prometheus-kube-prometheus-0",
+            "prometheus-kube-prometheus-1",
+            "prometheus-kube-prometheus-",
+            "prometheus-kube-prometheut",
+            "é",
+            "z",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values[(state % values.len() as u64) as usize]
+        };
+        for width in 1..=MAX_GROUP_LABELS {
+            let mut keys: Vec<GroupKey> = Vec::new();
+            for _ in 0..400 {
+                let mut key: GroupKey = [""; MAX_GROUP_LABELS];
+                for slot in key.iter_mut().take(width) {
+                    *slot = next();
+                }
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            let order = key_order(&keys, width);
+            let mut want: Vec<usize> = (0..keys.len()).collect();
+            want.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+            assert_eq!(order, want, "width {width}");
+        }
     }
 }
