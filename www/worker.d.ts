@@ -39,7 +39,9 @@ export type WorkerFunctions = {
     | 'parseDuration'
     | 'planRecommendation'
     | 'recommendResources'
-    | 'lintQuery']: Async<(typeof kubeprom)[K]>;
+    | 'lintQuery'
+    | 'lintDashboard'
+    | 'lintRules']: Async<(typeof kubeprom)[K]>;
 };
 
 export interface WorkerKubeprom extends WorkerFunctions {
@@ -54,7 +56,7 @@ export interface WorkerKubeprom extends WorkerFunctions {
 export interface WorkerOptions {
   /** The core's wasm (URL or bytes); default next to the glue. */
   wasm?: string | URL | BufferSource;
-  /** Load the linter too, for `lintQuery`. */
+  /** Load the linter too, for `lintQuery`, `lintDashboard` and `lintRules`. */
   lint?: boolean;
   /** A Worker already made from `worker-thread.js` (bundlers that must see `new Worker(new URL(...))`). */
   worker?: Worker;

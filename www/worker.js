@@ -24,6 +24,8 @@ const FUNCTIONS = [
   'planRecommendation',
   'recommendResources',
   'lintQuery',
+  'lintDashboard',
+  'lintRules',
 ];
 
 /** Request and answer by message id over one worker. */
@@ -131,7 +133,7 @@ class WorkerClient {
 
 /**
  * Starts a worker with kubeprom's core loaded (`options.wasm`: its URL or bytes, by default next
- * to the glue; `options.lint`: load the linter too, for `lintQuery`). `options.worker`: a Worker
+ * to the glue; `options.lint`: load the linter too, for `lintQuery`, `lintDashboard` and `lintRules`). `options.worker`: a Worker
  * already made from `worker-thread.js`, for bundlers that must see the `new Worker(new URL(...))`
  * themselves.
  */

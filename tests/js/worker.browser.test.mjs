@@ -68,6 +68,13 @@ test('worker mode answers every call as the page thread does', async () => {
     assert.equal(r.statusCodeKind[0], r.statusCodeKind[1], 'the same kind, status and errorType from the worker');
     assert.equal(r.statusCodeKind[0], 'true bad_data unknown func "foo" status 422 errorType 422');
     assert.match(r.uncloneable, /^true invalid_argument cannot send to the kubeprom worker/);
+    assert.equal(r.lintSame, true, 'lintQuery, lintDashboard and lintRules: the same findings from the worker');
+    // Each found something (rate over a gauge; the rule's `for` is no duration), so the
+    // comparison above compared findings, not empty lists.
+    for (const found of r.lintFindings) assert.match(found, /rate-on-gauge/);
+    assert.match(r.lintFindings[2], /rule-duration-invalid/);
+    assert.equal(r.lintBadFile[0], r.lintBadFile[1], 'the same error for a dashboard that is no JSON');
+    assert.match(r.lintBadFile[0], /^true invalid_argument dashboard: invalid JSON/);
   } finally {
     await browser.close();
   }

@@ -1,6 +1,6 @@
 // Every answer of the worker mode next to the same call on the page's thread, as text the test
 // compares (numbers as their bits, so "equal" means bit for bit).
-import init, { buildQuery, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes, PrometheusClient, KubepromError } from '/www/index.js';
+import init, { buildQuery, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes, lintQuery, lintDashboard, lintRules, PrometheusClient, KubepromError } from '/www/index.js';
 import { startWorker } from '/www/worker.js';
 import { exact } from './exact.mjs';
 
@@ -60,6 +60,22 @@ async function run(anchor) {
   out.uncloneable = await failure(() => kp.aggregatePods({ resultType: 'vector', series: [], warnings: [], infos: [], f() {} }));
   await there.close();
   kp.terminate();
+
+  // The linter in a worker started with it: the same findings as on the page, for a query, a
+  // dashboard (as JSON text) and a rule file (parsed), and the same error for a bad file.
+  const linting = await startWorker({ lint: true });
+  const lintOpts = { scrapeInterval: '30s' };
+  const query = 'rate(container_memory_working_set_bytes[1m])';
+  const dashboard = JSON.stringify({
+    panels: [{ id: 1, title: 'memory', targets: [{ refId: 'A', expr: query }] }],
+  });
+  const rules = { groups: [{ name: 'g', rules: [{ alert: 'A', expr: `${query} > 1`, for: '5x' }] }] };
+  const pageLint = [lintQuery(query, lintOpts), lintDashboard(dashboard, lintOpts), lintRules(rules, lintOpts)];
+  const workerLint = [await linting.lintQuery(query, lintOpts), await linting.lintDashboard(dashboard, lintOpts), await linting.lintRules(rules, lintOpts)];
+  out.lintFindings = pageLint.map((r) => JSON.stringify(r));
+  out.lintSame = exact(workerLint) === exact(pageLint);
+  out.lintBadFile = [await failure(() => linting.lintDashboard('{', lintOpts)), await failure(() => lintDashboard('{', lintOpts))];
+  linting.terminate();
   return out;
 }
 
