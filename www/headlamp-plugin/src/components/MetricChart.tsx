@@ -14,7 +14,7 @@ import {
 } from 'recharts';
 import type { ChartResult } from '../lib/load';
 import { formatTime, formatValue } from '../lib/viewmodel';
-import { ErrorNotice } from './common';
+import { ErrorNotice } from './states';
 
 const PALETTE = [
   '#1f77b4',

@@ -9,7 +9,8 @@ import type { ErrorDescription } from '../lib/errors';
 import { prometheusUnreachable } from '../lib/metricsServer';
 import type { RangeKey } from '../lib/plan';
 import type { Effective, Resolved } from '../lib/settings';
-import { ErrorNotice, Loading, RangePicker } from './common';
+import { RangePicker } from './RangePicker';
+import { ErrorNotice, Loading } from './states';
 
 export interface SectionContext {
   cluster: string;

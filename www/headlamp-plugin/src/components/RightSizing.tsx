@@ -16,8 +16,9 @@ import {
 } from '../lib/rightSizing';
 import { planContext } from '../lib/settings';
 import { formatValue } from '../lib/viewmodel';
-import { ErrorNotice, Loading, QueryList } from './common';
 import type { SectionContext } from './MetricsSection';
+import { QueryList } from './QueryList';
+import { ErrorNotice, Loading } from './states';
 
 /**
  * `current → recommended` of one setting, both written as the plugin writes values (the

@@ -11,8 +11,9 @@ import type { HealthState, OperatorDef, OperatorHealth } from '../lib/operators'
 import { OPERATORS } from '../lib/operators';
 import { planContext } from '../lib/settings';
 import { formatValue } from '../lib/viewmodel';
-import { ErrorNotice, Loading, QueryList } from './common';
 import type { SectionContext } from './MetricsSection';
+import { QueryList } from './QueryList';
+import { ErrorNotice, Loading } from './states';
 
 const STATUS: Record<HealthState, { label: string; status: 'success' | 'warning' | 'error' | '' }> =
   {

@@ -11,10 +11,12 @@ import { planCharts, planCurrent, RANGES, timeRange } from '../lib/plan';
 import { planContext } from '../lib/settings';
 import type { PodRow } from '../lib/viewmodel';
 import { formatValue } from '../lib/viewmodel';
-import { Card, ErrorNotice, Loading, QueryList } from './common';
+import { Card } from './Card';
 import { FallbackPodCards } from './fallback';
 import { MetricChart } from './MetricChart';
 import type { SectionContext } from './MetricsSection';
+import { QueryList } from './QueryList';
+import { ErrorNotice, Loading } from './states';
 
 function contextKey(ctx: SectionContext, scope: Scope) {
   return JSON.stringify([

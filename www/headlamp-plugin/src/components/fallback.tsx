@@ -10,7 +10,8 @@ import { kubepromReady } from '../lib/kubeprom';
 import type { MetricsServerResult } from '../lib/metricsServer';
 import { fallbackNote, loadMetricsServer } from '../lib/metricsServer';
 import { formatValue } from '../lib/viewmodel';
-import { Card, ErrorNotice, Loading } from './common';
+import { Card } from './Card';
+import { ErrorNotice, Loading } from './states';
 
 /** metrics-server's current usage of one pod, or of every pod in a namespace, polled. */
 export function useMetricsServer(

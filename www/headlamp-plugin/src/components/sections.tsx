@@ -14,11 +14,12 @@ import { planContext } from '../lib/settings';
 import { topPods } from '../lib/viewmodel';
 import { KueueQueues, OperatorHealthCards } from './batch';
 import { ChartsBlock, PodCards, PodTable, WorkloadPods } from './blocks';
-import { ErrorNotice, Loading, QueryList } from './common';
 import { FallbackFailed, FallbackNote, FallbackPodCards, useMetricsServer } from './fallback';
 import type { SectionContext } from './MetricsSection';
 import { MetricsSection } from './MetricsSection';
+import { QueryList } from './QueryList';
 import { RightSizing } from './RightSizing';
+import { ErrorNotice, Loading } from './states';
 
 /** What the details view gives a section: a KubeObject (only these fields are read). */
 export interface ResourceLike {
