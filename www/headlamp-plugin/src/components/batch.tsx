@@ -1,5 +1,15 @@
 import { SimpleTable, StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { Box, Grid, Paper, Typography } from '@mui/material';
+import {
+  Box,
+  Grid,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@mui/material';
 import { useCallback } from 'react';
 import { usePolling } from '../hooks';
 import { formatEndpoint } from '../lib/endpoint';
@@ -32,7 +42,7 @@ function HealthCard(props: { health: OperatorHealth }) {
   return (
     <Paper
       variant="outlined"
-      sx={{ p: 1.5, height: '100%' }}
+      sx={{ p: 1.5, flex: 1 }}
       data-testid={`kubeprom-operator-${def.id}`}
       data-state={state}
     >
@@ -49,25 +59,34 @@ function HealthCard(props: { health: OperatorHealth }) {
         </Typography>
       )}
       {controllers.length > 0 && (
-        <Box mt={1}>
-          <SimpleTable
-            columns={[
-              { label: 'Controller', getter: (c: (typeof controllers)[0]) => c.controller },
-              {
-                label: 'Reconciles',
-                getter: (c: (typeof controllers)[0]) => formatValue(c.rate, 'ops/s'),
-              },
-              {
-                label: 'Errors',
-                getter: (c: (typeof controllers)[0]) => formatValue(c.errorRate, 'ops/s'),
-              },
-              {
-                label: 'Queue',
-                getter: (c: (typeof controllers)[0]) => formatValue(c.depth, 'count'),
-              },
-            ]}
-            data={controllers}
-          />
+        // A small table sized by its content: Headlamp's SimpleTable gives each column a fixed
+        // share and ran past a card this narrow. If a screen is narrower still, it scrolls
+        // inside the card rather than being cut at its edge.
+        <Box
+          mt={1}
+          sx={{ overflowX: 'auto' }}
+          data-testid={`kubeprom-operator-${def.id}-controllers`}
+        >
+          <Table size="small">
+            <TableHead>
+              <TableRow>
+                <TableCell>Controller</TableCell>
+                <TableCell align="right">Reconciles</TableCell>
+                <TableCell align="right">Errors</TableCell>
+                <TableCell align="right">Queue</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {controllers.map(c => (
+                <TableRow key={c.controller}>
+                  <TableCell>{c.controller}</TableCell>
+                  <TableCell align="right">{formatValue(c.rate, 'ops/s')}</TableCell>
+                  <TableCell align="right">{formatValue(c.errorRate, 'ops/s')}</TableCell>
+                  <TableCell align="right">{formatValue(c.depth, 'count')}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
         </Box>
       )}
     </Paper>
@@ -107,7 +126,18 @@ export function OperatorHealthCards(props: { ctx: SectionContext; defs?: Operato
       )}
       <Grid container spacing={2}>
         {health.map(h => (
-          <Grid item xs={12} md={defs.length > 1 ? 4 : 12} key={h.def.id}>
+          // Three across only on wide screens: a third of a laptop's page is narrower than a
+          // controller table's four columns.
+          <Grid
+            item
+            xs={12}
+            md={defs.length > 1 ? 6 : 12}
+            xl={defs.length > 1 ? 4 : 12}
+            key={h.def.id}
+            // The card fills its cell's height without a percentage, which resolved against
+            // the cell's padding and ran the card into the next row.
+            sx={{ display: 'flex' }}
+          >
             <HealthCard health={h} />
           </Grid>
         ))}
