@@ -141,6 +141,11 @@ export interface Series {
 
 export interface QueryResult {
   resultType: 'vector' | 'matrix' | 'scalar' | 'string';
+  /**
+   * The series. In a result of `parseResponse` or the client, made on first read (one array,
+   * the same on every read; it may be replaced): `aggregatePods` of a result whose series were
+   * never read takes its packing straight back to wasm.
+   */
   series: Series[];
   warnings: string[];
   infos: string[];

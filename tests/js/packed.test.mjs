@@ -173,3 +173,45 @@ test('a QueryResult of the wrong shape is invalid_argument, naming the field', (
     assert.throws(() => aggregatePods(result), (e) => e.kind === 'invalid_argument' && message.test(e.message), JSON.stringify(result));
   }
 });
+
+test('a result whose series were never read aggregates as the same result read, and reads as it', () => {
+  const bodies = [ODD, ...Object.values(generate()).map((path) => readFileSync(path, 'utf8'))];
+  for (const body of bodies) {
+    for (const opts of [{ stats: ['last', 'p95'], keepSeries: true }, { stat: 'avg', unit: 'MiB' }]) {
+      const read = parseResponse(body);
+      read.series.length; // made now: the packing is then checked label by label
+      const expected = reportBits(aggregatePodsReport(read, opts));
+      assert.equal(reportBits(aggregatePodsReport(parseResponse(body), opts)), expected, body.slice(0, 60));
+      assert.equal(reportBits(aggregatePodsReport(rebuilt(read, 'plain'), opts)), expected, body.slice(0, 60));
+    }
+    // Aggregating first does not make the series; reading them afterwards gives what the body says.
+    const result = parseResponse(body);
+    aggregatePods(result, {});
+    assert.deepEqual(asBits(result), reference(body), body.slice(0, 60));
+  }
+});
+
+test('a never-read result copied, spread or replaced is what its series say', () => {
+  const body = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a","pod":"p","container":"x"},"value":[1,"1"]},{"metric":{"namespace":"a","pod":"q","container":"x"},"value":[1,"2"]}]},"warnings":["w"]}';
+  const values = (r) => aggregatePods(r).map((p) => [p.pod, p.value]);
+  assert.deepEqual(values(structuredClone(parseResponse(body))), [['p', 1], ['q', 2]]);
+  assert.deepEqual(values({ ...parseResponse(body) }), [['p', 1], ['q', 2]]);
+  const viaJson = JSON.parse(JSON.stringify(parseResponse(body)));
+  assert.deepEqual(Object.keys(viaJson), ['resultType', 'series', 'warnings', 'infos']);
+  assert.deepEqual(viaJson.series.map((s) => s.labels.pod), ['p', 'q']);
+  assert.deepEqual(viaJson.warnings, ['w']);
+  // Series replaced before anyone read them: the new ones count.
+  const replaced = parseResponse(body);
+  replaced.series = [{ labels: { namespace: 'b', pod: 'r', container: 'x' }, timestamps: [1], values: [5] }];
+  assert.deepEqual(values(replaced), [['r', 5]]);
+  // The result type as the caller leaves it: a vector called a string is refused, as for any result.
+  const retyped = parseResponse(body);
+  retyped.resultType = 'table';
+  assert.throws(() => aggregatePods(retyped), (e) => e.kind === 'invalid_argument' && /resultType/.test(e.message));
+  // Edits through the series read still count (the read result is checked label by label).
+  const edited = parseResponse(body);
+  edited.series[1].labels.pod = 'p';
+  edited.series[1].labels.container = 'y';
+  edited.series[1].values[0] = 3;
+  assert.deepEqual(values(edited), [['p', 4]]);
+});

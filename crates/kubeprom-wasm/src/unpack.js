@@ -84,30 +84,62 @@ export function unpackPods(text, ends, layout, numbers, statNames, timestamps, v
 const madeFrom = new WeakMap();
 
 /**
+ * The packing of each result of unpackResult whose `series` was never read: packResult gives it
+ * back to wasm as it came, since nothing can have changed what nobody has seen.
+ */
+const unread = new WeakMap();
+
+/**
  * A QueryResult (see packed.rs for the layout). All samples are copied once into two JS-owned
  * arrays; each series' `timestamps` and `values` are views of them (`subarray`), so a result
- * costs two allocations for its samples instead of two per series.
+ * costs two allocations for its samples instead of two per series. The series objects are made
+ * when `series` is first read: a result only handed to aggregatePods never makes them, and on a
+ * 50,000-series answer making them cost as much as JSON.parse.
  */
 export function unpackResult(resultType, text, ends, labels, bounds, timestamps, values, warnings, infos, stringValue) {
+  const packing = {
+    text,
+    ends: ends.slice(),
+    labels: labels.slice(),
+    bounds: bounds.slice(),
+    timestamps: timestamps.slice(),
+    values: values.slice(),
+  };
+  const cut = (id) => text.slice(id === 0 ? 0 : packing.ends[id - 1], packing.ends[id]);
+  let series;
+  const result = {
+    resultType,
+    get series() {
+      if (series === undefined) {
+        unread.delete(result);
+        series = seriesOf(packing);
+      }
+      return series;
+    },
+    set series(replaced) {
+      unread.delete(result);
+      series = replaced;
+    },
+    warnings: Array.from(warnings, cut),
+    infos: Array.from(infos, cut),
+  };
+  unread.set(result, packing);
+  if (stringValue !== undefined) result.value = stringValue;
+  return result;
+}
+
+/** The series objects of a packing, remembered with what they were made from (see madeFrom). */
+function seriesOf({ text, ends, labels, bounds, timestamps, values }) {
   const table = strings(text, ends);
-  const allTimestamps = timestamps.slice();
-  const allValues = values.slice();
   const sets = labelSets(table, labels);
   const series = new Array(sets.length);
   for (let i = 0; i < sets.length; i++) {
     const start = bounds[2 * i];
     const end = bounds[2 * i + 1];
-    series[i] = { labels: sets[i], timestamps: allTimestamps.subarray(start, end), values: allValues.subarray(start, end) };
+    series[i] = { labels: sets[i], timestamps: timestamps.subarray(start, end), values: values.subarray(start, end) };
   }
-  madeFrom.set(series, { table, text, ends: ends.slice(), labels: labels.slice() });
-  const result = {
-    resultType,
-    series,
-    warnings: Array.from(warnings, (id) => table[id]),
-    infos: Array.from(infos, (id) => table[id]),
-  };
-  if (stringValue !== undefined) result.value = stringValue;
-  return result;
+  madeFrom.set(series, { table, text, ends, labels });
+  return series;
 }
 
 /** Float64Array or array of numbers: its length, or -1 when it is neither. */
@@ -127,6 +159,8 @@ export function packResult(result) {
   if (!['vector', 'matrix', 'scalar', 'string'].includes(resultType)) {
     return { error: "result.resultType: expected 'vector', 'matrix', 'scalar' or 'string'" };
   }
+  const packing = unread.get(result);
+  if (packing !== undefined) return { resultType, ...packing };
   const series = result.series;
   if (!Array.isArray(series)) return { error: 'result.series: expected an array' };
   const made = madeFrom.get(series);
