@@ -162,6 +162,9 @@ async function main() {
     <ReactRedux.Provider store={store}>
       <QueryClientProvider client={queryClient}>
         <ThemeProvider theme={createMuiTheme(lightTheme)}>
+          {/* Headlamp's Layout renders MUI's baseline (border-box sizing among others); without
+              it, tables laid out as grids run each cell's padding into the next column. */}
+          <MuiMaterial.CssBaseline />
           <ReactRouter.BrowserRouter>
             <MuiMaterial.Box sx={{ p: 2, maxWidth: 1200 }}>{content}</MuiMaterial.Box>
           </ReactRouter.BrowserRouter>
