@@ -59,9 +59,9 @@ function HealthCard(props: { health: OperatorHealth }) {
         </Typography>
       )}
       {controllers.length > 0 && (
-        // A small table sized by its content: Headlamp's SimpleTable gives each column a fixed
-        // share and ran past a card this narrow. If a screen is narrower still, it scrolls
-        // inside the card rather than being cut at its edge.
+        // A small table sized by its content, for a card that may be half or a third of the
+        // page; on a screen narrower still it scrolls inside the card rather than being cut at
+        // its edge.
         <Box
           mt={1}
           sx={{ overflowX: 'auto' }}
@@ -134,8 +134,7 @@ export function OperatorHealthCards(props: { ctx: SectionContext; defs?: Operato
             md={defs.length > 1 ? 6 : 12}
             xl={defs.length > 1 ? 4 : 12}
             key={h.def.id}
-            // The card fills its cell's height without a percentage, which resolved against
-            // the cell's padding and ran the card into the next row.
+            // The card fills its cell's height as a flex item: the cards of a row line up.
             sx={{ display: 'flex' }}
           >
             <HealthCard health={h} />
