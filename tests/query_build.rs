@@ -2,7 +2,7 @@
 //! out of the parsed query exactly as given, for arbitrary strings.
 #![cfg(not(target_arch = "wasm32"))]
 
-use promql_parser::parser::{self, Expr};
+use promql_parser::parser::{self, Expr, LabelModifier, VectorSelector};
 use promql_parser::util::{walk_expr, ExprVisitor};
 use proptest::prelude::*;
 
@@ -11,7 +11,8 @@ mod specs;
 use specs::every_spec;
 
 use kubeprom::query::{
-    build_query, ProfileSpec, QuerySpec, VariableMode, WorkloadKind, WorkloadRef, CATALOG,
+    build_query, selector, CustomProfile, ProfileSpec, QuerySpec, VariableMode, WorkloadKind,
+    WorkloadRef, CATALOG,
 };
 
 /// Every (label, op, value) matcher of every vector selector in `promql`.
@@ -38,6 +39,51 @@ fn matchers(promql: &str) -> Vec<(String, String, String)> {
     let mut collect = Collect(Vec::new());
     walk_expr(&mut collect, &expr).unwrap();
     collect.0
+}
+
+/// A selector's metric name, written bare before the braces or quoted inside them.
+fn metric_name(vs: &VectorSelector) -> Option<String> {
+    vs.name.clone().or_else(|| {
+        vs.matchers
+            .matchers
+            .iter()
+            .find(|m| m.name == "__name__" && m.op.to_string() == "=")
+            .map(|m| m.value.clone())
+    })
+}
+
+/// Every label of every `by (...)` and `on (...)` clause in `promql`, and every selector's metric
+/// name.
+fn grouping_and_names(promql: &str) -> (Vec<String>, Vec<String>) {
+    #[derive(Default)]
+    struct Collect(Vec<String>, Vec<String>);
+    impl ExprVisitor for Collect {
+        type Error = ();
+        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, ()> {
+            match expr {
+                Expr::Aggregate(agg) => {
+                    if let Some(LabelModifier::Include(labels)) = &agg.modifier {
+                        self.0.extend(labels.labels.iter().cloned());
+                    }
+                }
+                Expr::Binary(binary) => {
+                    if let Some(LabelModifier::Include(labels)) =
+                        binary.modifier.as_ref().and_then(|m| m.matching.as_ref())
+                    {
+                        self.0.extend(labels.labels.iter().cloned());
+                    }
+                }
+                Expr::VectorSelector(vs) => self.1.extend(metric_name(vs)),
+                Expr::MatrixSelector(ms) => self.1.extend(metric_name(&ms.vs)),
+                _ => {}
+            }
+            Ok(true)
+        }
+    }
+    let expr = parser::parse(promql).unwrap_or_else(|e| panic!("does not parse: {e}\n{promql}"));
+    let mut collect = Collect::default();
+    walk_expr(&mut collect, &expr).unwrap();
+    (collect.0, collect.1)
 }
 
 fn full_spec(metric: &str, value: &str) -> QuerySpec {
@@ -131,7 +177,7 @@ fn bad_input_names_the_field() {
         (
             QuerySpec {
                 metric: "pod_cpu_usage".into(),
-                by: Some(vec!["ok".into(), "not ok".into()]),
+                by: Some(vec!["ok".into(), "".into()]),
                 ..Default::default()
             },
             "by[1]",
@@ -139,10 +185,10 @@ fn bad_input_names_the_field() {
         (
             QuerySpec {
                 metric: "pod_cpu_usage".into(),
-                selector: [("a-b".to_string(), "x".to_string())].into(),
+                selector: [(String::new(), "x".to_string())].into(),
                 ..Default::default()
             },
-            "selector.a-b",
+            "selector.",
         ),
         (
             QuerySpec {
@@ -236,5 +282,53 @@ proptest! {
             // Nothing the user typed ever becomes a regex.
             prop_assert!(found.iter().all(|(_, op, v)| !(op.contains('~') && v == &value)));
         }
+    }
+
+    /// Prometheus 3 names (any UTF-8: `k8s.pod.name`, OpenTelemetry's) in a selector, in `by`
+    /// and as the profile's cluster label come back out of the parsed query as given; classic
+    /// names stay bare, so Prometheus 2 reads every query it could read before.
+    #[test]
+    fn any_label_name_reads_back_in_every_metric(name in prop_oneof![
+        any::<String>(),
+        "[a-zA-Z_.:\\-\"\\\\}{\n()= #~!,0-9é漢🙂\u{0}-\u{1f}]{1,16}",
+    ].prop_filter("a name is not empty", |n| !n.is_empty())) {
+        for def in CATALOG {
+            let mut spec = full_spec(def.id, "v");
+            spec.selector = [(name.clone(), "x".to_string())].into();
+            spec.by = Some(vec![name.clone()]);
+            spec.cluster = Some("c1".into());
+            spec.profile = Some(ProfileSpec::Custom(CustomProfile {
+                cluster_label: Some(name.clone()),
+                ..Default::default()
+            }));
+            let promql = build_query(&spec).unwrap();
+            let found = matchers(&promql);
+            prop_assert!(found.contains(&(name.clone(), "=".into(), "x".into())), "{}: {}", def.id, promql);
+            prop_assert!(found.contains(&(name.clone(), "=".into(), "c1".into())), "{}: {}", def.id, promql);
+            let (grouping, _) = grouping_and_names(&promql);
+            prop_assert!(grouping.contains(&name), "{}: {}", def.id, promql);
+            let classic = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            // Written bare when classic; quoted otherwise (escapes aside, which the parse covers).
+            let plain = !name.contains(['"', '\\']) && !name.chars().any(char::is_control);
+            if classic {
+                prop_assert!(promql.contains(&format!("by ({name}")), "{}", promql);
+            } else if plain {
+                prop_assert!(promql.contains(&format!("by (\"{name}\"")), "{}", promql);
+            }
+        }
+    }
+
+    /// A metric name of any UTF-8 reads back as the selector's name.
+    #[test]
+    fn any_metric_name_reads_back(name in prop_oneof![
+        any::<String>(),
+        "[a-zA-Z_.:\\-\"\\\\}{\n()= #0-9é🙂]{1,16}",
+    ].prop_filter("a name is not empty", |n| !n.is_empty())) {
+        let promql = selector(&name, &[]);
+        let (_, names) = grouping_and_names(&promql);
+        prop_assert_eq!(names, vec![name.clone()], "{}", promql);
+        let ranged = format!("rate({}[5m])", selector(&name, &[]));
+        prop_assert_eq!(grouping_and_names(&ranged).1, vec![name], "{}", ranged);
     }
 }

@@ -94,7 +94,10 @@ export interface Profile {
   cadvisor?: Record<string, string>;
   /** Selects kube-state-metrics series, e.g. { job: 'kube-state-metrics' }. */
   kubeStateMetrics?: Record<string, string>;
-  /** Name of the label that tells clusters apart in a shared Prometheus (e.g. 'cluster'). */
+  /**
+   * Name of the label that tells clusters apart in a shared Prometheus (e.g. 'cluster', or a
+   * Prometheus 3 name such as 'k8s.cluster.name', written quoted).
+   */
   clusterLabel?: string;
 }
 
@@ -107,8 +110,15 @@ export interface QuerySpec {
   /** With a profile that has a `clusterLabel`: the cluster to select. */
   cluster?: string;
   workload?: { kind: WorkloadKind; name: string };
+  /**
+   * More exact-match filters, label name to value. Names may be any non-empty string: a name
+   * outside `[a-zA-Z_][a-zA-Z0-9_]*` (OpenTelemetry's `k8s.pod.name`) is written quoted,
+   * `{"k8s.pod.name"="web-0"}`, which Prometheus 3 reads; classic names stay bare, so
+   * Prometheus 2 reads every query it read before.
+   */
   selector?: Record<string, string>;
   window?: string;
+  /** Output grouping labels; any non-empty names, quoted where needed as in `selector`. */
   by?: string[];
   quantile?: number;
   profile?: string | Profile;

@@ -19,7 +19,7 @@ enum Metric {
     Any(String),
 }
 
-/// Mostly a valid label name, sometimes any text.
+/// Mostly a known label name (classic or Prometheus 3's UTF-8), sometimes any text.
 #[derive(Debug, Arbitrary)]
 enum Name {
     Known(u8),
@@ -35,6 +35,8 @@ const NAMES: &[&str] = &[
     "job",
     "_x",
     "cluster",
+    "k8s.pod.name",
+    "http.status",
 ];
 
 impl Name {

@@ -175,7 +175,7 @@ const CORPUS: &[(&str, &str, usize)] = &[
     (
         "idioms.json",
         include_str!("../../tests/data/lint/idioms.json"),
-        359,
+        372,
     ),
 ];
 
@@ -629,14 +629,34 @@ fn selector() -> impl Strategy<Value = String> {
         "container=\"POD\"",
         "image!=\"\"",
         "le=\"0.5\"",
+        "\"k8s.pod.name\"=\"a\"",
+        "\"container\"!=\"\"",
     ]);
-    (name, prop::collection::vec(matcher, 0..3), prop::bool::ANY).prop_map(|(n, ms, braces)| {
-        if ms.is_empty() && !braces {
-            n.to_owned()
-        } else {
-            format!("{n}{{{}}}", ms.join(", "))
-        }
-    })
+    let classic = (
+        name,
+        prop::collection::vec(matcher.clone(), 0..3),
+        prop::bool::ANY,
+    )
+        .prop_map(|(n, ms, braces)| {
+            if ms.is_empty() && !braces {
+                n.to_owned()
+            } else {
+                format!("{n}{{{}}}", ms.join(", "))
+            }
+        });
+    // Prometheus 3: the metric name quoted inside the braces.
+    let quoted_name = prop::sample::select(vec![
+        "k8s.pod.cpu.time",
+        "container_memory_working_set_bytes",
+        "http.server.request.duration_seconds_bucket",
+    ]);
+    let quoted = (quoted_name, prop::collection::vec(matcher, 0..3)).prop_map(|(n, ms)| {
+        let parts: Vec<String> = std::iter::once(format!("\"{n}\""))
+            .chain(ms.into_iter().map(str::to_owned))
+            .collect();
+        format!("{{{}}}", parts.join(", "))
+    });
+    prop_oneof![3 => classic, 1 => quoted]
 }
 
 fn valid_query() -> impl Strategy<Value = String> {
@@ -658,6 +678,7 @@ fn valid_query() -> impl Strategy<Value = String> {
             "le",
             "pod, id",
             "instance, pod",
+            "\"k8s.pod.name\", pod",
             "",
         ]);
         prop_oneof![
@@ -683,7 +704,8 @@ fn valid_query() -> impl Strategy<Value = String> {
                     "and",
                     "or",
                     "/ on(pod)",
-                    "* ignoring(a) group_left"
+                    "* ignoring(a) group_left",
+                    "* on(\"k8s.pod.uid\") group_left(\"k8s.node.name\")"
                 ]),
                 inner.clone()
             )

@@ -1,46 +1,112 @@
 //! Label names, label values and matchers, rendered so that any user string matches itself.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::QueryError;
 
-/// A Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
+/// A Prometheus label name: any non-empty string, as Prometheus 3 allows.
 ///
-/// Checked on construction, so a name can be written into a query without quoting.
+/// A name of the classic form `[a-zA-Z_][a-zA-Z0-9_]*` is written bare, which every Prometheus
+/// reads; any other (`k8s.pod.name`, as OpenTelemetry data brings) is written as a quoted string
+/// (`"k8s.pod.name"`), the form Prometheus 3 reads in selectors and grouping clauses alike.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LabelName(String);
 
 impl LabelName {
     /// Checks `name`; `field` names the input in the error.
     pub fn new(name: &str, field: &str) -> Result<Self, QueryError> {
-        let mut chars = name.chars();
-        let valid_start = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_');
-        if valid_start && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            Ok(Self(name.to_owned()))
+        if name.is_empty() {
+            Err(QueryError::invalid(field, "a label name is empty"))
         } else {
-            Err(QueryError::invalid(
-                field,
-                format!("{name:?} is not a label name (letters, digits and '_', not starting with a digit)"),
-            ))
+            Ok(Self(name.to_owned()))
         }
     }
 
     /// A name known to be valid at compile time.
     pub(crate) fn known(name: &'static str) -> Self {
-        debug_assert!(Self::new(name, "label").is_ok());
+        debug_assert!(is_classic_label_name(name));
         Self(name.to_owned())
     }
 
-    /// The name as written.
+    /// The name as given, unquoted.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether Prometheus 2 can read the name: it is written bare.
+    pub fn is_classic(&self) -> bool {
+        is_classic_label_name(&self.0)
     }
 }
 
 impl fmt::Display for LabelName {
+    /// Writes the name bare when it has the classic form, quoted and escaped otherwise.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        if self.is_classic() {
+            f.write_str(&self.0)
+        } else {
+            write_quoted(f, &self.0)
+        }
     }
+}
+
+/// A label name as a query writes it: bare when it has the classic form, quoted otherwise.
+pub fn label_name_text(name: &str) -> Cow<'_, str> {
+    if is_classic_label_name(name) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(LabelValue::new(name).to_string())
+    }
+}
+
+/// `[a-zA-Z_][a-zA-Z0-9_]*`: the label names every Prometheus reads unquoted.
+pub fn is_classic_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `[a-zA-Z_:][a-zA-Z0-9_:]*`: the metric names every Prometheus reads unquoted.
+pub fn is_classic_metric_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// A series selector: `name{m1, m2}` (just `name` without matchers) when the metric name has the
+/// classic form, `{"name", m1, m2}` otherwise, the form Prometheus 3 reads for any UTF-8 name.
+pub fn selector(metric: &str, matchers: &[Matcher]) -> String {
+    let rendered = matchers.iter().map(Matcher::to_string);
+    if !is_classic_metric_name(metric) {
+        let parts: Vec<String> = std::iter::once(LabelValue::new(metric).to_string())
+            .chain(rendered)
+            .collect();
+        format!("{{{}}}", parts.join(", "))
+    } else if matchers.is_empty() {
+        metric.to_owned()
+    } else {
+        format!("{metric}{{{}}}", rendered.collect::<Vec<_>>().join(", "))
+    }
+}
+
+/// Writes `text` as a double-quoted PromQL string that unquotes to exactly `text`. Backslash,
+/// quote and control characters are escaped with the escapes PromQL shares with Go
+/// (`strconv.Unquote`).
+fn write_quoted(f: &mut impl fmt::Write, text: &str) -> fmt::Result {
+    f.write_char('"')?;
+    for c in text.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '"' => f.write_str("\\\"")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if (c as u32) < 0x20 || c == '\u{7f}' => write!(f, "\\x{:02x}", c as u32)?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
 }
 
 /// A label value: any string, written as a PromQL string literal that unquotes to exactly it.
@@ -60,23 +126,9 @@ impl LabelValue {
 }
 
 impl fmt::Display for LabelValue {
-    /// Writes a double-quoted literal. Backslash, quote and control characters are escaped with
-    /// the escapes PromQL shares with Go (`strconv.Unquote`), so the parser gives back the input.
+    /// Writes a double-quoted literal that the parser unquotes to exactly the value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use fmt::Write;
-        f.write_char('"')?;
-        for c in self.0.chars() {
-            match c {
-                '\\' => f.write_str("\\\\")?,
-                '"' => f.write_str("\\\"")?,
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                c if (c as u32) < 0x20 || c == '\u{7f}' => write!(f, "\\x{:02x}", c as u32)?,
-                c => f.write_char(c)?,
-            }
-        }
-        f.write_char('"')
+        write_quoted(f, &self.0)
     }
 }
 
@@ -186,12 +238,36 @@ mod tests {
 
     #[test]
     fn label_names_are_checked() {
-        assert!(LabelName::new("namespace", "by").is_ok());
-        assert!(LabelName::new("_x9", "by").is_ok());
-        for bad in ["", "9a", "a-b", "a b", "é", "a\"}"] {
-            let err = LabelName::new(bad, "by[0]").unwrap_err();
-            assert!(err.to_string().contains("by[0]"), "{err}");
-        }
+        let err = LabelName::new("", "by[0]").unwrap_err();
+        assert!(err.to_string().starts_with("by[0]:"), "{err}");
+    }
+
+    #[test]
+    fn classic_names_are_bare_and_others_quoted() {
+        let written = |name: &str| LabelName::new(name, "by").unwrap().to_string();
+        assert_eq!(written("namespace"), "namespace");
+        assert_eq!(written("_x9"), "_x9");
+        assert_eq!(written("k8s.pod.name"), r#""k8s.pod.name""#);
+        assert_eq!(written("9a"), r#""9a""#);
+        assert_eq!(written("a:b"), r#""a:b""#);
+        assert_eq!(written("é"), r#""é""#);
+        assert_eq!(written("a\"} or up"), r#""a\"} or up""#);
+    }
+
+    #[test]
+    fn selectors_quote_the_metric_name_only_when_needed() {
+        let pod = Matcher::equal(LabelName::known("pod"), "web-0");
+        assert_eq!(selector("up", &[]), "up");
+        assert_eq!(
+            selector("a:b_c", std::slice::from_ref(&pod)),
+            r#"a:b_c{pod="web-0"}"#
+        );
+        assert_eq!(selector("k8s.pod.cpu.time", &[]), r#"{"k8s.pod.cpu.time"}"#);
+        let name = Matcher::equal(LabelName::new("k8s.pod.name", "selector").unwrap(), "web-0");
+        assert_eq!(
+            selector("k8s.pod.cpu.time", &[pod, name]),
+            r#"{"k8s.pod.cpu.time", pod="web-0", "k8s.pod.name"="web-0"}"#
+        );
     }
 
     #[test]

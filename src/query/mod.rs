@@ -15,7 +15,10 @@ use serde::Deserialize;
 
 pub use catalog::{find, Kind, MetricDef, Source, Unit, CATALOG};
 pub use duration::PromDuration;
-pub use label::{LabelName, LabelValue, MatchOp, MatchValue, Matcher};
+pub use label::{
+    is_classic_label_name, is_classic_metric_name, label_name_text, selector, LabelName,
+    LabelValue, MatchOp, MatchValue, Matcher,
+};
 pub use profile::{CustomProfile, Profile, ProfileSpec, PROFILE_NAMES};
 
 use catalog::{Fixed, PodScope, Shape, Transform};
@@ -351,14 +354,18 @@ impl<'a> Builder<'a> {
         let owner_name = self.filter(LabelName::known("owner_name"), &workload.name);
         // Deployments and CronJobs own their pods through a ReplicaSet or a Job: rename the pod's
         // owner_name to the intermediate object's label and join its owner.
-        let through = |direct_kind: &str, link_label: &str, link_series: &str, top_kind: &str| {
-            let cluster: Vec<LabelName> = self.profile.cluster_label.iter().cloned().collect();
-            let on = labels(
-                cluster
-                    .iter()
-                    .map(LabelName::as_str)
-                    .chain(["namespace", link_label]),
-            );
+        let through = |direct_kind: &str,
+                       link_label: &'static str,
+                       link_series: &str,
+                       top_kind: &str| {
+            let on: Vec<LabelName> = self
+                .profile
+                .cluster_label
+                .iter()
+                .cloned()
+                .chain(known(&["namespace", link_label]))
+                .collect();
+            let on = labels(&on);
             format!(
                 "label_replace({pods}, \"{link_label}\", \"$1\", \"owner_name\", \"(.*)\") * on ({on}) group_left () max by ({on}) ({owners})",
                 pods = self.ksm_selector("kube_pod_owner", vec![owner(direct_kind)]),
@@ -394,29 +401,21 @@ impl<'a> Builder<'a> {
     }
 
     /// `sum by (by) (max by (by + identity + dedup) (vector) and on (identity) join ...)`.
-    fn per_pod(&self, vector: &str, dedup: &[&str], always_by: &[&str]) -> String {
+    fn per_pod(&self, vector: &str, dedup: &[&'static str], always_by: &[&'static str]) -> String {
         let identity = self.pod_identity();
-        let outer: Vec<&str> = dedupe(
-            self.by
-                .iter()
-                .map(LabelName::as_str)
-                .chain(always_by.iter().copied()),
-        );
+        let outer = dedupe(self.by.iter().cloned().chain(known(always_by)));
         let inner = dedupe(
             outer
                 .iter()
-                .copied()
-                .chain(identity.iter().map(LabelName::as_str))
-                .chain(dedup.iter().copied()),
+                .cloned()
+                .chain(identity.iter().cloned())
+                .chain(known(dedup)),
         );
-        let mut expr = format!("max by ({}) ({vector})", inner.join(", "));
+        let mut expr = format!("max by ({}) ({vector})", labels(&inner));
         for join in self.pod_joins() {
-            expr = format!(
-                "{expr} and on ({}) ({join})",
-                labels(identity.iter().map(LabelName::as_str))
-            );
+            expr = format!("{expr} and on ({}) ({join})", labels(&identity));
         }
-        format!("sum by ({}) ({expr})", outer.join(", "))
+        format!("sum by ({}) ({expr})", labels(&outer))
     }
 
     fn build(&self) -> Result<String, QueryError> {
@@ -463,42 +462,35 @@ impl<'a> Builder<'a> {
                 fixed,
             } => {
                 let vector = self.range(transform, &selector(series, &self.series_matchers(fixed)));
-                format!(
-                    "{op} by ({}) ({vector})",
-                    labels(self.by.iter().map(LabelName::as_str))
-                )
+                format!("{op} by ({}) ({vector})", labels(&self.by))
             }
             Shape::Quantile { buckets, fixed } => {
                 let vector = self.range(
                     Transform::Rate,
                     &selector(buckets, &self.series_matchers(fixed)),
                 );
-                let by = dedupe(self.by.iter().map(LabelName::as_str).chain(["le"]));
+                let by = dedupe(self.by.iter().cloned().chain(known(&["le"])));
                 format!(
                     "histogram_quantile({}, sum by ({}) ({vector}))",
                     format_float(self.quantile),
-                    by.join(", ")
+                    labels(&by)
                 )
             }
         })
     }
 }
 
-/// `name{m1,m2}`, or just `name` without matchers.
-fn selector(name: &str, matchers: &[Matcher]) -> String {
-    if matchers.is_empty() {
-        return name.to_owned();
-    }
-    let inner: Vec<String> = matchers.iter().map(Matcher::to_string).collect();
-    format!("{name}{{{}}}", inner.join(", "))
-}
-
-fn labels<'l>(names: impl Iterator<Item = &'l str>) -> String {
-    names.collect::<Vec<_>>().join(", ")
+/// Names as a grouping clause lists them, each quoted where it needs to be.
+fn labels(names: &[LabelName]) -> String {
+    names
+        .iter()
+        .map(LabelName::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Keeps the first occurrence of each label, in order.
-fn dedupe<'l>(names: impl Iterator<Item = &'l str>) -> Vec<&'l str> {
+fn dedupe(names: impl Iterator<Item = LabelName>) -> Vec<LabelName> {
     let mut seen = Vec::new();
     for name in names {
         if !seen.contains(&name) {
@@ -506,6 +498,11 @@ fn dedupe<'l>(names: impl Iterator<Item = &'l str>) -> Vec<&'l str> {
         }
     }
     seen
+}
+
+/// Labels the catalog names, all of the classic form.
+fn known<'a>(names: &'a [&'static str]) -> impl Iterator<Item = LabelName> + 'a {
+    names.iter().map(|&name| LabelName::known(name))
 }
 
 /// A float as PromQL reads it back exactly (`0.95`, `0.5`, `1`).

@@ -202,6 +202,23 @@ test('lintQuery finds the double count with UTF-16 positions and a fix that lint
   assert.throws(() => lintQuery('up', { scrapeInterval: 'soon' }), (e) => e.kind === 'invalid_argument');
 });
 
+test('Prometheus 3 names are quoted and lint clean, classic names stay bare, and Prometheus 2 refuses the quoted form with bad_data', async () => {
+  const promql = buildQuery({
+    metric: 'pod_memory_working_set',
+    namespace: 'shop',
+    selector: { 'http.status': 'x"y' },
+    by: ['k8s.pod.name', 'namespace'],
+  });
+  assert.match(promql, /"http\.status"="x\\"y"/);
+  assert.match(promql, /^sum by \("k8s\.pod\.name", namespace\)/);
+  assert.match(promql, /namespace="shop"/);
+  assert.deepEqual(lintQuery(promql).filter((f) => f.rule === 'parse-error'), []);
+  assert.throws(() => buildQuery({ metric: 'pod_cpu_usage', selector: { '': 'x' } }), (e) => e.kind === 'invalid_argument' && /selector/.test(e.message));
+  // The Debian Prometheus of this suite is 2.42, which predates quoted names.
+  const client = new PrometheusClient({ baseUrl: prom.url });
+  await assert.rejects(client.query(promql, prom.expected.anchor), (e) => e.kind === 'bad_data');
+});
+
 test('parseQuantity reads Kubernetes quantities in their base unit and refuses the rest', async () => {
   const { parseQuantity } = await import('../../www/index.js');
   assert.equal(parseQuantity('250m'), 0.25);

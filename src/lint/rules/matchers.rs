@@ -62,7 +62,7 @@ pub(super) fn regex_always_matches(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
         } else {
             None
         };
-        let label = &m.name;
+        let label = crate::query::label_name_text(&m.name);
         ctx.report(
             &REGEX_ALWAYS_MATCHES,
             span,

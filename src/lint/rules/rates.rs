@@ -123,13 +123,14 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
                 return;
             }
             let span = ctx.span(c, parents);
+            let series = crate::query::selector(name, &[]);
             ctx.report(
                 &COUNTER_WITHOUT_RATE,
                 span,
                 format!(
                     "{name} is a counter: its raw value only grows and falls back to 0 when the \
                      process restarts, so {use_site} of it is not meaningful. Use \
-                     rate({name}[5m]) or increase({name}[1h]) instead."
+                     rate({series}[5m]) or increase({series}[1h]) instead."
                 ),
                 None,
             );
