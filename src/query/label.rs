@@ -77,16 +77,23 @@ pub fn is_classic_metric_name(name: &str) -> bool {
 /// A series selector: `name{m1, m2}` (just `name` without matchers) when the metric name has the
 /// classic form, `{"name", m1, m2}` otherwise, the form Prometheus 3 reads for any UTF-8 name.
 pub fn selector(metric: &str, matchers: &[Matcher]) -> String {
-    let rendered = matchers.iter().map(Matcher::to_string);
-    if !is_classic_metric_name(metric) {
-        let parts: Vec<String> = std::iter::once(LabelValue::new(metric).to_string())
-            .chain(rendered)
-            .collect();
-        format!("{{{}}}", parts.join(", "))
-    } else if matchers.is_empty() {
-        metric.to_owned()
+    if matchers.is_empty() {
+        return bare_selector(metric).into_owned();
+    }
+    let rendered: Vec<String> = matchers.iter().map(Matcher::to_string).collect();
+    if is_classic_metric_name(metric) {
+        format!("{metric}{{{}}}", rendered.join(", "))
     } else {
-        format!("{metric}{{{}}}", rendered.collect::<Vec<_>>().join(", "))
+        format!("{{{}, {}}}", LabelValue::new(metric), rendered.join(", "))
+    }
+}
+
+/// A selector of a metric name alone: the name, or `{"name"}` when it must be quoted.
+pub fn bare_selector(metric: &str) -> Cow<'_, str> {
+    if is_classic_metric_name(metric) {
+        Cow::Borrowed(metric)
+    } else {
+        Cow::Owned(format!("{{{}}}", LabelValue::new(metric)))
     }
 }
 

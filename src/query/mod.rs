@@ -16,8 +16,8 @@ use serde::Deserialize;
 pub use catalog::{find, Kind, MetricDef, Source, Unit, CATALOG};
 pub use duration::PromDuration;
 pub use label::{
-    is_classic_label_name, is_classic_metric_name, label_name_text, selector, LabelName,
-    LabelValue, MatchOp, MatchValue, Matcher,
+    bare_selector, is_classic_label_name, is_classic_metric_name, label_name_text, selector,
+    LabelName, LabelValue, MatchOp, MatchValue, Matcher,
 };
 pub use profile::{CustomProfile, Profile, ProfileSpec, PROFILE_NAMES};
 

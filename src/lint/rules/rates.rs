@@ -123,7 +123,7 @@ pub(super) fn counter_without_rate(c: &Cursor, parents: &[Cursor], ctx: &mut Ctx
                 return;
             }
             let span = ctx.span(c, parents);
-            let series = crate::query::selector(name, &[]);
+            let series = crate::query::bare_selector(name);
             ctx.report(
                 &COUNTER_WITHOUT_RATE,
                 span,
