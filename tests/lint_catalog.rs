@@ -20,7 +20,7 @@ fn every_built_query_lints_clean() {
         let findings = lint_query(&promql, &opts);
         assert!(
             findings.is_empty(),
-            "{}: {promql}\n{findings:#?}",
+            "{:?}: {promql}\n{findings:#?}",
             spec.metric
         );
     }

@@ -11,8 +11,8 @@ mod specs;
 use specs::every_spec;
 
 use kubeprom::query::{
-    build_query, selector, CustomProfile, ProfileSpec, QuerySpec, VariableMode, WorkloadKind,
-    WorkloadRef, CATALOG,
+    build_query, selector, CustomKind, CustomMetric, CustomProfile, CustomScope, ProfileSpec,
+    QuerySpec, Unit, VariableMode, WorkloadKind, WorkloadRef, CATALOG,
 };
 
 /// Every (label, op, value) matcher of every vector selector in `promql`.
@@ -230,6 +230,125 @@ fn bad_input_names_the_field() {
     }
 }
 
+fn custom_metric(series: &str, kind: CustomKind, scope: CustomScope) -> CustomMetric {
+    CustomMetric {
+        series: series.into(),
+        unit: Unit::Count,
+        kind,
+        scope,
+        matchers: [("job".to_string(), "orders".to_string())].into(),
+    }
+}
+
+#[test]
+fn custom_metrics_are_built_like_the_catalog() {
+    let spec = |def: CustomMetric| QuerySpec {
+        metric: def.into(),
+        namespace: Some("shop".into()),
+        ..Default::default()
+    };
+    let gauge = build_query(&spec(custom_metric(
+        "orders_queue_depth",
+        CustomKind::Gauge,
+        CustomScope::Pod,
+    )))
+    .unwrap();
+    assert_eq!(
+        gauge,
+        r#"sum by (namespace, pod) (max without (instance, job, service, endpoint, replica, prometheus_replica, prometheus, __replica__) (orders_queue_depth{job="orders", namespace="shop"}))"#
+    );
+    let rate = build_query(&QuerySpec {
+        window: Some("2m".into()),
+        container: Some("app".into()),
+        by: Some(vec!["namespace".into(), "pod".into(), "job".into()]),
+        ..spec(custom_metric(
+            "orders_processed_total",
+            CustomKind::Rate,
+            CustomScope::Container,
+        ))
+    })
+    .unwrap();
+    // A label the caller groups by is kept, though it names the scrape.
+    assert_eq!(
+        rate,
+        r#"sum by (namespace, pod, job) (max without (instance, service, endpoint, replica, prometheus_replica, prometheus, __replica__) (rate(orders_processed_total{job="orders", namespace="shop", container="app", container!="", container!="POD"}[2m])))"#
+    );
+    let increase = build_query(&QuerySpec {
+        workload: Some(WorkloadRef {
+            kind: WorkloadKind::StatefulSet,
+            name: "db".into(),
+        }),
+        ..spec(custom_metric(
+            "k8s.app.jobs",
+            CustomKind::Increase,
+            CustomScope::Pod,
+        ))
+    })
+    .unwrap();
+    assert!(
+        increase.starts_with(r#"sum by (namespace, pod) (max without (instance, job, service, endpoint, replica, prometheus_replica, prometheus, __replica__) (increase({"k8s.app.jobs", job="orders", namespace="shop"}[5m])) and on (namespace, pod) (kube_pod_owner{"#),
+        "{increase}"
+    );
+    matchers(&increase);
+}
+
+#[test]
+fn bad_custom_metrics_are_typed_errors_naming_the_field() {
+    let field = |spec: QuerySpec| build_query(&spec).unwrap_err().to_string();
+    let pod = custom_metric("orders_queue_depth", CustomKind::Gauge, CustomScope::Pod);
+    let empty = CustomMetric {
+        series: String::new(),
+        ..pod.clone()
+    };
+    assert!(field(QuerySpec {
+        metric: empty.into(),
+        ..Default::default()
+    })
+    .starts_with("metric.series:"));
+    let mut unnamed = pod.clone();
+    unnamed.matchers.insert(String::new(), "x".into());
+    assert!(field(QuerySpec {
+        metric: unnamed.into(),
+        ..Default::default()
+    })
+    .starts_with("metric.matchers.:"));
+    assert!(field(QuerySpec {
+        metric: pod.into(),
+        container: Some("app".into()),
+        ..Default::default()
+    })
+    .starts_with("container: orders_queue_depth is not measured per container"));
+    // From JSON, as the wasm boundary reads it: the definition's own field names in its errors.
+    let read = |json: &str| {
+        serde_json::from_str::<QuerySpec>(json)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(read(
+        r#"{"metric": {"series": "x", "unit": "count", "kind": "gauge", "scop": "pod"}}"#
+    )
+    .contains("unknown field `scop`"));
+    assert!(
+        read(r#"{"metric": {"series": "x", "unit": "count", "kind": "histogram"}}"#)
+            .contains("unknown variant `histogram`")
+    );
+    assert!(
+        read(r#"{"metric": {"series": "x", "unit": "parsecs", "kind": "gauge"}}"#)
+            .contains("unknown variant `parsecs`")
+    );
+    assert!(read(r#"{"metric": {"unit": "count", "kind": "gauge"}}"#)
+        .contains("missing field `series`"));
+    assert!(read(r#"{"metric": 7}"#).contains("a catalog id or a custom metric"));
+    let ok: QuerySpec = serde_json::from_str(
+        r#"{"metric": {"series": "x", "unit": "bytes/s", "kind": "rate", "scope": "container", "matchers": {"job": "a"}}}"#,
+    )
+    .unwrap();
+    assert!(build_query(&ok)
+        .unwrap()
+        .contains(r#"rate(x{job="a", container!="", container!="POD"}[5m])"#));
+}
+
 #[test]
 fn grafana_variables_pass_through_only_when_asked() {
     let spec = |mode| QuerySpec {
@@ -330,5 +449,29 @@ proptest! {
         prop_assert_eq!(names, vec![name.clone()], "{}", promql);
         let ranged = format!("rate({}[5m])", selector(&name, &[]));
         prop_assert_eq!(grouping_and_names(&ranged).1, vec![name], "{}", ranged);
+    }
+
+    /// A custom metric's name and matcher values of any UTF-8 read back exactly.
+    #[test]
+    fn any_custom_metric_reads_back(series in "[a-zA-Z_.:\"\\\\}{\n #0-9é🙂]{1,12}", value in any::<String>()) {
+        for scope in [CustomScope::Pod, CustomScope::Container] {
+            let def = CustomMetric {
+                series: series.clone(),
+                unit: Unit::Count,
+                kind: CustomKind::Rate,
+                scope,
+                matchers: [("app.name".to_string(), value.clone())].into(),
+            };
+            let promql = build_query(&QuerySpec {
+                metric: def.into(),
+                namespace: Some(value.clone()),
+                ..Default::default()
+            })
+            .unwrap();
+            let found = matchers(&promql);
+            prop_assert!(found.contains(&("app.name".into(), "=".into(), value.clone())), "{}", promql);
+            prop_assert!(found.contains(&("namespace".into(), "=".into(), value.clone())), "{}", promql);
+            prop_assert_eq!(grouping_and_names(&promql).1, vec![series.clone()], "{}", promql);
+        }
     }
 }

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use common::{close, prometheus};
 use kubeprom::aggregate::{aggregate_pods, AggregateOptions, Stat};
 use kubeprom::query::{
-    build_query, CustomProfile, ProfileSpec, QuerySpec, WorkloadKind, WorkloadRef,
+    build_query, CustomKind, CustomMetric, CustomProfile, CustomScope, ProfileSpec, QuerySpec,
+    Unit, WorkloadKind, WorkloadRef,
 };
 
 fn spec(metric: &str) -> QuerySpec {
@@ -86,6 +87,109 @@ fn every_pod_metric_matches_the_model() {
             &expected_per_pod(field, None),
         );
     }
+}
+
+/// A query of the dataset's application metric `series` in namespace shop.
+fn custom(series: &str, kind: CustomKind, scope: CustomScope) -> QuerySpec {
+    QuerySpec {
+        metric: CustomMetric {
+            series: series.into(),
+            unit: Unit::Count,
+            kind,
+            scope,
+            matchers: BTreeMap::new(),
+        }
+        .into(),
+        namespace: Some("shop".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn custom_metrics_sum_each_series_of_a_pod_once() {
+    let prom = prometheus();
+    let orders = &prom.expected["orders"];
+    let depth = flatten1(orders, |o| num(&o["queueDepth"]));
+    let gauge = custom("orders_queue_depth", CustomKind::Gauge, CustomScope::Pod);
+    assert_matches("orders_queue_depth", &per_pod(&gauge), &depth);
+    // Two jobs scrape every series: summed as they come, each pod counts twice.
+    let naive = prom.query_at(
+        r#"sum by (namespace, pod) (orders_queue_depth{namespace="shop"})"#,
+        prom.anchor(),
+    );
+    for s in &naive.series {
+        let pod = format!("shop/{}", s.label("pod").unwrap());
+        assert!(
+            close(s.values[0], 2.0 * depth[&pod]),
+            "dataset lacks the second scrape"
+        );
+    }
+    // One job's series alone: the same numbers, not half of them.
+    let mut one_job = gauge.clone();
+    if let kubeprom::query::MetricRef::Custom(def) = &mut one_job.metric {
+        def.matchers.insert("job".into(), "web-legacy".into());
+    }
+    assert_matches("orders_queue_depth{job}", &per_pod(&one_job), &depth);
+    // Pods by ownership, as the catalog's.
+    let web = QuerySpec {
+        workload: Some(WorkloadRef {
+            kind: WorkloadKind::Deployment,
+            name: "web".into(),
+        }),
+        ..gauge.clone()
+    };
+    assert_matches("orders_queue_depth by workload", &per_pod(&web), &depth);
+
+    // Per container: the container label kept, the container filter accepted.
+    let containers = QuerySpec {
+        by: Some(vec!["namespace".into(), "pod".into(), "container".into()]),
+        ..custom(
+            "orders_queue_depth",
+            CustomKind::Gauge,
+            CustomScope::Container,
+        )
+    };
+    let mut want = BTreeMap::new();
+    for (pod, o) in orders.as_object().unwrap() {
+        for (container, v) in o["queueDepthByContainer"].as_object().unwrap() {
+            want.insert(format!("{pod}/{container}"), num(v));
+        }
+    }
+    assert_keyed(
+        "orders_queue_depth per container",
+        &keyed(&containers, &["namespace", "pod", "container"]),
+        &want,
+    );
+    let sidecar = QuerySpec {
+        container: Some("sidecar".into()),
+        ..custom(
+            "orders_queue_depth",
+            CustomKind::Gauge,
+            CustomScope::Container,
+        )
+    };
+    let sidecar_want: BTreeMap<String, f64> = orders
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(pod, o)| (pod.clone(), num(&o["queueDepthByContainer"]["sidecar"])))
+        .collect();
+    assert_matches(
+        "orders_queue_depth{container}",
+        &per_pod(&sidecar),
+        &sidecar_want,
+    );
+
+    // A counter as a rate, each status code's series once.
+    assert_matches(
+        "orders_processed_total",
+        &per_pod(&custom(
+            "orders_processed_total",
+            CustomKind::Rate,
+            CustomScope::Pod,
+        )),
+        &flatten1(orders, |o| num(&o["processedPerSecond"])),
+    );
 }
 
 #[test]

@@ -101,8 +101,31 @@ export interface Profile {
   clusterLabel?: string;
 }
 
+/**
+ * A per-pod metric of the caller's own (an application's series), built with the catalog's rules:
+ * every value an exact-match literal, series equal but for their scrape (`instance`, `job`,
+ * `service`, `endpoint`, HA and Thanos replica labels) counted once, the pod's series summed,
+ * workloads by ownership. A bad definition is an `invalid_argument` error naming the field.
+ */
+export interface CustomMetric {
+  /** The metric name of the series; any UTF-8 (written `{"my.metric"}` where it must be). */
+  series: string;
+  /** The unit of the values, as `listMetrics()` names units. */
+  unit: 'cores' | 'bytes' | 'bytes/s' | 'ratio' | 'count' | 'seconds' | 'ops/s';
+  /** `gauge`: the value itself; `rate`/`increase`: of a counter over `window`. */
+  kind: 'gauge' | 'rate' | 'increase';
+  /**
+   * `pod` (default): every series of the pod counts. `container`: only series of real
+   * containers (`container!=""`, not `POD`), and `QuerySpec.container` applies.
+   */
+  scope?: 'pod' | 'container';
+  /** Exact-match labels every series of the metric has, e.g. `{ job: 'orders' }`. */
+  matchers?: Record<string, string>;
+}
+
 export interface QuerySpec {
-  metric: string;
+  /** A catalog id (`listMetrics()`), or a per-pod metric of the caller's own. */
+  metric: string | CustomMetric;
   namespace?: string;
   pod?: string;
   container?: string;

@@ -6,17 +6,23 @@ use std::collections::BTreeMap;
 
 use arbitrary::Arbitrary;
 use kubeprom::query::{
-    build_query, CustomProfile, MatchValue, ProfileSpec, QuerySpec, VariableMode, WorkloadKind,
-    WorkloadRef, CATALOG, PROFILE_NAMES,
+    build_query, CustomKind, CustomMetric, CustomProfile, CustomScope, MatchValue, MetricRef,
+    ProfileSpec, QuerySpec, Unit, VariableMode, WorkloadKind, WorkloadRef, CATALOG, PROFILE_NAMES,
 };
 use kubeprom_fuzz::{matchers, substitute_range_variables};
 use libfuzzer_sys::fuzz_target;
 
-/// Mostly a catalog id, sometimes any text.
+/// Mostly a catalog id, sometimes any text or a custom definition.
 #[derive(Debug, Arbitrary)]
 enum Metric {
     Known(u8),
     Any(String),
+    Custom {
+        series: String,
+        kind: u8,
+        per_container: bool,
+        matchers: Vec<(Name, String)>,
+    },
 }
 
 /// Mostly a known label name (classic or Prometheus 3's UTF-8), sometimes any text.
@@ -83,8 +89,26 @@ fn pairs(list: &[(Name, String)]) -> BTreeMap<String, String> {
 fn to_query_spec(s: &Spec) -> QuerySpec {
     QuerySpec {
         metric: match &s.metric {
-            Metric::Known(i) => CATALOG[usize::from(*i) % CATALOG.len()].id.to_owned(),
-            Metric::Any(text) => text.clone(),
+            Metric::Known(i) => CATALOG[usize::from(*i) % CATALOG.len()].id.into(),
+            Metric::Any(text) => text.clone().into(),
+            Metric::Custom {
+                series,
+                kind,
+                per_container,
+                matchers,
+            } => CustomMetric {
+                series: series.clone(),
+                unit: Unit::Count,
+                kind: [CustomKind::Gauge, CustomKind::Rate, CustomKind::Increase]
+                    [usize::from(*kind) % 3],
+                scope: if *per_container {
+                    CustomScope::Container
+                } else {
+                    CustomScope::Pod
+                },
+                matchers: pairs(matchers),
+            }
+            .into(),
         },
         namespace: s.namespace.clone(),
         pod: s.pod.clone(),
@@ -160,6 +184,11 @@ fuzz_target!(|spec: Spec| {
     }
     for (label, value) in &spec.selector {
         expected.push((label.clone(), value));
+    }
+    if let MetricRef::Custom(custom) = &spec.metric {
+        for (label, value) in &custom.matchers {
+            expected.push((label.clone(), value));
+        }
     }
     for (label, value) in expected {
         if literal(value) {

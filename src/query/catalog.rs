@@ -1,12 +1,12 @@
 //! The metrics kubeprom knows: what each answers, in which unit, from which exporter, and the
 //! shape of its query.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::label::MatchOp;
 
 /// Unit of a metric's values, always the base unit Prometheus uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Unit {
     /// CPU cores (CPU seconds per second).
     #[serde(rename = "cores")]

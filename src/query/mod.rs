@@ -5,6 +5,7 @@
 //! ownership through kube-state-metrics, never by name prefix.
 
 pub mod catalog;
+pub mod custom;
 pub mod duration;
 pub mod label;
 pub mod profile;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 pub use catalog::{find, Kind, MetricDef, Source, Unit, CATALOG};
+pub use custom::{CustomKind, CustomMetric, CustomScope, MetricRef};
 pub use duration::PromDuration;
 pub use label::{
     bare_selector, is_classic_label_name, is_classic_metric_name, label_name_text, selector,
@@ -22,6 +24,7 @@ pub use label::{
 pub use profile::{CustomProfile, Profile, ProfileSpec, PROFILE_NAMES};
 
 use catalog::{Fixed, PodScope, Shape, Transform};
+use custom::CheckedCustom;
 
 /// Why a query could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,8 +110,8 @@ pub enum VariableMode {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuerySpec {
-    /// A catalog id.
-    pub metric: String,
+    /// A catalog id, or a per-pod metric of the caller's own.
+    pub metric: MetricRef,
     /// Exact namespace.
     #[serde(default)]
     pub namespace: Option<String>,
@@ -154,21 +157,82 @@ pub const DEFAULT_QUANTILE: f64 = 0.95;
 
 /// Builds the PromQL for `spec`.
 pub fn build_query(spec: &QuerySpec) -> Result<String, QueryError> {
-    let def = find(&spec.metric).ok_or_else(|| {
-        QueryError::invalid(
-            "metric",
-            format!(
-                "unknown metric {:?}; listMetrics() gives the known ids",
-                spec.metric
-            ),
-        )
-    })?;
-    Builder::new(def, spec)?.build()
+    let target = match &spec.metric {
+        MetricRef::Id(id) => Target::Catalog(find(id).ok_or_else(|| {
+            QueryError::invalid(
+                "metric",
+                format!("unknown metric {id:?}; listMetrics() gives the known ids"),
+            )
+        })?),
+        MetricRef::Custom(custom) => Target::Custom(custom.check()?),
+    };
+    Builder::new(target, spec)?.build()
+}
+
+/// Labels that tell scrapes of one series apart rather than series: what Prometheus and the
+/// Prometheus Operator attach per target (`instance`, `job`, `service`, `endpoint`) and what HA
+/// pairs and Thanos or Cortex replicas add. A custom metric's series equal but for these count
+/// once.
+const SCRAPE_LABELS: &[&str] = &[
+    "instance",
+    "job",
+    "service",
+    "endpoint",
+    "replica",
+    "prometheus_replica",
+    "prometheus",
+    "__replica__",
+];
+
+/// The metric a query is built for.
+enum Target {
+    Catalog(&'static MetricDef),
+    Custom(CheckedCustom),
+}
+
+impl Target {
+    /// How error messages name the metric.
+    fn name(&self) -> &str {
+        match self {
+            Self::Catalog(def) => def.id,
+            Self::Custom(custom) => &custom.series,
+        }
+    }
+
+    fn accepts_container(&self) -> bool {
+        match self {
+            Self::Catalog(def) => def.accepts_container(),
+            Self::Custom(custom) => custom.scope == CustomScope::Container,
+        }
+    }
+
+    fn is_per_pod(&self) -> bool {
+        match self {
+            Self::Catalog(def) => def.is_per_pod(),
+            Self::Custom(_) => true,
+        }
+    }
+
+    fn default_by(&self) -> &'static [&'static str] {
+        match self {
+            Self::Catalog(def) => def.default_by,
+            Self::Custom(_) => &["namespace", "pod"],
+        }
+    }
+}
+
+/// How a per-pod query counts each series once before summing a pod's series.
+#[derive(Clone, Copy)]
+enum Dedupe {
+    /// `max by` the pod, the output labels and these labels, which keep series apart.
+    KeepApart(&'static [&'static str]),
+    /// `max without` the scrape labels: series of unknown labels, equal but for their scrape.
+    DropScrapeLabels,
 }
 
 /// A spec checked against its metric, ready to render.
 struct Builder<'a> {
-    def: &'static MetricDef,
+    target: Target,
     spec: &'a QuerySpec,
     profile: Profile,
     window: String,
@@ -178,7 +242,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(def: &'static MetricDef, spec: &'a QuerySpec) -> Result<Self, QueryError> {
+    fn new(target: Target, spec: &'a QuerySpec) -> Result<Self, QueryError> {
         let profile = Profile::resolve(spec.profile.as_ref())?;
         let window = match spec.window.as_deref() {
             None => DEFAULT_WINDOW.to_owned(),
@@ -207,7 +271,7 @@ impl<'a> Builder<'a> {
                 .cluster_label
                 .iter()
                 .cloned()
-                .chain(def.default_by.iter().map(|l| LabelName::known(l)))
+                .chain(known(target.default_by()))
                 .collect(),
         };
         let selector = spec
@@ -228,28 +292,31 @@ impl<'a> Builder<'a> {
         }
         let reject = |field: &str, given: bool, why: &str| {
             if given {
-                Err(QueryError::invalid(field, format!("{} {why}", def.id)))
+                Err(QueryError::invalid(
+                    field,
+                    format!("{} {why}", target.name()),
+                ))
             } else {
                 Ok(())
             }
         };
         reject(
             "container",
-            spec.container.is_some() && !def.accepts_container(),
+            spec.container.is_some() && !target.accepts_container(),
             "is not measured per container",
         )?;
         reject(
             "node",
-            spec.node.is_some() && !def.is_per_pod(),
+            spec.node.is_some() && !target.is_per_pod(),
             "is not a per-pod metric",
         )?;
         reject(
             "workload",
-            spec.workload.is_some() && !def.is_per_pod(),
+            spec.workload.is_some() && !target.is_per_pod(),
             "is not a per-pod metric",
         )?;
         Ok(Self {
-            def,
+            target,
             spec,
             profile,
             window,
@@ -288,10 +355,13 @@ impl<'a> Builder<'a> {
     }
 
     fn source_matchers(&self) -> &[Matcher] {
-        match self.def.source {
-            Source::Cadvisor => &self.profile.cadvisor,
-            Source::KubeStateMetrics => &self.profile.kube_state_metrics,
-            _ => &[],
+        match &self.target {
+            Target::Catalog(def) => match def.source {
+                Source::Cadvisor => &self.profile.cadvisor,
+                Source::KubeStateMetrics => &self.profile.kube_state_metrics,
+                _ => &[],
+            },
+            Target::Custom(custom) => &custom.matchers,
         }
     }
 
@@ -400,18 +470,29 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `sum by (by) (max by (by + identity + dedup) (vector) and on (identity) join ...)`.
-    fn per_pod(&self, vector: &str, dedup: &[&'static str], always_by: &[&'static str]) -> String {
+    /// `sum by (by) (max by (by + identity + dedup) (vector) and on (identity) join ...)`, or
+    /// with `max without (scrape labels)` for series whose other labels are not known.
+    fn per_pod(&self, vector: &str, dedupe_by: Dedupe, always_by: &[&'static str]) -> String {
         let identity = self.pod_identity();
         let outer = dedupe(self.by.iter().cloned().chain(known(always_by)));
-        let inner = dedupe(
-            outer
-                .iter()
-                .cloned()
-                .chain(identity.iter().cloned())
-                .chain(known(dedup)),
-        );
-        let mut expr = format!("max by ({}) ({vector})", labels(&inner));
+        let mut expr = match dedupe_by {
+            Dedupe::KeepApart(apart) => {
+                let inner = dedupe(
+                    outer
+                        .iter()
+                        .cloned()
+                        .chain(identity.iter().cloned())
+                        .chain(known(apart)),
+                );
+                format!("max by ({}) ({vector})", labels(&inner))
+            }
+            Dedupe::DropScrapeLabels => {
+                let scrape: Vec<LabelName> = known(SCRAPE_LABELS)
+                    .filter(|name| !outer.contains(name) && !identity.contains(name))
+                    .collect();
+                format!("max without ({}) ({vector})", labels(&scrape))
+            }
+        };
         for join in self.pod_joins() {
             expr = format!("{expr} and on ({}) ({join})", labels(&identity));
         }
@@ -419,7 +500,11 @@ impl<'a> Builder<'a> {
     }
 
     fn build(&self) -> Result<String, QueryError> {
-        Ok(match self.def.shape {
+        let def = match &self.target {
+            Target::Catalog(def) => def,
+            Target::Custom(custom) => return Ok(self.custom(custom)),
+        };
+        Ok(match def.shape {
             Shape::PodSum {
                 series,
                 scope,
@@ -432,7 +517,7 @@ impl<'a> Builder<'a> {
                 debug_assert!(scope == PodScope::Containers || self.spec.container.is_none());
                 self.per_pod(
                     &self.range(transform, &selector(series, &matchers)),
-                    dedup,
+                    Dedupe::KeepApart(dedup),
                     always_by,
                 )
             }
@@ -449,7 +534,7 @@ impl<'a> Builder<'a> {
                 let side = |series: &str| {
                     self.per_pod(
                         &self.range(Transform::Rate, &selector(series, &matchers)),
-                        dedup,
+                        Dedupe::KeepApart(dedup),
                         &[],
                     )
                 };
@@ -477,6 +562,30 @@ impl<'a> Builder<'a> {
                 )
             }
         })
+    }
+}
+
+impl Builder<'_> {
+    /// A custom metric: its series with their definition's matchers and the spec's filters,
+    /// real containers only when per container, each scrape once, summed per pod.
+    fn custom(&self, custom: &CheckedCustom) -> String {
+        let fixed: &[Fixed] = match custom.scope {
+            CustomScope::Container => &[
+                ("container", MatchOp::NotEqual, ""),
+                ("container", MatchOp::NotEqual, "POD"),
+            ],
+            CustomScope::Pod => &[],
+        };
+        let transform = match custom.kind {
+            CustomKind::Gauge => Transform::Raw,
+            CustomKind::Rate => Transform::Rate,
+            CustomKind::Increase => Transform::Increase,
+        };
+        let vector = self.range(
+            transform,
+            &selector(&custom.series, &self.series_matchers(fixed)),
+        );
+        self.per_pod(&vector, Dedupe::DropScrapeLabels, &[])
     }
 }
 

@@ -89,7 +89,7 @@ pub fn plan(spec: &RecommendSpec) -> Result<Plan, QueryError> {
     let settings = Settings::of(spec)?;
     let per_pod = |metric: &str, window: Option<String>, selector: &[(&str, &str)]| {
         build_query(&QuerySpec {
-            metric: metric.to_owned(),
+            metric: metric.into(),
             namespace: Some(spec.namespace.clone()),
             container: spec.container.clone(),
             cluster: spec.cluster.clone(),

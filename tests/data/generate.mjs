@@ -121,6 +121,30 @@ for (const instance of KSM_REPLICAS) {
   add('kube_job_owner', { ...ksm, namespace: 'batch', job_name: 'nightly-29000000', owner_kind: 'CronJob', owner_name: 'nightly', owner_is_controller: 'true' }, () => 1);
 }
 
+// An application's own per-pod metrics (custom metrics): each web pod's app container serves a
+// queue depth per queue and a processed-orders counter per status code; its sidecar serves a
+// queue depth of its own. Two jobs scrape the same endpoints (a PodMonitor and a leftover
+// ServiceMonitor), so every series arrives twice.
+const ordersApp = {
+  'web-7d4b9c-abcde': { ip: '10.0.3.1', depth: { email: 4, payment: 7 }, sidecarDepth: 2, processed: { 200: 12.5, 500: 0.5 } },
+  'web-7d4b9c-fghij': { ip: '10.0.3.2', depth: { email: 1, payment: 0 }, sidecarDepth: 5, processed: { 200: 8, 500: 0.25 } },
+};
+const ORDERS_SCRAPES = [
+  { job: 'shop/web', endpoint: 'metrics' },
+  { job: 'web-legacy', endpoint: 'http-metrics', service: 'web' },
+];
+for (const [podName, app] of Object.entries(ordersApp)) {
+  for (const scrape of ORDERS_SCRAPES) {
+    const appTarget = { ...scrape, namespace: 'shop', pod: podName, container: 'app', instance: `${app.ip}:8080` };
+    const sidecarTarget = { ...scrape, namespace: 'shop', pod: podName, container: 'sidecar', instance: `${app.ip}:9090` };
+    for (const [queue, depth] of Object.entries(app.depth)) add('orders_queue_depth', { ...appTarget, queue }, () => depth);
+    add('orders_queue_depth', { ...sidecarTarget, queue: 'retry' }, () => app.sidecarDepth);
+    for (const [code, perSecond] of Object.entries(app.processed)) {
+      add('orders_processed_total', { ...appTarget, code }, (t) => perSecond * (t - start));
+    }
+  }
+}
+
 // Kueue: the leader's numbers, and a follower replica whose stale gauges must not be counted.
 const kueue = {
   pending: { 'cq-gpu': { active: 12, inadmissible: 3 }, 'cq-cpu': { active: 4, inadmissible: 0 } },
@@ -456,6 +480,12 @@ const expected = {
     },
   },
   up,
+  // The application's own metrics, keyed "namespace/pod": each series once, summed per pod.
+  orders: Object.fromEntries(Object.entries(ordersApp).map(([podName, app]) => [`shop/${podName}`, {
+    queueDepth: sum(Object.values(app.depth)) + app.sidecarDepth,
+    queueDepthByContainer: { app: sum(Object.values(app.depth)), sidecar: app.sidecarDepth },
+    processedPerSecond: sum(Object.values(app.processed)),
+  }])),
 };
 for (const p of pods) {
   (expected.workloads[`${p.namespace}/${p.workload[0]}/${p.workload[1]}`] ??= []).push(p.name);

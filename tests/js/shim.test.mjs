@@ -75,6 +75,23 @@ test('client: query, aggregate and queryRange against real Prometheus', async ()
   await assert.rejects(client.query('sum('), (e) => e instanceof KubepromError && e.kind === 'bad_data' && e.status === 400);
 });
 
+test("custom metrics: an application's own series per pod against real Prometheus, each scrape once", async () => {
+  const client = new PrometheusClient({ baseUrl: prom.url });
+  const orders = prom.expected.orders;
+  const depth = buildQuery({ metric: { series: 'orders_queue_depth', unit: 'count', kind: 'gauge' }, namespace: 'shop' });
+  const pods = aggregatePods(await client.query(depth, prom.expected.anchor));
+  assert.deepEqual(Object.fromEntries(pods.map((p) => [`${p.namespace}/${p.pod}`, p.value])), Object.fromEntries(Object.entries(orders).map(([k, o]) => [k, o.queueDepth])));
+  const processed = buildQuery({ metric: { series: 'orders_processed_total', unit: 'ops/s', kind: 'rate', scope: 'container', matchers: { job: 'shop/web' } }, container: 'app', namespace: 'shop' });
+  for (const p of aggregatePods(await client.query(processed, prom.expected.anchor))) {
+    assert.ok(Math.abs(p.value - orders[`${p.namespace}/${p.pod}`].processedPerSecond) < 1e-9, `${p.pod}: ${p.value}`);
+  }
+  const refused = (metric, field) => assert.throws(() => buildQuery({ metric, namespace: 'shop' }), (e) => e.kind === 'invalid_argument' && e.message.includes(field), field);
+  refused({ series: 'x', unit: 'count', kind: 'gauge', scop: 'pod' }, 'scop');
+  refused({ series: 'x', unit: 'count', kind: 'histogram' }, 'histogram');
+  refused({ series: '', unit: 'count', kind: 'gauge' }, 'metric.series');
+  refused({ unit: 'count', kind: 'gauge' }, 'series');
+});
+
 test('client: targets say which jobs are scraped', async () => {
   const client = new PrometheusClient({ baseUrl: prom.url });
   let targets = [];
