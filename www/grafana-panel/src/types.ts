@@ -1,4 +1,4 @@
-import type { QuerySpec, WorkloadKind } from 'kubeprom';
+import type { CustomMetric, QuerySpec, WorkloadKind } from 'kubeprom';
 
 /** What the panel shows: pods (usage per pod) or Kueue cluster queues (pending workloads, wait time). */
 export type PanelMode = 'pods' | 'kueue';
@@ -19,8 +19,21 @@ export type SortOption = 'value-desc' | 'value-asc' | 'name' | 'limit-desc';
 export type VisualOption = 'bar' | 'sparkline' | 'both' | 'none';
 
 /** The query helper's saved form: a QuerySpec with its filters kept as strings. */
+/** The query helper's own metric (kubeprom's `CustomMetric`) as typed in its form. */
+export interface HelperCustomMetric {
+  series?: string;
+  unit?: CustomMetric['unit'];
+  kind?: CustomMetric['kind'];
+  scope?: CustomMetric['scope'];
+  /** One `label=value` per line: exact-match labels every series of the metric has. */
+  matchers?: string;
+}
+
 export interface QueryHelperValue {
+  /** A catalog metric (default) or the user's own. */
+  source?: 'catalog' | 'custom';
   metric?: string;
+  custom?: HelperCustomMetric;
   namespace?: string;
   pod?: string;
   container?: string;

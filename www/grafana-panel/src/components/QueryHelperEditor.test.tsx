@@ -55,4 +55,29 @@ describe('QueryHelperEditor', () => {
     await screen.findByTestId('kubeprom-query-helper');
     expect(screen.queryByTestId('kubeprom-query-helper-output')).toBeNull();
   });
+
+  it("shows the query of the user's own metric, and the matcher lines it cannot read", async () => {
+    const custom = {
+      series: 'orders_queue_depth',
+      unit: 'count' as const,
+      kind: 'gauge' as const,
+      matchers: 'job=shop/web',
+    };
+    renderEditor({ source: 'custom', custom, namespace: 'shop' });
+    const out = (await screen.findByTestId('kubeprom-query-helper-output')) as HTMLTextAreaElement;
+    expect(out.value).toBe(
+      realKubeprom().buildQuery({
+        metric: { ...custom, scope: 'pod', matchers: { job: 'shop/web' } },
+        namespace: 'shop',
+        variables: 'regex',
+      })
+    );
+    expect(out.value).toContain('orders_queue_depth{job="shop/web", namespace="shop"}');
+  });
+
+  it('says which matcher line is not label=value and builds nothing', async () => {
+    renderEditor({ source: 'custom', custom: { series: 'x', unit: 'count', kind: 'gauge', matchers: 'job=a\noops' } });
+    expect(await screen.findByText('line 2: "oops" is not label=value')).toBeInTheDocument();
+    expect(screen.queryByTestId('kubeprom-query-helper-output')).toBeNull();
+  });
 });

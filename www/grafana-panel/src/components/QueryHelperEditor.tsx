@@ -13,16 +13,45 @@ import {
   TextArea,
   useStyles2,
 } from '@grafana/ui';
-import type { MetricInfo, WorkloadKind } from 'kubeprom';
-import { helperMetrics, helperToSpec, TEXT_FILTERS } from '../logic/queryHelper';
+import type { CustomMetric, WorkloadKind } from 'kubeprom';
+import {
+  customMetricInfo,
+  type HelperMetric,
+  helperMetrics,
+  helperToSpec,
+  matcherProblems,
+  TEXT_FILTERS,
+} from '../logic/queryHelper';
 import { errorText } from '../logic/podView';
 import type { Kubeprom } from '../kubeprom/types';
-import type { QueryHelperValue } from '../types';
+import type { HelperCustomMetric, QueryHelperValue } from '../types';
 import { useKubeprom } from './useKubeprom';
 
 type Props = StandardEditorProps<QueryHelperValue | undefined>;
 
 const WORKLOAD_KINDS: WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+
+const SOURCES = [
+  { label: 'Catalog', value: 'catalog' as const, description: "kubeprom's metrics" },
+  { label: 'Your own', value: 'custom' as const, description: 'A per-pod metric of your application' },
+];
+
+const CUSTOM_KINDS: Array<{ label: string; value: CustomMetric['kind']; description: string }> = [
+  { label: 'Gauge', value: 'gauge', description: 'The value as it is' },
+  { label: 'Rate', value: 'rate', description: "A counter's per-second rate over the window" },
+  { label: 'Increase', value: 'increase', description: "A counter's increase over the window" },
+];
+
+const CUSTOM_SCOPES: Array<{ label: string; value: NonNullable<CustomMetric['scope']>; description: string }> = [
+  { label: 'Pod', value: 'pod', description: 'Every series of the pod counts' },
+  {
+    label: 'Container',
+    value: 'container',
+    description: 'Series of real containers only (container!="", not POD); the container filter applies',
+  },
+];
+
+const CUSTOM_UNITS: Array<CustomMetric['unit']> = ['count', 'bytes', 'bytes/s', 'cores', 'seconds', 'ratio', 'ops/s'];
 
 const VARIABLE_MODES = [
   {
@@ -35,8 +64,9 @@ const VARIABLE_MODES = [
 ];
 
 /**
- * Panel editor option: pick a catalog metric and filters, get the kubeprom query to paste into the
- * query editor. Dashboard variables such as `$namespace` stay variables (see "Variables").
+ * Panel editor option: pick a catalog metric (or describe one of your own) and filters, get the
+ * kubeprom query to paste into the query editor. Dashboard variables such as `$namespace` stay
+ * variables (see "Variables").
  */
 export function QueryHelperEditor(props: Props) {
   const { kp, error } = useKubeprom();
@@ -61,17 +91,22 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
   const mode = (context.options as { mode?: string } | undefined)?.mode;
   const metricOptions: Array<ComboboxOption<string>> = useMemo(
     () =>
-      helperMetrics(metrics, mode)
-        .map((m) => ({
-          value: m.id,
-          label: m.title,
-          description: `${m.id} · ${m.unit} · ${m.source}`,
-          group: m.source,
-        })),
+      helperMetrics(metrics, mode).map((m) => ({
+        value: m.id,
+        label: m.title,
+        description: `${m.id} · ${m.unit} · ${m.source}`,
+        group: m.source,
+      })),
     [metrics, mode]
   );
-  const metric: MetricInfo | undefined = metrics.find((m) => m.id === value.metric);
+  const custom = value.source === 'custom';
+  const catalogMetric = metrics.find((m) => m.id === value.metric);
+  const metric: (HelperMetric & { description?: string }) | undefined = custom
+    ? customMetricInfo(value.custom)
+    : catalogMetric;
   const set = (patch: Partial<QueryHelperValue>) => onChange({ ...value, ...patch });
+  const setCustom = (patch: Partial<HelperCustomMetric>) => set({ custom: { ...value.custom, ...patch } });
+  const problems = custom ? matcherProblems(value.custom?.matchers) : [];
 
   const built = useMemo(() => {
     const spec = helperToSpec(value, metric);
@@ -91,14 +126,72 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
 
   return (
     <div className={styles.form} data-testid="kubeprom-query-helper">
-      <Field label="Metric" description={metric?.description}>
-        <Combobox
-          options={metricOptions}
-          value={value.metric ?? null}
-          placeholder="Pick a metric"
-          onChange={(o: ComboboxOption<string>) => set({ metric: o.value })}
+      <Field label="Source">
+        <RadioButtonGroup
+          size="sm"
+          options={SOURCES}
+          value={value.source ?? 'catalog'}
+          onChange={(v) => set({ source: v })}
         />
       </Field>
+      {!custom && (
+        <Field label="Metric" description={catalogMetric?.description}>
+          <Combobox
+            options={metricOptions}
+            value={value.metric ?? null}
+            placeholder="Pick a metric"
+            onChange={(o: ComboboxOption<string>) => set({ metric: o.value })}
+          />
+        </Field>
+      )}
+      {custom && (
+        <>
+          <Field label="Series" description="The metric name your application exports">
+            <Input
+              value={value.custom?.series ?? ''}
+              placeholder="orders_queue_depth"
+              onChange={(e) => setCustom({ series: e.currentTarget.value || undefined })}
+            />
+          </Field>
+          <Field label="Kind">
+            <RadioButtonGroup
+              size="sm"
+              options={CUSTOM_KINDS}
+              value={value.custom?.kind}
+              onChange={(v) => setCustom({ kind: v })}
+            />
+          </Field>
+          <Field label="Scope">
+            <RadioButtonGroup
+              size="sm"
+              options={CUSTOM_SCOPES}
+              value={value.custom?.scope ?? 'pod'}
+              onChange={(v) => setCustom({ scope: v })}
+            />
+          </Field>
+          <Field label="Unit">
+            <Combobox
+              options={CUSTOM_UNITS.map((u) => ({ value: u, label: u }))}
+              value={value.custom?.unit ?? null}
+              placeholder="Pick a unit"
+              onChange={(o: ComboboxOption<string>) => setCustom({ unit: o.value as CustomMetric['unit'] })}
+            />
+          </Field>
+          <Field
+            label="Matchers"
+            description="One label=value per line, matched exactly: labels every series of the metric has"
+            invalid={problems.length > 0}
+            error={problems.join('; ')}
+          >
+            <TextArea
+              rows={2}
+              value={value.custom?.matchers ?? ''}
+              placeholder="job=shop/web"
+              onChange={(e) => setCustom({ matchers: e.currentTarget.value || undefined })}
+            />
+          </Field>
+        </>
+      )}
       {metric &&
         TEXT_FILTERS.filter(accepts).map((f) => (
           <Field key={f} label={f[0].toUpperCase() + f.slice(1)}>

@@ -1,6 +1,6 @@
 import { realKubeprom } from '../testing/kubeprom';
 import { defaultOptions } from '../types';
-import { helperMetrics, helperToSpec } from './queryHelper';
+import { customMetricInfo, helperMetrics, helperToSpec, matcherProblems } from './queryHelper';
 import { classifyQueries } from './roles';
 
 const kp = realKubeprom();
@@ -66,5 +66,62 @@ describe('query helper', () => {
     const q = helperToSpec({ metric: 'kueue_admission_wait_time', quantile: 0.5 }, metric('kueue_admission_wait_time'));
     expect(q?.quantile).toBe(0.5);
     expect(kp.buildQuery(q!)).toContain('histogram_quantile(0.5,');
+  });
+
+  it("builds the user's own metric with the filters its scope accepts", () => {
+    const value = {
+      source: 'custom' as const,
+      custom: {
+        series: 'orders_processed_total',
+        unit: 'ops/s' as const,
+        kind: 'rate' as const,
+        matchers: ' job = shop/web \n\ntier=a"b',
+      },
+      namespace: '$namespace',
+      container: 'app',
+      window: '$__rate_interval',
+      workloadKind: 'Deployment' as const,
+      workloadName: 'web',
+    };
+    const spec = helperToSpec(value, customMetricInfo(value.custom));
+    // Per pod by default: the container filter does not apply.
+    expect(spec).toEqual({
+      metric: {
+        series: 'orders_processed_total',
+        unit: 'ops/s',
+        kind: 'rate',
+        scope: 'pod',
+        matchers: { job: 'shop/web', tier: 'a"b' },
+      },
+      namespace: '$namespace',
+      workload: { kind: 'Deployment', name: 'web' },
+      window: '$__rate_interval',
+      variables: 'regex',
+    });
+    const promql = kp.buildQuery(spec!);
+    expect(promql).toContain(
+      'rate(orders_processed_total{job="shop/web", tier="a\\"b", namespace=~"$namespace"}[$__rate_interval])'
+    );
+    expect(promql).toContain('max without (instance, job, service, endpoint');
+    const perContainer = { ...value, custom: { ...value.custom, scope: 'container' as const } };
+    expect(helperToSpec(perContainer, customMetricInfo(perContainer.custom))?.container).toBe('app');
+    // A gauge has no window.
+    const gauge = { ...value, custom: { ...value.custom, kind: 'gauge' as const } };
+    expect(helperToSpec(gauge, customMetricInfo(gauge.custom))?.window).toBeUndefined();
+  });
+
+  it('builds nothing for an incomplete own metric, and names the lines that are not label=value', () => {
+    const incomplete = { source: 'custom' as const, custom: { series: 'x', kind: 'gauge' as const } };
+    expect(helperToSpec(incomplete, customMetricInfo(incomplete.custom))).toBeUndefined();
+    expect(matcherProblems('job=a\noops\n\n x = y')).toEqual(['line 2: "oops" is not label=value']);
+    const bad = {
+      source: 'custom' as const,
+      custom: { series: 'x', unit: 'count' as const, kind: 'gauge' as const, matchers: 'oops' },
+    };
+    expect(helperToSpec(bad, customMetricInfo(bad.custom))).toBeUndefined();
+    // The catalog choice is kept while the user tries their own, and comes back.
+    expect(
+      helperToSpec({ ...incomplete, source: 'catalog', metric: 'pod_cpu_usage' }, metric('pod_cpu_usage'))?.metric
+    ).toBe('pod_cpu_usage');
   });
 });
