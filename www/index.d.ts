@@ -620,3 +620,12 @@ export function formatDuration(seconds: number): string;
  * first, each once). Throws 'invalid_argument' for anything else.
  */
 export function parseDuration(duration: string): number;
+
+/**
+ * Exact-match labels written one `label=value` per line, as plugin settings take a custom
+ * metric's `matchers` (`'job=shop/web\ntier=frontend'` gives `{ job: 'shop/web', tier: 'frontend' }`).
+ * Blank lines and spaces around name and value are layout; the value is everything after the
+ * first `=`. A line without `=`, an empty name or a label given twice is an `invalid_argument`
+ * error naming the line.
+ */
+export function parseMatcherLines(text: string): Record<string, string>;

@@ -145,6 +145,7 @@ export {
   formatValue,
   formatDuration,
   parseDuration,
+  parseMatcherLines,
   planRecommendation,
   recommendResources,
 } from '../pkg/kubeprom.js';

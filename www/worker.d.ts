@@ -37,6 +37,7 @@ export type WorkerFunctions = {
     | 'formatValue'
     | 'formatDuration'
     | 'parseDuration'
+    | 'parseMatcherLines'
     | 'planRecommendation'
     | 'recommendResources'
     | 'lintQuery'

@@ -21,6 +21,7 @@ const FUNCTIONS = [
   'formatValue',
   'formatDuration',
   'parseDuration',
+  'parseMatcherLines',
   'planRecommendation',
   'recommendResources',
   'lintQuery',

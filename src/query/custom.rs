@@ -101,6 +101,35 @@ impl CustomMetric {
     }
 }
 
+/// Reads exact-match labels written one `label=value` per line, as plugin settings take a
+/// custom metric's matchers: blank lines and spaces around the name and value are layout, and
+/// the value is everything after the first `=`. A line without `=`, an empty name or a label
+/// given twice is an error naming the line (from 1).
+pub fn parse_matcher_lines(text: &str) -> Result<BTreeMap<String, String>, QueryError> {
+    let mut matchers = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = |why: String| QueryError::invalid("matchers", format!("line {}: {why}", i + 1));
+        let Some((name, value)) = line.split_once('=') else {
+            return Err(at(format!("{line:?} is not label=value")));
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(at(format!("{line:?} has no label name")));
+        }
+        if matchers
+            .insert(name.to_owned(), value.trim().to_owned())
+            .is_some()
+        {
+            return Err(at(format!("{name} is given twice")));
+        }
+    }
+    Ok(matchers)
+}
+
 /// What `QuerySpec.metric` names: a catalog id or a definition of the caller's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MetricRef {
@@ -158,5 +187,35 @@ impl<'de> Deserialize<'de> for MetricRef {
             }
         }
         deserializer.deserialize_any(RefVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matcher_lines_are_read_and_bad_lines_named() {
+        let read = parse_matcher_lines(" job = shop/web \n\n\ttier=a=\"b\"\r\nk8s.pod.name=web-0")
+            .unwrap();
+        assert_eq!(
+            read.into_iter().collect::<Vec<_>>(),
+            [
+                ("job".to_owned(), "shop/web".to_owned()),
+                ("k8s.pod.name".to_owned(), "web-0".to_owned()),
+                ("tier".to_owned(), "a=\"b\"".to_owned()),
+            ]
+        );
+        assert!(parse_matcher_lines("").unwrap().is_empty());
+        for (text, why) in [
+            (
+                "job=a\noops",
+                "matchers: line 2: \"oops\" is not label=value",
+            ),
+            (" =x", "matchers: line 1: \"=x\" has no label name"),
+            ("a=1\nb=2\na=3", "matchers: line 3: a is given twice"),
+        ] {
+            assert_eq!(parse_matcher_lines(text).unwrap_err().to_string(), why);
+        }
     }
 }

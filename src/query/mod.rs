@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 pub use catalog::{find, Kind, MetricDef, Source, Unit, CATALOG};
-pub use custom::{CustomKind, CustomMetric, CustomScope, MetricRef};
+pub use custom::{parse_matcher_lines, CustomKind, CustomMetric, CustomScope, MetricRef};
 pub use duration::PromDuration;
 pub use label::{
     bare_selector, is_classic_label_name, is_classic_metric_name, label_name_text, selector,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startPrometheus, freePort } from '../harness/prometheus.mjs';
 import {
   initSync, buildQuery, parseResponse, aggregatePods, aggregatePodsReport, listMetrics, listProfiles,
-  PrometheusClient, KubepromError, initLintSync, lintQuery,
+  PrometheusClient, KubepromError, initLintSync, lintQuery, parseMatcherLines,
 } from '../../www/index.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
@@ -90,6 +90,10 @@ test("custom metrics: an application's own series per pod against real Prometheu
   refused({ series: 'x', unit: 'count', kind: 'histogram' }, 'histogram');
   refused({ series: '', unit: 'count', kind: 'gauge' }, 'metric.series');
   refused({ unit: 'count', kind: 'gauge' }, 'series');
+  // Settings' matcher lines, read by the core for both plugins.
+  assert.deepEqual(parseMatcherLines(' job = shop/web \n\ntier=a=b'), { job: 'shop/web', tier: 'a=b' });
+  assert.throws(() => parseMatcherLines('job=a\noops'), (e) => e.kind === 'invalid_argument' && e.message === 'matchers: line 2: "oops" is not label=value');
+  assert.throws(() => parseMatcherLines(3), (e) => e.kind === 'invalid_argument');
 });
 
 test('client: targets say which jobs are scraped', async () => {

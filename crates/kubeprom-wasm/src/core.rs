@@ -798,3 +798,15 @@ pub fn parse_duration(text: JsValue) -> Result<f64, JsValue> {
         .map(|d| d.as_secs_f64())
         .map_err(query_error)
 }
+
+/// Exact-match labels written one `label=value` per line (plugin settings), as an object for a
+/// custom metric's `matchers`; a line that is not one is an `invalid_argument` error naming it.
+#[wasm_bindgen(js_name = parseMatcherLines)]
+pub fn parse_matcher_lines(text: JsValue) -> Result<JsValue, JsValue> {
+    let Some(text) = text.as_string() else {
+        return Err(invalid("matchers: expected a string of label=value lines"));
+    };
+    kubeprom::query::parse_matcher_lines(&text)
+        .map(|matchers| to_js(&matchers))
+        .map_err(query_error)
+}
