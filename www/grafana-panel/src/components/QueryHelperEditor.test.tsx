@@ -77,7 +77,7 @@ describe('QueryHelperEditor', () => {
 
   it('says which matcher line is not label=value and builds nothing', async () => {
     renderEditor({ source: 'custom', custom: { series: 'x', unit: 'count', kind: 'gauge', matchers: 'job=a\noops' } });
-    expect(await screen.findByText('line 2: "oops" is not label=value')).toBeInTheDocument();
+    expect(await screen.findByText(/line 2: "oops" is not label=value/)).toBeInTheDocument();
     expect(screen.queryByTestId('kubeprom-query-helper-output')).toBeNull();
   });
 });

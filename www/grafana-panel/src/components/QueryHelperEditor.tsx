@@ -17,9 +17,9 @@ import type { CustomMetric, WorkloadKind } from 'kubeprom';
 import {
   customMetricInfo,
   type HelperMetric,
+  helperCustomMetric,
   helperMetrics,
   helperToSpec,
-  matcherProblems,
   TEXT_FILTERS,
 } from '../logic/queryHelper';
 import { errorText } from '../logic/podView';
@@ -106,10 +106,10 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
     : catalogMetric;
   const set = (patch: Partial<QueryHelperValue>) => onChange({ ...value, ...patch });
   const setCustom = (patch: Partial<HelperCustomMetric>) => set({ custom: { ...value.custom, ...patch } });
-  const problems = custom ? matcherProblems(value.custom?.matchers) : [];
+  const own = useMemo(() => (custom ? helperCustomMetric(value.custom, kp) : {}), [custom, value.custom, kp]);
 
   const built = useMemo(() => {
-    const spec = helperToSpec(value, metric);
+    const spec = helperToSpec(value, metric, own.metric);
     if (!spec) {
       return undefined;
     }
@@ -118,7 +118,7 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
     } catch (e) {
       return { error: errorText(e) };
     }
-  }, [kp, value, metric]);
+  }, [kp, value, metric, own.metric]);
 
   const accepts = (f: string) => metric?.filters.includes(f) ?? false;
   const usesWindow = metric && (metric.kind === 'rate' || metric.kind === 'increase' || metric.kind === 'quantile');
@@ -180,8 +180,8 @@ function QueryHelperForm({ kp, value: saved, onChange, context }: Props & { kp: 
           <Field
             label="Matchers"
             description="One label=value per line, matched exactly: labels every series of the metric has"
-            invalid={problems.length > 0}
-            error={problems.join('; ')}
+            invalid={own.problem !== undefined}
+            error={own.problem}
           >
             <TextArea
               rows={2}

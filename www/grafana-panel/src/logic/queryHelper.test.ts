@@ -1,6 +1,6 @@
 import { realKubeprom } from '../testing/kubeprom';
-import { defaultOptions } from '../types';
-import { customMetricInfo, helperMetrics, helperToSpec, matcherProblems } from './queryHelper';
+import { defaultOptions, type QueryHelperValue } from '../types';
+import { customMetricInfo, helperCustomMetric, helperMetrics, helperToSpec } from './queryHelper';
 import { classifyQueries } from './roles';
 
 const kp = realKubeprom();
@@ -69,8 +69,8 @@ describe('query helper', () => {
   });
 
   it("builds the user's own metric with the filters its scope accepts", () => {
-    const value = {
-      source: 'custom' as const,
+    const value: QueryHelperValue = {
+      source: 'custom',
       custom: {
         series: 'orders_processed_total',
         unit: 'ops/s' as const,
@@ -83,9 +83,10 @@ describe('query helper', () => {
       workloadKind: 'Deployment' as const,
       workloadName: 'web',
     };
-    const spec = helperToSpec(value, customMetricInfo(value.custom));
+    const spec = (v: QueryHelperValue) =>
+      helperToSpec(v, customMetricInfo(v.custom), helperCustomMetric(v.custom, kp).metric);
     // Per pod by default: the container filter does not apply.
-    expect(spec).toEqual({
+    expect(spec(value)).toEqual({
       metric: {
         series: 'orders_processed_total',
         unit: 'ops/s',
@@ -98,30 +99,28 @@ describe('query helper', () => {
       window: '$__rate_interval',
       variables: 'regex',
     });
-    const promql = kp.buildQuery(spec!);
+    const promql = kp.buildQuery(spec(value)!);
     expect(promql).toContain(
       'rate(orders_processed_total{job="shop/web", tier="a\\"b", namespace=~"$namespace"}[$__rate_interval])'
     );
     expect(promql).toContain('max without (instance, job, service, endpoint');
-    const perContainer = { ...value, custom: { ...value.custom, scope: 'container' as const } };
-    expect(helperToSpec(perContainer, customMetricInfo(perContainer.custom))?.container).toBe('app');
+    expect(spec({ ...value, custom: { ...value.custom, scope: 'container' as const } })?.container).toBe('app');
     // A gauge has no window.
-    const gauge = { ...value, custom: { ...value.custom, kind: 'gauge' as const } };
-    expect(helperToSpec(gauge, customMetricInfo(gauge.custom))?.window).toBeUndefined();
+    expect(spec({ ...value, custom: { ...value.custom, kind: 'gauge' as const } })?.window).toBeUndefined();
   });
 
-  it('builds nothing for an incomplete own metric, and names the lines that are not label=value', () => {
-    const incomplete = { source: 'custom' as const, custom: { series: 'x', kind: 'gauge' as const } };
-    expect(helperToSpec(incomplete, customMetricInfo(incomplete.custom))).toBeUndefined();
-    expect(matcherProblems('job=a\noops\n\n x = y')).toEqual(['line 2: "oops" is not label=value']);
-    const bad = {
-      source: 'custom' as const,
-      custom: { series: 'x', unit: 'count' as const, kind: 'gauge' as const, matchers: 'oops' },
-    };
-    expect(helperToSpec(bad, customMetricInfo(bad.custom))).toBeUndefined();
+  it('builds nothing for an incomplete own metric, and names the line the core cannot read', () => {
+    const incomplete = { series: 'x', kind: 'gauge' as const };
+    expect(helperCustomMetric(incomplete, kp)).toEqual({});
+    const bad = helperCustomMetric({ series: 'x', unit: 'count', kind: 'gauge', matchers: 'job=a\noops' }, kp);
+    expect(bad.metric).toBeUndefined();
+    expect(bad.problem).toContain('line 2: "oops" is not label=value');
+    expect(
+      helperToSpec({ source: 'custom', custom: incomplete }, customMetricInfo(incomplete), undefined)
+    ).toBeUndefined();
     // The catalog choice is kept while the user tries their own, and comes back.
     expect(
-      helperToSpec({ ...incomplete, source: 'catalog', metric: 'pod_cpu_usage' }, metric('pod_cpu_usage'))?.metric
+      helperToSpec({ source: 'catalog', metric: 'pod_cpu_usage', custom: incomplete }, metric('pod_cpu_usage'))?.metric
     ).toBe('pod_cpu_usage');
   });
 });

@@ -1,5 +1,7 @@
 import type { CustomMetric, MetricInfo, QuerySpec } from 'kubeprom';
+import type { Kubeprom } from '../kubeprom/types';
 import type { HelperCustomMetric, QueryHelperValue } from '../types';
+import { errorText } from './podView';
 
 // The catalog metrics Kueue mode's table has a column for (see roles.ts); the helper offers
 // only these there, as any other would not be shown.
@@ -32,30 +34,25 @@ export function customMetricInfo(custom: HelperCustomMetric | undefined): Helper
   return { filters, kind: custom?.kind ?? 'gauge' };
 }
 
-/** The lines of a matchers text that are not `label=value`, numbered from 1. */
-export function matcherProblems(text: string | undefined): string[] {
-  return (text ?? '')
-    .split('\n')
-    .map((line, i) => ({ line: line.trim(), n: i + 1 }))
-    .filter(({ line }) => line !== '' && !line.includes('='))
-    .map(({ line, n }) => `line ${n}: "${line}" is not label=value`);
-}
-
-/** The `CustomMetric` of the helper's form; undefined until series, unit and kind are given. */
-export function helperCustomMetric(custom: HelperCustomMetric | undefined): CustomMetric | undefined {
+/**
+ * The `CustomMetric` of the helper's form, its matcher lines read by the core: `metric` once
+ * series, unit and kind are given, `problem` when the matchers cannot be read.
+ */
+export function helperCustomMetric(
+  custom: HelperCustomMetric | undefined,
+  kp: Pick<Kubeprom, 'parseMatcherLines'>
+): { metric?: CustomMetric; problem?: string } {
+  let matchers: Record<string, string>;
+  try {
+    matchers = kp.parseMatcherLines(custom?.matchers ?? '');
+  } catch (e) {
+    return { problem: errorText(e) };
+  }
   const series = custom?.series?.trim();
-  if (!custom || !series || !custom.unit || !custom.kind || matcherProblems(custom.matchers).length > 0) {
-    return undefined;
+  if (!custom || !series || !custom.unit || !custom.kind) {
+    return {};
   }
-  const matchers: Record<string, string> = {};
-  for (const line of (custom.matchers ?? '').split('\n')) {
-    const at = line.indexOf('=');
-    if (at >= 0) {
-      // Spaces around `=` are layout; quotes and everything else are part of the value.
-      matchers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
-    }
-  }
-  return { series, unit: custom.unit, kind: custom.kind, scope: custom.scope ?? 'pod', matchers };
+  return { metric: { series, unit: custom.unit, kind: custom.kind, scope: custom.scope ?? 'pod', matchers } };
 }
 
 /**
@@ -63,8 +60,12 @@ export function helperCustomMetric(custom: HelperCustomMetric | undefined): Cust
  * values passed on as typed (buildQuery escapes literals, and turns `$var` into variable matchers
  * when `variables` is on).
  */
-export function helperToSpec(value: QueryHelperValue, metric: HelperMetric | undefined): QuerySpec | undefined {
-  const chosen = value.source === 'custom' ? helperCustomMetric(value.custom) : value.metric;
+export function helperToSpec(
+  value: QueryHelperValue,
+  metric: HelperMetric | undefined,
+  custom?: CustomMetric
+): QuerySpec | undefined {
+  const chosen = value.source === 'custom' ? custom : value.metric;
   if (!chosen) {
     return undefined;
   }
