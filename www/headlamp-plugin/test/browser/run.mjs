@@ -332,7 +332,10 @@ async function main() {
         ),
         `commands: ${JSON.stringify(commands)}`
       );
-      await page.screenshot({ path: join(artifacts, 'deployment-api-rightsizing.png'), fullPage: true });
+      await page.screenshot({
+        path: join(artifacts, 'deployment-api-rightsizing.png'),
+        fullPage: true,
+      });
       await close();
     });
 
@@ -477,19 +480,27 @@ async function main() {
         if (controllers.length > 0) {
           // Every column of the controller table is seen whole inside the card, without
           // scrolling, at this page's width.
-          const cut = await page.$eval(`[data-testid="kubeprom-operator-${id}-controllers"]`, box => {
-            const edge = box.getBoundingClientRect().right;
-            const table = box.querySelector('table');
-            const cells = [...box.querySelectorAll('th, td')]
-              .filter(cell => cell.getBoundingClientRect().right > edge + 0.5)
-              .map(cell => cell.textContent);
-            return { cells, box: box.clientWidth, table: table?.scrollWidth };
-          });
+          const cut = await page.$eval(
+            `[data-testid="kubeprom-operator-${id}-controllers"]`,
+            box => {
+              const edge = box.getBoundingClientRect().right;
+              const table = box.querySelector('table');
+              const cells = [...box.querySelectorAll('th, td')]
+                .filter(cell => cell.getBoundingClientRect().right > edge + 0.5)
+                .map(cell => cell.textContent);
+              return { cells, box: box.clientWidth, table: table?.scrollWidth };
+            }
+          );
           if (cut.cells.length > 0)
-            await page.screenshot({ path: join(artifacts, 'cluster-page-cut.png'), fullPage: true });
+            await page.screenshot({
+              path: join(artifacts, 'cluster-page-cut.png'),
+              fullPage: true,
+            });
           assert(
             cut.cells.length === 0,
-            `${id}: cells cut at the card's edge (${cut.box} px wide, the table ${cut.table} px): ${cut.cells.join(', ')}`
+            `${id}: cells cut at the card's edge (${cut.box} px wide, the table ${
+              cut.table
+            } px): ${cut.cells.join(', ')}`
           );
         }
       }
