@@ -27,6 +27,7 @@ import {
   scrapeIntervalSeconds,
   SOURCE_LABELS,
 } from '../lib/settings';
+import { CustomMetricsEditor } from './CustomMetricsEditor';
 
 interface SettingsProps {
   data?: PluginConfig;
@@ -276,6 +277,15 @@ export function Settings(props: SettingsProps) {
                   />
                 }
                 label="Stack the pods as areas (default: one line per pod)"
+              />
+            ),
+          },
+          {
+            name: 'Custom metrics',
+            value: (
+              <CustomMetricsEditor
+                value={current.customMetrics ?? []}
+                onChange={customMetrics => update({ customMetrics })}
               />
             ),
           },

@@ -24,6 +24,7 @@ function contextKey(ctx: SectionContext, scope: Scope) {
     ctx.settings.profile,
     ctx.settings.clusterLabelValue,
     ctx.settings.scrapeIntervalSeconds,
+    ctx.settings.customCharts,
     scope,
   ]);
 }

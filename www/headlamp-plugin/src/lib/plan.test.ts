@@ -106,11 +106,44 @@ describe('plans', () => {
         ...planCurrent(ctx, scope).map(c => c.spec),
       ];
       for (const spec of specs) {
-        expect(ids.has(spec.metric)).toBe(true);
+        expect(typeof spec.metric === 'string' && ids.has(spec.metric)).toBe(true);
         expect(() => buildQuery(spec)).not.toThrow();
       }
     }
     for (const c of planUsage(ctx, 'shop')) expect(() => buildQuery(c.spec)).not.toThrow();
+  });
+
+  it("charts the user's own metrics after the catalog's, with the pod scope and the window", () => {
+    const range = timeRange(RANGES['1h'], 1_700_000_000, 30);
+    const depth = {
+      title: 'Orders queued',
+      metric: {
+        series: 'orders_queue_depth',
+        unit: 'count' as const,
+        kind: 'gauge' as const,
+        matchers: { job: 'shop/web' },
+      },
+    };
+    const processed = {
+      title: 'Orders processed',
+      metric: { series: 'orders_processed_total', unit: 'ops/s' as const, kind: 'rate' as const },
+    };
+    const scope = { namespace: 'shop', workload: { kind: 'Deployment' as const, name: 'web' } };
+    const charts = planCharts({ ...ctx, customCharts: [depth, processed] }, scope, range);
+    expect(charts.map(c => c.id).slice(-2)).toEqual(['custom-0', 'custom-1']);
+    const [own, rate] = charts.slice(-2);
+    expect(own).toMatchObject({ title: 'Orders queued', unit: 'count', refs: [] });
+    expect(own.series[0].spec).toEqual({
+      metric: depth.metric,
+      namespace: 'shop',
+      workload: scope.workload,
+    });
+    expect(own.series[0].spec.window).toBeUndefined();
+    expect(rate.series[0].spec.window).toBe(range.window);
+    const promql = buildQuery(rate.series[0].spec);
+    expect(promql).toContain(`rate(orders_processed_total{namespace="shop"}[${range.window}])`);
+    expect(promql).toContain('kube_replicaset_owner');
+    expect(planCharts(ctx, scope, range).some(c => c.id.startsWith('custom-'))).toBe(false);
   });
 
   it('puts the range’s window on every rate query of a chart', () => {
@@ -121,7 +154,9 @@ describe('plans', () => {
         .map(m => m.id)
     );
     const charts = planCharts(ctx, { namespace: 'shop', pod: 'p' }, range);
-    const rateSpecs = charts.flatMap(c => c.series).filter(s => rates.has(s.spec.metric));
+    const rateSpecs = charts
+      .flatMap(c => c.series)
+      .filter(s => typeof s.spec.metric === 'string' && rates.has(s.spec.metric));
     expect(rateSpecs.length).toBeGreaterThanOrEqual(5);
     for (const s of rateSpecs) {
       expect(s.spec.window).toBe(range.window);

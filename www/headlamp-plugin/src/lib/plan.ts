@@ -4,7 +4,7 @@
  * No PromQL is written here: every query is a kubeprom QuerySpec that buildQuery() turns into
  * PromQL for the chosen label profile. This module only decides metrics, filters and windows.
  */
-import type { Profile, QuerySpec, WorkloadKind } from 'kubeprom';
+import type { CustomMetric, Profile, QuerySpec, WorkloadKind } from 'kubeprom';
 
 export const RANGES = {
   '1h': 3600,
@@ -93,13 +93,22 @@ export type DisplayUnit =
   | 'bytes/s'
   | 'count'
   | 'seconds'
-  | 'ops/s';
+  | 'ops/s'
+  | 'ratio';
+
+/** A per-pod metric of the user's own, charted beside the catalog's (from the settings). */
+export interface CustomChart {
+  title: string;
+  metric: CustomMetric;
+}
 
 export interface PlanContext {
   profile?: string | Profile;
   /** Value of the profile's cluster label for this Headlamp cluster. */
   cluster?: string;
   scrapeIntervalSeconds: number;
+  /** The user's own per-pod metrics, one chart each after the catalog's. */
+  customCharts?: CustomChart[];
 }
 
 /** The pods a view is about: one pod, a workload's pods, or a namespace. */
@@ -132,7 +141,7 @@ export interface CardPlan {
   spec: QuerySpec;
 }
 
-function base(ctx: PlanContext, scope: Scope, metric: string): QuerySpec {
+function base(ctx: PlanContext, scope: Scope, metric: QuerySpec['metric']): QuerySpec {
   const spec: QuerySpec = { metric };
   if (scope.namespace !== undefined) spec.namespace = scope.namespace;
   if (scope.pod !== undefined) spec.pod = scope.pod;
@@ -148,7 +157,7 @@ function withWindow(spec: QuerySpec, window: string): QuerySpec {
 
 /** Charts for a pod or for every pod of a workload. */
 export function planCharts(ctx: PlanContext, scope: Scope, range: TimeRange): ChartPlan[] {
-  const q = (metric: string) => base(ctx, scope, metric);
+  const q = (metric: QuerySpec['metric']) => base(ctx, scope, metric);
   const rate = (metric: string) => withWindow(q(metric), range.window);
   return [
     {
@@ -198,6 +207,21 @@ export function planCharts(ctx: PlanContext, scope: Scope, range: TimeRange): Ch
       series: [{ key: 'restarts', label: 'restarts', spec: q('pod_restarts') }],
       refs: [],
     },
+    ...(ctx.customCharts ?? []).map(
+      (c, i): ChartPlan => ({
+        id: `custom-${i}`,
+        title: c.title,
+        unit: c.metric.unit,
+        series: [
+          {
+            key: 'value',
+            label: c.title,
+            spec: c.metric.kind === 'gauge' ? q(c.metric) : withWindow(q(c.metric), range.window),
+          },
+        ],
+        refs: [],
+      })
+    ),
   ];
 }
 

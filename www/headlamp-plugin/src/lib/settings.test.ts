@@ -9,6 +9,7 @@ import {
   effectiveSettings,
   EndpointCache,
   planContext,
+  readCustomMetric,
   resolveEndpoint,
   scrapeIntervalSeconds,
 } from './settings';
@@ -47,6 +48,7 @@ describe('effectiveSettings', () => {
       refreshSeconds: 60,
       defaultRange: '1h',
       stacked: false,
+      customCharts: [],
     });
     const e = effectiveSettings(
       {
@@ -67,6 +69,51 @@ describe('effectiveSettings', () => {
       defaultRange: '1h',
     });
     expect(planContext(e)).toEqual({ scrapeIntervalSeconds: 30, profile: 'plain' });
+  });
+
+  it('charts the custom metrics that are complete, and says what the others lack', () => {
+    const e = effectiveSettings(
+      {
+        c: {
+          customMetrics: [
+            {
+              series: ' orders_queue_depth ',
+              unit: 'count',
+              kind: 'gauge',
+              matchers: 'job = shop/web\n',
+            },
+            { title: 'No kind', series: 'x', unit: 'count' },
+            { title: 'Bad line', series: 'y', unit: 'count', kind: 'rate', matchers: 'oops' },
+            { title: 'Per container', series: 'z', unit: 'bytes', kind: 'gauge', scope: 'container' },
+          ],
+        },
+      },
+      'c'
+    );
+    expect(e.customCharts).toEqual([
+      {
+        title: 'orders_queue_depth',
+        metric: {
+          series: 'orders_queue_depth',
+          unit: 'count',
+          kind: 'gauge',
+          scope: 'pod',
+          matchers: { job: 'shop/web' },
+        },
+      },
+      {
+        title: 'Per container',
+        metric: { series: 'z', unit: 'bytes', kind: 'gauge', scope: 'container', matchers: {} },
+      },
+    ]);
+    expect(planContext(e).customCharts).toEqual(e.customCharts);
+    expect(readCustomMetric({ series: 'x', unit: 'count' }).problem).toBe(
+      'Choose gauge, rate or increase.'
+    );
+    expect(readCustomMetric({ series: 'y', unit: 'count', kind: 'rate', matchers: 'oops' }).problem).toBe(
+      'matchers: line 1: "oops" is not label=value'
+    );
+    expect(readCustomMetric({}).problem).toBe('Give the series name.');
   });
 
   it('reads the settings of the right cluster', () => {

@@ -6,13 +6,14 @@
  * and the result is cached for the page's lifetime (Headlamp's Prometheus plugin re-detects on
  * every chart mount).
  */
-import { KubepromError, parseDuration } from 'kubeprom';
+import type { CustomMetric } from 'kubeprom';
+import { KubepromError, parseDuration, parseMatcherLines } from 'kubeprom';
 import type { AdminDefaults, DetectDeps, Detected } from './detect';
 import { detectPrometheus } from './detect';
 import type { Endpoint } from './endpoint';
 import { formatEndpoint, parseAddress } from './endpoint';
 import { kubepromLoaded } from './kubeprom';
-import type { PlanContext, RangeKey } from './plan';
+import type { CustomChart, PlanContext, RangeKey } from './plan';
 import { RANGES } from './plan';
 
 export const PLUGIN_NAME = 'kubeprom-headlamp';
@@ -31,6 +32,18 @@ export interface ClusterSettings {
   defaultRange?: RangeKey;
   /** Stack the pods of a workload chart as areas (off: one line per pod). */
   stacked?: boolean;
+  /** Per-pod metrics of the user's own, charted on pod and workload pages. */
+  customMetrics?: CustomMetricSetting[];
+}
+
+/** A custom metric as the settings page stores it: its matchers as typed, `label=value` lines. */
+export interface CustomMetricSetting {
+  title?: string;
+  series?: string;
+  unit?: CustomMetric['unit'];
+  kind?: CustomMetric['kind'];
+  scope?: CustomMetric['scope'];
+  matchers?: string;
 }
 
 export type PluginConfig = Record<string, ClusterSettings | undefined>;
@@ -45,6 +58,8 @@ export interface Effective {
   refreshSeconds: number;
   defaultRange: RangeKey;
   stacked: boolean;
+  /** The custom metrics that are complete and read, in the order the user gave them. */
+  customCharts: CustomChart[];
 }
 
 /** The profile that tells clusters apart by a `cluster` label. */
@@ -98,6 +113,36 @@ export function effectiveSettings(
         : DEFAULT_REFRESH_SECONDS,
     defaultRange: s.defaultRange && s.defaultRange in RANGES ? s.defaultRange : '1h',
     stacked: s.stacked === true,
+    // Read by the core, as the scrape interval is; recomputed once it has loaded.
+    customCharts: kubepromLoaded()
+      ? (s.customMetrics ?? []).flatMap(m => {
+          const read = readCustomMetric(m);
+          return read.chart ? [read.chart] : [];
+        })
+      : [],
+  };
+}
+
+/**
+ * A stored custom metric as a chart: `chart` when series, unit and kind are given and its
+ * matcher lines read (by the core, which must be loaded), else `problem` saying what is missing.
+ */
+export function readCustomMetric(m: CustomMetricSetting): { chart?: CustomChart; problem?: string } {
+  const series = m.series?.trim();
+  if (!series) return { problem: 'Give the series name.' };
+  if (!m.kind) return { problem: 'Choose gauge, rate or increase.' };
+  if (!m.unit) return { problem: 'Choose a unit.' };
+  let matchers: Record<string, string>;
+  try {
+    matchers = parseMatcherLines(m.matchers ?? '');
+  } catch (e) {
+    return { problem: e instanceof Error ? e.message : String(e) };
+  }
+  return {
+    chart: {
+      title: m.title?.trim() || series,
+      metric: { series, unit: m.unit, kind: m.kind, scope: m.scope ?? 'pod', matchers },
+    },
   };
 }
 
@@ -118,6 +163,7 @@ export function planContext(e: Effective): PlanContext {
   const ctx: PlanContext = { scrapeIntervalSeconds: e.scrapeIntervalSeconds };
   if (e.profile) ctx.profile = e.profile;
   if (e.clusterLabelValue) ctx.cluster = e.clusterLabelValue;
+  if (e.customCharts.length > 0) ctx.customCharts = e.customCharts;
   return ctx;
 }
 

@@ -339,6 +339,68 @@ async function main() {
       await close();
     });
 
+    await test("Deployment web with custom metrics from the settings: a chart each, one line per pod, the core's query", async () => {
+      const want = expected.workloads['shop/Deployment/web'];
+      const customMetrics = [
+        {
+          title: 'Orders queued',
+          series: 'orders_queue_depth',
+          unit: 'count',
+          kind: 'gauge',
+          matchers: 'job=shop/web',
+        },
+        {
+          title: 'Orders processed',
+          series: 'orders_processed_total',
+          unit: 'ops/s',
+          kind: 'rate',
+        },
+        { title: 'Unfinished', series: 'orders_queue_depth', unit: 'count' },
+      ];
+      const { page, close } = await open(
+        { kind: 'Deployment', namespace: 'shop', name: 'web' },
+        { config: { test: { customMetrics } } }
+      );
+      for (const [id, title] of [
+        ['custom-0', 'Orders queued'],
+        ['custom-1', 'Orders processed'],
+      ]) {
+        const sel = `[data-testid="kubeprom-chart-${id}"]`;
+        await page.waitForSelector(`${sel} .recharts-legend-item`, { timeout: TIMEOUT });
+        const legend = await page.$$eval(`${sel} .recharts-legend-item`, els =>
+          els.map(e => e.textContent)
+        );
+        sameSet(legend, want, `${title} chart lines`);
+        assert(
+          (await page.textContent(`${sel} h6, ${sel} .MuiTypography-subtitle2`)).includes(title),
+          `${id} title`
+        );
+        await page.waitForSelector(`${sel} path.recharts-line-curve`, {
+          state: 'attached',
+          timeout: TIMEOUT,
+        });
+      }
+      // The incomplete definition is not charted.
+      assert(
+        (await page.$$('[data-testid="kubeprom-chart-custom-2"]')).length === 0,
+        'incomplete metric charted'
+      );
+      const queries = await page.$$eval('pre', els => els.map(e => e.textContent));
+      assert(
+        queries.some(
+          q =>
+            q.includes('max without (instance, job, service, endpoint') &&
+            q.includes('orders_queue_depth{job="shop/web", namespace="shop"}')
+        ),
+        `no custom query among ${queries.length} queries`
+      );
+      await page.screenshot({
+        path: join(artifacts, 'deployment-web-custom-metrics.png'),
+        fullPage: true,
+      });
+      await close();
+    });
+
     await test('Deployment web with the stacking setting: stacked areas, one per pod', async () => {
       const want = expected.workloads['shop/Deployment/web'];
       const { page, close } = await open(
@@ -1057,6 +1119,39 @@ async function main() {
         { timeout: TIMEOUT }
       );
       await page.screenshot({ path: join(artifacts, 'settings.png'), fullPage: true });
+      await close();
+    });
+
+    await test('Settings page: custom metrics listed, an unreadable matcher line named', async () => {
+      const customMetrics = [
+        {
+          title: 'Orders queued',
+          series: 'orders_queue_depth',
+          unit: 'count',
+          kind: 'gauge',
+          matchers: 'job=shop/web',
+        },
+        { title: 'Bad', series: 'x', unit: 'count', kind: 'gauge', matchers: 'job=a\noops' },
+      ];
+      const { page, close } = await open(
+        { settings: '1' },
+        { config: { test: { customMetrics } } }
+      );
+      await page.waitForSelector('[data-testid="kubeprom-custom-metric-1"] .MuiAlert-message', {
+        timeout: TIMEOUT,
+      });
+      const problem = await page.textContent(
+        '[data-testid="kubeprom-custom-metric-1"] .MuiAlert-message'
+      );
+      assert(problem.includes('line 2: "oops" is not label=value'), `problem: ${problem}`);
+      assert(
+        (await page.$$('[data-testid="kubeprom-custom-metric-0"] .MuiAlert-message')).length === 0,
+        'complete metric flagged'
+      );
+      await page.screenshot({
+        path: join(artifacts, 'settings-custom-metrics.png'),
+        fullPage: true,
+      });
       await close();
     });
 
