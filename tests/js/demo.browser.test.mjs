@@ -53,11 +53,31 @@ test('demo shows the two-container pod at the sum of its containers', async () =
   assert.equal(cell, 'app: 200 MiB, sidecar: 50 MiB');
   assert.match(await page.locator('#query').textContent(), /container!=""/);
   assert.ok((await page.locator('#chart polyline').count()) >= 7);
+  // Axes: value ticks with their unit, time ticks below, every label inside the chart.
+  const labels = await page.$$eval('#chart [data-axis] text', (texts) => {
+    const box = document.getElementById('chart').getBoundingClientRect();
+    return texts.map((t) => {
+      const r = t.getBoundingClientRect();
+      return { axis: t.parentNode.dataset.axis, text: t.textContent, inside: r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom };
+    });
+  });
+  const values = labels.filter((l) => l.axis === 'y').map((l) => l.text);
+  assert.ok(values.length >= 3 && values.length <= 7, `value ticks: ${values}`);
+  for (const v of values) assert.match(v, /^\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
+  assert.equal(new Set(values).size, values.length, `value ticks repeat: ${values}`);
+  const times = labels.filter((l) => l.axis === 'x').map((l) => l.text);
+  assert.equal(times.length, 5);
+  for (const t of times) assert.match(t, /^\d\d:\d\d$/);
+  assert.deepEqual(labels.filter((l) => !l.inside), [], 'axis labels cut off');
   mkdirSync(`${root}/tests/artifacts`, { recursive: true });
   await page.screenshot({ path: `${root}/tests/artifacts/demo.png`, fullPage: true });
   assert.deepEqual(errors, [], 'no console errors (CSP allows wasm without eval)');
-  // A query error is shown, not swallowed.
+  // A pod with no series: the chart says so instead of staying blank.
   await page.fill('#pod', 'x');
+  await page.click('#run');
+  await page.locator('#chart .empty').waitFor();
+  assert.match(await page.locator('#chart .empty').textContent(), /No data for this range/);
+  // A query error is shown, not swallowed.
   await page.selectOption('#range', '86400');
   await page.evaluate(() => { document.getElementById('metric').add(new Option('bogus', 'bogus')); document.getElementById('metric').value = 'bogus'; });
   await page.click('#run');

@@ -20,24 +20,58 @@ async function loadNamespaces() {
   for (const ns of namespaces) $('namespace').add(new Option(ns, ns));
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+/** The plot area inside the 800x260 view box: room on the left for values, below for times. */
+const PLOT = { left: 96, right: 790, top: 12, bottom: 232 };
+
+function svgNode(name, attrs, text) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A round step near a quarter of `top`: 1, 2, 2.5 or 5 times a power of ten. */
+function niceStep(top) {
+  const raw = top / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
+}
+
+const clock = (t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** One line per pod over time, with value ticks in the pods' unit and time ticks below. */
 function drawChart(pods) {
   const svg = $('chart');
   const legend = $('legend');
   svg.replaceChildren();
   legend.replaceChildren();
-  const all = pods.flatMap((p) => Array.from(p.values ?? []));
+  const all = pods.flatMap((p) => Array.from(p.values ?? [])).filter(Number.isFinite);
   const times = pods.flatMap((p) => Array.from(p.timestamps ?? []));
-  if (!all.length) return;
+  if (!all.length) {
+    svg.append(svgNode('text', { x: 400, y: 130, 'text-anchor': 'middle', class: 'empty' }, 'No data for this range: Prometheus has no matching series.'));
+    return;
+  }
+  const unit = pods[0].unit;
   const [t0, t1] = [Math.min(...times), Math.max(...times)];
-  const top = Math.max(...all.filter(Number.isFinite)) * 1.1 || 1;
+  const step = niceStep(Math.max(...all) || 1);
+  const top = Math.ceil((Math.max(...all) || 1) / step) * step;
+  const x = (t) => PLOT.left + ((t - t0) / (t1 - t0 || 1)) * (PLOT.right - PLOT.left);
+  const y = (v) => PLOT.bottom - (v / top) * (PLOT.bottom - PLOT.top);
+  const axis = svgNode('g', { class: 'axis', 'data-axis': 'y' });
+  for (let v = 0; v <= top + step / 2; v += step) {
+    axis.append(svgNode('line', { x1: PLOT.left, x2: PLOT.right, y1: y(v), y2: y(v), class: 'grid' }));
+    axis.append(svgNode('text', { x: PLOT.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, formatValue(v, unit)));
+  }
+  const timeAxis = svgNode('g', { class: 'axis', 'data-axis': 'x' });
+  for (let i = 0; i <= 4; i++) {
+    const t = t0 + ((t1 - t0) * i) / 4;
+    timeAxis.append(svgNode('text', { x: x(t), y: PLOT.bottom + 18, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, clock(t)));
+  }
+  svg.append(axis, timeAxis);
   pods.forEach((p, i) => {
-    const points = Array.from(p.timestamps, (t, j) => `${(((t - t0) / (t1 - t0 || 1)) * 780 + 10).toFixed(1)},${(250 - (p.values[j] / top) * 240).toFixed(1)}`);
-    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
-    line.setAttribute('points', points.join(' '));
-    line.setAttribute('fill', 'none');
-    line.setAttribute('stroke', COLORS[i % COLORS.length]);
-    line.setAttribute('stroke-width', '2');
-    svg.append(line);
+    const points = Array.from(p.timestamps, (t, j) => `${x(t).toFixed(1)},${y(p.values[j]).toFixed(1)}`);
+    svg.append(svgNode('polyline', { points: points.join(' '), fill: 'none', stroke: COLORS[i % COLORS.length], 'stroke-width': 2 }));
     const item = document.createElement('li');
     item.style.color = COLORS[i % COLORS.length];
     item.textContent = `${p.namespace}/${p.pod}`;
