@@ -13,7 +13,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ChartResult } from '../lib/load';
-import { formatTime, formatValue } from '../lib/viewmodel';
+import { chartTop, formatTime, formatValue, yAxisWidth } from '../lib/viewmodel';
 import { ErrorNotice } from './states';
 
 const PALETTE = [
@@ -46,6 +46,14 @@ export function MetricChart(props: {
   const unit = plan.unit;
   const stacked = !!props.stacked && data.lines.length > 1;
   const Chart = stacked ? AreaChart : LineChart;
+  const axisWidth = yAxisWidth(
+    chartTop(
+      data,
+      refs.map(r => r.value),
+      stacked
+    ),
+    unit
+  );
   return (
     <Box
       data-testid={`kubeprom-chart-${plan.id}`}
@@ -67,11 +75,13 @@ export function MetricChart(props: {
               dataKey="t"
               type="number"
               domain={['dataMin', 'dataMax']}
+              tick={{ fontSize: 12 }}
               tickFormatter={t => formatTime(t, rangeSeconds)}
               stroke={theme.palette.text.secondary}
             />
             <YAxis
-              width={80}
+              width={axisWidth}
+              tick={{ fontSize: 12 }}
               tickFormatter={v => formatValue(v, unit)}
               stroke={theme.palette.text.secondary}
               domain={[0, 'auto']}

@@ -2,7 +2,16 @@
 import type { PodValue, QueryResult } from 'kubeprom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKubepromForTests } from '../testing/kubeprom';
-import { chartData, formatValue, podRows, refLines, terminations, topPods } from './viewmodel';
+import {
+  chartData,
+  chartTop,
+  formatValue,
+  podRows,
+  refLines,
+  terminations,
+  topPods,
+  yAxisWidth,
+} from './viewmodel';
 
 const pod = (p: string, value: number, extra: Partial<PodValue> = {}): PodValue => ({
   namespace: 'shop',
@@ -168,5 +177,40 @@ describe('formatValue', () => {
     [-Infinity, 'ops/s', '-Inf'],
   ] as const)('%s %s → %s', (v, unit, text) => {
     expect(formatValue(v, unit)).toBe(text);
+  });
+});
+
+describe('yAxisWidth and chartTop', () => {
+  beforeAll(loadKubepromForTests);
+
+  it('makes room for the longest label of the axis range, whatever the unit', () => {
+    // The Network chart of the dataset: 125000 B/s at the top, ticks such as "68.4 KiB/s".
+    const network = yAxisWidth(125000, 'bytes/s');
+    expect(network).toBeGreaterThanOrEqual(Math.ceil('68.4 KiB/s'.length * 7.5 + 14));
+    expect(network).toBeGreaterThan(80);
+    // Small counts ("2.25" at three quarters) need less room than throughput.
+    expect(yAxisWidth(3, 'count')).toBe(Math.ceil('2.25'.length * 7.5 + 14));
+    expect(yAxisWidth(3, 'count')).toBeLessThan(network);
+    // No data or NaN still gives an axis.
+    expect(yAxisWidth(NaN, 'MiB')).toBeGreaterThan(0);
+  });
+
+  it('takes the largest line, or the largest sum when stacked, and the reference lines', () => {
+    const data = {
+      rows: [
+        { t: 1, a: 3, b: 4 },
+        { t: 2, a: 5, b: null },
+      ],
+      lines: [
+        { dataKey: 'a', name: 'a', series: 's', pod: 'a' },
+        { dataKey: 'b', name: 'b', series: 's', pod: 'b' },
+        { dataKey: 'c', name: 'c', series: 'other', pod: 'a' },
+      ],
+    } as any;
+    data.rows[0].c = 6;
+    expect(chartTop(data, [], false)).toBe(6);
+    // a and b stack to 7; c is another series' stack.
+    expect(chartTop(data, [], true)).toBe(7);
+    expect(chartTop(data, [9, NaN], false)).toBe(9);
   });
 });

@@ -204,6 +204,46 @@ export function formatValue(value: number | null | undefined, unit: DisplayUnit)
   return coreFormatValue(value ?? NaN, unit);
 }
 
+/** Pixels per character of an axis tick label (12 px system font, digits and units). */
+const TICK_CHAR_PX = 7.5;
+/** Room for the tick mark and the gap before the label. */
+const TICK_GAP_PX = 14;
+
+/**
+ * A Y-axis width that holds its tick labels on one line: Recharts wraps a label wider than the
+ * axis (`68.4 KiB/s` over two lines, the top one clipped). Ticks are not known before the chart
+ * lays them out, so the labels of quarters of the top value stand in for them; `top` is the
+ * largest value drawn (stacked: the largest sum).
+ */
+export function yAxisWidth(top: number, unit: DisplayUnit): number {
+  const max = Number.isFinite(top) && top > 0 ? top : 1;
+  let longest = 0;
+  for (const share of [0, 0.25, 0.5, 0.75, 1, 1.25]) {
+    longest = Math.max(longest, formatValue(max * share, unit).length);
+  }
+  return Math.ceil(longest * TICK_CHAR_PX + TICK_GAP_PX);
+}
+
+/**
+ * The largest value a chart draws: of any line, or stacked, of a series' pods summed per row
+ * (pods stack within their series).
+ */
+export function chartTop(data: ChartData, refs: number[], stacked: boolean): number {
+  let top = Math.max(0, ...refs.filter(Number.isFinite));
+  for (const row of data.rows) {
+    const sums = new Map<string, number>();
+    for (const line of data.lines) {
+      const v = row[line.dataKey];
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        const key = stacked ? line.series : line.dataKey;
+        sums.set(key, (sums.get(key) ?? 0) + v);
+      }
+    }
+    top = Math.max(top, ...sums.values());
+  }
+  return top;
+}
+
 /** Time label for the X axis: clock time for ranges under two days, else date and hour. */
 export function formatTime(t: number, rangeSeconds: number): string {
   const d = new Date(t * 1000);

@@ -144,6 +144,47 @@ async function main() {
     return { page, close: () => context.close() };
   }
   const pod = (ns, name) => ({ kind: 'Pod', namespace: ns, name });
+  /**
+   * Every Y-axis tick label of every chart on the page sits on one line, inside its chart:
+   * Recharts wraps a label wider than the axis, and the wrapped top label is clipped.
+   */
+  async function yTicksFit(page) {
+    // ResponsiveContainer lays a chart out after measuring it: wait until every chart has ticks.
+    await page.waitForFunction(
+      () =>
+        [
+          ...document.querySelectorAll(
+            '[data-testid^="kubeprom-chart-"] .recharts-responsive-container'
+          ),
+        ].every(c => c.querySelector('.recharts-yAxis text.recharts-cartesian-axis-tick-value')),
+      null,
+      { timeout: TIMEOUT }
+    );
+    const problems = await page.$$eval(
+      '[data-testid^="kubeprom-chart-"] svg.recharts-surface',
+      svgs =>
+        svgs.flatMap(svg => {
+          const box = svg.getBoundingClientRect();
+          const chart = svg.closest('[data-testid^="kubeprom-chart-"]').dataset.testid;
+          return [
+            ...svg.querySelectorAll('.recharts-yAxis text.recharts-cartesian-axis-tick-value'),
+          ].flatMap(t => {
+            const r = t.getBoundingClientRect();
+            const lines = t.querySelectorAll('tspan').length;
+            const out = [];
+            if (lines !== 1) out.push(`${chart}: "${t.textContent}" on ${lines} lines`);
+            if (r.left < box.left - 0.5 || r.top < box.top - 0.5)
+              out.push(`${chart}: "${t.textContent}" cut off`);
+            return out;
+          });
+        })
+    );
+    const ticks = await page.$$(
+      '[data-testid^="kubeprom-chart-"] .recharts-yAxis text.recharts-cartesian-axis-tick-value'
+    );
+    assert(ticks.length > 0, 'no Y-axis ticks on the page');
+    assert(problems.length === 0, problems.join('; '));
+  }
   const attr = (page, sel, name) => page.getAttribute(sel, name, { timeout: TIMEOUT });
   async function cardValue(page, id) {
     const sel = `[data-testid="kubeprom-card-${id}"]`;
@@ -223,6 +264,7 @@ async function main() {
         (await page.$$('[data-testid="kubeprom-fallback-note"]')).length === 0,
         'metrics-server note shown while Prometheus answers'
       );
+      await yTicksFit(page);
       await page.screenshot({ path: join(artifacts, 'pod-web-7d4b9c-abcde.png'), fullPage: true });
       await close();
     });
