@@ -6,6 +6,7 @@
 //! - [`response`]: Prometheus HTTP API responses parsed straight from bytes.
 //! - [`aggregate`]: per-pod values that count each container once.
 //! - [`client`]: request building and response handling for a Prometheus client.
+//! - [`crosscheck`]: Prometheus' pod usage checked against metrics-server's, with likely causes.
 //! - [`quantity`]: Kubernetes resource quantities (`250m`, `200Mi`) as numbers.
 //! - [`recommend`]: CPU and memory requests and limits from usage history.
 //! - [`view`]: values as text, with the same rules for every plugin.
@@ -13,6 +14,7 @@
 
 pub mod aggregate;
 pub mod client;
+pub mod crosscheck;
 pub mod kueue;
 #[cfg(feature = "lint")]
 pub mod lint;

@@ -629,3 +629,65 @@ export function parseDuration(duration: string): number;
  * error naming the line.
  */
 export function parseMatcherLines(text: string): Record<string, string>;
+
+/** One container's current usage from one source: CPU in cores, memory in bytes (NaN or absent: no value). */
+export interface ContainerUsage {
+  /** `''` for a series without a container label (the pod-level cgroup). */
+  container: string;
+  cpu?: number;
+  memory?: number;
+}
+
+/** How far apart the sources may be and agree: within `relative` of metrics-server's value or within the margin, whichever is larger. */
+export interface UsageTolerance {
+  /** Default 0.1 (10%). */
+  relative?: number;
+  /** Default 0.02 (20m). */
+  cpuCores?: number;
+  /** Default 16 MiB. */
+  memoryBytes?: number;
+}
+
+/** Why Prometheus and metrics-server likely disagree. */
+export type UsageCause =
+  | { kind: 'doubleCount'; resource: 'cpu' | 'memory' }
+  | { kind: 'containersOnlyInPrometheus'; containers: string[] }
+  | { kind: 'containersOnlyInMetricsServer'; containers: string[] }
+  | { kind: 'windows' }
+  | { kind: 'staleScrape' };
+
+export interface UsageComparison {
+  resource: 'cpu' | 'memory';
+  /** The pod's sum of its containers (NaN: no value). */
+  prometheus: number;
+  metricsServer: number;
+  /** Prometheus minus metrics-server. */
+  difference: number;
+  agree: boolean;
+}
+
+export interface UsageCheck {
+  /** CPU, then memory. */
+  comparisons: [UsageComparison, UsageComparison];
+  agree: boolean;
+  /** Likely causes, most telling first; empty when both agree. */
+  causes: UsageCause[];
+  /** Each cause as a sentence to show, in the same order. */
+  messages: string[];
+  /** One line per disagreeing resource with both numbers (`memory: Prometheus 500 MiB, metrics-server 250 MiB`). */
+  summary: string[];
+}
+
+/**
+ * A pod's current usage from Prometheus checked against metrics-server's (`metrics.k8s.io`, what
+ * `kubectl top pod` shows): each side's pod value is the sum of its containers. When a resource
+ * is apart by more than the tolerance, the likely causes: a factor near two (a double count),
+ * containers only one side has (a missing container filter, or series not scraped), and for
+ * the same containers, CPU windows or a stale memory sample. A bad tolerance is an
+ * `invalid_argument` error naming the field.
+ */
+export function checkUsage(
+  prometheus: ContainerUsage[],
+  metricsServer: ContainerUsage[],
+  tolerance?: UsageTolerance
+): UsageCheck;

@@ -146,6 +146,7 @@ export {
   formatDuration,
   parseDuration,
   parseMatcherLines,
+  checkUsage,
   planRecommendation,
   recommendResources,
 } from '../pkg/kubeprom.js';

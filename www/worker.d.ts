@@ -38,6 +38,7 @@ export type WorkerFunctions = {
     | 'formatDuration'
     | 'parseDuration'
     | 'parseMatcherLines'
+    | 'checkUsage'
     | 'planRecommendation'
     | 'recommendResources'
     | 'lintQuery'

@@ -22,6 +22,7 @@ const FUNCTIONS = [
   'formatDuration',
   'parseDuration',
   'parseMatcherLines',
+  'checkUsage',
   'planRecommendation',
   'recommendResources',
   'lintQuery',

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startPrometheus, freePort } from '../harness/prometheus.mjs';
 import {
   initSync, buildQuery, parseResponse, aggregatePods, aggregatePodsReport, listMetrics, listProfiles,
-  PrometheusClient, KubepromError, initLintSync, lintQuery, parseMatcherLines,
+  PrometheusClient, KubepromError, initLintSync, lintQuery, parseMatcherLines, checkUsage,
 } from '../../www/index.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
@@ -94,6 +94,31 @@ test("custom metrics: an application's own series per pod against real Prometheu
   assert.deepEqual(parseMatcherLines(' job = shop/web \n\ntier=a=b'), { job: 'shop/web', tier: 'a=b' });
   assert.throws(() => parseMatcherLines('job=a\noops'), (e) => e.kind === 'invalid_argument' && e.message === 'matchers: line 2: "oops" is not label=value');
   assert.throws(() => parseMatcherLines(3), (e) => e.kind === 'invalid_argument');
+});
+
+test('checkUsage: Prometheus against metrics-server, with the likely cause of a disagreement', () => {
+  const MiB = 1048576;
+  const ms = [{ container: 'app', cpu: 0.25, memory: 200 * MiB }, { container: 'sidecar', cpu: 0.05, memory: 50 * MiB }];
+  const same = checkUsage([{ container: 'app', cpu: 0.26, memory: 200 * MiB }, { container: 'sidecar', cpu: 0.05, memory: 50 * MiB }], ms);
+  assert.equal(same.agree, true);
+  assert.deepEqual([same.causes, same.messages, same.summary], [[], [], []]);
+  // The pod-level cgroup summed in: twice the pod, and a container metrics-server does not list.
+  const doubled = checkUsage([...ms, { container: '', cpu: 0.3, memory: 250 * MiB }], ms);
+  assert.equal(doubled.agree, false);
+  assert.deepEqual(doubled.causes, [
+    { kind: 'doubleCount', resource: 'cpu' },
+    { kind: 'doubleCount', resource: 'memory' },
+    { kind: 'containersOnlyInPrometheus', containers: [''] },
+  ]);
+  assert.deepEqual(doubled.summary, ['CPU: Prometheus 600m, metrics-server 300m', 'memory: Prometheus 500 MiB, metrics-server 250 MiB']);
+  assert.equal(doubled.comparisons[1].difference, 250 * MiB);
+  assert.equal(doubled.messages.length, 3);
+  // No value on a side: NaN, not zero.
+  assert.ok(Number.isNaN(checkUsage([], ms).comparisons[0].prometheus));
+  assert.equal(checkUsage(ms, ms, { relative: 0 }).agree, true);
+  assert.throws(() => checkUsage(ms, ms, { relative: -1 }), (e) => e.kind === 'invalid_argument' && /tolerance\.relative/.test(e.message));
+  assert.throws(() => checkUsage(ms, ms, { relativ: 0.1 }), (e) => e.kind === 'invalid_argument' && /relativ/.test(e.message));
+  assert.throws(() => checkUsage('x', ms), (e) => e.kind === 'invalid_argument' && /prometheus/.test(e.message));
 });
 
 test('client: targets say which jobs are scraped', async () => {

@@ -810,3 +810,34 @@ pub fn parse_matcher_lines(text: JsValue) -> Result<JsValue, JsValue> {
         .map(|matchers| to_js(&matchers))
         .map_err(query_error)
 }
+
+/// A pod's current usage from Prometheus checked against metrics-server's: both sums, whether
+/// they agree within the tolerance, and the likely causes when they do not.
+#[wasm_bindgen(js_name = checkUsage)]
+pub fn check_usage(
+    prometheus: JsValue,
+    metrics_server: JsValue,
+    tolerance: JsValue,
+) -> Result<JsValue, JsValue> {
+    use kubeprom::crosscheck::{ContainerUsage, Tolerance};
+    let side = |value: JsValue, what: &str| -> Result<Vec<ContainerUsage>, JsValue> {
+        serde_wasm_bindgen::from_value(value).map_err(|e| {
+            invalid(format!(
+                "{what}: expected an array of {{ container, cpu, memory }}: {e}"
+            ))
+        })
+    };
+    let prometheus = side(prometheus, "prometheus")?;
+    let metrics_server = side(metrics_server, "metricsServer")?;
+    let tolerance: Tolerance = if tolerance.is_undefined() || tolerance.is_null() {
+        Tolerance::default()
+    } else {
+        struct_from_js(tolerance, "tolerance")?
+    };
+    tolerance.check().map_err(query_error)?;
+    Ok(to_js(&kubeprom::crosscheck::check_usage(
+        &prometheus,
+        &metrics_server,
+        &tolerance,
+    )))
+}
