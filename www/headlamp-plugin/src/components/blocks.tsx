@@ -12,6 +12,7 @@ import { planContext } from '../lib/settings';
 import type { PodRow } from '../lib/viewmodel';
 import { formatValue } from '../lib/viewmodel';
 import { Card } from './Card';
+import { CrossCheck } from './CrossCheck';
 import { FallbackPodCards } from './fallback';
 import { MetricChart } from './MetricChart';
 import type { SectionContext } from './MetricsSection';
@@ -182,6 +183,15 @@ export function PodCards(props: { ctx: SectionContext; scope: Scope }) {
           />
         </Grid>
       </Grid>
+      {row && !errors.cpu && !errors.memory && (
+        <Box sx={{ mt: 1 }}>
+          <CrossCheck
+            cluster={props.ctx.cluster}
+            row={row}
+            refreshSeconds={props.ctx.settings.refreshSeconds}
+          />
+        </Box>
+      )}
     </Box>
   );
 }

@@ -1,9 +1,11 @@
 // @vitest-environment node
+import { checkUsage } from 'kubeprom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKubepromForTests } from '../testing/kubeprom';
 import { describeError } from './errors';
 import type { PodMetrics } from './metricsServer';
 import {
+  containerUsage,
   fallbackNote,
   loadMetricsServer,
   metricsPath,
@@ -191,5 +193,27 @@ describe('usageWithFallback', () => {
     expect(e.message).toBe(
       'Failed to fetch; metrics-server did not stand in: http (HTTP 404): the server could not find the requested resource'
     );
+  });
+});
+
+describe('containerUsage and checkUsage', () => {
+  beforeAll(loadKubepromForTests);
+
+  it('gives the core base units, and a pod metrics-server reads the same agrees', () => {
+    const body: PodMetrics = {
+      metadata: { name: 'web-0', namespace: 'shop' },
+      containers: [
+        { name: 'app', usage: { cpu: '250m', memory: '200Mi' } },
+        { name: 'sidecar', usage: { cpu: '50000000n', memory: '52428800' } },
+      ],
+    };
+    const row = podMetricsRows(body).rows[0];
+    expect(containerUsage(row)).toEqual([
+      { container: 'app', cpu: 0.25, memory: 200 * 1048576 },
+      { container: 'sidecar', cpu: 0.05, memory: 50 * 1048576 },
+    ]);
+    expect(checkUsage(containerUsage(row), containerUsage(row)).agree).toBe(true);
+    const unknown = { ...row, containers: [{ container: 'app', cpu: null, memory: null }] };
+    expect(containerUsage(unknown)[0].cpu).toBeNaN();
   });
 });

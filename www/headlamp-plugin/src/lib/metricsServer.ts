@@ -7,6 +7,7 @@
  * metrics-server lists only the pod's real containers (no pause container, no pod-level cgroup),
  * so the pod's value is the sum of its containers, as `kubectl top pod` computes it.
  */
+import type { ContainerUsage } from 'kubeprom';
 import type { ErrorDescription } from './errors';
 import { parseQuantity } from './quantity';
 import type { PodRow } from './viewmodel';
@@ -127,4 +128,16 @@ export function unreachableOutage(
 ): ErrorDescription | undefined {
   if (errors.length === 0 || errors.some(e => !e || !prometheusUnreachable(e))) return undefined;
   return errors[0];
+}
+
+/**
+ * A row's containers in the core's base units (cores, bytes), for `checkUsage`: rows carry
+ * millicores and MiB. A missing value stays NaN, never zero.
+ */
+export function containerUsage(row: PodRow): ContainerUsage[] {
+  return row.containers.map(c => ({
+    container: c.container,
+    cpu: c.cpu === null ? NaN : c.cpu / 1000,
+    memory: c.memory === null ? NaN : c.memory * MiB,
+  }));
 }

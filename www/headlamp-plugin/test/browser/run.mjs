@@ -265,7 +265,37 @@ async function main() {
         'metrics-server note shown while Prometheus answers'
       );
       await yTicksFit(page);
+      await page.waitForSelector('[data-testid="kubeprom-crosscheck"]', { timeout: TIMEOUT });
+      assert(
+        (await attr(page, '[data-testid="kubeprom-crosscheck"]', 'data-agree')) === 'true',
+        `Prometheus and metrics-server disagree: ${await page.textContent(
+          '[data-testid="kubeprom-crosscheck"]'
+        )}`
+      );
       await page.screenshot({ path: join(artifacts, 'pod-web-7d4b9c-abcde.png'), fullPage: true });
+      await close();
+    });
+
+    await test('pod web-7d4b9c-abcde with metrics-server at half: the disagreement, both numbers and the double count', async () => {
+      const p = expected.pods['shop/web-7d4b9c-abcde'];
+      const { page, close } = await open(pod('shop', 'web-7d4b9c-abcde'), {
+        options: { metricsServerScale: 0.5 },
+      });
+      const sel = '[data-testid="kubeprom-crosscheck"][data-agree="false"]';
+      await page.waitForSelector(sel, { timeout: TIMEOUT });
+      const text = await page.textContent(sel);
+      const mem = p.memoryWorkingSet / MiB;
+      for (const part of [
+        `memory: Prometheus ${mem} MiB, metrics-server ${mem / 2} MiB`,
+        `CPU: Prometheus ${p.cpu * 1000}m, metrics-server ${(p.cpu * 1000) / 2}m`,
+        "Prometheus shows about twice metrics-server's memory",
+        "Prometheus shows about twice metrics-server's CPU",
+      ])
+        assert(text.includes(part), `"${part}" not in: ${text}`);
+      await page.screenshot({
+        path: join(artifacts, 'pod-crosscheck-disagree.png'),
+        fullPage: true,
+      });
       await close();
     });
 

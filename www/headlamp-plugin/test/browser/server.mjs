@@ -72,7 +72,7 @@ const MEMORY_FORMS = [
   b => (b % 1000 === 0 ? `${b / 1000}e3` : `${b}`),
 ];
 let formIndex = 0;
-function podMetrics(p) {
+function podMetrics(p, scale = 1) {
   return {
     kind: 'PodMetrics',
     apiVersion: 'metrics.k8s.io/v1beta1',
@@ -84,8 +84,8 @@ function podMetrics(p) {
       return {
         name,
         usage: {
-          cpu: CPU_FORMS[i % CPU_FORMS.length](c.cpu),
-          memory: MEMORY_FORMS[i % MEMORY_FORMS.length](c.memory),
+          cpu: CPU_FORMS[i % CPU_FORMS.length](c.cpu * scale),
+          memory: MEMORY_FORMS[i % MEMORY_FORMS.length](Math.round(c.memory * scale)),
         },
       };
     }),
@@ -133,10 +133,17 @@ function serveFile(res, file) {
  * options: { admin: true } labels the vmselect service headlamp-prometheus=true with the
  * annotations that say how to reach it (the admin default; `adminAnnotations` adds more);
  * { metricsServer: false } makes the
- * metrics API absent (404, as without metrics-server).
+ * metrics API absent (404, as without metrics-server); { metricsServerScale: 0.5 } makes it
+ * answer half of every usage (a Prometheus that counts twice, seen from metrics-server).
  * `pods` (expected.json's pods) feed the metrics.k8s.io answers.
  */
-export async function startServer({ prometheusUrl, historyUrl, pluginDist, refusedUrl, pods = {} }) {
+export async function startServer({
+  prometheusUrl,
+  historyUrl,
+  pluginDist,
+  refusedUrl,
+  pods = {},
+}) {
   let mode = 'ok';
   let options = {};
   const queries = [];
@@ -215,7 +222,7 @@ export async function startServer({ prometheusUrl, historyUrl, pluginDist, refus
           if (!p)
             return status(res, 404, 'NotFound', `podmetrics.metrics.k8s.io "${name}" not found`);
           res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify(podMetrics(p)));
+          return res.end(JSON.stringify(podMetrics(p, options.metricsServerScale)));
         }
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(
@@ -223,7 +230,7 @@ export async function startServer({ prometheusUrl, historyUrl, pluginDist, refus
             kind: 'PodMetricsList',
             apiVersion: 'metrics.k8s.io/v1beta1',
             metadata: {},
-            items: inNamespace.map(podMetrics),
+            items: inNamespace.map(p => podMetrics(p, options.metricsServerScale)),
           })
         );
       }
