@@ -436,4 +436,47 @@ mod tests {
             ]
         );
     }
+
+    fn any_usage() -> impl proptest::strategy::Strategy<Value = Vec<ContainerUsage>> {
+        use proptest::prelude::*;
+        let value = prop_oneof![
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(0.0),
+            0.0..4.0f64,
+            any::<f64>()
+        ];
+        prop::collection::vec(
+            (
+                prop_oneof![Just(""), Just("POD"), Just("app"), Just("db")],
+                value.clone(),
+                value,
+            )
+                .prop_map(|(c, cpu, memory)| ContainerUsage {
+                    container: c.to_owned(),
+                    cpu,
+                    memory,
+                }),
+            0..4,
+        )
+    }
+
+    proptest::proptest! {
+        /// Any values: no panic; an agreement has no causes; each cause has its message; the
+        /// sums are the finite values' sums.
+        #[test]
+        fn any_usage_checks_consistently(p in any_usage(), m in any_usage()) {
+            let c = check(&p, &m);
+            proptest::prop_assert_eq!(c.agree, c.comparisons.iter().all(|x| x.agree));
+            if c.agree {
+                proptest::prop_assert!(c.causes.is_empty() && c.summary.is_empty());
+            } else {
+                proptest::prop_assert_eq!(c.summary.len(), c.comparisons.iter().filter(|x| !x.agree).count());
+            }
+            proptest::prop_assert_eq!(c.messages.len(), c.causes.len());
+            let finite: Vec<f64> = p.iter().map(|x| x.cpu).filter(|v| v.is_finite()).collect();
+            let want = if finite.is_empty() { f64::NAN } else { finite.iter().sum() };
+            proptest::prop_assert!(c.comparisons[0].prometheus.to_bits() == want.to_bits() || (c.comparisons[0].prometheus.is_nan() && want.is_nan()));
+        }
+    }
 }
