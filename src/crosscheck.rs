@@ -2,8 +2,6 @@
 //! `kubectl top pod` shows): where the two disagree beyond a tolerance, the likely cause, so a
 //! plugin never shows two different numbers without saying why.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::query::QueryError;
@@ -226,12 +224,19 @@ pub fn check_usage(
     let mut causes = Vec::new();
     let mut summary = Vec::new();
     if !agree {
-        let names = |side: &[ContainerUsage]| -> BTreeMap<String, ()> {
-            side.iter().map(|c| (c.container.clone(), ())).collect()
+        // Each name once, in the order given: a few containers, so a scan beats a map or a sort.
+        let names = |side: &[ContainerUsage]| -> Vec<String> {
+            let mut names: Vec<String> = Vec::new();
+            for c in side {
+                if !names.contains(&c.container) {
+                    names.push(c.container.clone());
+                }
+            }
+            names
         };
         let (in_p, in_m) = (names(prometheus), names(metrics_server));
-        let only = |a: &BTreeMap<String, ()>, b: &BTreeMap<String, ()>| -> Vec<String> {
-            a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
+        let only = |a: &[String], b: &[String]| -> Vec<String> {
+            a.iter().filter(|k| !b.contains(k)).cloned().collect()
         };
         let (only_p, only_m) = (only(&in_p, &in_m), only(&in_m, &in_p));
         for c in comparisons.iter().filter(|c| !c.agree) {
