@@ -10,17 +10,26 @@ import { loadMetricsServer } from '../lib/metricsServer';
 import { planUsage } from '../lib/plan';
 import { effectiveSettings, endpointCache, planContext } from '../lib/settings';
 import type { Usage, UsageMetric } from '../lib/usage';
-import { UsageStore, usageWithFallback } from '../lib/usage';
+import { crossCheckUsage, UsageStore, usageWithFallback } from '../lib/usage';
 import { formatValue, podKey } from '../lib/viewmodel';
 
 async function loadUsage(cluster: string, namespace: string): Promise<Map<string, Usage>> {
   // kubeprom reads metrics-server's quantities and writes every cell's text, so both sources
   // wait for it; a module that fails to load is the error the cells show.
   await kubepromReady();
-  return usageWithFallback(
+  const values = await usageWithFallback(
     () => loadPrometheusUsage(cluster, namespace),
     () => loadMetricsServer(kubeGet(cluster), namespace)
   );
+  // Prometheus answered: check it against metrics-server where that answers too.
+  if (![...values.values()].some(v => v.note)) {
+    try {
+      crossCheckUsage(values, await loadMetricsServer(kubeGet(cluster), namespace));
+    } catch {
+      // No metrics-server: nothing to compare with.
+    }
+  }
+  return values;
 }
 
 async function loadPrometheusUsage(
@@ -70,6 +79,7 @@ function UsageCell(props: { pod: PodLike; what: UsageMetric }) {
   const value = usageStore.value(cluster, namespace, name, props.what);
   const note = usageStore.note(cluster, namespace, name);
   const entry = usageStore.entry(cluster, namespace);
+  const disagreement = entry?.values?.get(podKey({ namespace, pod: name }))?.disagreement;
   // A cell may render before kubeprom has loaded; its values are loaded after the module, and
   // the store re-renders the cell when they arrive.
   const text = kubepromLoaded()
@@ -103,6 +113,19 @@ function UsageCell(props: { pod: PodLike; what: UsageMetric }) {
         >
           metrics-server
         </Typography>
+      )}
+      {disagreement && (
+        <Tooltip title={disagreement.join(' ')}>
+          <Typography
+            component="span"
+            variant="caption"
+            color="warning.main"
+            display="block"
+            data-testid="kubeprom-col-crosscheck"
+          >
+            ≠ kubectl top
+          </Typography>
+        </Tooltip>
       )}
     </span>
   );

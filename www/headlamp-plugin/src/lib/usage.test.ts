@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKubepromForTests } from '../testing/kubeprom';
 import type { Usage } from './usage';
-import { UsageStore } from './usage';
+import { crossCheckUsage, UsageStore } from './usage';
 
 const tick = () => new Promise(r => setTimeout(r, 0));
 
@@ -53,5 +54,34 @@ describe('UsageStore', () => {
     await tick();
     expect(store.entry('c', 'n')?.error?.summary).toBe('http (HTTP 503): down');
     expect(store.value('c', 'n', 'p', 'cpu')).toBe(1);
+  });
+});
+
+describe('crossCheckUsage', () => {
+  beforeAll(loadKubepromForTests);
+
+  it('marks the pods metrics-server disagrees with, and only those', () => {
+    const values = new Map<string, Usage>([
+      ['shop/a', { cpu: 300, memory: 250 }],
+      ['shop/b', { cpu: 300, memory: 500 }],
+      ['shop/c', { cpu: 10, memory: 10 }],
+    ]);
+    const row = (pod: string, cpu: number, memory: number) => ({
+      namespace: 'shop',
+      pod,
+      cpu,
+      memory,
+      restarts: null,
+      reasons: [],
+      containers: [],
+    });
+    crossCheckUsage(values, { rows: [row('a', 300, 250), row('b', 300, 250)], skipped: [] });
+    expect(values.get('shop/a')!.disagreement).toBeUndefined();
+    expect(values.get('shop/b')!.disagreement).toEqual([
+      'memory: Prometheus 500 MiB, metrics-server 250 MiB',
+      expect.stringContaining("about twice metrics-server's memory"),
+    ]);
+    // Not listed by metrics-server: nothing to compare.
+    expect(values.get('shop/c')!.disagreement).toBeUndefined();
   });
 });

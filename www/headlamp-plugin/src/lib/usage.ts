@@ -5,6 +5,7 @@
  * (cluster, namespace) — two kubeprom queries summed by (namespace, pod) — shared by every cell,
  * reused for `ttlMs`, and tells subscribed cells when it changes.
  */
+import { checkUsage } from 'kubeprom';
 import type { ErrorDescription } from './errors';
 import { describeError } from './errors';
 import type { MetricsServerResult } from './metricsServer';
@@ -46,6 +47,31 @@ export interface Usage {
   memory: number | null;
   /** Set when the values do not come from Prometheus: where they come from, and why. */
   note?: string;
+  /** Set when metrics-server disagrees with these Prometheus values: both numbers and why. */
+  disagreement?: string[];
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * Marks the pods whose Prometheus values metrics-server disagrees with (kubeprom's
+ * `checkUsage` on the pod totals: the list has no container breakdown), with the summary and
+ * likely causes to show. Pods metrics-server does not list are left alone.
+ */
+export function crossCheckUsage(values: Map<string, Usage>, ms: MetricsServerResult): void {
+  const total = (cpu: number | null, memory: number | null) => [
+    {
+      container: 'pod',
+      cpu: cpu === null ? NaN : cpu / 1000,
+      memory: memory === null ? NaN : memory * MiB,
+    },
+  ];
+  for (const row of ms.rows) {
+    const ours = values.get(podKey(row));
+    if (!ours || ours.note) continue;
+    const check = checkUsage(total(ours.cpu, ours.memory), total(row.cpu, row.memory));
+    if (!check.agree) ours.disagreement = [...check.summary, ...check.messages];
+  }
 }
 
 export type UsageMetric = 'cpu' | 'memory';

@@ -554,6 +554,11 @@ async function main() {
         near(mem, p.memoryWorkingSet / MiB, 1e-9, `${id} memory column`);
         near(cpu, p.cpu * 1000, 0.02, `${id} CPU column`);
       }
+      // metrics-server (the dataset's model) agrees with Prometheus: no pod is marked.
+      assert(
+        (await page.$$('[data-testid="kubeprom-col-crosscheck"]')).length === 0,
+        'pods marked as disagreeing with metrics-server'
+      );
       // Sorting by the column orders by number (250 < 512 < 1024), not by text.
       const byMemory = ids
         .map(id => expected.pods[id])
@@ -582,6 +587,36 @@ async function main() {
         `${usageQueries.length} usage queries: ${usageQueries.join('\n')}`
       );
       await page.screenshot({ path: join(artifacts, 'pod-list.png'), fullPage: true });
+      await close();
+    });
+
+    await test('Pod list with metrics-server at half: every pod marked, both numbers on hover', async () => {
+      const ids = ['shop/web-7d4b9c-abcde', 'shop/db-0'];
+      const { page, close } = await open(
+        { pods: ids.join(',') },
+        { options: { metricsServerScale: 0.5 } }
+      );
+      await page.waitForFunction(
+        n =>
+          document.querySelectorAll(
+            '[data-testid="kubeprom-col-memory"] [data-testid="kubeprom-col-crosscheck"]'
+          ).length === n,
+        ids.length,
+        { timeout: TIMEOUT }
+      );
+      const db = expected.pods['shop/db-0'];
+      await page.hover(
+        '[data-testid="kubeprom-col-memory"][data-pod="db-0"] [data-testid="kubeprom-col-crosscheck"]'
+      );
+      const tip = await page.textContent('[role="tooltip"]', { timeout: TIMEOUT });
+      const mem = db.memoryWorkingSet / MiB;
+      for (const part of [
+        `memory: Prometheus ${mem === 1024 ? '1 GiB' : `${mem} MiB`}, metrics-server ${
+          mem / 2
+        } MiB`,
+        "about twice metrics-server's memory",
+      ])
+        assert(tip.includes(part), `"${part}" not in: ${tip}`);
       await close();
     });
 
