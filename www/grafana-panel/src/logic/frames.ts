@@ -10,7 +10,18 @@ export interface RefResult {
   result: QueryResult;
   /** The query as Prometheus ran it (template variables interpolated), from the frame metadata. */
   executedExpr?: string;
+  /** Frames of the query the panel does not read, each with why (never read as wrong numbers). */
+  unread: string[];
 }
+
+/**
+ * Grafana's Prometheus data source gives a native histogram as a `heatmap-cells` frame (bucket
+ * bounds and counts as fields): read as plain fields, its bounds would count as values.
+ */
+const HEATMAP_CELLS = 'heatmap-cells';
+
+const HEATMAP_CELLS_NOTICE =
+  'A native histogram (heatmap cells) is not shown: the panel shows one number per pod. Ask for one, e.g. histogram_quantile(0.95, sum by (namespace, pod) (rate(metric[5m]))) or histogram_count(...).';
 
 /** Grafana's default refId when a query has none. */
 const DEFAULT_REF_ID = 'A';
@@ -30,14 +41,26 @@ const DEFAULT_REF_ID = 'A';
 export function framesToResults(frames: DataFrame[]): RefResult[] {
   const byRef = new Map<
     string,
-    { series: Series[]; warnings: string[]; infos: string[]; matrix: boolean; executedExpr?: string }
+    {
+      series: Series[];
+      warnings: string[];
+      infos: string[];
+      unread: string[];
+      matrix: boolean;
+      executedExpr?: string;
+    }
   >();
   for (const frame of frames) {
     const refId = frame.refId ?? DEFAULT_REF_ID;
     let entry = byRef.get(refId);
     if (!entry) {
-      entry = { series: [], warnings: [], infos: [], matrix: false };
+      entry = { series: [], warnings: [], infos: [], unread: [], matrix: false };
       byRef.set(refId, entry);
+    }
+    if (frame.meta?.type === HEATMAP_CELLS) {
+      entry.unread.push(HEATMAP_CELLS_NOTICE);
+      entry.executedExpr ??= executedExpr(frame);
+      continue;
     }
     const series = frameToSeries(frame);
     entry.series.push(...series);
@@ -56,6 +79,7 @@ export function framesToResults(frames: DataFrame[]): RefResult[] {
   return [...byRef.entries()].map(([refId, e]) => ({
     refId,
     executedExpr: e.executedExpr,
+    unread: dedupe(e.unread),
     result: {
       resultType: e.matrix ? 'matrix' : 'vector',
       series: e.series,
@@ -63,6 +87,11 @@ export function framesToResults(frames: DataFrame[]): RefResult[] {
       infos: dedupe(e.infos),
     },
   }));
+}
+
+/** A notice per query with frames the panel does not read. */
+export function unreadNotices(refs: Array<RefResult | undefined>): Array<{ refId: string; text: string }> {
+  return refs.flatMap((r) => (r ? r.unread.map((text) => ({ refId: r.refId, text })) : []));
 }
 
 /** Merges several QueryResults (e.g. the refIds that all return usage) into one. */

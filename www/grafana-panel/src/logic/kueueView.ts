@@ -1,7 +1,7 @@
 import type { GroupOptions, GroupReport, GroupValue, QueryResult } from 'kubeprom';
 import type { Kubeprom } from '../kubeprom/types';
 import type { PodResourcesOptions } from '../types';
-import { mergeResults } from './frames';
+import { mergeResults, unreadNotices } from './frames';
 import { lintQueries, type QueryLint } from './lint';
 import { errorText, type Notice } from './podView';
 import type { PanelQuery, Role } from './roles';
@@ -59,6 +59,9 @@ export function buildKueueView(kp: Core, queries: PanelQuery[], options: PodReso
     } catch (e) {
       notices.push({ severity: 'error', title: 'Query check failed', text: errorText(e) });
     }
+  }
+  for (const u of unreadNotices(queries.map((q) => q.ref))) {
+    notices.push({ severity: 'warning', title: `Query ${u.refId}: not shown`, text: u.text });
   }
   const keepSeries = options.visual === 'sparkline' || options.visual === 'both';
   const pending = aggregateQueues(

@@ -229,3 +229,36 @@ describe('buildPodView with the real kubeprom core', () => {
     expect(v.rows[0].text).toBe('3');
   });
 });
+
+describe('native histograms', () => {
+  // As Grafana's Prometheus data source gives a native histogram: one heatmap-cells frame, the
+  // bucket bounds and counts as fields (grafana/grafana pkg/promlib).
+  function heatmapCells(refId: string): DataFrame {
+    return createDataFrame({
+      refId,
+      meta: { type: 'heatmap-cells' as never },
+      fields: [
+        { name: 'xMax', type: FieldType.time, values: [T0, T0] },
+        { name: 'yMin', type: FieldType.number, values: [0.5, 1] },
+        { name: 'yMax', type: FieldType.number, values: [1, 2] },
+        { name: 'count', type: FieldType.number, values: [3, 7] },
+        { name: 'yLayout', type: FieldType.number, values: [0, 0] },
+      ],
+    });
+  }
+
+  it('are named as not shown, never read as numbers, and other queries still show', () => {
+    const v = view(
+      [heatmapCells('B'), series('A', { namespace: 'shop', pod: 'web-0', container: 'app' }, [200 * MiB])],
+      [
+        { refId: 'A', expr: 'sum by (namespace, pod) (container_memory_working_set_bytes{container!=""})' },
+        { refId: 'B', expr: 'rate(http_request_duration_seconds[5m])' },
+      ]
+    );
+    expect(v.rows.map((r) => [r.pod, r.value])).toEqual([['web-0', 200]]);
+    expect(v.unit).toBe('MiB');
+    const notice = v.notices.find((n) => n.title === 'Query B: not shown');
+    expect(notice?.text).toContain('native histogram');
+    expect(framesToResults([heatmapCells('B')])[0].result.series).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import { getActiveThreshold, type ThresholdsConfig, ThresholdsMode } from '@graf
 import type { AggregateOptions, AggregateReport, PodValue, QueryResult } from 'kubeprom';
 import type { Kubeprom } from '../kubeprom/types';
 import type { PodResourcesOptions, SortOption } from '../types';
-import { mergeResults } from './frames';
+import { mergeResults, unreadNotices } from './frames';
 import { lintQueries, type QueryLint } from './lint';
 import { detectResource, displayUnit, type PanelQuery, type Role } from './roles';
 
@@ -75,6 +75,9 @@ export function buildPodView(
   const notices: Notice[] = [];
   const unit = displayUnit(options.unit, detectResource(queries), 'pods');
   const lint = options.lint ? safeLint(kp, queries, options, notices) : [];
+  for (const u of unreadNotices(queries.map((q) => q.ref))) {
+    notices.push({ severity: 'warning', title: `Query ${u.refId}: not shown`, text: u.text });
+  }
 
   const usage = resultOf(queries, 'usage');
   if (!usage) {
