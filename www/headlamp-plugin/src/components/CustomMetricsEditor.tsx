@@ -23,6 +23,32 @@ const UNITS: Array<CustomMetric['unit']> = [
   'ops/s',
 ];
 
+/** A small select of one of `options`. */
+function Choice<T extends string>(props: {
+  label: string;
+  width: number;
+  value: T | undefined;
+  options: Array<{ value: T; label: string }>;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <TextField
+      select
+      size="small"
+      label={props.label}
+      sx={{ minWidth: props.width }}
+      value={props.value ?? ''}
+      onChange={e => props.onChange(e.target.value as T)}
+    >
+      {props.options.map(o => (
+        <MenuItem key={o.value} value={o.value}>
+          {o.label}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+}
+
 /**
  * The user's own per-pod metrics: each is charted on pod and workload pages after the built-in
  * charts, counted once per series however many jobs scrape it and summed per pod by the core.
@@ -62,50 +88,27 @@ export function CustomMetricsEditor(props: {
               placeholder="orders_queue_depth"
               onChange={e => set(i, { series: e.target.value || undefined })}
             />
-            <TextField
-              select
-              size="small"
+            <Choice
               label="Kind"
-              sx={{ minWidth: 150 }}
-              value={m.kind ?? ''}
-              onChange={e => set(i, { kind: e.target.value as CustomMetric['kind'] })}
-            >
-              {KINDS.map(k => (
-                <MenuItem key={k.value} value={k.value}>
-                  {k.label}
-                </MenuItem>
-              ))}
-            </TextField>
-            <TextField
-              select
-              size="small"
+              width={150}
+              value={m.kind}
+              options={KINDS}
+              onChange={kind => set(i, { kind })}
+            />
+            <Choice
               label="Scope"
-              sx={{ minWidth: 150 }}
+              width={150}
               value={m.scope ?? 'pod'}
-              onChange={e =>
-                set(i, { scope: e.target.value as NonNullable<CustomMetric['scope']> })
-              }
-            >
-              {SCOPES.map(s => (
-                <MenuItem key={s.value} value={s.value}>
-                  {s.label}
-                </MenuItem>
-              ))}
-            </TextField>
-            <TextField
-              select
-              size="small"
+              options={SCOPES}
+              onChange={scope => set(i, { scope })}
+            />
+            <Choice
               label="Unit"
-              sx={{ minWidth: 110 }}
-              value={m.unit ?? ''}
-              onChange={e => set(i, { unit: e.target.value as CustomMetric['unit'] })}
-            >
-              {UNITS.map(u => (
-                <MenuItem key={u} value={u}>
-                  {u}
-                </MenuItem>
-              ))}
-            </TextField>
+              width={110}
+              value={m.unit}
+              options={UNITS.map(u => ({ value: u, label: u }))}
+              onChange={unit => set(i, { unit })}
+            />
             <TextField
               size="small"
               multiline
