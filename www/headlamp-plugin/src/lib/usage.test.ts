@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKubepromForTests } from '../testing/kubeprom';
 import type { Usage } from './usage';
