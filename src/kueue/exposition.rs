@@ -353,6 +353,7 @@ pub fn to_exposition(summaries: &[QueueSummary]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::{is_classic_label_name, is_classic_metric_name};
 
     fn float(v: f64) -> String {
         let mut s = String::new();
@@ -413,13 +414,6 @@ mod tests {
 
     #[test]
     fn metric_and_label_names_are_valid() {
-        let valid = |s: &str, colon: bool| {
-            let mut chars = s.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || (colon && c == ':'))
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || (colon && c == ':'))
-        };
         for label in [
             LABEL_CLUSTER_QUEUE,
             LABEL_NAMESPACE,
@@ -427,13 +421,16 @@ mod tests {
             LABEL_WORKLOAD,
             LABEL_PRIORITY,
         ] {
-            assert!(valid(label, false) && !label.starts_with("__"), "{label}");
+            assert!(
+                is_classic_label_name(label) && !label.starts_with("__"),
+                "{label}"
+            );
         }
         let s = super::super::summarize(&[], &super::super::SummaryOptions::new(0.0)).unwrap();
         let fams = kueue_families(&s);
         assert_eq!(fams.len(), 10);
         for f in &fams {
-            assert!(valid(&f.name, true), "{}", f.name);
+            assert!(is_classic_metric_name(&f.name), "{}", f.name);
             assert!(f.name.starts_with(METRIC_PREFIX));
         }
     }

@@ -11,7 +11,7 @@ use super::{
     Pointer, Subject,
 };
 use crate::lint::LintOptions;
-use crate::query::PromDuration;
+use crate::query::{is_classic_metric_name, PromDuration};
 
 /// Lints a Prometheus rule file (`{ groups: [...] }`, as YAML parsed into JSON) or a
 /// prometheus-operator `PrometheusRule` object (`kind: PrometheusRule`, `spec.groups`).
@@ -203,7 +203,7 @@ fn rule(
         }
     }
     if let (Some(name), None) = (record, alert) {
-        if !is_metric_name(name) {
+        if !is_classic_metric_name(name) {
             out.sanity(
                 &RECORD_NAME,
                 &subject,
@@ -305,13 +305,4 @@ fn check_duration(
         problem,
     );
     false
-}
-
-/// Whether `name` matches `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-fn is_metric_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b':')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
 }
