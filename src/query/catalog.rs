@@ -196,7 +196,9 @@ impl MetricDef {
     }
 }
 
-const REAL_CONTAINERS: &[Fixed] = &[
+/// The real containers of a pod: not its pod-level cgroup (no container label, which Prometheus
+/// stores as `container=""`), not its pause container (`POD`).
+pub(crate) const REAL_CONTAINERS: &[Fixed] = &[
     ("container", MatchOp::NotEqual, ""),
     ("container", MatchOp::NotEqual, "POD"),
 ];

@@ -7,9 +7,24 @@ use std::fmt;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::catalog::{Kind, Unit};
-use super::label::{LabelName, Matcher};
-use super::QueryError;
+use super::catalog::{Fixed, Transform, Unit, REAL_CONTAINERS};
+use super::label::{selector, LabelName, Matcher};
+use super::{Builder, Dedupe, QueryError};
+
+/// Labels that tell scrapes of one series apart rather than series: what Prometheus and the
+/// Prometheus Operator attach per target (`instance`, `job`, `service`, `endpoint`) and what HA
+/// pairs and Thanos or Cortex replicas add. A custom metric's series equal but for these count
+/// once.
+pub(super) const SCRAPE_LABELS: &[&str] = &[
+    "instance",
+    "job",
+    "service",
+    "endpoint",
+    "replica",
+    "prometheus_replica",
+    "prometheus",
+    "__replica__",
+];
 
 /// How a custom metric's series become one value per sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -24,12 +39,12 @@ pub enum CustomKind {
 }
 
 impl CustomKind {
-    /// The catalog's kind of number the query returns.
-    pub fn kind(self) -> Kind {
+    /// How the builder turns the series into values.
+    fn transform(self) -> Transform {
         match self {
-            Self::Gauge => Kind::Gauge,
-            Self::Rate => Kind::Rate,
-            Self::Increase => Kind::Increase,
+            Self::Gauge => Transform::Raw,
+            Self::Rate => Transform::Rate,
+            Self::Increase => Transform::Increase,
         }
     }
 }
@@ -98,6 +113,22 @@ impl CustomMetric {
             scope: self.scope,
             matchers,
         })
+    }
+}
+
+impl Builder<'_> {
+    /// A custom metric: its series with their definition's matchers and the spec's filters,
+    /// real containers only when per container, each scrape once, summed per pod.
+    pub(super) fn custom(&self, custom: &CheckedCustom) -> String {
+        let fixed: &[Fixed] = match custom.scope {
+            CustomScope::Container => REAL_CONTAINERS,
+            CustomScope::Pod => &[],
+        };
+        let vector = self.range(
+            custom.kind.transform(),
+            &selector(&custom.series, &self.series_matchers(fixed)),
+        );
+        self.per_pod(&vector, Dedupe::DropScrapeLabels, &[])
     }
 }
 

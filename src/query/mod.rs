@@ -23,8 +23,8 @@ pub use label::{
 };
 pub use profile::{CustomProfile, Profile, ProfileSpec, PROFILE_NAMES};
 
-use catalog::{Fixed, PodScope, Shape, Transform};
-use custom::CheckedCustom;
+use catalog::{Fixed, PodScope, Shape, Transform, REAL_CONTAINERS};
+use custom::{CheckedCustom, SCRAPE_LABELS};
 
 /// Why a query could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -168,21 +168,6 @@ pub fn build_query(spec: &QuerySpec) -> Result<String, QueryError> {
     };
     Builder::new(target, spec)?.build()
 }
-
-/// Labels that tell scrapes of one series apart rather than series: what Prometheus and the
-/// Prometheus Operator attach per target (`instance`, `job`, `service`, `endpoint`) and what HA
-/// pairs and Thanos or Cortex replicas add. A custom metric's series equal but for these count
-/// once.
-const SCRAPE_LABELS: &[&str] = &[
-    "instance",
-    "job",
-    "service",
-    "endpoint",
-    "replica",
-    "prometheus_replica",
-    "prometheus",
-    "__replica__",
-];
 
 /// The metric a query is built for.
 enum Target {
@@ -526,11 +511,7 @@ impl<'a> Builder<'a> {
                 denominator,
                 dedup,
             } => {
-                let fixed: &[Fixed] = &[
-                    ("container", MatchOp::NotEqual, ""),
-                    ("container", MatchOp::NotEqual, "POD"),
-                ];
-                let matchers = self.series_matchers(fixed);
+                let matchers = self.series_matchers(REAL_CONTAINERS);
                 let side = |series: &str| {
                     self.per_pod(
                         &self.range(Transform::Rate, &selector(series, &matchers)),
@@ -562,30 +543,6 @@ impl<'a> Builder<'a> {
                 )
             }
         })
-    }
-}
-
-impl Builder<'_> {
-    /// A custom metric: its series with their definition's matchers and the spec's filters,
-    /// real containers only when per container, each scrape once, summed per pod.
-    fn custom(&self, custom: &CheckedCustom) -> String {
-        let fixed: &[Fixed] = match custom.scope {
-            CustomScope::Container => &[
-                ("container", MatchOp::NotEqual, ""),
-                ("container", MatchOp::NotEqual, "POD"),
-            ],
-            CustomScope::Pod => &[],
-        };
-        let transform = match custom.kind {
-            CustomKind::Gauge => Transform::Raw,
-            CustomKind::Rate => Transform::Rate,
-            CustomKind::Increase => Transform::Increase,
-        };
-        let vector = self.range(
-            transform,
-            &selector(&custom.series, &self.series_matchers(fixed)),
-        );
-        self.per_pod(&vector, Dedupe::DropScrapeLabels, &[])
     }
 }
 
