@@ -135,9 +135,18 @@ export function unreachableOutage(
  * millicores and MiB. A missing value stays NaN, never zero.
  */
 export function containerUsage(row: PodRow): ContainerUsage[] {
-  return row.containers.map(c => ({
-    container: c.container,
-    cpu: c.cpu === null ? NaN : c.cpu / 1000,
-    memory: c.memory === null ? NaN : c.memory * MiB,
-  }));
+  return row.containers.map(c => baseUsage(c.container, c.cpu, c.memory));
+}
+
+/** One usage in millicores and MiB, as rows carry it, in the core's cores and bytes. */
+export function baseUsage(
+  container: string,
+  cpu: number | null,
+  memory: number | null
+): ContainerUsage {
+  return {
+    container,
+    cpu: cpu === null ? NaN : cpu / 1000,
+    memory: memory === null ? NaN : memory * MiB,
+  };
 }

@@ -9,7 +9,7 @@ import { checkUsage } from 'kubeprom';
 import type { ErrorDescription } from './errors';
 import { describeError } from './errors';
 import type { MetricsServerResult } from './metricsServer';
-import { fallbackNote, prometheusUnreachable } from './metricsServer';
+import { baseUsage, fallbackNote, prometheusUnreachable } from './metricsServer';
 import { podKey } from './viewmodel';
 
 /**
@@ -51,21 +51,14 @@ export interface Usage {
   disagreement?: string[];
 }
 
-const MiB = 1024 * 1024;
-
 /**
  * Marks the pods whose Prometheus values metrics-server disagrees with (kubeprom's
  * `checkUsage` on the pod totals: the list has no container breakdown), with the summary and
  * likely causes to show. Pods metrics-server does not list are left alone.
  */
 export function crossCheckUsage(values: Map<string, Usage>, ms: MetricsServerResult): void {
-  const total = (cpu: number | null, memory: number | null) => [
-    {
-      container: 'pod',
-      cpu: cpu === null ? NaN : cpu / 1000,
-      memory: memory === null ? NaN : memory * MiB,
-    },
-  ];
+  // One entry on each side, named alike: the totals are compared, not containers.
+  const total = (cpu: number | null, memory: number | null) => [baseUsage('pod', cpu, memory)];
   for (const row of ms.rows) {
     const ours = values.get(podKey(row));
     if (!ours || ours.note) continue;
