@@ -176,8 +176,11 @@ export interface QueryResult {
   resultType: 'vector' | 'matrix' | 'scalar' | 'string';
   /**
    * The series. In a result of `parseResponse` or the client, made on first read (one array,
-   * the same on every read; it may be replaced): `aggregatePods` of a result whose series were
-   * never read takes its packing straight back to wasm.
+   * the same on every read; it may be replaced). Until then the parsed result stays in wasm
+   * memory, where `aggregatePods`, `aggregatePodsReport`, `aggregateGroups` and
+   * `recommendResources` read it without a JS object per series. It is freed when the
+   * series are first read or replaced, or when the result is garbage-collected; past 128 MiB of
+   * such results the oldest move out of wasm as a copy of their body (parsed again if used).
    */
   series: Series[];
   warnings: string[];

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPrometheus, freePort } from '../harness/prometheus.mjs';
 import { generate } from '../../www/bench/generate.mjs';
-import { initSync, buildQuery, listMetrics, parseResponse, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes } from '../../www/index.js';
+import { initSync, buildQuery, listMetrics, parseResponse, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes, PrometheusClient } from '../../www/index.js';
+import { keptIdOf, keptStats } from '../../pkg/kubeprom_unpack.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
 let prom;
@@ -197,4 +198,29 @@ test('the documented path takes the same options: stats, top, order and a page g
   assert.equal(wrong.kind, 'invalid_argument');
   assert.match(wrong.message, /maxBytes/);
   assert.equal(outcome(() => aggregatePods(parseResponse(body), { top: 2, order: 'sideways' })).kind, 'invalid_argument');
+});
+
+test('the client keeps its results in wasm too: query and queryRange aggregate as the fast path reads their bodies', async () => {
+  const anchor = prom.expected.anchor;
+  const client = new PrometheusClient({ baseUrl: prom.url });
+  const queries = ['pod_cpu_usage', 'pod_memory_working_set', 'pod_restarts'].map((metric) => buildQuery({ metric }));
+  queries.push('container_memory_working_set_bytes');
+  for (const q of queries) {
+    const e = encodeURIComponent(q);
+    const asks = [
+      [() => client.query(q, anchor), `/api/v1/query?query=${e}&time=${anchor}`],
+      [() => client.queryRange(q, anchor - 3600, anchor, 60), `/api/v1/query_range?query=${e}&start=${anchor - 3600}&end=${anchor}&step=60`],
+    ];
+    for (const [ask, path] of asks) {
+      const result = await ask();
+      const id = keptIdOf(result);
+      assert.ok(keptStats().ids.includes(id), `${path}: kept in wasm`);
+      const body = await (await fetch(`${prom.url}${path}`)).arrayBuffer();
+      for (const opts of OPTIONS.slice(0, 4)) {
+        assert.equal(canonical(aggregatePodsReport(result, opts)), canonical(aggregatePodsFromBytes(body, opts)), `${path} ${JSON.stringify(opts)}`);
+      }
+      assert.ok(result.series.length > 0, path);
+      assert.ok(!keptStats().ids.includes(id), `${path}: freed once read`);
+    }
+  }
 });

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../www/bench/generate.mjs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { initSync, parseResponse, aggregatePodsReport, aggregatePods } from '../../www/index.js';
+import { keptIdOf, keptStats, setKeptBudget } from '../../pkg/kubeprom_unpack.js';
 
 before(() => {
   initSync({ module: readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url))) });
@@ -214,4 +217,68 @@ test('a never-read result copied, spread or replaced is what its series say', ()
   edited.series[1].labels.container = 'y';
   edited.series[1].values[0] = 3;
   assert.deepEqual(values(edited), [['p', 4]]);
+});
+
+// Results keep their parsed columns in wasm until their series are read, they are collected, or
+// the kept results pass a byte budget (crates/kubeprom-wasm/src/kept.rs, unpack.js).
+const KEPT_BODY = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"a","pod":"p","container":"x"},"value":[1,"1.5"]},{"metric":{"namespace":"a","pod":"q","container":"x"},"value":[1,"2"]}]},"infos":["i"]}';
+const keptCount = () => keptStats().results;
+
+test('reading or replacing the series of a result frees its columns in wasm', () => {
+  const before = keptCount();
+  const read = parseResponse(KEPT_BODY);
+  const replaced = parseResponse(KEPT_BODY);
+  assert.equal(keptCount(), before + 2);
+  assert.equal(read.series.length, 2);
+  assert.equal(keptCount(), before + 1);
+  replaced.series = [];
+  assert.equal(keptCount(), before);
+  assert.deepEqual(asBits(read), reference(KEPT_BODY));
+  assert.deepEqual(aggregatePods(replaced), []);
+});
+
+test('past the budget the oldest kept results move into JS and still read and aggregate the same', () => {
+  const bodies = Object.values(generate()).map((path) => readFileSync(path, 'utf8'));
+  const opts = { stats: ['last', 'avg', 'max', 'p95'] };
+  const expected = bodies.map((body) => {
+    const read = parseResponse(body);
+    read.series.length;
+    return reportBits(aggregatePodsReport(read, opts));
+  });
+  setKeptBudget(0);
+  try {
+    const results = bodies.map((body) => parseResponse(body));
+    // Only the newest is kept: every older one (and any of earlier tests) was spilled.
+    assert.equal(keptCount(), 1);
+    results.forEach((result, i) => assert.equal(reportBits(aggregatePodsReport(result, opts)), expected[i], `input ${i}`));
+    results.forEach((result, i) => assert.deepEqual(asBits(result), reference(bodies[i]), `input ${i}`));
+    assert.equal(keptCount(), 0);
+  } finally {
+    setKeptBudget(128 * 1024 * 1024);
+  }
+});
+
+/** The ids of `n` kept results, aggregated and dropped (made here, so no frame still holds one). */
+function keepAndDrop(n) {
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const result = parseResponse(KEPT_BODY);
+    aggregatePods(result);
+    ids.push(keptIdOf(result));
+  }
+  return ids;
+}
+
+test('a kept result nobody holds is freed when it is collected', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  const ids = keepAndDrop(20);
+  const stillKept = () => ids.filter((id) => keptStats().ids.includes(id));
+  assert.equal(stillKept().length, 20);
+  // Finalizers run in tasks after a collection; a few rounds give them every chance.
+  for (let round = 0; round < 50 && stillKept().length > 0; round++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.deepEqual(stillKept(), []);
 });

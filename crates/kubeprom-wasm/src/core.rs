@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::bytes::PodCall;
+use crate::kept;
 use crate::packed::{self, PackedPods};
 use kubeprom::aggregate::{aggregate_pods, Aggregation, BytesAggregation};
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
@@ -152,12 +153,7 @@ fn parse_max_bytes(opts: &JsValue) -> Result<usize, JsValue> {
 pub fn parse_response(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let max_bytes = parse_max_bytes(&opts)?;
     let bytes = body_within(&body, max_bytes)?;
-    query_result_to_js(&bytes, max_bytes).map_err(response_error)
-}
-
-/// A query or query_range body as a JS `QueryResult`, for `parseResponse` and the client.
-fn query_result_to_js(body: &[u8], max_bytes: usize) -> Result<JsValue, ResponseError> {
-    response::parse_query_response(body, max_bytes).map(|c| packed::result_to_js(&c))
+    kept::keep(bytes, max_bytes).map_err(|(_, e)| response_error(e))
 }
 
 /// A label set as a plain object. `Object.fromEntries` defines each label as an own property,
@@ -180,10 +176,9 @@ fn aggregate(result: &JsValue, opts: JsValue) -> Result<(PackedPods, Aggregation
             "options.maxBytes: only parseResponse and aggregatePodsFromBytes read a body",
         ));
     }
-    let mut packed = packed::result_from_js(result)?;
-    let columns = packed.columns()?;
-    let mut aggregation =
-        kubeprom::aggregate::aggregate_pods(&columns, &call.aggregate).map_err(query_error)?;
+    let mut aggregation = packed::result_from_js(result)?
+        .with_columns(|columns| kubeprom::aggregate::aggregate_pods(columns, &call.aggregate))?
+        .map_err(query_error)?;
     let (pods, total) = call.pods_to_js(&mut aggregation);
     Ok((pods, aggregation, total))
 }
@@ -275,7 +270,7 @@ impl PrometheusClient {
     /// An instant query.
     pub fn query(&self, promql: String, time: Option<f64>, opts: JsValue) -> Promise {
         let url = self.config.query_url(&promql, time);
-        self.request(url, opts, query_result_to_js)
+        self.request_result(url, opts)
     }
 
     /// An instant query's per-pod values (`aggregatePodsFromBytes` of its body), its body
@@ -318,7 +313,7 @@ impl PrometheusClient {
         opts: JsValue,
     ) -> Promise {
         let url = self.config.query_range_url(&promql, start, end, step);
-        self.request(url, opts, query_result_to_js)
+        self.request_result(url, opts)
     }
 
     /// `recommendResources` with this client running `planRecommendation`'s queries at
@@ -333,7 +328,8 @@ impl PrometheusClient {
                 .map(|q| {
                     let url = self.config.query_url(&q.promql, time);
                     let request = self.request(url, opts.clone(), |body, max| {
-                        client::parse_query(body, max).map(|r| to_js(&container_values(&r)))
+                        response::parse_query_response(body, max)
+                            .map(|r| to_js(&container_values(&r)))
                     });
                     (q.need, request)
                 })
@@ -398,6 +394,32 @@ impl PrometheusClient {
             let body = exchange.bytes().await.map_err(client_error)?;
             exchange
                 .interpret(&body, config.max_bytes, parse)
+                .map_err(client_error)
+        })
+    }
+
+    /// A query or query_range request whose result keeps its columns in wasm (see kept.rs).
+    fn request_result(&self, url: Result<String, ClientError>, opts: JsValue) -> Promise {
+        let config = Rc::clone(&self.config);
+        let signal = get(&opts, "signal");
+        future_to_promise(async move {
+            let url = url.map_err(client_error)?;
+            let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
+            let exchange = Exchange::open(&config, &url, signal)
+                .await
+                .map_err(client_error)?;
+            let mut body = exchange.bytes().await.map_err(client_error)?;
+            if (200..300).contains(&exchange.response.status()) {
+                match kept::keep(body, config.max_bytes) {
+                    Ok(result) => return Ok(result),
+                    Err((recovered, _)) => body = recovered,
+                }
+            }
+            // Not a success, or not one that parses: the status-aware reading says why.
+            exchange
+                .interpret(&body, config.max_bytes, |body, max| {
+                    kept::keep(body.to_vec(), max).map_err(|(_, e)| e)
+                })
                 .map_err(client_error)
         })
     }

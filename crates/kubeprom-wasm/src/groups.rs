@@ -95,9 +95,9 @@ pub fn aggregate_groups_js(result: JsValue, opts: JsValue) -> Result<JsValue, Js
     let grouping = grouping_of(&opts, group)?;
     let opts: AggregateOptions =
         options_beside(opts, "options", &["group", "part", "identity", "combine"])?;
-    let mut packed = packed::result_from_js(&result)?;
-    let columns = packed.columns()?;
-    let aggregation = aggregate_groups(&columns, &grouping, &opts).map_err(query_error)?;
+    let aggregation = packed::result_from_js(&result)?
+        .with_columns(|columns| aggregate_groups(columns, &grouping, &opts))?
+        .map_err(query_error)?;
     Ok(report_to_js(&aggregation, &names))
 }
 

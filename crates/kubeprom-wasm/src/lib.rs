@@ -6,12 +6,14 @@
 //! - [`bytes`]: from response bytes to per-pod values in one call;
 //! - [`groups`]: the per-pod rules for other groups (queues, controllers, targets);
 //! - [`recommend`]: right-sizing's queries and recommendations;
+//! - `kept`: parsed results kept in wasm behind the JS results, released with them;
 //! - `packed`: results and pods crossing as flat arrays and one string table, made into
 //!   objects by `unpack.js` (the JS half, shipped beside the glue).
 
 pub mod bytes;
 pub mod core;
 pub mod groups;
+mod kept;
 mod packed;
 pub mod recommend;
 

@@ -40,19 +40,14 @@ extern "C" {
         unattributed: &[u32],
     ) -> JsValue;
 
-    #[wasm_bindgen(js_name = unpackResult)]
-    #[allow(clippy::too_many_arguments)]
-    fn unpack_result(
-        result_type: &str,
+    #[wasm_bindgen(js_name = copyPacking)]
+    fn copy_packing(
         text: &str,
         ends: &[u32],
         labels: &[u32],
         bounds: &[u32],
         timestamps: &[f64],
         values: &[f64],
-        warnings: &[u32],
-        infos: &[u32],
-        string_value: JsValue,
     ) -> JsValue;
 
     #[wasm_bindgen(js_name = packResult)]
@@ -182,8 +177,9 @@ impl<'a> PositionCache<'a> {
     }
 }
 
-/// A parsed result as the API's `QueryResult`.
-pub(super) fn result_to_js(columns: &QueryResult) -> JsValue {
+/// A parsed result's series as a packing for `unpack.js`: its labels through one string table,
+/// its samples as two arrays (copied into JS).
+pub(super) fn packing_to_js(columns: &QueryResult) -> JsValue {
     let mut table = StringTable::default();
     let (mut names, mut values) = (PositionCache::default(), PositionCache::default());
     let mut labels = Vec::with_capacity(columns.series.len() * 25);
@@ -197,23 +193,36 @@ pub(super) fn result_to_js(columns: &QueryResult) -> JsValue {
         bounds.push(series.start as u32);
         bounds.push(series.end as u32);
     }
-    let warnings: Vec<u32> = columns.warnings.iter().map(|w| table.id(w)).collect();
-    let infos: Vec<u32> = columns.infos.iter().map(|i| table.id(i)).collect();
-    unpack_result(
-        columns.result_type.as_str(),
+    copy_packing(
         &table.text,
         &table.ends,
         &labels,
         &bounds,
         &columns.timestamps,
         &columns.values,
-        &warnings,
-        &infos,
-        columns
-            .string_value
-            .as_deref()
-            .map_or(JsValue::UNDEFINED, JsValue::from_str),
     )
+}
+
+/// A `QueryResult` from JS: the columns kept in wasm behind a result nobody has read or
+/// changed, or else what `packResult` packed.
+pub(super) enum ResultFromJs {
+    /// Kept result `id` (see kept.rs).
+    Kept(u32),
+    /// A result packed by `packResult`.
+    Packed(PackedResult),
+}
+
+impl ResultFromJs {
+    /// `f` of the result's columns.
+    pub(super) fn with_columns<R>(
+        &mut self,
+        f: impl FnOnce(&QueryResult) -> R,
+    ) -> Result<R, JsValue> {
+        match self {
+            ResultFromJs::Kept(id) => crate::kept::with_columns(*id, f),
+            ResultFromJs::Packed(packed) => Ok(f(&packed.columns()?)),
+        }
+    }
 }
 
 /// A `QueryResult` from JS, packed by `packResult` into what a core [`QueryResult`] is made of.
@@ -229,11 +238,14 @@ pub(super) struct PackedResult {
 
 /// Reads a `QueryResult` given back from JS (as `parseResponse` made it, or built by hand);
 /// a result of the wrong shape is an `invalid_argument` error naming the field.
-pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> {
+pub(super) fn result_from_js(result: &JsValue) -> Result<ResultFromJs, JsValue> {
     let packed = pack_result(result);
     let field = |key: &str| get(&packed, key);
     if let Some(message) = field("error").as_string() {
         return Err(kubeprom_wasm_support::invalid(message));
+    }
+    if let Some(id) = field("kept").as_f64() {
+        return Ok(ResultFromJs::Kept(id as u32));
     }
     // packResult checked it already.
     let result_type = field("resultType")
@@ -244,7 +256,7 @@ pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> 
         })?;
     let u32s = |key: &str| js_sys::Uint32Array::from(field(key)).to_vec();
     let f64s = |key: &str| js_sys::Float64Array::from(field(key)).to_vec();
-    Ok(PackedResult {
+    Ok(ResultFromJs::Packed(PackedResult {
         result_type,
         text: field("text").as_string().unwrap_or_default(),
         ends: u32s("ends"),
@@ -252,12 +264,12 @@ pub(super) fn result_from_js(result: &JsValue) -> Result<PackedResult, JsValue> 
         bounds: u32s("bounds"),
         timestamps: f64s("timestamps"),
         values: f64s("values"),
-    })
+    }))
 }
 
 impl PackedResult {
     /// The result as columns borrowing its strings (the samples move into them).
-    pub(super) fn columns(&mut self) -> Result<QueryResult<'_>, JsValue> {
+    fn columns(&mut self) -> Result<QueryResult<'_>, JsValue> {
         let broken = || {
             kubeprom_wasm_support::invalid("result: could not be read back (inconsistent packing)")
         };

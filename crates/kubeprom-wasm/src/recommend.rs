@@ -70,8 +70,8 @@ pub fn recommend_resources(spec: JsValue, answers: JsValue) -> Result<JsValue, J
                 need.name()
             )));
         }
-        let mut packed = result_from_js(&result)?;
-        read.insert(need, container_values(&packed.columns()?));
+        let values = result_from_js(&result)?.with_columns(container_values)?;
+        read.insert(need, values);
     }
     Ok(recommendation_to_js(&spec, &plan, &read))
 }

@@ -76,7 +76,7 @@ export function unpackPods(text, ends, layout, numbers, statNames, timestamps, v
 }
 
 /**
- * The string table and label layout each `series` array of unpackResult was made from, so that
+ * The string table and label layout each `series` array of keptResult was made from, so that
  * packResult can give them back to wasm instead of packing every label again (packing was most
  * of aggregatePods' time on a 50,000-series result). Used only while the labels still say the
  * same, which packResult checks.
@@ -84,48 +84,128 @@ export function unpackPods(text, ends, layout, numbers, statNames, timestamps, v
 const madeFrom = new WeakMap();
 
 /**
- * The packing of each result of unpackResult whose `series` was never read: packResult gives it
- * back to wasm as it came, since nothing can have changed what nobody has seen.
+ * Where the rows of each result of keptResult are while nobody has read its series: kept in
+ * wasm (`{ kept: id, ... }`), or moved out as a copy of its body (`{ body, ... }`, kept again when
+ * used). packResult hands them back as they are, since nothing can have changed what nobody has
+ * seen. Each state also has the result's `resultType` as parsed, `bytes` (its size in wasm) and
+ * the `maxBytes` it was parsed with.
  */
 const unread = new WeakMap();
 
+/** The wasm side of kept results (kept.rs). */
+let keeper;
+
 /**
- * A QueryResult (see packed.rs for the layout). All samples are copied once into two JS-owned
- * arrays; each series' `timestamps` and `values` are views of them (`subarray`), so a result
- * costs two allocations for its samples instead of two per series. The series objects are made
- * when `series` is first read: a result only handed to aggregatePods never makes them, and on a
- * 50,000-series answer making them cost as much as JSON.parse.
+ * Installed by kept.rs when it first keeps a result: `pack(id)` gives a packing, `release(id)`
+ * frees the columns, `body(id)` gives a copy of the body, `keepAgain(body, maxBytes)` keeps it
+ * again under a new id.
  */
-export function unpackResult(resultType, text, ends, labels, bounds, timestamps, values, warnings, infos, stringValue) {
-  const packing = {
-    text,
-    ends: ends.slice(),
-    labels: labels.slice(),
-    bounds: bounds.slice(),
-    timestamps: timestamps.slice(),
-    values: values.slice(),
-  };
-  const cut = (id) => text.slice(id === 0 ? 0 : packing.ends[id - 1], packing.ends[id]);
+export function installKeeper(pack, release, body, keepAgain) {
+  keeper = { pack, release, body, keepAgain };
+}
+
+// The states of the results kept in wasm, oldest first ({ ref, state } by id), and the bytes
+// they hold there. Past the budget the oldest move out as a copy of their body (a plain copy:
+// packing them into JS would cost more than they can save). wasm memory never shrinks and the
+// garbage collector runs when it likes, so without a bound a page polling a big cluster would
+// keep every answer in wasm until then.
+const kept = new Map();
+let keptBytes = 0;
+let keptBudget = 128 * 1024 * 1024;
+
+/** The budget in bytes of the results kept in wasm (for tests; 0 keeps none beyond the newest). */
+export function setKeptBudget(bytes) {
+  keptBudget = bytes;
+}
+
+/** How many results are kept in wasm now, their bytes and ids (for tests). */
+export function keptStats() {
+  return { results: kept.size, bytes: keptBytes, ids: [...kept.keys()] };
+}
+
+/** The id under which `result`'s columns are kept in wasm, or undefined (for tests). */
+export function keptIdOf(result) {
+  return unread.get(result)?.kept;
+}
+
+const collected = new FinalizationRegistry((id) => forget(id));
+
+/** Drops kept result `id` from the books and frees its columns. */
+function forget(id) {
+  const entry = kept.get(id);
+  if (entry !== undefined) {
+    kept.delete(id);
+    keptBytes -= entry.state.bytes;
+    collected.unregister(entry.state);
+  }
+  keeper.release(id);
+}
+
+/** Books `result` (whose state says `kept`) as kept, moving older ones out past the budget. */
+function book(result, state) {
+  collected.register(result, state.kept, state);
+  kept.set(state.kept, { ref: new WeakRef(result), state });
+  keptBytes += state.bytes;
+  for (const [oldest, entry] of kept) {
+    if (keptBytes <= keptBudget || oldest === state.kept) break;
+    if (entry.ref.deref() !== undefined) {
+      entry.state.body = keeper.body(oldest);
+      delete entry.state.kept;
+    }
+    forget(oldest);
+  }
+}
+
+/** The id of `result`'s columns in wasm, keeping its body again if it had moved out. */
+function keptId(result, state) {
+  if (state.kept === undefined) {
+    state.kept = keeper.keepAgain(state.body, state.maxBytes);
+    delete state.body;
+    book(result, state);
+  }
+  return state.kept;
+}
+
+/**
+ * A QueryResult whose columns stay in wasm as kept result `id`. Its series objects are made when
+ * `series` is first read (then all samples are copied once into two JS-owned arrays, each
+ * series' `timestamps` and `values` being views of them, and the columns in wasm are freed); a
+ * result only handed to the per-pod calls never makes them, and on a 50,000-series answer making
+ * them cost as much as JSON.parse.
+ */
+export function keptResult(id, bytes, maxBytes, resultType, warnings, infos, stringValue) {
   let series;
   const result = {
     resultType,
     get series() {
       if (series === undefined) {
+        const state = unread.get(result);
+        const at = keptId(result, state);
+        series = seriesOf(keeper.pack(at));
         unread.delete(result);
-        series = seriesOf(packing);
+        forget(at);
       }
       return series;
     },
     set series(replaced) {
+      const state = unread.get(result);
+      if (state?.kept !== undefined) forget(state.kept);
       unread.delete(result);
       series = replaced;
     },
-    warnings: Array.from(warnings, cut),
-    infos: Array.from(infos, cut),
+    warnings,
+    infos,
   };
-  unread.set(result, packing);
   if (stringValue !== undefined) result.value = stringValue;
+  const state = { kept: id, resultType, bytes, maxBytes };
+  unread.set(result, state);
+  book(result, state);
   return result;
+}
+
+/** A packing's arrays copied out of wasm memory (the views passed in are valid during the call). */
+export function copyPacking(text, ends, labels, bounds, timestamps, values) {
+  return { text, ends: ends.slice(), labels: labels.slice(), bounds: bounds.slice(), timestamps: timestamps.slice(), values: values.slice() };
 }
 
 /** The series objects of a packing, remembered with what they were made from (see madeFrom). */
@@ -151,7 +231,7 @@ function sampleCount(samples) {
  * A QueryResult given back to wasm (for aggregatePods) as a string table, flat arrays and two
  * sample arrays: reading it property by property from wasm took longer than the aggregation.
  * The table may hold a string more than once; ids only need to point at equal text.
- * Samples that are views of one buffer in series order, as unpackResult makes them, go as one
+ * Samples that are views of one buffer in series order, as keptResult makes them, go as one
  * view without a copy. Gives `{ error }` for a result of the wrong shape, with the message.
  */
 export function packResult(result) {
@@ -159,8 +239,9 @@ export function packResult(result) {
   if (!['vector', 'matrix', 'scalar', 'string'].includes(resultType)) {
     return { error: "result.resultType: expected 'vector', 'matrix', 'scalar' or 'string'" };
   }
-  const packing = unread.get(result);
-  if (packing !== undefined) return { resultType, ...packing };
+  // A result whose type was changed by hand reads its series and packs them as any other.
+  const state = unread.get(result);
+  if (state !== undefined && state.resultType === resultType) return { resultType, kept: keptId(result, state) };
   const series = result.series;
   if (!Array.isArray(series)) return { error: 'result.series: expected an array' };
   const made = madeFrom.get(series);
