@@ -551,6 +551,38 @@ export function planRecommendation(spec: RecommendSpec): { queries: Recommendati
 /** The recommendation from the answers of `planRecommendation`'s queries, keyed by `need`. */
 export function recommendResources(spec: RecommendSpec, answers: Record<RecommendationNeed, QueryResult>): Recommendation;
 
+/** The settings of `rightSizingRules`; each defaults as in `RecommendSpec`. */
+export interface RightSizingRulesSpec {
+  window?: string;
+  step?: string;
+  rateWindow?: string;
+  cpuPercentile?: number;
+  memoryBuffer?: number;
+  minCpu?: number;
+  minMemory?: number;
+  minHistory?: string;
+  tolerance?: number;
+  profile?: string | Profile;
+}
+
+/**
+ * Right-sizing as Prometheus rules over every workload's containers (pods by ownership):
+ * recording rules for the recommended and current requests and the history's length, and
+ * alert conditions over them whose value is how far the request is from the recommendation
+ * (the excess or the shortfall, positive). The method of
+ * `recommendResources`, compared unrounded, and without the OOM-killed memory floor.
+ */
+export interface RightSizingRules {
+  /** How often the group should be evaluated ('1h'). */
+  interval: string;
+  /** Labels of every recorded series and alert: the cluster label if any, namespace, workload, workload_kind, container. */
+  labels: string[];
+  records: { record: string; expr: string }[];
+  alerts: { alert: string; resource: 'cpu' | 'memory'; status: 'over-provisioned' | 'under-provisioned'; expr: string }[];
+}
+
+export function rightSizingRules(spec?: RightSizingRulesSpec): RightSizingRules;
+
 /** Wait-time distribution; p50, p95 and max are NaN when count is 0. */
 export interface WaitStats {
   /** Upper bounds in seconds with cumulative counts, the last one +Inf. */

@@ -149,4 +149,5 @@ export {
   checkUsage,
   planRecommendation,
   recommendResources,
+  rightSizingRules,
 } from '../pkg/kubeprom.js';

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod custom;
 pub mod duration;
 pub mod label;
+pub mod owners;
 pub mod profile;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ pub use label::{
     bare_selector, is_classic_label_name, is_classic_metric_name, label_name_text, selector,
     LabelName, LabelValue, MatchOp, MatchValue, Matcher,
 };
+pub use owners::{pod_workloads, WORKLOAD_LABELS};
 pub use profile::{CustomProfile, Profile, ProfileSpec, PROFILE_NAMES};
 
 use catalog::{Fixed, PodScope, Shape, Transform, REAL_CONTAINERS};
@@ -572,7 +574,7 @@ fn known<'a>(names: &'a [&'static str]) -> impl Iterator<Item = LabelName> + 'a 
 }
 
 /// A float as PromQL reads it back exactly (`0.95`, `0.5`, `1`).
-fn format_float(value: f64) -> String {
+pub(crate) fn format_float(value: f64) -> String {
     let text = format!("{value}");
     if text.contains('e') {
         format!("{value:e}")

@@ -88,8 +88,8 @@ pub fn container_values(result: &QueryResult) -> BTreeMap<String, f64> {
 }
 
 /// Differences within these are fine whatever the tolerance: rounding and noise.
-const CPU_MARGIN: f64 = 0.02;
-const MEMORY_MARGIN: f64 = 16.0 * MIB;
+pub(crate) const CPU_MARGIN: f64 = 0.02;
+pub(crate) const MEMORY_MARGIN: f64 = 16.0 * MIB;
 
 /// The recommendation for every container found in `answers`, sorted by name.
 ///

@@ -10,16 +10,19 @@
 //! pods replaced during the history count while they ran.
 //!
 //! [`plan`] gives the queries (Prometheus evaluates the history: one value per container, at
-//! any scale); [`recommend`] reads their answers.
+//! any scale); [`recommend`] reads their answers. [`right_sizing_rules`] writes the same method as
+//! Prometheus rules over every workload, for alerts and dashboards.
 
 mod compute;
 mod plan;
 mod rounding;
+pub mod rules;
 mod spec;
 
 pub use compute::{container_values, recommend, Advice, Answers, ContainerAdvice, Status};
 pub use plan::{plan, Need, Plan, PlannedQuery};
 pub use rounding::{cpu_quantity, memory_quantity, round_cpu, round_memory};
+pub use rules::{right_sizing_rules, RightSizingRules, RulesSpec};
 pub use spec::{
     CpuLimitPolicy, RecommendSpec, Settings, DEFAULT_CPU_PERCENTILE, DEFAULT_MEMORY_BUFFER,
     DEFAULT_MIN_CPU, DEFAULT_MIN_HISTORY, DEFAULT_MIN_MEMORY, DEFAULT_STEP, DEFAULT_TOLERANCE,

@@ -109,21 +109,58 @@ pub struct Settings {
     pub tolerance: f64,
 }
 
+/// The settings of a recommendation, as given (unchecked, defaults not filled in): shared by
+/// one workload's [`RecommendSpec`] and the cluster-wide rules' [`RulesSpec`](super::RulesSpec).
+pub(crate) struct Tuning<'a> {
+    pub window: &'a Option<String>,
+    pub step: &'a Option<String>,
+    pub rate_window: &'a Option<String>,
+    pub cpu_percentile: Option<f64>,
+    pub memory_buffer: Option<f64>,
+    pub cpu_limit: Option<CpuLimitPolicy>,
+    pub min_cpu: Option<f64>,
+    pub min_memory: Option<f64>,
+    pub min_history: &'a Option<String>,
+    pub tolerance: Option<f64>,
+}
+
 impl Settings {
     /// Checks `spec`'s settings; the error names the field.
     pub fn of(spec: &RecommendSpec) -> Result<Self, QueryError> {
+        if spec.namespace.is_empty() {
+            return Err(QueryError::invalid("namespace", "empty"));
+        }
+        if spec.workload.name.is_empty() {
+            return Err(QueryError::invalid("workload.name", "empty"));
+        }
+        Self::tuned(&Tuning {
+            window: &spec.window,
+            step: &spec.step,
+            rate_window: &spec.rate_window,
+            cpu_percentile: spec.cpu_percentile,
+            memory_buffer: spec.memory_buffer,
+            cpu_limit: spec.cpu_limit,
+            min_cpu: spec.min_cpu,
+            min_memory: spec.min_memory,
+            min_history: &spec.min_history,
+            tolerance: spec.tolerance,
+        })
+    }
+
+    /// Checks a recommendation's settings; the error names the field.
+    pub(crate) fn tuned(spec: &Tuning) -> Result<Self, QueryError> {
         let duration = |value: &Option<String>, default: &str, field: &str| {
             PromDuration::parse(value.as_deref().unwrap_or(default), field)
         };
-        let window = duration(&spec.window, DEFAULT_WINDOW, "window")?;
-        let step = duration(&spec.step, DEFAULT_STEP, "step")?;
+        let window = duration(spec.window, DEFAULT_WINDOW, "window")?;
+        let step = duration(spec.step, DEFAULT_STEP, "step")?;
         if step > window {
             return Err(QueryError::invalid(
                 "step",
                 format!("{step} is longer than the window {window}"),
             ));
         }
-        let min_history = duration(&spec.min_history, DEFAULT_MIN_HISTORY, "minHistory")?;
+        let min_history = duration(spec.min_history, DEFAULT_MIN_HISTORY, "minHistory")?;
         if min_history > window {
             return Err(QueryError::invalid(
                 "minHistory",
@@ -151,16 +188,10 @@ impl Settings {
                 "a factor of 1 or more",
             )?;
         }
-        if spec.namespace.is_empty() {
-            return Err(QueryError::invalid("namespace", "empty"));
-        }
-        if spec.workload.name.is_empty() {
-            return Err(QueryError::invalid("workload.name", "empty"));
-        }
         Ok(Self {
             window,
             step,
-            rate_window: duration(&spec.rate_window, query::DEFAULT_WINDOW, "rateWindow")?,
+            rate_window: duration(spec.rate_window, query::DEFAULT_WINDOW, "rateWindow")?,
             cpu_percentile: number(
                 spec.cpu_percentile,
                 DEFAULT_CPU_PERCENTILE,

@@ -75,3 +75,13 @@ pub fn recommend_resources(spec: JsValue, answers: JsValue) -> Result<JsValue, J
     }
     Ok(recommendation_to_js(&spec, &plan, &read))
 }
+
+/// The right-sizing method as Prometheus rules over every workload: recording rules and alert
+/// conditions (see `RightSizingRules` in index.d.ts).
+#[wasm_bindgen(js_name = rightSizingRules)]
+pub fn right_sizing_rules(spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: recommend::RulesSpec = kubeprom_wasm_support::options(spec, "spec")?;
+    recommend::right_sizing_rules(&spec)
+        .map(|rules| to_js(&rules))
+        .map_err(query_error)
+}
