@@ -43,6 +43,11 @@ export function render(options = defaults) {
   const groups = buildRuleGroups(options);
   files.push({ path: 'rules/kubeprom.rules.yaml', text: toYaml({ groups }, { header: HEADER }) });
   files.push({ path: 'rules/prometheusrule.yaml', text: toYaml(prometheusRule(groups, options), { header: HEADER }) });
+  // The right-sizing group over a 2-day window, for its promtool unit test: the hourly rules'
+  // 14-day subqueries, evaluated at every hour of the test, took promtool five minutes.
+  const shortWindow = withOptions({ ...options, rightSizing: { ...options.rightSizing, window: '2d' } });
+  const sizing = buildRuleGroups(shortWindow).filter((g) => g.name === 'kubeprom.rightsizing');
+  files.push({ path: 'rules/tests/fixtures/rightsizing-2d.rules.yaml', text: toYaml({ groups: sizing }, { header: `${HEADER}\nThe right-sizing group with a 2d window, for rules/tests/rightsizing.test.yaml.` }) });
   return files;
 }
 

@@ -27,7 +27,14 @@ export const defaults = {
     kueuePendingTooLong: { threshold: 3600, for: '5m', severity: 'warning' },
     kueueInadmissible: { for: '15m', severity: 'warning' },
     kueueExporterStale: { for: '10m', severity: 'warning' },
+    // Right-sizing (settings below): requests far from the recommendation. The group runs
+    // hourly over days of history, so `for` is in hours.
+    requestOverProvisioned: { for: '6h', severity: 'info' },
+    requestUnderProvisioned: { for: '6h', severity: 'warning' },
   },
+  /** Settings of the right-sizing rules, as kubeprom's rightSizingRules takes them (defaults:
+   * 14d of history at 5m, CPU p95, memory peak + 15%, 1d of history needed, 20% tolerance). */
+  rightSizing: {},
   /** metadata of the PrometheusRule object. */
   prometheusRule: {
     name: 'kubeprom',
@@ -51,7 +58,9 @@ function merge(overrides, base) {
   if (!isObject(overrides)) throw new Error(`options must be an object, not ${JSON.stringify(overrides)}`);
   for (const [k, v] of Object.entries(overrides)) {
     if (!(k in base)) throw new Error(`unknown option ${k}`);
-    out[k] = isObject(v) && isObject(base[k]) ? merge(v, base[k]) : structuredClone(v);
+    // An empty default (rightSizing) takes the caller's object whole: the core checks its keys.
+    const open = isObject(base[k]) && Object.keys(base[k]).length === 0;
+    out[k] = isObject(v) && isObject(base[k]) && !open ? merge(v, base[k]) : structuredClone(v);
   }
   return out;
 }

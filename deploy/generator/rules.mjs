@@ -116,7 +116,41 @@ export function buildRuleGroups(options) {
     ],
   };
 
-  return [recording, pods, operators, kueue];
+  // The method of recommendResources, for every workload at once (pods by ownership).
+  const sizing = kp.rightSizingRules({ profile: options.profile, ...options.rightSizing });
+  const workloadContainer = '{{ $labels.container }} of {{ $labels.workload_kind }} {{ $labels.namespace }}/{{ $labels.workload }}';
+  const TEXTS = {
+    'cpu over-provisioned': [
+      `Container ${workloadContainer} requests {{ $value | humanize }} cores more CPU than it uses.`,
+      'Its CPU request is above the recommendation (the usage percentile over the history) by more than the tolerance: the reserved CPU sits idle.',
+    ],
+    'cpu under-provisioned': [
+      `Container ${workloadContainer} requests {{ $value | humanize }} cores less CPU than it uses.`,
+      'Its CPU request is below the recommendation (the usage percentile over the history) by more than the tolerance, or it has none: the scheduler places it on nodes without the CPU it needs.',
+    ],
+    'memory over-provisioned': [
+      `Container ${workloadContainer} requests {{ $value | humanize1024 }}B more memory than it needs.`,
+      'Its memory request is above the recommendation (the peak working set over the history plus the buffer) by more than the tolerance.',
+    ],
+    'memory under-provisioned': [
+      `Container ${workloadContainer} requests {{ $value | humanize1024 }}B less memory than it needs.`,
+      'Its memory request is below the recommendation (the peak working set over the history plus the buffer) by more than the tolerance, or it has none: the node can run out of memory under it.',
+    ],
+  };
+  const rightSizing = {
+    name: 'kubeprom.rightsizing',
+    interval: sizing.interval,
+    rules: [
+      ...sizing.records.map(({ record, expr }) => ({ record, expr })),
+      ...sizing.alerts.map(({ alert: name, resource, status, expr }) => {
+        const cfg = status === 'over-provisioned' ? a.requestOverProvisioned : a.requestUnderProvisioned;
+        const [summary, description] = TEXTS[`${resource} ${status}`];
+        return alert(name, cfg, expr, summary, description, { resource });
+      }),
+    ],
+  };
+
+  return [recording, pods, operators, kueue, rightSizing];
 }
 
 /** The same groups as a prometheus-operator PrometheusRule. */

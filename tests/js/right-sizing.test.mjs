@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPrometheus } from '../harness/prometheus.mjs';
 import {
-  initSync, planRecommendation, recommendResources, PrometheusClient, KubepromError,
+  initSync, planRecommendation, recommendResources, rightSizingRules, parseResponse, PrometheusClient, KubepromError,
 } from '../../www/index.js';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
@@ -78,4 +78,33 @@ test('bad input is a typed error before any request', async () => {
   refused('an unknown option', () => planRecommendation({ ...spec('Deployment', 'api'), percentile: 0.9 }), 'percentile');
   refused('an answer missing', () => recommendResources(spec('Deployment', 'api'), {}), 'answers.cpuUsage');
   await assert.rejects(client.recommendResources({ ...spec('Deployment', 'api'), memoryBuffer: -1 }), (e) => e instanceof KubepromError && e.kind === 'invalid_argument' && e.message.includes('memoryBuffer'));
+});
+
+test('the right-sizing rules record, for every workload container, what the model recommends', async () => {
+  const { records } = rightSizingRules();
+  const evaluate = async (record) => {
+    const { expr } = records.find((r) => r.record === record);
+    const url = `${prom.url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${prom.expected.anchor}`;
+    const result = parseResponse(await (await fetch(url)).arrayBuffer());
+    return Object.fromEntries(result.series.map((s) => [`${s.labels.workload_kind}/${s.labels.workload}/${s.labels.container}`, s.values[s.values.length - 1]]));
+  };
+  const [cpu, memory, history, cpuRequest, memoryRequest] = await Promise.all(records.map((r) => evaluate(r.record)));
+  const MiB = 1024 * 1024;
+  const close = (got, want, what) => assert.ok(Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want)), `${what}: got ${got}, want ${want}`);
+  for (const [workload, containers] of Object.entries(prom.expected.workloads)) {
+    for (const [container, e] of Object.entries(containers)) {
+      const key = `${workload}/${container}`;
+      close(cpu[key], Math.max(e.cpuUsage, 0.01), `${key} cpu`);
+      // The rules leave out the OOM floor (the pod alerts report OOM kills).
+      close(memory[key], Math.max(e.memoryPeak * 1.15, 100 * MiB), `${key} memory`);
+      // Steps of the 5m grid with usage: within a step of the model's history.
+      assert.ok(Math.abs(history[key] - e.historyDays * 86400) <= 600, `${key} history: got ${history[key]}, want ${e.historyDays * 86400}`);
+      if (e.current.cpuRequest === null) assert.equal(cpuRequest[key], undefined, key);
+      else close(cpuRequest[key], e.current.cpuRequest, `${key} cpu request`);
+      if (e.current.memoryRequest === null) assert.equal(memoryRequest[key], undefined, key);
+      else close(memoryRequest[key], e.current.memoryRequest, `${key} memory request`);
+    }
+  }
+  // The canary's pod is api-like by name and its own workload by ownership.
+  assert.ok(Object.keys(cpu).some((k) => k.startsWith('Deployment/api-canary/')), Object.keys(cpu).join(' '));
 });
