@@ -14,7 +14,8 @@ use crate::query::{
 };
 
 /// The settings of the right-sizing rules; every one optional, with the defaults of
-/// [`RecommendSpec`](super::RecommendSpec).
+/// [`RecommendSpec`](super::RecommendSpec). They restate its settings fields rather than
+/// flatten a shared struct: serde cannot flatten into a struct that denies unknown fields.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RulesSpec {

@@ -386,11 +386,7 @@ impl PrometheusClient {
         let config = Rc::clone(&self.config);
         let signal = get(&opts, "signal");
         future_to_promise(async move {
-            let url = url.map_err(client_error)?;
-            let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
-            let exchange = Exchange::open(&config, &url, signal)
-                .await
-                .map_err(client_error)?;
+            let exchange = Exchange::start(&config, url, signal).await?;
             let body = exchange.bytes().await.map_err(client_error)?;
             exchange
                 .interpret(&body, config.max_bytes, parse)
@@ -403,11 +399,7 @@ impl PrometheusClient {
         let config = Rc::clone(&self.config);
         let signal = get(&opts, "signal");
         future_to_promise(async move {
-            let url = url.map_err(client_error)?;
-            let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
-            let exchange = Exchange::open(&config, &url, signal)
-                .await
-                .map_err(client_error)?;
+            let exchange = Exchange::start(&config, url, signal).await?;
             let mut body = exchange.bytes().await.map_err(client_error)?;
             if (200..300).contains(&exchange.response.status()) {
                 match kept::keep(body, config.max_bytes) {
@@ -449,11 +441,7 @@ impl PrometheusClient {
         });
         future_to_promise(async move {
             let call = call?;
-            let url = url.map_err(client_error)?;
-            let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
-            let exchange = Exchange::open(&config, &url, signal)
-                .await
-                .map_err(client_error)?;
+            let exchange = Exchange::start(&config, url, signal).await?;
             let columns = match exchange
                 .scanned(config.max_bytes)
                 .await
@@ -596,6 +584,20 @@ struct Exchange {
 }
 
 impl Exchange {
+    /// [`Exchange::open`] of a request's URL (when it could be built) and the caller's
+    /// `signal` option (when it is an AbortSignal), failing as the promise rejects.
+    async fn start(
+        config: &ClientConfig,
+        url: Result<String, ClientError>,
+        signal: JsValue,
+    ) -> Result<Exchange, JsValue> {
+        let url = url.map_err(client_error)?;
+        let signal = signal.dyn_into::<web_sys::AbortSignal>().ok();
+        Exchange::open(config, &url, signal)
+            .await
+            .map_err(client_error)
+    }
+
     /// Sends the request and waits for the response's headers; a declared body over
     /// `maxBytes` is refused here, before it is read.
     async fn open(

@@ -139,27 +139,22 @@ pub(crate) fn with_columns<R>(id: u32, f: impl FnOnce(&QueryResult) -> R) -> Res
     })
 }
 
+/// `f` of kept result `id`, or undefined when it is no longer kept.
+fn of_kept(id: u32, f: impl FnOnce(&Columns) -> JsValue) -> JsValue {
+    KEPT.with(|kept| kept.borrow().results.get(&id).map_or(JsValue::UNDEFINED, f))
+}
+
 /// The packing of kept result `id` (see packed.rs), or undefined when it is no longer kept.
 fn pack(id: u32) -> JsValue {
-    KEPT.with(|kept| {
-        kept.borrow()
-            .results
-            .get(&id)
-            .map_or(JsValue::UNDEFINED, |columns| {
-                crate::packed::packing_to_js(columns.borrow_dependent())
-            })
+    of_kept(id, |columns| {
+        crate::packed::packing_to_js(columns.borrow_dependent())
     })
 }
 
 /// A copy of kept result `id`'s body (JS-owned), or undefined when it is no longer kept.
 fn body(id: u32) -> JsValue {
-    KEPT.with(|kept| {
-        kept.borrow()
-            .results
-            .get(&id)
-            .map_or(JsValue::UNDEFINED, |columns| {
-                Uint8Array::from(columns.borrow_owner().as_slice()).into()
-            })
+    of_kept(id, |columns| {
+        Uint8Array::from(columns.borrow_owner().as_slice()).into()
     })
 }
 
