@@ -8,7 +8,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { core } from './core.mjs';
-import { kueueExporter, workloadNameSource } from './handwritten.mjs';
+import { kueueExporter, rightSizing, workloadNameSource } from './handwritten.mjs';
 
 /** The Grafana panel plugin of www/grafana-panel. */
 export const KUBEPROM_PANEL = 'kubeprom-podresources-panel';
@@ -151,6 +151,28 @@ export function buildDashboards(options) {
       .withTarget(target('B', { metric: 'pod_memory_requests', ...wf }))
       .withTarget(target('C', { metric: 'pod_memory_limits', ...wf })));
   }
+  // Right-sizing: what the kubeprom.rightsizing rules (deploy/rules) recorded for each container.
+  work.row('Right-sizing (needs the kubeprom.rightsizing rules)');
+  const sizing = kp.rightSizingRules({ profile: options.profile, ...options.rightSizing });
+  const recordedAs = Object.fromEntries(sizing.records.map((r) => [r.record.split(':')[1], r.record]));
+  const sizingM = [['cluster', '=~', '$cluster'], ['namespace', '=~', '$namespace']];
+  const columns = [
+    ['A', 'kubeprom_cpu_request', 'CPU request (cores)'],
+    ['B', 'kubeprom_cpu_request_recommended', 'CPU recommended (cores)'],
+    ['C', 'kubeprom_memory_request', 'Memory request'],
+    ['D', 'kubeprom_memory_request_recommended', 'Memory recommended'],
+    ['E', 'kubeprom_usage_history', 'History'],
+  ];
+  const sizingPanel = panel(W, 'Requests against the recommendation, per container', tablePanel());
+  for (const [refId, key] of columns) {
+    sizingPanel.withTarget(handTarget(refId, `rightSizing.recorded ${recordedAs[key]}`, rightSizing.recorded(recordedAs[key], sizingM), { instant: true, table: true }));
+  }
+  work.add(24, 8, sizingPanel
+    .withTransformation({ id: 'merge', options: {} })
+    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, cluster: true }, renameByName: Object.fromEntries(columns.map(([refId, , title]) => [`Value #${refId}`, title])) } })
+    .overrideByName('Memory request', [{ id: 'unit', value: 'bytes' }])
+    .overrideByName('Memory recommended', [{ id: 'unit', value: 'bytes' }])
+    .overrideByName('History', [{ id: 'unit', value: 's' }]));
   const workDash = dashboardOf(W, 'Kubernetes / Workloads (kubeprom)', 'Pods of Deployments, StatefulSets, DaemonSets, Jobs and CronJobs by their real owners (kube_pod_owner, kube_replicaset_owner, kube_job_owner), never by name prefix.', workVars, work);
 
   // ---------------------------------------------------------------------------------------------

@@ -46,3 +46,11 @@ export const workloadNameSource = {
   Job: { selector: (m) => `kube_pod_owner${matchers([...m, ['owner_kind', '=', 'Job']])}`, label: 'owner_name' },
   CronJob: { selector: (m) => `kube_job_owner${matchers([...m, ['owner_kind', '=', 'CronJob']])}`, label: 'owner_name' },
 };
+
+/**
+ * A series recorded by the kubeprom.rightsizing rules (its name from the core's
+ * rightSizingRules), one per workload container; `m` as above.
+ */
+export const rightSizing = {
+  recorded: (name, m = []) => `max by (cluster, namespace, workload, workload_kind, container) (${name}${matchers(m)})`,
+};

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPrometheus } from '../harness/prometheus.mjs';
+import { buildDashboards } from '../../deploy/generator/dashboards.mjs';
+import { defaults } from '../../deploy/generator/options.mjs';
 import {
   initSync, planRecommendation, recommendResources, rightSizingRules, parseResponse, PrometheusClient, KubepromError,
 } from '../../www/index.js';
@@ -107,4 +109,35 @@ test('the right-sizing rules record, for every workload container, what the mode
   }
   // The canary's pod is api-like by name and its own workload by ownership.
   assert.ok(Object.keys(cpu).some((k) => k.startsWith('Deployment/api-canary/')), Object.keys(cpu).join(' '));
+});
+
+test('the Workloads dashboard\'s right-sizing panel reads those series per workload container', async () => {
+  const { records } = rightSizingRules({ profile: defaults.profile });
+  const { queries } = buildDashboards(defaults);
+  const panel = queries.filter((q) => q.handwritten?.startsWith('rightSizing.'));
+  assert.deepEqual(panel.map((q) => q.handwritten.split(' ')[1]).sort(), records.map((r) => r.record).sort());
+  const viaPanel = {};
+  for (const q of panel) {
+    // The recorded series as the rules would have written them: their expressions in place of
+    // the selector, whose matchers are the dashboard's variables (the dataset has one namespace).
+    const { record, expr } = records.find((r) => r.record === q.handwritten.split(' ')[1]);
+    const selector = `${record}{cluster=~"$cluster", namespace=~"$namespace"}`;
+    assert.ok(q.expr.includes(selector), q.expr);
+    const promql = q.expr.replace(selector, `(${expr})`);
+    const url = `${prom.url}/api/v1/query?query=${encodeURIComponent(promql)}&time=${prom.expected.anchor}`;
+    const result = parseResponse(await (await fetch(url)).arrayBuffer());
+    viaPanel[q.refId] = Object.fromEntries(result.series.map((s) => [`${s.labels.workload_kind}/${s.labels.workload}/${s.labels.container}`, s.values[0]]));
+  }
+  const MiB = 1024 * 1024;
+  for (const [workload, containers] of Object.entries(prom.expected.workloads)) {
+    for (const [container, e] of Object.entries(containers)) {
+      const key = `${workload}/${container}`;
+      const near = (got, want, what) => assert.ok(Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want)), `${key} ${what}: got ${got}, want ${want}`);
+      near(viaPanel.B[key], Math.max(e.cpuUsage, 0.01), 'CPU recommended');
+      near(viaPanel.D[key], Math.max(e.memoryPeak * 1.15, 100 * MiB), 'memory recommended');
+      if (e.current.cpuRequest !== null) near(viaPanel.A[key], e.current.cpuRequest, 'CPU request');
+      if (e.current.memoryRequest !== null) near(viaPanel.C[key], e.current.memoryRequest, 'memory request');
+      assert.ok(Math.abs(viaPanel.E[key] - e.historyDays * 86400) <= 600, `${key} history`);
+    }
+  }
 });
