@@ -193,6 +193,7 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
           },
           {
             label: 'Pending',
+            gridTemplate: 'min-content',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-pending" data-value={r.pending ?? ''}>
                 {formatValue(r.pending, 'count')}
@@ -201,6 +202,7 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
           },
           {
             label: 'Active',
+            gridTemplate: 'min-content',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-active" data-value={r.active ?? ''}>
                 {formatValue(r.active, 'count')}
@@ -209,6 +211,7 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
           },
           {
             label: 'Inadmissible',
+            gridTemplate: 'min-content',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-inadmissible" data-value={r.inadmissible ?? ''}>
                 {formatValue(r.inadmissible, 'count')}
@@ -217,15 +220,23 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
           },
           {
             label: 'Wait p95',
+            gridTemplate: 'min-content',
             getter: (r: QueueRow) => (
               <span data-testid="kubeprom-kueue-wait" data-value={r.waitP95 ?? ''}>
                 {formatValue(r.waitP95, 'seconds')}
               </span>
             ),
           },
-          { label: 'Admitted', getter: (r: QueueRow) => formatValue(r.admittedPerSecond, 'ops/s') },
+          {
+            label: 'Admitted',
+            gridTemplate: 'min-content',
+            getter: (r: QueueRow) => formatValue(r.admittedPerSecond, 'ops/s'),
+          },
           {
             label: 'Waiting for',
+            // The counts are short and the causes long: the causes' column takes the room the
+            // counts leave, so each cause fits on its line where the page is wide enough.
+            gridTemplate: 'minmax(min-content, max-content)',
             // One cause per line; the names are long CamelCase words, so lines may break
             // between their words only.
             getter: (r: QueueRow) => (
@@ -242,6 +253,7 @@ export function KueueQueues(props: { ctx: SectionContext; clusterQueue?: string 
           },
           {
             label: 'Pending requests',
+            gridTemplate: 'max-content',
             getter: (r: QueueRow) => (
               <Box component="span" sx={{ whiteSpace: 'nowrap' }}>
                 <span data-testid="kubeprom-kueue-pending-cpu" data-value={r.pendingCpu ?? ''}>

@@ -201,6 +201,8 @@ export function PodTable(props: { rows: PodRow[]; testId: string; withRestarts?:
   const columns = [
     {
       label: 'Pod',
+      // Pod names are long and the numbers short: twice a number column's share.
+      gridTemplate: 2,
       getter: (r: PodRow) => (
         <span data-testid={`${props.testId}-pod`} data-pod={r.pod}>
           {r.pod}

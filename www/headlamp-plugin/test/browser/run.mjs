@@ -194,11 +194,19 @@ async function main() {
       text: await page.textContent(`${sel} [data-testid="kubeprom-card-${id}-text"]`),
     };
   }
+  /** The pods a table lists; each pod's name must fit on one line at the page's width. */
   async function tablePods(page, testId) {
     await page.waitForSelector(`[data-testid="${testId}-pod"]`, { timeout: TIMEOUT });
-    return page.$$eval(`[data-testid="${testId}-pod"]`, els =>
-      els.map(e => e.getAttribute('data-pod'))
+    const pods = await page.$$eval(`[data-testid="${testId}-pod"]`, els =>
+      els.map(e => {
+        const style = getComputedStyle(e);
+        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+        return { pod: e.getAttribute('data-pod'), lines: e.getBoundingClientRect().height / line };
+      })
     );
+    const broken = pods.filter(p => p.lines > 1.5).map(p => p.pod);
+    assert(broken.length === 0, `${testId}: pod names broken over lines: ${broken.join(', ')}`);
+    return pods.map(p => p.pod);
   }
   /** metrics-server stand-in: card values equal the dataset's container sums, the note names the reason. */
   async function fallbackCards(page, id, reasonPattern) {
@@ -693,6 +701,12 @@ async function main() {
             waitingFor: [...(cell('waiting-for')?.children ?? [])]
               .map(line => line.textContent)
               .join(', '),
+            // Each cause's height against one line of text (a count's), to catch a cause
+            // broken over lines in a column too narrow for it.
+            causeHeights: [...(cell('waiting-for')?.children ?? [])].map(line => [
+              line.textContent,
+              line.getBoundingClientRect().height / cell('pending').getBoundingClientRect().height,
+            ]),
           };
         })
       );
@@ -729,10 +743,19 @@ async function main() {
           r.waitingFor === causes.map(([c, n]) => `${c} ${n}`).join(', '),
           `${r.cq} waiting for "${r.waitingFor}", expected ${JSON.stringify(causes)}`
         );
+        const broken = r.causeHeights.filter(([, lines]) => lines > 1.5);
+        assert(
+          broken.length === 0,
+          `${r.cq}: causes broken over lines at 1280 px: ${JSON.stringify(broken)}`
+        );
         record(`queue/${r.cq}/pending`, r.pending.text);
         record(`queue/${r.cq}/wait`, r.wait.text);
         record(`queue/${r.cq}/pending-cpu`, r.cpu.text);
         record(`queue/${r.cq}/pending-memory`, r.memory.text);
+      }
+      // The cluster's busiest pods, their names on one line (tablePods checks).
+      for (const id of ['kubeprom-top-cpu', 'kubeprom-top-memory']) {
+        assert((await tablePods(page, id)).length > 0, `${id}: no pods`);
       }
       await page.screenshot({ path: join(artifacts, 'cluster-page.png'), fullPage: true });
       await close();
