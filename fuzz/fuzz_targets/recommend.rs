@@ -1,12 +1,15 @@
 //! Right-sizing with arbitrary specs and answers: never a panic; every planned query parses with
 //! promql-parser with the namespace and workload name as exact matchers; every recommendation
 //! is finite, at least the minimums and the usage it covers, and its quantity reads back as it.
+//! The right-sizing rules of the same settings exist whenever the plan does, and parse.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use kubeprom::quantity::parse_quantity;
 use kubeprom::query::{WorkloadKind, WorkloadRef};
-use kubeprom::recommend::{plan, recommend, Answers, CpuLimitPolicy, Need, RecommendSpec};
+use kubeprom::recommend::{
+    plan, recommend, right_sizing_rules, Answers, CpuLimitPolicy, Need, RecommendSpec, RulesSpec,
+};
 use kubeprom_fuzz::{matchers, substitute_range_variables};
 use libfuzzer_sys::fuzz_target;
 
@@ -49,9 +52,28 @@ fuzz_target!(|input: Input| {
         profile: None,
         cluster: None,
     };
+    let rules = right_sizing_rules(&RulesSpec {
+        window: spec.window.clone(),
+        step: spec.step.clone(),
+        rate_window: None,
+        cpu_percentile: spec.cpu_percentile,
+        memory_buffer: spec.memory_buffer,
+        min_cpu: spec.min_cpu,
+        min_memory: spec.min_memory,
+        min_history: spec.min_history.clone(),
+        tolerance: spec.tolerance,
+        profile: None,
+    });
+    if let Ok(rules) = &rules {
+        let records = rules.records.iter().map(|r| &r.expr);
+        for expr in records.chain(rules.alerts.iter().map(|a| &a.expr)) {
+            matchers(expr).unwrap_or_else(|e| panic!("rule does not parse: {e}\n{expr}"));
+        }
+    }
     let Ok(plan) = plan(&spec) else {
         return;
     };
+    assert!(rules.is_ok(), "{:?} for settings the plan takes", rules.err());
     for q in &plan.queries {
         let found = matchers(&substitute_range_variables(&q.promql))
             .unwrap_or_else(|e| panic!("planned query does not parse: {e}\n{}", q.promql));
