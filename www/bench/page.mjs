@@ -216,6 +216,9 @@ function results(name) {
 export const STREAMED = {
   'receive: fetch + arrayBuffer': async (base) => (await fetch(`${base}/api/v1/query?query=q`)).arrayBuffer(),
   'a: fetch + JSON.parse + lean JS': async (base) => leanJs(await (await fetch(`${base}/api/v1/query?query=q`)).arrayBuffer()),
+  /** The documented client path: the result stays in wasm, aggregatePods reads it there. */
+  'c: client.query + aggregatePods': async (base) =>
+    kubeprom.aggregatePods(await new kubeprom.PrometheusClient({ baseUrl: base }).query('q'), { stats: FOUR }),
   'd: fetch + aggregatePodsFromBytes': async (base) =>
     kubeprom.aggregatePodsFromBytes(await (await fetch(`${base}/api/v1/query?query=q`)).arrayBuffer(), { stats: FOUR }).pods,
   'g: client.queryPods (streamed)': async (base) =>
