@@ -3,8 +3,8 @@
 //! (`workload` in [`QuerySpec`](super::QuerySpec)); both follow the same owner chains.
 
 use super::label::{selector, LabelName, LabelValue, MatchOp, MatchValue, Matcher};
-use super::profile::{Profile, ProfileSpec};
-use super::{labels as labels_text, QueryError};
+use super::labels as labels_text;
+use super::profile::Profile;
 
 /// The labels [`pod_workloads`] adds to each pod: the workload's name and kind.
 pub const WORKLOAD_LABELS: [&str; 2] = ["workload", "workload_kind"];
@@ -15,8 +15,8 @@ pub const WORKLOAD_LABELS: [&str; 2] = ["workload", "workload_kind"];
 /// the CronJob. Pods of other owners (a bare ReplicaSet, a custom controller) and pods without
 /// one are not in it. Labels: the profile's cluster label, `namespace`, `pod` and the two
 /// workload labels; each pod once, however many kube-state-metrics replicas are scraped.
-pub fn pod_workloads(profile: Option<&ProfileSpec>) -> Result<String, QueryError> {
-    let profile = Profile::resolve(profile)?;
+/// `profile` gives the kube-state-metrics matchers and the cluster label.
+pub fn pod_workloads(profile: &Profile) -> String {
     let ksm = |series: &str, extra: Vec<Matcher>| {
         let mut matchers = profile.kube_state_metrics.clone();
         matchers.extend(extra);
@@ -73,10 +73,10 @@ pub fn pod_workloads(profile: Option<&ProfileSpec>) -> Result<String, QueryError
             .chain(WORKLOAD_LABELS)
             .map(LabelName::known),
     );
-    Ok(format!(
+    format!(
         "max by ({by}) ({deployments} or {cron_jobs} or {direct} or {jobs})",
         by = labels_text(&by),
         direct = named(direct),
         jobs = named(format!("({jobs})")),
-    ))
+    )
 }

@@ -22,9 +22,9 @@ mod spec;
 pub use compute::{container_values, recommend, Advice, Answers, ContainerAdvice, Status};
 pub use plan::{plan, Need, Plan, PlannedQuery};
 pub use rounding::{cpu_quantity, memory_quantity, round_cpu, round_memory};
-pub use rules::{right_sizing_rules, RightSizingRules, RulesSpec};
+pub use rules::{right_sizing_rules, RightSizingRules};
 pub use spec::{
-    CpuLimitPolicy, RecommendSpec, Settings, DEFAULT_CPU_PERCENTILE, DEFAULT_MEMORY_BUFFER,
-    DEFAULT_MIN_CPU, DEFAULT_MIN_HISTORY, DEFAULT_MIN_MEMORY, DEFAULT_STEP, DEFAULT_TOLERANCE,
-    DEFAULT_WINDOW,
+    CpuLimitPolicy, RecommendSpec, RulesSpec, Settings, DEFAULT_CPU_PERCENTILE,
+    DEFAULT_MEMORY_BUFFER, DEFAULT_MIN_CPU, DEFAULT_MIN_HISTORY, DEFAULT_MIN_MEMORY, DEFAULT_STEP,
+    DEFAULT_TOLERANCE, DEFAULT_WINDOW,
 };

@@ -5,51 +5,11 @@
 //! recommendation is compared unrounded, and an OOM kill does not raise the memory floor (the
 //! pod alerts report OOM kills on their own).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::compute::{Status, CPU_MARGIN, MEMORY_MARGIN};
-use super::spec::{CpuLimitPolicy, Settings, Tuning};
-use crate::query::{
-    build_query, pod_workloads, ProfileSpec, QueryError, QuerySpec, WORKLOAD_LABELS,
-};
-
-/// The settings of the right-sizing rules; every one optional, with the defaults of
-/// [`RecommendSpec`](super::RecommendSpec). They restate its settings fields rather than
-/// flatten a shared struct: serde cannot flatten into a struct that denies unknown fields.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RulesSpec {
-    /// History to learn from; default `14d`.
-    #[serde(default)]
-    pub window: Option<String>,
-    /// Resolution of the history; default `5m`.
-    #[serde(default)]
-    pub step: Option<String>,
-    /// Range of the CPU usage rate; default `5m`.
-    #[serde(default)]
-    pub rate_window: Option<String>,
-    /// Percentile of CPU usage the CPU request covers; default 0.95.
-    #[serde(default)]
-    pub cpu_percentile: Option<f64>,
-    /// Share added to the memory peak; default 0.15.
-    #[serde(default)]
-    pub memory_buffer: Option<f64>,
-    /// Smallest CPU request recommended, cores; default 0.01.
-    #[serde(default)]
-    pub min_cpu: Option<f64>,
-    /// Smallest memory request recommended, bytes; default 100Mi.
-    #[serde(default)]
-    pub min_memory: Option<f64>,
-    /// History a container needs before its requests are judged; default `1d`.
-    #[serde(default)]
-    pub min_history: Option<String>,
-    /// How far a request may be from the recommendation, as a share of it; default 0.2.
-    #[serde(default)]
-    pub tolerance: Option<f64>,
-    /// Label conventions; default kube-prometheus-stack.
-    #[serde(default)]
-    pub profile: Option<ProfileSpec>,
-}
+use super::spec::{RulesSpec, Settings};
+use crate::query::{build_query, pod_workloads, QueryError, QuerySpec, WORKLOAD_LABELS};
 
 /// A recording rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,20 +67,9 @@ pub mod names {
 
 /// The right-sizing rules for `spec`.
 pub fn right_sizing_rules(spec: &RulesSpec) -> Result<RightSizingRules, QueryError> {
-    let s = Settings::tuned(&Tuning {
-        window: &spec.window,
-        step: &spec.step,
-        rate_window: &spec.rate_window,
-        cpu_percentile: spec.cpu_percentile,
-        memory_buffer: spec.memory_buffer,
-        cpu_limit: Some(CpuLimitPolicy::None),
-        min_cpu: spec.min_cpu,
-        min_memory: spec.min_memory,
-        min_history: &spec.min_history,
-        tolerance: spec.tolerance,
-    })?;
+    let s = Settings::tuned(spec, None)?;
     let profile = crate::query::Profile::resolve(spec.profile.as_ref())?;
-    let owners = pod_workloads(spec.profile.as_ref())?;
+    let owners = pod_workloads(&profile);
     // The cluster label as QuerySpec takes it (raw) and as PromQL writes it (quoted if need be).
     let scope_names: Vec<String> = profile
         .cluster_label

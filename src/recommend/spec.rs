@@ -55,6 +55,45 @@ pub struct RecommendSpec {
     pub cluster: Option<String>,
 }
 
+/// The settings of the right-sizing rules; every one optional, with the defaults of
+/// [`RecommendSpec`], whose settings are checked as these are. They
+/// restate its settings fields rather than flatten a shared struct: serde cannot flatten into a
+/// struct that denies unknown fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RulesSpec {
+    /// History to learn from; default `14d`.
+    #[serde(default)]
+    pub window: Option<String>,
+    /// Resolution of the history; default `5m`.
+    #[serde(default)]
+    pub step: Option<String>,
+    /// Range of the CPU usage rate; default `5m`.
+    #[serde(default)]
+    pub rate_window: Option<String>,
+    /// Percentile of CPU usage the CPU request covers; default 0.95.
+    #[serde(default)]
+    pub cpu_percentile: Option<f64>,
+    /// Share added to the memory peak; default 0.15.
+    #[serde(default)]
+    pub memory_buffer: Option<f64>,
+    /// Smallest CPU request recommended, cores; default 0.01.
+    #[serde(default)]
+    pub min_cpu: Option<f64>,
+    /// Smallest memory request recommended, bytes; default 100Mi.
+    #[serde(default)]
+    pub min_memory: Option<f64>,
+    /// History a container needs before its requests are judged; default `1d`.
+    #[serde(default)]
+    pub min_history: Option<String>,
+    /// How far a request may be from the recommendation, as a share of it; default 0.2.
+    #[serde(default)]
+    pub tolerance: Option<f64>,
+    /// Label conventions; default kube-prometheus-stack.
+    #[serde(default)]
+    pub profile: Option<ProfileSpec>,
+}
+
 /// Whether and how a CPU limit is recommended.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -109,21 +148,6 @@ pub struct Settings {
     pub tolerance: f64,
 }
 
-/// The settings of a recommendation, as given (unchecked, defaults not filled in): shared by
-/// one workload's [`RecommendSpec`] and the cluster-wide rules' [`RulesSpec`](super::RulesSpec).
-pub(crate) struct Tuning<'a> {
-    pub window: &'a Option<String>,
-    pub step: &'a Option<String>,
-    pub rate_window: &'a Option<String>,
-    pub cpu_percentile: Option<f64>,
-    pub memory_buffer: Option<f64>,
-    pub cpu_limit: Option<CpuLimitPolicy>,
-    pub min_cpu: Option<f64>,
-    pub min_memory: Option<f64>,
-    pub min_history: &'a Option<String>,
-    pub tolerance: Option<f64>,
-}
-
 impl Settings {
     /// Checks `spec`'s settings; the error names the field.
     pub fn of(spec: &RecommendSpec) -> Result<Self, QueryError> {
@@ -133,34 +157,40 @@ impl Settings {
         if spec.workload.name.is_empty() {
             return Err(QueryError::invalid("workload.name", "empty"));
         }
-        Self::tuned(&Tuning {
-            window: &spec.window,
-            step: &spec.step,
-            rate_window: &spec.rate_window,
+        // The settings fields, as the cluster-wide rules take them; the profile is not one.
+        let settings = RulesSpec {
+            window: spec.window.clone(),
+            step: spec.step.clone(),
+            rate_window: spec.rate_window.clone(),
             cpu_percentile: spec.cpu_percentile,
             memory_buffer: spec.memory_buffer,
-            cpu_limit: spec.cpu_limit,
             min_cpu: spec.min_cpu,
             min_memory: spec.min_memory,
-            min_history: &spec.min_history,
+            min_history: spec.min_history.clone(),
             tolerance: spec.tolerance,
-        })
+            profile: None,
+        };
+        Self::tuned(&settings, spec.cpu_limit)
     }
 
-    /// Checks a recommendation's settings; the error names the field.
-    pub(crate) fn tuned(spec: &Tuning) -> Result<Self, QueryError> {
+    /// Checks a recommendation's settings and CPU limit policy (default none); the error names
+    /// the field.
+    pub(crate) fn tuned(
+        spec: &RulesSpec,
+        cpu_limit: Option<CpuLimitPolicy>,
+    ) -> Result<Self, QueryError> {
         let duration = |value: &Option<String>, default: &str, field: &str| {
             PromDuration::parse(value.as_deref().unwrap_or(default), field)
         };
-        let window = duration(spec.window, DEFAULT_WINDOW, "window")?;
-        let step = duration(spec.step, DEFAULT_STEP, "step")?;
+        let window = duration(&spec.window, DEFAULT_WINDOW, "window")?;
+        let step = duration(&spec.step, DEFAULT_STEP, "step")?;
         if step > window {
             return Err(QueryError::invalid(
                 "step",
                 format!("{step} is longer than the window {window}"),
             ));
         }
-        let min_history = duration(spec.min_history, DEFAULT_MIN_HISTORY, "minHistory")?;
+        let min_history = duration(&spec.min_history, DEFAULT_MIN_HISTORY, "minHistory")?;
         if min_history > window {
             return Err(QueryError::invalid(
                 "minHistory",
@@ -178,7 +208,7 @@ impl Settings {
                     Err(QueryError::invalid(field, format!("{v} is not {range}")))
                 }
             };
-        let cpu_limit = spec.cpu_limit.unwrap_or(CpuLimitPolicy::None);
+        let cpu_limit = cpu_limit.unwrap_or(CpuLimitPolicy::None);
         if let CpuLimitPolicy::RequestTimes(factor) = cpu_limit {
             number(
                 Some(factor),
@@ -191,7 +221,7 @@ impl Settings {
         Ok(Self {
             window,
             step,
-            rate_window: duration(spec.rate_window, query::DEFAULT_WINDOW, "rateWindow")?,
+            rate_window: duration(&spec.rate_window, query::DEFAULT_WINDOW, "rateWindow")?,
             cpu_percentile: number(
                 spec.cpu_percentile,
                 DEFAULT_CPU_PERCENTILE,

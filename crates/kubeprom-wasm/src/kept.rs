@@ -112,6 +112,7 @@ fn insert(columns: Columns) -> u32 {
         id
     })
 }
+
 /// What a kept result holds in wasm memory, roughly: its body, samples and label lists.
 fn estimated_bytes(body: &[u8], result: &QueryResult) -> usize {
     let labels: usize = result.series.iter().map(|s| s.labels.len()).sum();
