@@ -113,9 +113,14 @@ const kept = new Map();
 let keptBytes = 0;
 let keptBudget = 128 * 1024 * 1024;
 
-/** The budget in bytes of the results kept in wasm (for tests; 0 keeps none beyond the newest). */
+/**
+ * Sets the budget in bytes of the results kept in wasm (for tests; 0 keeps none beyond the
+ * newest) and gives the one it replaces.
+ */
 export function setKeptBudget(bytes) {
+  const replaced = keptBudget;
   keptBudget = bytes;
+  return replaced;
 }
 
 /** How many results are kept in wasm now, their bytes and ids (for tests). */
