@@ -1,7 +1,10 @@
 import type { CustomMetric, QuerySpec, WorkloadKind } from 'kubeprom';
 
-/** What the panel shows: pods (usage per pod) or Kueue cluster queues (pending workloads, wait time). */
-export type PanelMode = 'pods' | 'kueue';
+/**
+ * What the panel shows: pods (usage per pod), Kueue cluster queues (pending workloads, wait time),
+ * or right-sizing (recommended requests and limits of one workload's containers).
+ */
+export type PanelMode = 'pods' | 'kueue' | 'rightsizing';
 
 /** Statistic over the time range of each series; the kubeprom core computes it. */
 export type StatOption = 'last' | 'avg' | 'max' | 'p95';
@@ -47,6 +50,32 @@ export interface QueryHelperValue {
   variables?: NonNullable<QuerySpec['variables']>;
 }
 
+/**
+ * Right-sizing mode's workload and settings, kubeprom's `RecommendSpec` as the options pane keeps
+ * it. Unset settings take the core's defaults. Namespace, workload name, container and cluster may
+ * be single-value dashboard variables (`$namespace`).
+ */
+export interface RightSizingOptions {
+  namespace?: string;
+  workloadKind?: WorkloadKind;
+  workloadName?: string;
+  /** Only this container. */
+  container?: string;
+  cluster?: string;
+  /** History to learn from, a PromQL duration. */
+  window?: string;
+  /** CPU request = this quantile of usage, in (0, 1]. */
+  cpuPercentile?: number;
+  /** Share added to the memory peak. */
+  memoryBuffer?: number;
+  /** CPU limit = this many times the request; unset or 0: no CPU limit recommended. */
+  cpuLimitTimes?: number;
+  /** History a container needs for a recommendation, a PromQL duration. */
+  minHistory?: string;
+  /** Label conventions of the scrape setup (a kubeprom profile name). */
+  profile?: string;
+}
+
 export interface PodResourcesOptions {
   mode: PanelMode;
   stat: StatOption;
@@ -67,6 +96,8 @@ export interface PodResourcesOptions {
   scrapeInterval: string;
   /** State of the query helper in the panel editor; the panel itself does not read it. */
   queryHelper?: QueryHelperValue;
+  /** The workload and settings of right-sizing mode. */
+  rightSizing: RightSizingOptions;
 }
 
 export const defaultOptions: PodResourcesOptions = {
@@ -81,4 +112,5 @@ export const defaultOptions: PodResourcesOptions = {
   limitsRefId: '',
   lint: true,
   scrapeInterval: '',
+  rightSizing: { workloadKind: 'Deployment' },
 };

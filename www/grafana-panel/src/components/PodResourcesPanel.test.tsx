@@ -1,8 +1,9 @@
 import React from 'react';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import { createDataFrame, type DataFrame, FieldType } from '@grafana/data';
+import { createDataFrame, type DataFrame, FieldType, LoadingState } from '@grafana/data';
 import { realKubeprom } from '../testing/kubeprom';
 import { panelProps } from '../testing/panelProps';
+import { answerFrames, WEB } from '../testing/rightSizingFrames';
 import { PodResourcesPanel } from './PodResourcesPanel';
 
 // The real core, instantiated from its bytes: jsdom cannot fetch the .wasm URL webpack would emit.
@@ -99,6 +100,76 @@ describe('PodResourcesPanel', () => {
     expect(row.getAttribute('data-queue')).toBe('gpu');
     expect(within(row).getByTestId('kubeprom-queue-active').textContent).toBe('3');
     expect(within(row).getByTestId('kubeprom-queue-pending').textContent).toBe('5');
+  });
+
+  it("shows right-sizing per container in right-sizing mode, the command to copy and the plan's PromQL", async () => {
+    const plan = realKubeprom().planRecommendation({
+      namespace: '$namespace',
+      workload: { kind: 'Deployment', name: 'web' },
+    });
+    const props = panelProps({
+      frames: answerFrames(),
+      targets: plan.queries.map((q) => ({ refId: q.need, expr: q.promql, instant: true, range: false })),
+      options: { mode: 'rightsizing', rightSizing: { ...WEB, namespace: '$namespace' } },
+    });
+    render(<PodResourcesPanel {...props} replaceVariables={(s) => s.replace('$namespace', 'shop')} />);
+    await screen.findByTestId('kubeprom-rightsizing-table');
+    expect(screen.queryByTestId('kubeprom-notices')).toBeNull();
+    const rows = screen.getAllByTestId('kubeprom-rightsizing-row');
+    expect(rows.map((r) => r.getAttribute('data-container'))).toEqual(['app', 'sidecar']);
+    const app = within(rows[0]);
+    expect(app.getByTestId('kubeprom-rightsizing-status').textContent).toBe('Under-provisioned');
+    // 0.4321 cores rounds up to 440m; the 700 MiB peak plus 15 % (805 MiB) up to 816 MiB.
+    expect(app.getByTestId('kubeprom-rightsizing-cpu-request-change').textContent).toBe('1000m → 440m');
+    expect(app.getByTestId('kubeprom-rightsizing-cpu-request-judgement').textContent).toBe('+560m over-provisioned');
+    expect(app.getByTestId('kubeprom-rightsizing-memory-request').getAttribute('data-quantity')).toBe('816Mi');
+    expect(app.getByTestId('kubeprom-rightsizing-memory-request-judgement').textContent).toBe(
+      '-560 MiB under-provisioned'
+    );
+    expect(app.getByTestId('kubeprom-rightsizing-memory-limit-change').textContent).toBe('1 GiB → 816 MiB');
+    expect(app.getByTestId('kubeprom-rightsizing-cpu-limit-change').textContent).toBe('not set');
+    expect(app.getByTestId('kubeprom-rightsizing-history').textContent).toBe('14d');
+    const commands = screen.getAllByTestId('kubeprom-rightsizing-kubectl');
+    expect(commands[0].textContent).toBe(
+      'kubectl set resources deployment/web -n shop -c app --requests=cpu=440m,memory=816Mi --limits=memory=816Mi'
+    );
+    expect(commands[1].getAttribute('data-container')).toBe('sidecar');
+    expect(screen.getAllByRole('button', { name: /Copy/ })).toHaveLength(2);
+    // The PromQL, as Prometheus ran it, behind its toggle.
+    fireEvent.click(screen.getByText('PromQL: 8 instant queries'));
+    const queries = screen.getAllByTestId('kubeprom-rightsizing-query');
+    expect(queries.map((q) => q.getAttribute('data-need'))).toEqual(plan.queries.map((q) => q.need));
+    expect(queries[0].textContent).toContain('namespace="shop"');
+  });
+
+  it('shows no right-sizing numbers when a need has no query, and says which', async () => {
+    const plan = realKubeprom().planRecommendation({
+      namespace: 'shop',
+      workload: { kind: 'Deployment', name: 'web' },
+    });
+    await renderPanel({
+      frames: answerFrames().filter((f) => f.refId !== 'cpuRequest'),
+      targets: plan.queries.filter((q) => q.need !== 'cpuRequest').map((q) => ({ refId: q.need, expr: q.promql })),
+      options: { mode: 'rightsizing', rightSizing: WEB },
+    });
+    expect(screen.getByText('Right-sizing queries missing: cpuRequest')).toBeInTheDocument();
+    expect(screen.queryByTestId('kubeprom-rightsizing-table')).toBeNull();
+    expect(screen.getByText('No data')).toBeInTheDocument();
+  });
+
+  it('waits for the first right-sizing answers instead of saying the workload has no containers', async () => {
+    const plan = realKubeprom().planRecommendation({
+      namespace: 'shop',
+      workload: { kind: 'Deployment', name: 'web' },
+    });
+    const props = panelProps({
+      frames: [],
+      targets: plan.queries.map((q) => ({ refId: q.need, expr: q.promql })),
+      options: { mode: 'rightsizing', rightSizing: WEB },
+    });
+    render(<PodResourcesPanel {...props} data={{ ...props.data, state: LoadingState.Loading }} />);
+    expect(await screen.findByText('Reading the usage history…')).toBeInTheDocument();
+    expect(screen.queryByText('No containers')).toBeNull();
   });
 
   it('says No data without frames', async () => {

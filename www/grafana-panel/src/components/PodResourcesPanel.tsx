@@ -1,16 +1,18 @@
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2, PanelProps } from '@grafana/data';
+import { type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
 import { Alert, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import { framesToResults } from '../logic/frames';
+import { framesToResults, type RefResult } from '../logic/frames';
 import { buildKueueView } from '../logic/kueueView';
 import { buildPodView } from '../logic/podView';
+import { buildRightSizingView } from '../logic/rightSizing';
 import { classifyQueries } from '../logic/roles';
 import type { Kubeprom } from '../kubeprom/types';
 import { defaultOptions, type PodResourcesOptions } from '../types';
 import { KueueTable } from './KueueTable';
 import { Notices } from './Notices';
 import { PodTable } from './PodTable';
+import { RightSizingTable } from './RightSizingTable';
 import { useKubeprom } from './useKubeprom';
 
 type Props = PanelProps<PodResourcesOptions>;
@@ -36,13 +38,25 @@ export function PodResourcesPanel(props: Props) {
   );
 }
 
-function PanelBody({ kp, data, options: partial, fieldConfig, width }: Props & { kp: Kubeprom }) {
-  const styles = useStyles2(getStyles);
+function PanelBody(props: Props & { kp: Kubeprom }) {
   // Dashboards saved by an older version may lack newer options.
-  const options = useMemo(() => ({ ...defaultOptions, ...partial }), [partial]);
+  const options = useMemo(() => ({ ...defaultOptions, ...props.options }), [props.options]);
+  const refs = useMemo(() => framesToResults(props.data.series), [props.data.series]);
+  return options.mode === 'rightsizing' ? (
+    <RightSizingBody {...props} options={options} refs={refs} />
+  ) : (
+    <QueriesBody {...props} options={options} refs={refs} />
+  );
+}
+
+type BodyProps = Props & { kp: Kubeprom; refs: RefResult[] };
+
+/** Pods and Kueue modes: each query's role is guessed from its text, then aggregated by the core. */
+function QueriesBody({ kp, data, options, fieldConfig, width, refs }: BodyProps) {
+  const styles = useStyles2(getStyles);
   const queries = useMemo(
-    () => classifyQueries(data.request?.targets, framesToResults(data.series), options),
-    [data.request?.targets, data.series, options]
+    () => classifyQueries(data.request?.targets, refs, options),
+    [data.request?.targets, refs, options]
   );
   const view = useMemo(
     () =>
@@ -62,6 +76,28 @@ function PanelBody({ kp, data, options: partial, fieldConfig, width }: Props & {
       ) : (
         <PodTable view={view.view} options={options} width={width} />
       )}
+    </>
+  );
+}
+
+/** Right-sizing mode: each query's refId names the need it answers (the plan the options give). */
+function RightSizingBody({ kp, data, options, refs, replaceVariables }: BodyProps) {
+  const errors = useMemo(() => data.errors ?? [], [data.errors]);
+  const view = useMemo(
+    () =>
+      buildRightSizingView(kp, { targets: data.request?.targets, refs, errors }, options.rightSizing, (value) =>
+        replaceVariables(value)
+      ),
+    [kp, data.request?.targets, refs, errors, options.rightSizing, replaceVariables]
+  );
+  // While the first answers are on their way, no frames would read as a workload without containers.
+  if (data.state === LoadingState.Loading && data.series.length === 0) {
+    return <LoadingPlaceholder text="Reading the usage history…" />;
+  }
+  return (
+    <>
+      <Notices notices={view.notices} lint={[]} />
+      <RightSizingTable view={view} />
     </>
   );
 }

@@ -2,16 +2,21 @@ import React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 import type { StandardEditorContext, StandardEditorsRegistryItem } from '@grafana/data';
 import { realKubeprom } from '../testing/kubeprom';
-import type { QueryHelperValue } from '../types';
+import type { QueryHelperValue, RightSizingOptions } from '../types';
 import { QueryHelperEditor } from './QueryHelperEditor';
 
 jest.mock('../kubeprom/load', () => ({
   loadKubeprom: () => Promise.resolve(require('../testing/kubeprom').realKubeprom()),
 }));
 
-function renderEditor(value: QueryHelperValue | undefined, onChange = jest.fn(), mode = 'pods') {
+function renderEditor(
+  value: QueryHelperValue | undefined,
+  onChange = jest.fn(),
+  mode = 'pods',
+  rightSizing?: RightSizingOptions
+) {
   const item = { id: 'queryHelper', name: 'Query helper' } as StandardEditorsRegistryItem<QueryHelperValue | undefined>;
-  const context = { data: [], options: { mode } } as StandardEditorContext<unknown>;
+  const context = { data: [], options: { mode, rightSizing } } as StandardEditorContext<unknown>;
   render(<QueryHelperEditor value={value} onChange={onChange} item={item} context={context} />);
   return onChange;
 }
@@ -79,5 +84,38 @@ describe('QueryHelperEditor', () => {
     renderEditor({ source: 'custom', custom: { series: 'x', unit: 'count', kind: 'gauge', matchers: 'job=a\noops' } });
     expect(await screen.findByText(/line 2: "oops" is not label=value/)).toBeInTheDocument();
     expect(screen.queryByTestId('kubeprom-query-helper-output')).toBeNull();
+  });
+
+  it("writes the right-sizing plan's queries as the panel's targets in right-sizing mode", async () => {
+    const rightSizing = { namespace: '$namespace', workloadKind: 'StatefulSet' as const, workloadName: 'cache' };
+    renderEditor(undefined, jest.fn(), 'rightsizing', rightSizing);
+    const json = (await screen.findByTestId('kubeprom-rightsizing-targets-json')) as HTMLTextAreaElement;
+    const plan = realKubeprom().planRecommendation({
+      namespace: '$namespace',
+      workload: { kind: 'StatefulSet', name: 'cache' },
+    });
+    expect(JSON.parse(json.value)).toEqual(
+      plan.queries.map((q) => ({ refId: q.need, expr: q.promql, instant: true, range: false, editorMode: 'code' }))
+    );
+    expect(screen.getAllByTestId('kubeprom-rightsizing-target').map((t) => t.getAttribute('data-ref-id'))).toEqual([
+      'cpuUsage',
+      'cpuSamples',
+      'memoryPeak',
+      'oomKilled',
+      'cpuRequest',
+      'cpuLimit',
+      'memoryRequest',
+      'memoryLimit',
+    ]);
+    // The catalog form is not what right-sizing needs.
+    expect(screen.queryByText('Metric')).toBeNull();
+  });
+
+  it('asks for the workload before writing right-sizing targets', async () => {
+    renderEditor(undefined, jest.fn(), 'rightsizing', { workloadKind: 'Deployment' });
+    expect((await screen.findByTestId('kubeprom-rightsizing-targets')).textContent).toContain(
+      'Set the namespace, workload name under Right-sizing'
+    );
+    expect(screen.queryByTestId('kubeprom-rightsizing-targets-json')).toBeNull();
   });
 });

@@ -24,7 +24,8 @@ import {
 } from '../logic/queryHelper';
 import { errorText } from '../logic/podView';
 import type { Kubeprom } from '../kubeprom/types';
-import type { HelperCustomMetric, QueryHelperValue } from '../types';
+import type { HelperCustomMetric, PodResourcesOptions, QueryHelperValue } from '../types';
+import { RightSizingTargets } from './RightSizingTargets';
 import { useKubeprom } from './useKubeprom';
 
 type Props = StandardEditorProps<QueryHelperValue | undefined>;
@@ -66,7 +67,7 @@ const VARIABLE_MODES = [
 /**
  * Panel editor option: pick a catalog metric (or describe one of your own) and filters, get the
  * kubeprom query to paste into the query editor. Dashboard variables such as `$namespace` stay
- * variables (see "Variables").
+ * variables (see "Variables"). In right-sizing mode: the panel's queries for its workload.
  */
 export function QueryHelperEditor(props: Props) {
   const { kp, error } = useKubeprom();
@@ -79,6 +80,11 @@ export function QueryHelperEditor(props: Props) {
   }
   if (!kp) {
     return <LoadingPlaceholder text="Loading kubeprom…" />;
+  }
+  // Right-sizing's queries are the plan of the panel's own options, not a metric of the catalog.
+  const options = props.context.options as Partial<PodResourcesOptions> | undefined;
+  if (options?.mode === 'rightsizing') {
+    return <RightSizingTargets kp={kp} options={options.rightSizing} />;
   }
   return <QueryHelperForm kp={kp} {...props} />;
 }

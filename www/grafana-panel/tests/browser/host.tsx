@@ -37,10 +37,31 @@ declare global {
 }
 
 export interface RenderInput {
-  queries: Array<{ refId: string; expr: string; step: number; body: PromResponse }>;
+  queries: Array<{
+    refId: string;
+    /** The target's text, as written (dashboard variables kept). */
+    expr: string;
+    /** The query Prometheus ran (variables filled in), for the frame metadata; default `expr`. */
+    ranExpr?: string;
+    /** An instant query (`body` a vector), else a range query of `step` seconds. */
+    instant?: boolean;
+    step: number;
+    body: PromResponse;
+  }>;
   options?: Record<string, unknown>;
+  /** Dashboard variables by name, for the panel's replaceVariables. */
+  variables?: Record<string, string>;
   width: number;
   height: number;
+}
+
+/** Grafana's `$name` and `${name}` forms of a dashboard variable, filled in from `variables`. */
+function replaceVariables(variables: Record<string, string>) {
+  return (text: string) =>
+    text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
+      const name = braced ?? bare ?? '';
+      return Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : whole;
+    });
 }
 
 /** Loads module.js by a script tag and answers its AMD define with the host's shared modules. */
@@ -129,20 +150,25 @@ let root: Root | undefined;
 const pluginPromise = loadPlugin();
 
 window.kubepromHarness = {
-  async render({ queries, options, width, height }: RenderInput) {
+  async render({ queries, options, variables, width, height }: RenderInput) {
     const plugin = await pluginPromise;
     const frames = queries.flatMap((q) =>
-      prometheusToFrames(q.body, { refId: q.refId, expr: q.expr, stepSeconds: q.step })
+      prometheusToFrames(q.body, { refId: q.refId, expr: q.ranExpr ?? q.expr, stepSeconds: q.step })
     );
     const props = panelProps({
       frames,
-      targets: queries.map((q) => ({ refId: q.refId, expr: q.expr })),
+      targets: queries.map((q) =>
+        q.instant ? { refId: q.refId, expr: q.expr, instant: true, range: false } : { refId: q.refId, expr: q.expr }
+      ),
       // The plugin's own option defaults (module.ts), as Grafana fills them in for a new panel.
       options: { ...(plugin.defaults as object), ...options },
       fieldConfig: { defaults: plugin.fieldConfigDefaults.defaults, overrides: [] },
       width,
       height,
     });
+    if (variables) {
+      props.replaceVariables = replaceVariables(variables);
+    }
     const Panel = plugin.panel!;
     mount(
       <div

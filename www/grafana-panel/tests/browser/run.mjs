@@ -384,6 +384,148 @@ async function main() {
     );
     await page.screenshot({ path: join(artifacts, 'kueue.png') });
 
+    // 3b. Right-sizing mode on the 15-day history dataset (tests/data/history.mjs): the plan's
+    // instant queries run at the dataset's anchor, the namespace a dashboard variable.
+    const history = await startPrometheus({ dataset: 'history' });
+    const hx = history.expected;
+    const rsOptions = (kind, name) => ({
+      mode: 'rightsizing',
+      rightSizing: { namespace: '$namespace', workloadKind: kind, workloadName: name },
+    });
+    try {
+      for (const [workload, containers] of Object.entries(hx.workloads)) {
+        const [kind, name] = workload.split('/');
+        const written = core().planRecommendation({ namespace: '$namespace', workload: { kind, name } }).queries;
+        const ran = core().planRecommendation({ namespace: hx.namespace, workload: { kind, name } }).queries;
+        const queries = [];
+        for (const [i, pq] of ran.entries()) {
+          const params = new URLSearchParams({ query: pq.promql, time: String(hx.anchor) });
+          const res = await fetch(`${history.url}/api/v1/query`, { method: 'POST', body: params });
+          const body = await res.json();
+          if (!res.ok || body.status !== 'success') {
+            throw new Error(`right-sizing query ${pq.need} failed (${res.status}): ${JSON.stringify(body).slice(0, 500)}`);
+          }
+          queries.push({ refId: pq.need, expr: written[i].promql, ranExpr: pq.promql, instant: true, step: 60, body });
+        }
+        await render({
+          queries,
+          options: rsOptions(kind, name),
+          variables: { namespace: hx.namespace },
+          width: 1040,
+          height: 420,
+        });
+        const root = `[data-testid="kubeprom-rightsizing"][data-workload="${workload}"]`;
+        await page.waitForSelector(`${root} [data-testid="kubeprom-rightsizing-row"]`, { timeout: 60000 });
+        const shownRows = await page.$$eval(`${root} [data-testid="kubeprom-rightsizing-row"]`, (trs) =>
+          trs.map((tr) => {
+            const cell = (id) => tr.querySelector(`[data-testid="kubeprom-rightsizing-${id}"]`);
+            const settings = Object.fromEntries(
+              ['cpu-request', 'cpu-limit', 'memory-request', 'memory-limit'].map((id) => [
+                id,
+                { current: cell(id).dataset.current, quantity: cell(id).dataset.quantity },
+              ])
+            );
+            return {
+              container: tr.dataset.container,
+              status: cell('status').dataset.status,
+              oomKilled: cell('history').innerText.includes('OOMKilled'),
+              settings,
+            };
+          })
+        );
+        const commands = await page.$$eval(`${root} [data-testid="kubeprom-rightsizing-kubectl"]`, (cs) =>
+          Object.fromEntries(cs.map((c) => [c.dataset.container, c.textContent]))
+        );
+        const notices = await page.locator('[data-testid="kubeprom-notice"]').allInnerTexts();
+        const problemsOf = [];
+        const near = (shown, want) => (want === null ? shown === '' : Math.abs(Number(shown) - want) <= 1e-9 * Math.max(1, want));
+        if (shownRows.map((r) => r.container).join() !== Object.keys(containers).sort().join()) {
+          problemsOf.push(`containers ${shownRows.map((r) => r.container).join()}`);
+        }
+        for (const r of shownRows) {
+          const e = containers[r.container];
+          if (!e) {
+            continue;
+          }
+          const want = {
+            'cpu-request': [e.current.cpuRequest, e.recommended?.cpuRequest ?? ''],
+            'cpu-limit': [e.current.cpuLimit, ''],
+            'memory-request': [e.current.memoryRequest, e.recommended?.memory ?? ''],
+            'memory-limit': [e.current.memoryLimit, e.recommended?.memory ?? ''],
+          };
+          for (const [id, [current, quantity]] of Object.entries(want)) {
+            const s = r.settings[id];
+            if (!near(s.current, current) || s.quantity !== quantity) {
+              problemsOf.push(`${r.container} ${id}: shown ${s.current} -> ${s.quantity}, expected ${current} -> ${quantity}`);
+            }
+          }
+          // The model's quantities applied as `kubectl set resources` writes them.
+          const command = e.enoughHistory
+            ? `kubectl set resources ${kind.toLowerCase()}/${name} -n ${hx.namespace} -c ${r.container} ` +
+              `--requests=cpu=${e.recommended.cpuRequest},memory=${e.recommended.memory} --limits=memory=${e.recommended.memory}`
+            : undefined;
+          if (commands[r.container] !== command) {
+            problemsOf.push(`${r.container} command ${commands[r.container]}, expected ${command}`);
+          }
+          if (!e.enoughHistory && r.status !== 'not-enough-data') {
+            problemsOf.push(`${r.container} status ${r.status}, expected not-enough-data`);
+          }
+          if (r.oomKilled !== e.oomKilled) {
+            problemsOf.push(`${r.container} OOMKilled shown: ${r.oomKilled}`);
+          }
+        }
+        if (notices.length > 0) {
+          problemsOf.push(`notices: ${notices.join('; ')}`);
+        }
+        check(
+          `right-sizing mode: ${workload} as expected-history.json recommends`,
+          problemsOf.length === 0,
+          problemsOf.join('; ')
+        );
+        if (workload === 'Deployment/api') {
+          await page.screenshot({ path: join(artifacts, 'right-sizing.png') });
+        }
+      }
+      // A need without its query: a notice, no numbers.
+      const [kind, name] = Object.keys(hx.workloads)[0].split('/');
+      const plan = core().planRecommendation({ namespace: hx.namespace, workload: { kind, name } }).queries;
+      const emptyVector = { status: 'success', data: { resultType: 'vector', result: [] } };
+      await render({
+        queries: plan
+          .filter((pq) => pq.need !== 'memoryPeak')
+          .map((pq) => ({ refId: pq.need, expr: pq.promql, instant: true, step: 60, body: emptyVector })),
+        options: { mode: 'rightsizing', rightSizing: { namespace: hx.namespace, workloadKind: kind, workloadName: name } },
+        width: 1040,
+        height: 420,
+      });
+      const missingNotice = page.getByText('Right-sizing queries missing: memoryPeak');
+      await missingNotice.waitFor({ timeout: 60000 });
+      check(
+        'right-sizing mode: a missing need is a notice, and no table',
+        (await page.locator('[data-testid="kubeprom-rightsizing-table"]').count()) === 0
+      );
+    } finally {
+      await history.stop();
+    }
+
+    // The query helper in right-sizing mode: the panel's targets for its options.
+    await page.evaluate((i) => window.kubepromHarness.renderOptionEditor(i), {
+      id: 'queryHelper',
+      value: undefined,
+      options: rsOptions('StatefulSet', 'cache'),
+    });
+    const targetsJson = page.locator('[data-testid="kubeprom-rightsizing-targets-json"]');
+    await targetsJson.waitFor({ timeout: 60000 });
+    const helperTargets = JSON.parse(await targetsJson.inputValue());
+    const wantTargets = core()
+      .planRecommendation({ namespace: '$namespace', workload: { kind: 'StatefulSet', name: 'cache' } })
+      .queries.map((pq) => ({ refId: pq.need, expr: pq.promql, instant: true, range: false, editorMode: 'code' }));
+    check(
+      "query helper in right-sizing mode writes the plan's instant queries as targets, refId = need",
+      JSON.stringify(helperTargets) === JSON.stringify(wantTargets),
+      helperTargets.map((t) => t.refId).join(', ')
+    );
+
     // 4. The query helper in the options pane, with a dashboard variable.
     const helperValue = { metric: 'pod_memory_working_set', namespace: '$namespace' };
     await page.evaluate((i) => window.kubepromHarness.renderOptionEditor(i), { id: 'queryHelper', value: helperValue });
