@@ -14,13 +14,16 @@ use crate::response::Labels;
 mod columnar;
 mod grouping;
 mod select;
+mod table;
 pub use columnar::{
-    aggregate_groups, aggregate_pods, aggregate_pods_from_bytes, BytesAggregation, FromBytesError,
+    aggregate_groups, aggregate_pod_table, aggregate_pods, aggregate_pods_from_bytes,
+    BytesAggregation, FromBytesError,
 };
 pub use grouping::{
     Combine, GroupLabel, GroupValue, GroupedAggregation, Grouping, PartValue, MAX_GROUP_LABELS,
 };
 pub use select::{select_pods, Order, PodRef, PodSelection};
+pub use table::{PodRow, PodTable};
 
 /// Labels that tell scrapers apart rather than series: equal series but for these count once.
 pub const SCRAPE_IDENTITY_LABELS: &[&str] = &[

@@ -17,8 +17,9 @@ use rustc_hash::FxBuildHasher as FastHash;
 use super::grouping::{
     Combine, GroupValue, GroupedAggregation, Grouping, PartValue, Tier, MAX_GROUP_LABELS,
 };
+use super::table::PodTable;
 use super::SCRAPE_IDENTITY_LABELS;
-use super::{stat, AggregateOptions, Aggregation, ContainerValue, PodValue};
+use super::{stat, AggregateOptions, Aggregation};
 use crate::query::QueryError;
 use crate::response::{parse_query_response, Label, QueryResult, Series};
 use crate::response::{ResponseError, ResultType};
@@ -88,35 +89,44 @@ pub fn aggregate_pods(
     result: &QueryResult,
     opts: &AggregateOptions,
 ) -> Result<Aggregation, QueryError> {
-    let mut pods = Vec::new();
-    let tally = aggregate_with(
-        result,
-        &Grouping::pods(),
-        opts,
-        &mut |key, value, unit, parts, series| {
-            pods.push(PodValue {
-                namespace: key[0].to_owned(),
-                pod: key[1].to_owned(),
-                value,
-                unit: unit.to_owned(),
-                // Same layout: collected in place.
-                containers: parts
-                    .into_iter()
-                    .map(|p| ContainerValue {
-                        container: p.part,
-                        value: p.value,
-                    })
-                    .collect(),
-                series,
-            })
-        },
-    )?;
-    Ok(Aggregation {
-        pods,
-        unattributed: tally.unattributed,
-        dropped_duplicates: tally.dropped_duplicates,
-        skipped_samples: tally.skipped_samples,
-    })
+    Ok(aggregate_pod_table(result, opts)?.to_aggregation())
+}
+
+/// [`aggregate_pods`] with the names borrowed from `result`: what a caller reads when it turns
+/// the pods into something else at once.
+pub fn aggregate_pod_table<'r>(
+    result: &'r QueryResult,
+    opts: &AggregateOptions,
+) -> Result<PodTable<'r>, QueryError> {
+    struct Pods<'r>(PodTable<'r>);
+    impl<'r> GroupSink<'r> for Pods<'r> {
+        fn reserve(&mut self, groups: usize) {
+            self.0.reserve(groups);
+        }
+        fn group(&mut self, group: Emitted<'_, 'r>) {
+            self.0.push(
+                (group.key[0], group.key[1]),
+                group.value,
+                group.parts,
+                group.series,
+            );
+        }
+    }
+    let unit = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?.unit;
+    // A pod's summed series has at most the samples of its series, so the result's samples
+    // bound the table's: one allocation instead of a copy at each doubling.
+    let samples = if opts.keep_series {
+        result.values.len()
+    } else {
+        0
+    };
+    let mut pods = Pods(PodTable::with_capacity(unit, samples, opts.keep_series));
+    let tally = aggregate_with(result, &Grouping::pods(), opts, &mut pods)?;
+    let mut table = pods.0;
+    table.unattributed = tally.unattributed;
+    table.dropped_duplicates = tally.dropped_duplicates;
+    table.skipped_samples = tally.skipped_samples;
+    Ok(table)
 }
 
 /// Aggregates `result` per group of `grouping`: the per-pod rules for any group labels and part
@@ -126,33 +136,62 @@ pub fn aggregate_groups(
     grouping: &Grouping,
     opts: &AggregateOptions,
 ) -> Result<GroupedAggregation, QueryError> {
-    let width = grouping.group().len();
-    let mut groups = Vec::new();
-    let tally = aggregate_with(
-        result,
-        grouping,
-        opts,
-        &mut |key, value, unit, parts, series| {
-            groups.push(GroupValue {
-                key: key[..width].iter().map(|k| (*k).to_owned()).collect(),
-                value,
-                unit: unit.to_owned(),
-                parts,
-                series,
+    struct Groups {
+        width: usize,
+        groups: Vec<GroupValue>,
+    }
+    impl GroupSink<'_> for Groups {
+        fn reserve(&mut self, groups: usize) {
+            self.groups.reserve(groups);
+        }
+        fn group(&mut self, group: Emitted) {
+            self.groups.push(GroupValue {
+                key: group.key[..self.width]
+                    .iter()
+                    .map(|k| (*k).to_owned())
+                    .collect(),
+                value: group.value,
+                unit: group.unit.to_owned(),
+                parts: group
+                    .parts
+                    .iter()
+                    .map(|&(part, value)| PartValue {
+                        part: part.to_owned(),
+                        value,
+                    })
+                    .collect(),
+                series: group
+                    .series
+                    .map(|(timestamps, values)| (timestamps.to_vec(), values.to_vec())),
             })
-        },
-    )?;
+        }
+    }
+    let mut groups = Groups {
+        width: grouping.group().len(),
+        groups: Vec::new(),
+    };
+    let tally = aggregate_with(result, grouping, opts, &mut groups)?;
     Ok(GroupedAggregation {
-        groups,
-        unattributed: tally.unattributed,
+        groups: groups.groups,
+        unattributed: tally
+            .unattributed
+            .iter()
+            .map(|labels| {
+                labels
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), value.to_string()))
+                    .collect()
+            })
+            .collect(),
         dropped_duplicates: tally.dropped_duplicates,
         skipped_samples: tally.skipped_samples,
     })
 }
 
 /// What the aggregation left out, besides the groups it emitted.
-struct Tally {
-    unattributed: Vec<crate::response::Labels>,
+struct Tally<'r> {
+    /// Label sets of the series without a group label, in label order.
+    unattributed: Vec<&'r [Label<'r>]>,
     dropped_duplicates: usize,
     skipped_samples: usize,
 }
@@ -160,18 +199,32 @@ struct Tally {
 /// A group key: the group labels' values, unused slots empty.
 type GroupKey<'s> = [&'s str; MAX_GROUP_LABELS];
 
-/// What [`aggregate_with`] emits per group, in key order: key, value, unit, parts, series.
-type EmitGroup<'e> =
-    dyn FnMut(&GroupKey, f64, &str, Vec<PartValue>, Option<(Vec<f64>, Vec<f64>)>) + 'e;
+/// One group as [`aggregate_with`] emits it, borrowed for the call.
+struct Emitted<'e, 'r> {
+    key: &'e GroupKey<'r>,
+    value: f64,
+    unit: &'static str,
+    /// The parts and their values, in the rules' order.
+    parts: &'e [(&'r str, f64)],
+    /// With `keep_series`: the group's combined series, timestamps and values.
+    series: Option<(&'e [f64], &'e [f64])>,
+}
 
-/// The one aggregation. Groups go out through a `dyn` callback so that pods and other groups
-/// share one copy of this code in the wasm module.
-fn aggregate_with(
-    result: &QueryResult,
+/// Where [`aggregate_with`] puts its groups, in key order. A `dyn` trait so that pods and other
+/// groups share one copy of the aggregation in the wasm module.
+trait GroupSink<'r> {
+    /// Called once, before the groups, with their number.
+    fn reserve(&mut self, groups: usize);
+    fn group(&mut self, group: Emitted<'_, 'r>);
+}
+
+/// The one aggregation.
+fn aggregate_with<'r>(
+    result: &'r QueryResult,
     grouping: &Grouping,
     opts: &AggregateOptions,
-    emit_group: &mut EmitGroup,
-) -> Result<Tally, QueryError> {
+    sink: &mut dyn GroupSink<'r>,
+) -> Result<Tally<'r>, QueryError> {
     let convert = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?;
     let combine = grouping.combine();
     let identity = Identity::of(grouping);
@@ -244,7 +297,8 @@ fn aggregate_with(
         part: &'s str,
         kept: usize,
     }
-    let mut group_ids: HashMap<GroupKey, u32, FastHash> = HashMap::default();
+    let mut group_ids: HashMap<GroupKey, u32, FastHash> =
+        HashMap::with_capacity_and_hasher(kept.len(), FastHash);
     let mut group_keys: Vec<GroupKey> = Vec::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(kept.len());
     let mut unattributed: Vec<(&Key, &Series)> = Vec::new();
@@ -298,13 +352,7 @@ fn aggregate_with(
     crate::order::sort_by(&mut unattributed, |a, b| a.0.pairs().cmp(b.0.pairs()));
     out.unattributed = unattributed
         .into_iter()
-        .map(|(_, series)| {
-            series
-                .labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        })
+        .map(|(_, series)| &series.labels[..])
         .collect();
 
     let unit_factor = Conversion {
@@ -314,12 +362,15 @@ fn aggregate_with(
     let mut part_sum = Merged::new(combine);
     let mut group_sum = Merged::new(combine);
     let mut timestamps = Vec::new();
+    let mut group_timestamps = Vec::new();
+    let mut parts: Vec<(&str, f64)> = Vec::new();
+    sink.reserve(group_keys.len());
     for group_entries in entries.chunk_by(|a, b| a.rank == b.rank) {
         let key = &group_keys[by_key[group_entries[0].rank as usize]];
         // Sorted by tier within the group: the first is the finest.
         let best = group_entries[0].tier;
         group_sum.clear();
-        let mut parts = Vec::new();
+        parts.clear();
         for same in group_entries.chunk_by(|a, b| (a.tier, a.part) == (b.tier, b.part)) {
             if same[0].tier != best {
                 out.dropped_duplicates += same.len();
@@ -333,27 +384,27 @@ fn aggregate_with(
             }
             part_sum.timestamps_into(&mut timestamps);
             group_sum.add(&timestamps, &part_sum.values, unit_factor);
-            parts.push(PartValue {
-                part: same[0].part.to_owned(),
-                value: stat(&part_sum.values, opts.stat),
-            });
+            parts.push((same[0].part, stat(&part_sum.values, opts.stat)));
         }
-        emit_group(
+        let series = opts.keep_series.then(|| {
+            group_sum.timestamps_into(&mut group_timestamps);
+            (&group_timestamps[..], &group_sum.values[..])
+        });
+        sink.group(Emitted {
             key,
-            stat(&group_sum.values, opts.stat),
-            convert.unit,
-            parts,
-            opts.keep_series
-                .then(|| (group_sum.timestamps(), group_sum.values.clone())),
-        );
+            value: stat(&group_sum.values, opts.stat),
+            unit: convert.unit,
+            parts: &parts,
+            series,
+        });
     }
     Ok(out)
 }
 
 /// A series kept by the dedupe: its key, its group and part (`None`: a group label is
 /// missing), and the index of an older kept series with the same key hash.
-struct Kept<'s> {
-    key: Key<'s>,
+struct Kept<'s, 'i> {
+    key: Key<'s, 'i>,
     series: &'s Series<'s>,
     found: Option<(GroupKey<'s>, &'s str)>,
     older: Option<usize>,
@@ -485,13 +536,13 @@ impl<'g> Identity<'g> {
 
 /// A series' labels without the scrape identity labels, ordered by name: the dedupe key. Borrowed from the series when its names already ascend, as Prometheus sends
 /// them; only other orders pay for a sorted copy.
-enum Key<'s> {
-    Ascending(&'s [Label<'s>], &'s Identity<'s>),
+enum Key<'s, 'i> {
+    Ascending(&'s [Label<'s>], &'i Identity<'i>),
     Sorted(Vec<(&'s str, &'s str)>),
 }
 
-impl<'s> Key<'s> {
-    fn of(series: &'s Series<'s>, identity: &'s Identity<'s>) -> Self {
+impl<'s, 'i> Key<'s, 'i> {
+    fn of(series: &'s Series<'s>, identity: &'i Identity<'i>) -> Self {
         if series.names_ascending {
             return Key::Ascending(&series.labels, identity);
         }
@@ -597,13 +648,7 @@ impl Merged {
         self.values.clear();
     }
 
-    fn timestamps(&self) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.keys.len());
-        self.timestamps_into(&mut out);
-        out
-    }
-
-    /// [`Merged::timestamps`] into a buffer reused from part to part.
+    /// The summed timestamps, into a buffer reused from group to group.
     fn timestamps_into(&self, out: &mut Vec<f64>) {
         out.clear();
         out.extend(self.keys.iter().map(|&bits| f64::from_bits(bits)));

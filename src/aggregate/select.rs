@@ -46,24 +46,44 @@ impl PodSelection {
 
 /// Keeps the selected pods of `aggregation` (the rest are dropped, not counted as duplicates);
 /// returns how many pods there were before.
+pub fn select_pods(aggregation: &mut Aggregation, selection: &PodSelection) -> usize {
+    select_in(&mut aggregation.pods, selection)
+}
+
+/// A pod as the selection reads it: its name and value.
+pub(super) trait Selectable {
+    /// Namespace and pod name.
+    fn name(&self) -> (&str, &str);
+    /// The value `top` orders by.
+    fn value(&self) -> f64;
+}
+
+impl Selectable for PodValue {
+    fn name(&self) -> (&str, &str) {
+        (&self.namespace, &self.pod)
+    }
+    fn value(&self) -> f64 {
+        self.value
+    }
+}
+
+/// Keeps the selected entries of `pods`; returns how many there were before.
 ///
 /// Pods arrive sorted by namespace and pod, which both steps use: a page is found by binary
 /// search, and a pod's index is its name order for ties.
-pub fn select_pods(aggregation: &mut Aggregation, selection: &PodSelection) -> usize {
-    let total = aggregation.pods.len();
+pub(super) fn select_in<P: Selectable>(pods: &mut Vec<P>, selection: &PodSelection) -> usize {
+    let total = pods.len();
     if let Some(wanted) = &selection.pods {
         let mut keep = vec![false; total];
         for want in wanted {
-            let found = aggregation.pods.binary_search_by(|p| {
-                (p.namespace.as_str(), p.pod.as_str())
-                    .cmp(&(want.namespace.as_str(), want.pod.as_str()))
-            });
+            let found = pods
+                .binary_search_by(|p| p.name().cmp(&(want.namespace.as_str(), want.pod.as_str())));
             if let Ok(at) = found {
                 keep[at] = true;
             }
         }
         let mut flags = keep.into_iter();
-        aggregation.pods.retain(|_| flags.next().unwrap_or(false));
+        pods.retain(|_| flags.next().unwrap_or(false));
     }
     if let Some((n, order)) = selection.top {
         // The best `n` keys, (rank of the value) << 32 | index, largest rank on top so it
@@ -71,17 +91,14 @@ pub fn select_pods(aggregation: &mut Aggregation, selection: &PodSelection) -> u
         // sort of a new element type adds kilobytes of code to the wasm module, a heap a few
         // hundred bytes, and it never orders more than `n` pods.
         let mut best: BinaryHeap<u128> = BinaryHeap::with_capacity(n.min(total) + 1);
-        for (at, pod) in aggregation.pods.iter().enumerate() {
-            best.push((u128::from(value_rank(pod.value, order)) << 32) | at as u128);
+        for (at, pod) in pods.iter().enumerate() {
+            best.push((u128::from(value_rank(pod.value(), order)) << 32) | at as u128);
             if best.len() > n {
                 best.pop();
             }
         }
-        let mut slots: Vec<Option<PodValue>> = std::mem::take(&mut aggregation.pods)
-            .into_iter()
-            .map(Some)
-            .collect();
-        aggregation.pods = best
+        let mut slots: Vec<Option<P>> = std::mem::take(pods).into_iter().map(Some).collect();
+        *pods = best
             .into_sorted_vec()
             .into_iter()
             .filter_map(|key| slots[(key & u128::from(u32::MAX)) as usize].take())

@@ -3,17 +3,18 @@
 //! only the per-pod report crosses back. Same numbers and errors as `parseResponse` then
 //! `aggregatePodsReport`, bit for bit (tests/fast_path.rs, tests/js/fast_path.test.mjs).
 
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::core::query_error;
 use crate::packed::{pods_to_js, PackedPods};
 use kubeprom::aggregate::{
-    aggregate_pods, aggregate_pods_from_bytes, select_pods, AggregateOptions, Aggregation,
-    BytesAggregation, Order, PodRef, PodSelection, Stat,
+    aggregate_pod_table, AggregateOptions, Order, PodRef, PodSelection, Stat,
 };
+use kubeprom::query::QueryError;
 use kubeprom::response::scan::scan_matrix_in_windows;
-use kubeprom::response::DEFAULT_MAX_BYTES;
+use kubeprom::response::{parse_query_response, QueryResult, DEFAULT_MAX_BYTES};
 use kubeprom_wasm_support::{error, get, invalid, options_beside, set};
 
 /// Options of the per-pod calls (`aggregatePods`, `aggregatePodsReport`,
@@ -72,19 +73,45 @@ impl PodCall {
         })
     }
 
-    /// Keeps the selected pods and gives them as JS objects, with the count before the pick.
-    pub fn pods_to_js(&self, aggregation: &mut Aggregation) -> (PackedPods, usize) {
-        let total = select_pods(aggregation, &self.selection);
+    /// The pods of `columns` as the call picks them, with what was left out and the count
+    /// before the pick.
+    pub fn report(&self, columns: &QueryResult) -> Result<PodReport, QueryError> {
+        let mut table = aggregate_pod_table(columns, &self.aggregate)?;
+        let total = table.select(&self.selection);
         let stats: Vec<(Stat, &str)> = self
             .shape
             .stats
             .iter()
             .map(|&s| (s, stat_name(s)))
             .collect();
-        (
-            pods_to_js(aggregation, &stats, self.shape.keep_series),
+        Ok(PodReport {
+            pods: pods_to_js(&table, &stats, self.shape.keep_series),
             total,
-        )
+            dropped_duplicates: table.dropped_duplicates,
+            skipped_samples: table.skipped_samples,
+        })
+    }
+}
+
+/// A per-pod call's answer.
+pub(crate) struct PodReport {
+    pub pods: PackedPods,
+    /// Pods before `top` and `pods` picked some.
+    total: usize,
+    dropped_duplicates: usize,
+    skipped_samples: usize,
+}
+
+impl PodReport {
+    /// The report object: its pods, the series of no pod, what was left out and the number of
+    /// pods before the pick.
+    pub fn to_js(&self) -> JsValue {
+        let report: JsValue = Object::new().into();
+        set(&report, "pods", &self.pods.pods);
+        set(&report, "unattributed", &self.pods.unattributed);
+        crate::core::set_left_out(&report, self.dropped_duplicates, self.skipped_samples);
+        set(&report, "totalPods", &(self.total as f64).into());
+        report
     }
 }
 
@@ -115,38 +142,32 @@ fn pod_refs(opts: &JsValue) -> Result<Option<Vec<PodRef>>, JsValue> {
 pub fn aggregate_pods_from_bytes_js(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let call = PodCall::read(opts)?;
     let max_bytes = call.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
-    let result = match in_windows(&body, max_bytes, &call.aggregate)? {
-        Some(result) => result,
-        None => {
-            let bytes = crate::core::body_within(&body, max_bytes)?;
-            let result =
-                aggregate_pods_from_bytes(&bytes, max_bytes, &call.aggregate).map_err(|e| {
-                    let err = error(e.kind(), &e.to_string(), None, None);
-                    crate::core::with_raw_error_type(err, e.raw_error_type())
-                })?;
-            // The copy of a large body goes back to the allocator before the report is built.
-            drop(bytes);
-            result
-        }
-    };
-    Ok(bytes_report(&call, result))
+    if let Some(columns) = in_windows(&body, max_bytes)? {
+        return bytes_report(&call, &columns);
+    }
+    let bytes = crate::core::body_within(&body, max_bytes)?;
+    // A body error comes before an options error, as in the core's `aggregate_pods_from_bytes`.
+    let columns = parse_query_response(&bytes, max_bytes).map_err(|e| {
+        let err = error(e.kind(), &e.to_string(), None, None);
+        crate::core::with_raw_error_type(err, e.raw_error_type())
+    })?;
+    bytes_report(&call, &columns)
 }
 
 /// The report of a call that read a body: the pods as `call` picks them, what was left out, the
 /// result type and the response's warnings and infos.
-pub(crate) fn bytes_report(call: &PodCall, mut result: BytesAggregation) -> JsValue {
-    let (packed, total) = call.pods_to_js(&mut result.aggregation);
-    let report = crate::core::pods_report(&packed, &result.aggregation, total);
-    set(&report, "resultType", &result.result_type.as_str().into());
+pub(crate) fn bytes_report(call: &PodCall, columns: &QueryResult) -> Result<JsValue, JsValue> {
+    let report = call.report(columns).map_err(query_error)?.to_js();
+    set(&report, "resultType", &columns.result_type.as_str().into());
     let texts = |list: &[String]| -> JsValue {
         list.iter()
             .map(|s| JsValue::from_str(s))
             .collect::<Array>()
             .into()
     };
-    set(&report, "warnings", &texts(&result.warnings));
-    set(&report, "infos", &texts(&result.infos));
-    report
+    set(&report, "warnings", &texts(&columns.warnings));
+    set(&report, "infos", &texts(&columns.infos));
+    Ok(report)
 }
 
 /// What the report carries per pod besides `value`.
@@ -172,11 +193,7 @@ const WINDOW: usize = 1 << 20;
 
 /// A large matrix body read a window at a time, so wasm memory holds the samples but never the
 /// whole body; `None` when the body is small or not laid out as Prometheus writes a matrix.
-fn in_windows(
-    body: &JsValue,
-    max_bytes: usize,
-    opts: &AggregateOptions,
-) -> Result<Option<BytesAggregation>, JsValue> {
+fn in_windows(body: &JsValue, max_bytes: usize) -> Result<Option<QueryResult<'static>>, JsValue> {
     let view = if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
         bytes.clone()
     } else if body.is_instance_of::<js_sys::ArrayBuffer>() {
@@ -188,18 +205,12 @@ fn in_windows(
     if total <= 4 * WINDOW || total > max_bytes {
         return Ok(None);
     }
-    let columns = scan_matrix_in_windows(total, max_bytes, WINDOW, |at, buf, len| {
-        view.subarray(at as u32, (at + len) as u32).copy_to(buf);
-    });
-    let Some(columns) = columns else {
-        return Ok(None);
-    };
-    let aggregation =
-        aggregate_pods(&columns, opts).map_err(|e| error(e.kind(), &e.to_string(), None, None))?;
-    Ok(Some(BytesAggregation {
-        result_type: columns.result_type,
-        aggregation,
-        warnings: columns.warnings,
-        infos: columns.infos,
-    }))
+    Ok(scan_matrix_in_windows(
+        total,
+        max_bytes,
+        WINDOW,
+        |at, buf, len| {
+            view.subarray(at as u32, (at + len) as u32).copy_to(buf);
+        },
+    ))
 }

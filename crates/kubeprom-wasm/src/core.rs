@@ -10,10 +10,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use crate::bytes::PodCall;
+use crate::bytes::{PodCall, PodReport};
 use crate::kept;
-use crate::packed::{self, PackedPods};
-use kubeprom::aggregate::{aggregate_pods, Aggregation, BytesAggregation};
+use crate::packed;
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
 use kubeprom::recommend::{container_values, Answers, Need};
@@ -168,48 +167,29 @@ pub(crate) fn labels_to_js(labels: &[(String, String)]) -> JsValue {
         .unwrap_or_else(|_| Object::new().into())
 }
 
-/// The pods of a `QueryResult`, as the options pick them, with the count before the pick.
-fn aggregate(result: &JsValue, opts: JsValue) -> Result<(PackedPods, Aggregation, usize), JsValue> {
+/// The pods of a `QueryResult`, as the options pick them, with what was left out.
+fn aggregate(result: &JsValue, opts: JsValue) -> Result<PodReport, JsValue> {
     let call = PodCall::read(opts)?;
     if call.max_bytes.is_some() {
         return Err(invalid(
             "options.maxBytes: only parseResponse and aggregatePodsFromBytes read a body",
         ));
     }
-    let mut aggregation = packed::result_from_js(result)?
-        .with_columns(|columns| kubeprom::aggregate::aggregate_pods(columns, &call.aggregate))?
-        .map_err(query_error)?;
-    let (pods, total) = call.pods_to_js(&mut aggregation);
-    Ok((pods, aggregation, total))
+    packed::result_from_js(result)?
+        .with_columns(|columns| call.report(columns))?
+        .map_err(query_error)
 }
 
 /// One value per pod, containers summed once each.
 #[wasm_bindgen(js_name = aggregatePods)]
 pub fn aggregate_pods_js(result: JsValue, opts: JsValue) -> Result<Array, JsValue> {
-    let (pods, _, _) = aggregate(&result, opts)?;
-    Ok(pods.pods.unchecked_into())
+    Ok(aggregate(&result, opts)?.pods.pods.unchecked_into())
 }
 
 /// `aggregatePods` with what was left out.
 #[wasm_bindgen(js_name = aggregatePodsReport)]
 pub fn aggregate_pods_report(result: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
-    let (pods, aggregation, total) = aggregate(&result, opts)?;
-    Ok(pods_report(&pods, &aggregation, total))
-}
-
-/// The report of a per-pod call: its pods, the series of no pod, what was left out and the
-/// number of pods before `top` and `pods` picked some.
-pub(crate) fn pods_report(pods: &PackedPods, aggregation: &Aggregation, total: usize) -> JsValue {
-    let report: JsValue = Object::new().into();
-    set(&report, "pods", &pods.pods);
-    set(&report, "unattributed", &pods.unattributed);
-    set_left_out(
-        &report,
-        aggregation.dropped_duplicates,
-        aggregation.skipped_samples,
-    );
-    set(&report, "totalPods", &(total as f64).into());
-    report
+    Ok(aggregate(&result, opts)?.to_js())
 }
 
 /// The counts every aggregation report carries: series left out as duplicates, NaN samples
@@ -452,16 +432,7 @@ impl PrometheusClient {
                     .interpret(&body, config.max_bytes, client::parse_query)
                     .map_err(client_error)?,
             };
-            let aggregation = aggregate_pods(&columns, &call.aggregate).map_err(query_error)?;
-            Ok(crate::bytes::bytes_report(
-                &call,
-                BytesAggregation {
-                    result_type: columns.result_type,
-                    aggregation,
-                    warnings: columns.warnings,
-                    infos: columns.infos,
-                },
-            ))
+            crate::bytes::bytes_report(&call, &columns)
         })
     }
 }

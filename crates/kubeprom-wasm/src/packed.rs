@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use rustc_hash::FxBuildHasher as FastHash;
 use wasm_bindgen::prelude::*;
 
-use kubeprom::aggregate::{stat, Aggregation, Stat};
+use kubeprom::aggregate::{stat, PodTable, Stat};
 use kubeprom::response::ResultType;
 use kubeprom::response::{QueryResult, Series};
 use kubeprom_wasm_support::get;
@@ -69,6 +69,14 @@ impl<'a> StringTable<'a> {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
+        let id = self.push(s);
+        self.ids.insert(s, id);
+        id
+    }
+
+    /// Adds `s` under a new id without looking it up: for strings that are seldom repeated
+    /// (pod names), where the lookup and the map entry would cost more than a second copy.
+    fn push(&mut self, s: &str) -> u32 {
         let id = self.ends.len() as u32;
         self.text.push_str(s);
         let units = if s.is_ascii() {
@@ -78,7 +86,6 @@ impl<'a> StringTable<'a> {
         };
         self.utf16_len += units as u32;
         self.ends.push(self.utf16_len);
-        self.ids.insert(s, id);
         id
     }
 }
@@ -91,44 +98,54 @@ pub(super) struct PackedPods {
     pub unattributed: JsValue,
 }
 
-/// The pods of `aggregation` as JS objects; `stats` adds `stats: { name: value }` from each
-/// pod's series (the aggregation must have kept them); `with_series` adds the series as
-/// `timestamps` and `values` when the aggregation kept them.
+/// The pods of `table` as JS objects; `stats` adds `stats: { name: value }` from each pod's
+/// series (the table must have kept them); `with_series` adds the series as `timestamps` and
+/// `values` when the table kept them.
 pub(super) fn pods_to_js(
-    aggregation: &Aggregation,
+    table: &PodTable,
     stats: &[(Stat, &str)],
     with_series: bool,
 ) -> PackedPods {
-    let keep_series = with_series && aggregation.pods.iter().all(|p| p.series.is_some());
-    let mut table = StringTable::default();
-    let mut layout = Vec::with_capacity(aggregation.pods.len() * 7);
-    let mut numbers = Vec::with_capacity(aggregation.pods.len() * (3 + stats.len()));
+    let keep_series = with_series && table.has_series;
+    let mut strings = StringTable::default();
+    let mut layout = Vec::with_capacity(table.pods.len() * 7);
+    let mut numbers = Vec::with_capacity(table.pods.len() * (3 + stats.len()));
     let (mut timestamps, mut values) = (Vec::new(), Vec::new());
-    for pod in &aggregation.pods {
-        layout.push(table.id(&pod.namespace));
-        layout.push(table.id(&pod.pod));
-        layout.push(table.id(&pod.unit));
-        layout.push(pod.containers.len() as u32);
-        let series = pod.series.as_ref().filter(|_| keep_series);
-        layout.push(series.map_or(0, |(t, _)| t.len() as u32));
+    let unit = strings.id(table.unit);
+    // Pods come by namespace: most have the namespace of the pod before.
+    let mut namespace = None;
+    for pod in &table.pods {
+        let containers = table.containers(pod);
+        let series = table.series(pod);
+        let namespace_id = match namespace {
+            Some((name, id)) if name == pod.namespace => id,
+            _ => strings.id(pod.namespace),
+        };
+        namespace = Some((pod.namespace, namespace_id));
+        layout.push(namespace_id);
+        layout.push(strings.push(pod.pod));
+        layout.push(unit);
+        layout.push(containers.len() as u32);
+        let shown = series.filter(|_| keep_series);
+        layout.push(shown.map_or(0, |(t, _)| t.len() as u32));
         numbers.push(pod.value);
-        let pod_values = pod.series.as_ref().map_or(&[][..], |(_, v)| &v[..]);
+        let pod_values = series.map_or(&[][..], |(_, v)| v);
         numbers.extend(stats.iter().map(|&(s, _)| stat(pod_values, s)));
-        for container in &pod.containers {
-            layout.push(table.id(&container.container));
-            numbers.push(container.value);
+        for &(container, value) in containers {
+            layout.push(strings.id(container));
+            numbers.push(value);
         }
-        if let Some((t, v)) = series {
+        if let Some((t, v)) = shown {
             timestamps.extend_from_slice(t);
             values.extend_from_slice(v);
         }
     }
     let mut unattributed = Vec::new();
-    for labels in &aggregation.unattributed {
+    for labels in &table.unattributed {
         unattributed.push(labels.len() as u32);
-        for (name, value) in labels {
-            unattributed.push(table.id(name));
-            unattributed.push(table.id(value));
+        for (name, value) in labels.iter() {
+            unattributed.push(strings.id(name));
+            unattributed.push(strings.id(value));
         }
     }
     let stat_names = stats
@@ -137,8 +154,8 @@ pub(super) fn pods_to_js(
         .collect::<Vec<_>>()
         .join(",");
     let out = unpack_pods(
-        &table.text,
-        &table.ends,
+        &strings.text,
+        &strings.ends,
         &layout,
         &numbers,
         &stat_names,
