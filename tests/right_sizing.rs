@@ -11,12 +11,15 @@ use kubeprom::recommend::{
 };
 
 fn recommend_for(kind: &str, name: &str) -> Vec<ContainerAdvice> {
-    let prom = history_prometheus();
-    let spec: RecommendSpec = serde_json::from_value(serde_json::json!({
-        "namespace": prom.expected["namespace"],
+    recommend_in(serde_json::json!({
+        "namespace": history_prometheus().expected["namespace"],
         "workload": { "kind": kind, "name": name },
     }))
-    .unwrap();
+}
+
+fn recommend_in(spec: serde_json::Value) -> Vec<ContainerAdvice> {
+    let prom = history_prometheus();
+    let spec: RecommendSpec = serde_json::from_value(spec).unwrap();
     let plan = plan(&spec).unwrap();
     let anchor = prom.anchor();
     let mut answers = Answers::new();
@@ -160,4 +163,40 @@ fn a_workload_younger_than_the_minimum_history() {
 #[test]
 fn a_workload_without_pods_has_no_containers() {
     assert!(recommend_for("Deployment", "gone").is_empty());
+}
+
+/// The namespace's recommendation is every workload's, each container under its own workload
+/// by ownership (the canary's pod is named like api's and is not api's).
+#[test]
+fn a_namespace_is_every_workload_by_ownership() {
+    let got = recommend_in(serde_json::json!({
+        "namespace": history_prometheus().expected["namespace"],
+    }));
+    let mut by_workload: std::collections::BTreeMap<String, Vec<ContainerAdvice>> =
+        Default::default();
+    for c in got {
+        let w = c.workload.clone().expect("a workload");
+        let kind = serde_json::to_value(w.kind).unwrap();
+        let key = format!("{}/{}", kind.as_str().unwrap(), w.name);
+        by_workload.entry(key).or_default().push(c);
+    }
+    let want: Vec<&String> = history_prometheus().expected["workloads"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(by_workload.keys().collect::<Vec<_>>(), want);
+    for (workload, containers) in &by_workload {
+        check_containers(workload, containers);
+        for c in containers {
+            if let Some(cmd) = &c.kubectl {
+                let name = workload.split('/').nth(1).unwrap();
+                assert!(
+                    cmd.starts_with(&format!("kubectl set resources deployment/{name} "))
+                        || cmd.starts_with(&format!("kubectl set resources statefulset/{name} ")),
+                    "{cmd}"
+                );
+            }
+        }
+    }
 }

@@ -455,7 +455,9 @@ export class PrometheusClient {
 }
 
 /**
- * What to right-size: a workload's containers, from their usage over `window`. The method (the
+ * What to right-size: a workload's containers, or without `workload` those of every workload of
+ * the namespace (pods joined to their Deployment, StatefulSet, DaemonSet, Job or CronJob by
+ * ownership; pods of no such owner left out), from their usage over `window`. The method (the
  * README's "Right-sizing"): CPU request = the `cpuPercentile` of usage (the busiest replica at
  * each `step`), memory request = limit = the peak working set plus `memoryBuffer`, rounded up
  * (10m/100m, 16Mi/128Mi steps) and at least `minCpu`/`minMemory`; an OOMKilled container gets at
@@ -463,7 +465,8 @@ export class PrometheusClient {
  */
 export interface RecommendSpec {
   namespace: string;
-  workload: { kind: WorkloadKind; name: string };
+  /** The workload; absent: every workload of the namespace. */
+  workload?: { kind: WorkloadKind; name: string };
   /** Only this container. */
   container?: string;
   /** History to learn from; default '14d'. */
@@ -505,6 +508,8 @@ export interface ResourceAdvice {
 }
 
 export interface ContainerAdvice {
+  /** The container's workload: the spec's, or in a namespace's recommendation its own. */
+  workload: { kind: WorkloadKind; name: string };
   container: string;
   /** The worst of its resources' statuses, or 'not-enough-data'. */
   status: ResourceStatus;
@@ -539,7 +544,7 @@ export interface RecommendationQuery {
 }
 
 export interface Recommendation {
-  /** Sorted by container name; empty for a workload without pods. */
+  /** Sorted by workload (name, then kind) and container name; empty for a workload without pods. */
   containers: ContainerAdvice[];
   /** The PromQL the numbers come from, to show. */
   queries: RecommendationQuery[];

@@ -13,7 +13,7 @@ pub mod profile;
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use catalog::{find, Kind, MetricDef, Source, Unit, CATALOG};
 pub use custom::{parse_matcher_lines, CustomKind, CustomMetric, CustomScope, MetricRef};
@@ -22,7 +22,7 @@ pub use label::{
     bare_selector, is_classic_label_name, is_classic_metric_name, label_name_text, selector,
     LabelName, LabelValue, MatchOp, MatchValue, Matcher,
 };
-pub use owners::{pod_workloads, WORKLOAD_LABELS};
+pub use owners::{pod_workloads, OwnerScope, WORKLOAD_LABELS};
 pub use profile::{CustomProfile, Profile, ProfileSpec, PROFILE_NAMES};
 
 use catalog::{Fixed, PodScope, Shape, Transform, REAL_CONTAINERS};
@@ -56,7 +56,7 @@ impl QueryError {
 }
 
 /// Kinds of workload whose pods can be selected by ownership.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 pub enum WorkloadKind {
     /// Pods owned by the Deployment's ReplicaSets.
     Deployment,
@@ -82,16 +82,34 @@ impl WorkloadKind {
         WorkloadKind::Job,
         WorkloadKind::CronJob,
     ];
+
+    /// The kind as Kubernetes writes it (`Deployment`), the value of `kube_pod_owner`'s
+    /// `owner_kind` and of [`pod_workloads`]' `workload_kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::ReplicaSet => "ReplicaSet",
+            WorkloadKind::Job => "Job",
+            WorkloadKind::CronJob => "CronJob",
+        }
+    }
+
+    /// The kind Kubernetes writes as `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
 }
 
-/// A workload whose pods a query is restricted to.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A workload whose pods a query is restricted to. Ordered by name, then kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadRef {
-    /// The workload's kind.
-    pub kind: WorkloadKind,
     /// The workload's name.
     pub name: String,
+    /// The workload's kind.
+    pub kind: WorkloadKind,
 }
 
 /// How Grafana template variables in filter values are treated.
@@ -437,15 +455,7 @@ impl<'a> Builder<'a> {
                 "Deployment",
             ),
             WorkloadKind::CronJob => through("Job", "job_name", "kube_job_owner", "CronJob"),
-            kind => {
-                let kind = match kind {
-                    WorkloadKind::StatefulSet => "StatefulSet",
-                    WorkloadKind::DaemonSet => "DaemonSet",
-                    WorkloadKind::ReplicaSet => "ReplicaSet",
-                    _ => "Job",
-                };
-                self.ksm_selector("kube_pod_owner", vec![owner(kind), owner_name])
-            }
+            kind => self.ksm_selector("kube_pod_owner", vec![owner(kind.as_str()), owner_name]),
         }
     }
 

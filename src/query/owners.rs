@@ -6,6 +6,15 @@ use super::label::{selector, LabelName, LabelValue, MatchOp, MatchValue, Matcher
 use super::labels as labels_text;
 use super::profile::Profile;
 
+/// Where [`pod_workloads`] looks: everywhere by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnerScope {
+    /// Only this namespace.
+    pub namespace: Option<String>,
+    /// Only this cluster, for profiles with a cluster label.
+    pub cluster: Option<String>,
+}
+
 /// The labels [`pod_workloads`] adds to each pod: the workload's name and kind.
 pub const WORKLOAD_LABELS: [&str; 2] = ["workload", "workload_kind"];
 
@@ -15,10 +24,18 @@ pub const WORKLOAD_LABELS: [&str; 2] = ["workload", "workload_kind"];
 /// the CronJob. Pods of other owners (a bare ReplicaSet, a custom controller) and pods without
 /// one are not in it. Labels: the profile's cluster label, `namespace`, `pod` and the two
 /// workload labels; each pod once, however many kube-state-metrics replicas are scraped.
-/// `profile` gives the kube-state-metrics matchers and the cluster label.
-pub fn pod_workloads(profile: &Profile) -> String {
+/// `profile` gives the kube-state-metrics matchers and the cluster label; `scope` restricts
+/// every owner series to one namespace (and cluster), so that a namespace's page does not
+/// join the whole cluster's pods at every step of a history.
+pub fn pod_workloads(profile: &Profile, scope: &OwnerScope) -> String {
     let ksm = |series: &str, extra: Vec<Matcher>| {
         let mut matchers = profile.kube_state_metrics.clone();
+        if let Some(namespace) = &scope.namespace {
+            matchers.push(Matcher::equal(LabelName::known("namespace"), namespace));
+        }
+        if let (Some(label), Some(cluster)) = (&profile.cluster_label, &scope.cluster) {
+            matchers.push(Matcher::equal(label.clone(), cluster));
+        }
         matchers.extend(extra);
         selector(series, &matchers)
     };

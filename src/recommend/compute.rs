@@ -2,16 +2,26 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::plan::{Need, Plan};
 use super::rounding::{cpu_quantity, memory_quantity, round_cpu, round_memory};
 use super::spec::{CpuLimitPolicy, RecommendSpec, Settings, MIB};
-use crate::query::WorkloadKind;
+use crate::query::{WorkloadKind, WorkloadRef};
 use crate::response::QueryResult;
 
-/// Per-container values of each answered query (container name to value).
-pub type Answers = BTreeMap<Need, BTreeMap<String, f64>>;
+/// A container an answer is about: its name, and its workload when the plan was for a whole
+/// namespace (a workload's plan reduces each answer to the container alone).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ContainerKey {
+    /// The container's workload, from the answer's `workload` and `workload_kind` labels.
+    pub workload: Option<WorkloadRef>,
+    /// The container name.
+    pub container: String,
+}
+
+/// Per-container values of each answered query.
+pub type Answers = BTreeMap<Need, BTreeMap<ContainerKey, f64>>;
 
 /// How a current setting compares with the recommendation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -48,6 +58,9 @@ pub struct Advice {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerAdvice {
+    /// The container's workload: the spec's, or in a namespace's recommendation the one its
+    /// pods belong to.
+    pub workload: Option<WorkloadRef>,
     /// The container name.
     pub container: String,
     /// The worst status of its settings, or `not-enough-data`.
@@ -73,16 +86,36 @@ pub struct ContainerAdvice {
     pub kubectl: Option<String>,
 }
 
-/// One planned query's answer as container name to value: each series' last sample, series
-/// without a `container` label left out (the plan's queries keep only that label).
-pub fn container_values(result: &QueryResult) -> BTreeMap<String, f64> {
+/// One planned query's answer per container: each series' last sample, series without a
+/// `container` label left out (the plan's queries keep only that label, and the workload's
+/// in a namespace's plan), and series of a workload kind this method does not know.
+pub fn container_values(result: &QueryResult) -> BTreeMap<ContainerKey, f64> {
     // Inserts rather than `collect`: collecting into a map sorts first, and every sort is
     // another copy of std's sort in the wasm module.
     let mut out = BTreeMap::new();
     for s in &result.series {
-        if let (Some(container), Some(value)) = (s.label("container"), result.values_of(s).last()) {
-            out.insert(container.to_owned(), *value);
-        }
+        let (Some(container), Some(value)) = (s.label("container"), result.values_of(s).last())
+        else {
+            continue;
+        };
+        let workload = match (s.label("workload"), s.label("workload_kind")) {
+            (None, None) => None,
+            (Some(name), Some(kind)) => match WorkloadKind::parse(kind) {
+                Some(kind) => Some(WorkloadRef {
+                    name: name.to_owned(),
+                    kind,
+                }),
+                None => continue,
+            },
+            _ => continue,
+        };
+        out.insert(
+            ContainerKey {
+                workload,
+                container: container.to_owned(),
+            },
+            *value,
+        );
     }
     out
 }
@@ -91,26 +124,28 @@ pub fn container_values(result: &QueryResult) -> BTreeMap<String, f64> {
 pub(crate) const CPU_MARGIN: f64 = 0.02;
 pub(crate) const MEMORY_MARGIN: f64 = 16.0 * MIB;
 
-/// The recommendation for every container found in `answers`, sorted by name.
+/// The recommendation for every container found in `answers`, sorted by workload (name, then
+/// kind) and name.
 ///
 /// A value that is NaN or infinite counts as missing; an answer missing altogether as no
 /// container having it.
 pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<ContainerAdvice> {
     let s = &plan.settings;
-    let value = |need: Need, container: &str| {
+    let value = |need: Need, key: &ContainerKey| {
         answers
             .get(&need)
-            .and_then(|by| by.get(container))
+            .and_then(|by| by.get(key))
             .copied()
             .filter(|v| v.is_finite())
     };
     let mut containers = BTreeSet::new();
     for by in answers.values() {
-        containers.extend(by.keys().map(String::as_str));
+        containers.extend(by.keys());
     }
     containers
         .into_iter()
         .map(|c| {
+            let workload = c.workload.as_ref().or(spec.workload.as_ref());
             let history = value(Need::CpuSamples, c).unwrap_or(0.0) * s.step.as_secs_f64();
             let cpu_usage = value(Need::CpuUsage, c);
             let memory_peak = value(Need::MemoryPeak, c);
@@ -161,11 +196,19 @@ pub fn recommend(spec: &RecommendSpec, plan: &Plan, answers: &Answers) -> Vec<Co
             } else {
                 Status::NotEnoughData
             };
-            let kubectl = enough
-                .then(|| kubectl(spec, c, &cpu_request, &cpu_limit, &memory_request))
-                .flatten();
+            let kubectl = workload.filter(|_| enough).and_then(|w| {
+                kubectl(
+                    spec,
+                    w,
+                    &c.container,
+                    &cpu_request,
+                    &cpu_limit,
+                    &memory_request,
+                )
+            });
             ContainerAdvice {
-                container: c.to_owned(),
+                workload: workload.cloned(),
+                container: c.container.clone(),
                 status,
                 history_seconds: history,
                 cpu_usage,
@@ -226,6 +269,7 @@ fn advice(
 /// advices' quantities; memory's limit is its request.
 fn kubectl(
     spec: &RecommendSpec,
+    workload: &WorkloadRef,
     container: &str,
     cpu_request: &Advice,
     cpu_limit: &Advice,
@@ -246,17 +290,11 @@ fn kubectl(
     if requests.is_empty() {
         return None;
     }
-    let kind = match spec.workload.kind {
-        WorkloadKind::Deployment => "deployment",
-        WorkloadKind::StatefulSet => "statefulset",
-        WorkloadKind::DaemonSet => "daemonset",
-        WorkloadKind::ReplicaSet => "replicaset",
-        WorkloadKind::Job => "job",
-        WorkloadKind::CronJob => "cronjob",
-    };
+    // kubectl's resource names are the kinds in lower case.
+    let kind = workload.kind.as_str().to_ascii_lowercase();
     let mut cmd = format!(
         "kubectl set resources {} -n {} -c {} --requests={}",
-        shell_word(&format!("{kind}/{}", spec.workload.name)),
+        shell_word(&format!("{kind}/{}", workload.name)),
         shell_word(&spec.namespace),
         shell_word(container),
         requests.join(",")
@@ -298,7 +336,11 @@ mod tests {
     fn answers(rows: &[(Need, &str, f64)]) -> Answers {
         let mut out = Answers::new();
         for (need, c, v) in rows {
-            out.entry(*need).or_default().insert((*c).to_owned(), *v);
+            let key = ContainerKey {
+                workload: None,
+                container: (*c).to_owned(),
+            };
+            out.entry(*need).or_default().insert(key, *v);
         }
         out
     }
@@ -379,10 +421,10 @@ mod tests {
     fn an_oom_kill_raises_memory_to_the_limit_plus_the_buffer_and_unset_requests_are_under() {
         let s = RecommendSpec {
             cpu_limit: Some(CpuLimitPolicy::RequestTimes(2.0)),
-            workload: WorkloadRef {
+            workload: Some(WorkloadRef {
                 kind: WorkloadKind::StatefulSet,
                 name: "db's".into(),
-            },
+            }),
             ..spec()
         };
         let p = plan(&s).unwrap();
@@ -415,6 +457,160 @@ mod tests {
             db.kubectl.as_deref(),
             Some("kubectl set resources 'statefulset/db'\\''s' -n shop -c db --requests=cpu=10m,memory=304Mi --limits=cpu=20m,memory=304Mi")
         );
+    }
+
+    /// A namespace's plan: every query joins pods to their workloads in that namespace only,
+    /// keeps the workload labels, and parses.
+    #[test]
+    fn a_namespace_plan_joins_pods_to_their_workloads() {
+        let s = RecommendSpec {
+            workload: None,
+            ..spec()
+        };
+        let p = plan(&s).unwrap();
+        for q in &p.queries {
+            assert!(
+                q.promql
+                    .contains("max by (workload, workload_kind, container) ("),
+                "{}",
+                q.promql
+            );
+            assert!(
+                q.promql
+                    .contains("* on (namespace, pod) group_left (workload, workload_kind) "),
+                "{}",
+                q.promql
+            );
+            assert!(
+                q.promql.contains(
+                    r#"kube_pod_owner{job="kube-state-metrics", namespace="shop", owner_kind="ReplicaSet"}"#
+                ),
+                "{}",
+                q.promql
+            );
+            assert!(!q.promql.contains("owner_name=\"web\""), "{}", q.promql);
+            #[cfg(feature = "lint")]
+            promql_parser::parser::parse(&q.promql).unwrap_or_else(|e| panic!("{e}: {}", q.promql));
+        }
+        // With a cluster label, pods of two clusters stay apart until the join.
+        let multi = RecommendSpec {
+            profile: Some(crate::query::ProfileSpec::Named("multi-cluster".into())),
+            cluster: Some("east".into()),
+            ..s
+        };
+        let p = plan(&multi).unwrap();
+        assert!(p.queries[0].promql.contains("on (cluster, namespace, pod)"));
+        assert!(p.queries[0]
+            .promql
+            .contains(r#"namespace="shop", cluster="east", owner_kind="ReplicaSet"}"#));
+    }
+
+    /// In a namespace's recommendation each container is keyed by its workload: rows sorted by
+    /// workload name, then kind, then container; each command names its own workload; series of
+    /// an unknown kind or with half a workload are not read.
+    #[test]
+    fn a_namespace_recommendation_is_per_workload_and_container() {
+        use crate::response::{PlainResult, PlainSeries, ResultType};
+        let s = RecommendSpec {
+            workload: None,
+            ..spec()
+        };
+        let p = plan(&s).unwrap();
+        let answer = |rows: &[(&[(&str, &str)], f64)]| -> QueryResult<'static> {
+            PlainResult {
+                result_type: ResultType::Vector,
+                series: rows
+                    .iter()
+                    .map(|(labels, v)| PlainSeries {
+                        labels: labels
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                        timestamps: vec![1000.0],
+                        values: vec![*v],
+                    })
+                    .collect(),
+                string_value: None,
+                warnings: vec![],
+                infos: vec![],
+            }
+            .into()
+        };
+        let web: &[(&str, &str)] = &[
+            ("container", "app"),
+            ("workload", "web"),
+            ("workload_kind", "Deployment"),
+        ];
+        let db: &[(&str, &str)] = &[
+            ("container", "app"),
+            ("workload", "db"),
+            ("workload_kind", "StatefulSet"),
+        ];
+        let job: &[(&str, &str)] = &[
+            ("container", "app"),
+            ("workload", "db"),
+            ("workload_kind", "CronJob"),
+        ];
+        let odd: &[(&str, &str)] = &[
+            ("container", "app"),
+            ("workload", "x"),
+            ("workload_kind", "Rollout"),
+        ];
+        let half: &[(&str, &str)] = &[("container", "app"), ("workload", "y")];
+        let mut answers = Answers::new();
+        let usage = answer(&[
+            (web, 0.2312),
+            (db, 0.5),
+            (job, 1.0),
+            (odd, 1.0),
+            (half, 1.0),
+        ]);
+        answers.insert(Need::CpuUsage, container_values(&usage));
+        let samples = 14.0 * DAY_OF_5M_STEPS;
+        answers.insert(
+            Need::CpuSamples,
+            container_values(&answer(&[(web, samples), (db, samples), (job, samples)])),
+        );
+        answers.insert(
+            Need::MemoryPeak,
+            container_values(&answer(&[(web, 400.0 * MIB), (db, MIB), (job, 10.0 * MIB)])),
+        );
+        answers.insert(
+            Need::CpuRequest,
+            container_values(&answer(&[(web, 1.0), (db, 0.5)])),
+        );
+        let got = recommend(&s, &p, &answers);
+        let rows: Vec<(String, WorkloadKind, &str, Option<&str>)> = got
+            .iter()
+            .map(|c| {
+                let w = c.workload.as_ref().unwrap();
+                (
+                    w.name.clone(),
+                    w.kind,
+                    c.container.as_str(),
+                    c.cpu_request.quantity.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("db".into(), WorkloadKind::StatefulSet, "app", Some("500m")),
+                ("db".into(), WorkloadKind::CronJob, "app", Some("1")),
+                ("web".into(), WorkloadKind::Deployment, "app", Some("240m")),
+            ]
+        );
+        assert_eq!(got[0].cpu_request.status, Some(Status::Fine));
+        // 10Mi of peak: the 100Mi minimum, rounded up to the 16Mi step.
+        assert_eq!(
+            got[1].kubectl.as_deref(),
+            Some("kubectl set resources cronjob/db -n shop -c app --requests=cpu=1,memory=112Mi --limits=memory=112Mi")
+        );
+        assert!(got[2]
+            .kubectl
+            .as_deref()
+            .unwrap()
+            .starts_with("kubectl set resources deployment/web -n shop -c app "));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Right-sizing: CPU and memory requests and limits for a workload's containers from their
-//! usage history in Prometheus.
+//! Right-sizing: CPU and memory requests and limits for a workload's containers, or those of
+//! every workload of a namespace, from their usage history in Prometheus.
 //!
 //! The method, after Robusta KRR's simple strategy: the CPU request covers a percentile of CPU
 //! usage (default p95) and the memory request and limit are the peak working set plus a buffer
@@ -19,7 +19,9 @@ mod rounding;
 pub mod rules;
 mod spec;
 
-pub use compute::{container_values, recommend, Advice, Answers, ContainerAdvice, Status};
+pub use compute::{
+    container_values, recommend, Advice, Answers, ContainerAdvice, ContainerKey, Status,
+};
 pub use plan::{plan, Need, Plan, PlannedQuery};
 pub use rounding::{cpu_quantity, memory_quantity, round_cpu, round_memory};
 pub use rules::{right_sizing_rules, RightSizingRules};

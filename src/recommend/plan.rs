@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 use super::spec::{RecommendSpec, Settings};
-use crate::query::{build_query, QueryError, QuerySpec};
+use crate::query::{
+    build_query, pod_workloads, OwnerScope, Profile, QueryError, QuerySpec, WORKLOAD_LABELS,
+};
 
 /// What one planned query answers, per container; written as its [`name`](Need::name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,16 +86,28 @@ pub struct Plan {
 /// Each per-pod query is the catalog's (real containers only, each scrape once, pods by
 /// ownership), kept per pod and container, then reduced to the busiest replica per container:
 /// at each step of the history for usage, so pods that came and went over the window count
-/// while they ran; now for requests and limits.
+/// while they ran; now for requests and limits. Without a workload, every workload of the
+/// namespace: each pod joined to its workload by ownership, and the busiest replica taken per
+/// workload and container.
 pub fn plan(spec: &RecommendSpec) -> Result<Plan, QueryError> {
     let settings = Settings::of(spec)?;
+    let profile = Profile::resolve(spec.profile.as_ref())?;
+    // The cluster label keeps pods of equal names in two clusters apart until the join.
+    let cluster: Vec<String> = match &spec.workload {
+        Some(_) => Vec::new(),
+        None => profile
+            .cluster_label
+            .iter()
+            .map(|l| l.as_str().to_owned())
+            .collect(),
+    };
     let per_pod = |metric: &str, window: Option<String>, selector: &[(&str, &str)]| {
         build_query(&QuerySpec {
             metric: metric.into(),
             namespace: Some(spec.namespace.clone()),
             container: spec.container.clone(),
             cluster: spec.cluster.clone(),
-            workload: Some(spec.workload.clone()),
+            workload: spec.workload.clone(),
             selector: {
                 // Inserts: collecting into a map would add a sort to the wasm module.
                 let mut map = std::collections::BTreeMap::new();
@@ -103,12 +117,42 @@ pub fn plan(spec: &RecommendSpec) -> Result<Plan, QueryError> {
                 map
             },
             window,
-            by: Some(vec!["namespace".into(), "pod".into(), "container".into()]),
+            by: Some(
+                cluster
+                    .iter()
+                    .cloned()
+                    .chain(["namespace".into(), "pod".into(), "container".into()])
+                    .collect(),
+            ),
             profile: spec.profile.clone(),
             ..QuerySpec::default()
         })
     };
-    let busiest = |inner: String| format!("max by (container) ({inner})");
+    let busiest: Box<dyn Fn(String) -> String> = match &spec.workload {
+        Some(_) => Box::new(|inner: String| format!("max by (container) ({inner})")),
+        None => {
+            let owners = pod_workloads(
+                &profile,
+                &OwnerScope {
+                    namespace: Some(spec.namespace.clone()),
+                    cluster: spec.cluster.clone(),
+                },
+            );
+            let on: Vec<String> = profile
+                .cluster_label
+                .iter()
+                .map(|l| l.to_string())
+                .chain(["namespace".into(), "pod".into()])
+                .collect();
+            let on = on.join(", ");
+            let workload = WORKLOAD_LABELS.join(", ");
+            Box::new(move |inner: String| {
+                format!(
+                    "max by ({workload}, container) ({inner} * on ({on}) group_left ({workload}) {owners})"
+                )
+            })
+        }
+    };
     let history = format!("[{}:{}]", settings.window, settings.step);
     let cpu = busiest(per_pod(
         "pod_cpu_usage",

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::compute::{Status, CPU_MARGIN, MEMORY_MARGIN};
 use super::spec::{RulesSpec, Settings};
-use crate::query::{build_query, pod_workloads, QueryError, QuerySpec, WORKLOAD_LABELS};
+use crate::query::{
+    build_query, pod_workloads, OwnerScope, QueryError, QuerySpec, WORKLOAD_LABELS,
+};
 
 /// A recording rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,7 +71,7 @@ pub mod names {
 pub fn right_sizing_rules(spec: &RulesSpec) -> Result<RightSizingRules, QueryError> {
     let s = Settings::tuned(spec, None)?;
     let profile = crate::query::Profile::resolve(spec.profile.as_ref())?;
-    let owners = pod_workloads(&profile);
+    let owners = pod_workloads(&profile, &OwnerScope::default());
     // The cluster label as QuerySpec takes it (raw) and as PromQL writes it (quoted if need be).
     let scope_names: Vec<String> = profile
         .cluster_label

@@ -10,8 +10,10 @@ use crate::query::{self, ProfileSpec, PromDuration, QueryError, WorkloadRef};
 pub struct RecommendSpec {
     /// The workload's namespace.
     pub namespace: String,
-    /// The workload whose containers get recommendations (its pods found by ownership).
-    pub workload: WorkloadRef,
+    /// The workload whose containers get recommendations (its pods found by ownership);
+    /// without one, every workload of the namespace.
+    #[serde(default)]
+    pub workload: Option<WorkloadRef>,
     /// Only this container of the workload.
     #[serde(default)]
     pub container: Option<String>,
@@ -154,7 +156,7 @@ impl Settings {
         if spec.namespace.is_empty() {
             return Err(QueryError::invalid("namespace", "empty"));
         }
-        if spec.workload.name.is_empty() {
+        if spec.workload.as_ref().is_some_and(|w| w.name.is_empty()) {
             return Err(QueryError::invalid("workload.name", "empty"));
         }
         // The settings fields, as the cluster-wide rules take them; the profile is not one.

@@ -134,7 +134,7 @@ const memoryQuantity = (bytes) => {
 const window = { from: anchor - 14 * DAY, to: anchor };
 const live = (p) => p.from < window.to && p.to > window.from;
 const expected = { anchor, start, end, step: STEP, namespace: NAMESPACE, workloads: {} };
-for (const [kind, name] of [['Deployment', 'api'], ['StatefulSet', 'cache'], ['Deployment', 'fresh']]) {
+for (const [kind, name] of [['Deployment', 'api'], ['Deployment', 'api-canary'], ['StatefulSet', 'cache'], ['Deployment', 'fresh']]) {
   const mine = pods.filter((p) => (kind === 'StatefulSet' ? p.sts === name : p.deploy === name));
   const containers = {};
   for (const c of [...new Set(mine.flatMap((p) => p.containers.map((k) => k.name)))]) {

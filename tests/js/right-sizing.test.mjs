@@ -71,10 +71,32 @@ test('planRecommendation\'s queries run by the caller give the same recommendati
   assert.equal(redis.memoryLimit.status, 'under-provisioned', 'killed at its limit');
 });
 
+test('a namespace is every workload\'s containers, each under its workload, as the model has them', async () => {
+  const client = new PrometheusClient({ baseUrl: prom.url });
+  const s = { namespace: prom.expected.namespace };
+  const r = await client.recommendResources(s, prom.expected.anchor);
+  const keys = Object.keys(prom.expected.workloads);
+  // Sorted by workload name, then kind, then container.
+  const sorted = [...keys].sort((a, b) => a.split('/')[1].localeCompare(b.split('/')[1]));
+  assert.deepEqual([...new Set(r.containers.map((c) => `${c.workload.kind}/${c.workload.name}`))], sorted);
+  for (const key of keys) {
+    const [kind, name] = key.split('/');
+    const mine = r.containers.filter((c) => c.workload.kind === kind && c.workload.name === name);
+    assert.deepEqual(shown({ containers: mine }), wanted(key), key);
+    const alone = await client.recommendResources(spec(kind, name), prom.expected.anchor);
+    assert.deepEqual(mine, alone.containers, `${key}: as the workload's own recommendation`);
+  }
+  // The caller's own queries give the same, read from results kept in wasm.
+  const { queries } = planRecommendation(s);
+  const answers = Object.fromEntries(await Promise.all(queries.map(async (q) => [q.need, await client.query(q.promql, prom.expected.anchor)])));
+  assert.deepEqual(recommendResources(s, answers), r);
+});
+
 test('bad input is a typed error before any request', async () => {
   const client = new PrometheusClient({ baseUrl: prom.url });
   const refused = (what, call, field) => assert.throws(call, (e) => e instanceof KubepromError && e.kind === 'invalid_argument' && e.message.includes(field), what);
-  refused('no workload', () => planRecommendation({ namespace: 'rs' }), 'workload');
+  refused('no namespace', () => planRecommendation({ workload: { kind: 'Deployment', name: 'api' } }), 'namespace');
+  refused('an empty workload name', () => planRecommendation({ namespace: 'rs', workload: { kind: 'Deployment', name: '' } }), 'workload.name');
   refused('a percentile over 1', () => planRecommendation({ ...spec('Deployment', 'api'), cpuPercentile: 95 }), 'cpuPercentile');
   refused('a step longer than the window', () => planRecommendation({ ...spec('Deployment', 'api'), window: '1h', step: '2h' }), 'step');
   refused('an unknown option', () => planRecommendation({ ...spec('Deployment', 'api'), percentile: 0.9 }), 'percentile');

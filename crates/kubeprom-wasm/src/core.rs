@@ -2,7 +2,6 @@
 //! the Prometheus client and Kueue summaries.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Uint8Array};
@@ -15,7 +14,7 @@ use crate::kept;
 use crate::packed;
 use kubeprom::client::{self, ClientConfig, ClientError, ClientOptions, ServiceProxyOptions};
 use kubeprom::query::{self, QuerySpec, CATALOG, PROFILE_NAMES};
-use kubeprom::recommend::{container_values, Answers, Need};
+use kubeprom::recommend::{container_values, Answers, ContainerKey, Need};
 use kubeprom::response::scan::ResultStream;
 use kubeprom::response::{self, ResponseError, DEFAULT_MAX_BYTES};
 use kubeprom::units;
@@ -308,8 +307,9 @@ impl PrometheusClient {
                 .map(|q| {
                     let url = self.config.query_url(&q.promql, time);
                     let request = self.request(url, opts.clone(), |body, max| {
+                        // Pairs: the keys are not strings, and a JS object has only those.
                         response::parse_query_response(body, max)
-                            .map(|r| to_js(&container_values(&r)))
+                            .map(|r| to_js(&container_values(&r).into_iter().collect::<Vec<_>>()))
                     });
                     (q.need, request)
                 })
@@ -322,8 +322,9 @@ impl PrometheusClient {
             let values: Array = JsFuture::from(Promise::all(&all)).await?.unchecked_into();
             let mut answers = Answers::new();
             for (i, (need, _)) in requests.iter().enumerate() {
-                let by: BTreeMap<String, f64> = struct_from_js(values.get(i as u32), need.name())?;
-                answers.insert(*need, by);
+                let by: Vec<(ContainerKey, f64)> =
+                    struct_from_js(values.get(i as u32), need.name())?;
+                answers.insert(*need, by.into_iter().collect());
             }
             Ok(crate::recommend::recommendation_to_js(
                 &spec, &plan, &answers,

@@ -23,7 +23,7 @@ struct Recommendation<'a> {
 pub(crate) fn planned(spec: JsValue) -> Result<(RecommendSpec, Plan), JsValue> {
     if !spec.is_object() {
         return Err(invalid(
-            "spec: expected an object with `namespace` and `workload`",
+            "spec: expected an object with `namespace` (and `workload`)",
         ));
     }
     let spec: RecommendSpec = struct_from_js(spec, "spec")?;

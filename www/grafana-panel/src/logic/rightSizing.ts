@@ -44,6 +44,9 @@ export function statusColor(status: ResourceStatus): StatusColor {
   }
 }
 
+/** A RecommendSpec of one workload: the panel right-sizes a workload, not a namespace. */
+export type WorkloadSpec = RecommendSpec & Required<Pick<RecommendSpec, 'workload'>>;
+
 /**
  * The RecommendSpec of the options, label values passed through `interpolate` (the dashboard's
  * variables filled in), or the fields still to give. Settings left empty are left out, so the
@@ -52,7 +55,7 @@ export function statusColor(status: ResourceStatus): StatusColor {
 export function rightSizingSpec(
   options: RightSizingOptions | undefined,
   interpolate: Interpolate = AS_WRITTEN
-): { spec?: RecommendSpec; missing: string[] } {
+): { spec?: WorkloadSpec; missing: string[] } {
   const o = options ?? {};
   const label = (v: string | undefined) => {
     const written = v?.trim();
@@ -69,7 +72,7 @@ export function rightSizingSpec(
   if (!namespace || !o.workloadKind || !name) {
     return { missing };
   }
-  const spec: RecommendSpec = { namespace, workload: { kind: o.workloadKind, name } };
+  const spec: WorkloadSpec = { namespace, workload: { kind: o.workloadKind, name } };
   const container = label(o.container);
   if (container) {
     spec.container = container;
