@@ -113,14 +113,7 @@ pub fn aggregate_pod_table<'r>(
         }
     }
     let unit = conversion(opts.source_unit.as_deref(), opts.unit.as_deref())?.unit;
-    // A pod's summed series has at most the samples of its series, so the result's samples
-    // bound the table's: one allocation instead of a copy at each doubling.
-    let samples = if opts.keep_series {
-        result.values.len()
-    } else {
-        0
-    };
-    let mut pods = Pods(PodTable::with_capacity(unit, samples, opts.keep_series));
+    let mut pods = Pods(PodTable::new(unit, opts.keep_series));
     let tally = aggregate_with(result, &Grouping::pods(), opts, &mut pods)?;
     let mut table = pods.0;
     table.unattributed = tally.unattributed;

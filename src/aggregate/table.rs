@@ -56,16 +56,16 @@ pub struct PodTable<'r> {
 }
 
 impl<'r> PodTable<'r> {
-    /// An empty table in `unit`, with room for `pods` rows.
-    pub(super) fn with_capacity(unit: &'static str, pods: usize, has_series: bool) -> Self {
+    /// An empty table in `unit`.
+    pub(super) fn new(unit: &'static str, has_series: bool) -> Self {
         Self {
             unit,
-            pods: Vec::with_capacity(pods),
+            pods: Vec::new(),
             unattributed: Vec::new(),
             dropped_duplicates: 0,
             skipped_samples: 0,
             has_series,
-            containers: Vec::with_capacity(pods),
+            containers: Vec::new(),
             timestamps: Vec::new(),
             values: Vec::new(),
         }
@@ -89,6 +89,14 @@ impl<'r> PodTable<'r> {
         self.containers.extend_from_slice(containers);
         let first_sample = self.values.len();
         if let Some((timestamps, values)) = series.filter(|_| self.has_series) {
+            if self.values.capacity() == 0 {
+                // Pod series of one answer mostly share their steps: room for every pod at the
+                // first one's length saves a copy of all samples at each doubling, and unlike
+                // the answer's sample count it does not reserve once per container.
+                let room = timestamps.len() * self.pods.capacity().max(1);
+                self.timestamps.reserve(room);
+                self.values.reserve(room);
+            }
             self.timestamps.extend_from_slice(timestamps);
             self.values.extend_from_slice(values);
         }
