@@ -1,6 +1,8 @@
-//! Right-sizing with arbitrary specs and answers: never a panic; every planned query parses with
-//! promql-parser with the namespace and workload name as exact matchers; every recommendation
-//! is finite, at least the minimums and the usage it covers, and its quantity reads back as it.
+//! Right-sizing with arbitrary specs and answers, for a workload or a whole namespace: never a
+//! panic; every planned query parses with promql-parser with the namespace and workload name as
+//! exact matchers; every recommendation is finite, at least the minimums and the usage it
+//! covers, and its quantity reads back as it; in a namespace's, each container keeps the
+//! workload of its answers.
 //! The right-sizing rules of the same settings exist whenever the plan does, and parse.
 #![no_main]
 
@@ -8,7 +10,8 @@ use arbitrary::Arbitrary;
 use kubeprom::quantity::parse_quantity;
 use kubeprom::query::{WorkloadKind, WorkloadRef};
 use kubeprom::recommend::{
-    plan, recommend, right_sizing_rules, Answers, CpuLimitPolicy, Need, RecommendSpec, RulesSpec,
+    plan, recommend, right_sizing_rules, Answers, ContainerKey, CpuLimitPolicy, Need,
+    RecommendSpec, RulesSpec,
 };
 use kubeprom_fuzz::{matchers, substitute_range_variables};
 use libfuzzer_sys::fuzz_target;
@@ -17,7 +20,8 @@ use libfuzzer_sys::fuzz_target;
 struct Input {
     namespace: String,
     kind: u8,
-    name: String,
+    /// `None`: the whole namespace.
+    name: Option<String>,
     container: Option<String>,
     window: Option<String>,
     step: Option<String>,
@@ -34,10 +38,10 @@ struct Input {
 fuzz_target!(|input: Input| {
     let spec = RecommendSpec {
         namespace: input.namespace,
-        workload: WorkloadRef {
+        workload: input.name.map(|name| WorkloadRef {
             kind: WorkloadKind::ALL[usize::from(input.kind) % WorkloadKind::ALL.len()],
-            name: input.name,
-        },
+            name,
+        }),
         container: input.container,
         window: input.window,
         step: input.step,
@@ -73,37 +77,78 @@ fuzz_target!(|input: Input| {
     let Ok(plan) = plan(&spec) else {
         return;
     };
-    assert!(rules.is_ok(), "{:?} for settings the plan takes", rules.err());
+    assert!(
+        rules.is_ok(),
+        "{:?} for settings the plan takes",
+        rules.err()
+    );
     for q in &plan.queries {
         let found = matchers(&substitute_range_variables(&q.promql))
             .unwrap_or_else(|e| panic!("planned query does not parse: {e}\n{}", q.promql));
-        for (label, value) in [("namespace", &spec.namespace), ("owner_name", &spec.workload.name)] {
+        let namespace = [("namespace", &spec.namespace)];
+        let workload = spec.workload.as_ref().map(|w| ("owner_name", &w.name));
+        for (label, value) in namespace.into_iter().chain(workload) {
             assert!(
-                found.iter().any(|(n, op, v)| n == label && op == "=" && v == value),
+                found
+                    .iter()
+                    .any(|(n, op, v)| n == label && op == "=" && v == value),
                 "{label}={value:?} not matched exactly in\n{}",
                 q.promql
             );
         }
     }
     let mut answers = Answers::new();
+    // A namespace's answers name each container's workload, from three of them.
+    let workload_of = |container: u8| {
+        spec.workload.is_none().then(|| WorkloadRef {
+            kind: WorkloadKind::ALL[usize::from(container / 4) % 2],
+            name: format!("w{}", container % 3),
+        })
+    };
     for (need, container, value) in input.answers {
         let need = Need::ALL[usize::from(need) % Need::ALL.len()];
-        answers
-            .entry(need)
-            .or_default()
-            .insert(format!("c{}", container % 4), value);
+        answers.entry(need).or_default().insert(
+            ContainerKey {
+                workload: workload_of(container),
+                container: format!("c{}", container % 4),
+            },
+            value,
+        );
     }
     let s = &plan.settings;
+    let answered: Vec<&ContainerKey> = answers.values().flat_map(|by| by.keys()).collect();
     for c in recommend(&spec, &plan, &answers) {
+        let workload = c.workload.as_ref().expect("every container has a workload");
+        match &spec.workload {
+            Some(w) => assert_eq!(workload, w, "{c:?}"),
+            None => {
+                assert!(
+                    answered.iter().any(
+                        |k| k.workload.as_ref() == Some(workload) && k.container == c.container
+                    ),
+                    "{c:?} is no container of the answers"
+                );
+                if let Some(cmd) = &c.kubectl {
+                    let kind = workload.kind.as_str().to_ascii_lowercase();
+                    let named = format!("kubectl set resources {kind}/{} -n ", workload.name);
+                    assert!(cmd.starts_with(&named), "{cmd}");
+                }
+            }
+        }
         for (advice, is_cpu) in [
             (&c.cpu_request, true),
             (&c.cpu_limit, true),
             (&c.memory_request, false),
             (&c.memory_limit, false),
         ] {
-            let Some(v) = advice.recommended else { continue };
+            let Some(v) = advice.recommended else {
+                continue;
+            };
             assert!(v.is_finite() && v >= 0.0, "{c:?}");
-            let quantity = advice.quantity.as_deref().expect("a quantity beside the value");
+            let quantity = advice
+                .quantity
+                .as_deref()
+                .expect("a quantity beside the value");
             let back = parse_quantity(quantity).expect("a quantity that parses");
             assert!((back - v).abs() <= v * 1e-12, "{quantity} is not {v}");
             if is_cpu {
