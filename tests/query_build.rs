@@ -123,6 +123,50 @@ fn every_metric_profile_and_filter_combination_parses() {
     }
 }
 
+/// A custom metric named like a PromQL keyword or number (`on`, `NaN`) is selected by
+/// `__name__`, which both Prometheus 2 and 3 read; any other classic name stays bare.
+#[test]
+fn metric_names_that_are_keywords_are_matched_by_name() {
+    for name in [
+        "on",
+        "ON",
+        "bool",
+        "group_left",
+        "atan2",
+        "inf",
+        "NaN",
+        "smoothed",
+        "sum",
+        "offset",
+    ] {
+        let promql = build_query(&QuerySpec {
+            metric: kubeprom::query::MetricRef::Custom(custom_metric(
+                name,
+                CustomKind::Rate,
+                CustomScope::Container,
+            )),
+            namespace: Some("ns".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let found = matchers(&promql);
+        assert!(
+            found.contains(&("__name__".into(), "=".into(), name.into())),
+            "{name}: {promql}"
+        );
+    }
+    let plain = build_query(&QuerySpec {
+        metric: kubeprom::query::MetricRef::Custom(custom_metric(
+            "online_users",
+            CustomKind::Rate,
+            CustomScope::Container,
+        )),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(plain.contains("rate(online_users{"), "{plain}");
+}
+
 #[test]
 fn cadvisor_container_queries_exclude_pod_level_and_pause() {
     for def in CATALOG.iter().filter(|d| {

@@ -74,26 +74,93 @@ pub fn is_classic_metric_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
+/// Words PromQL reads as keywords, operators or numbers (case-insensitively) where a metric name
+/// would stand: `on{job="x"}` and `rate(inf[5m])` do not parse, and a bare `nan` is a number.
+const RESERVED_NAMES: &[&str] = &[
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "by",
+    "without",
+    "offset",
+    "start",
+    "end",
+    "and",
+    "or",
+    "unless",
+    "atan2",
+    "inf",
+    "nan",
+    "smoothed",
+    "anchored",
+    "sum",
+    "avg",
+    "count",
+    "min",
+    "max",
+    "group",
+    "stddev",
+    "stdvar",
+    "topk",
+    "bottomk",
+    "count_values",
+    "quantile",
+    "limitk",
+    "limit_ratio",
+];
+
+/// How a selector names its metric.
+enum NameForm {
+    /// `name{...}`.
+    Bare,
+    /// `{"name", ...}`: the form Prometheus 3 reads for any UTF-8 name.
+    Quoted,
+    /// `{__name__="name", ...}`: a classic name PromQL reads as a keyword; both Prometheus 2 and
+    /// 3 read this form.
+    Matched,
+}
+
+fn name_form(metric: &str) -> NameForm {
+    if !is_classic_metric_name(metric) {
+        NameForm::Quoted
+    } else if RESERVED_NAMES
+        .iter()
+        .any(|word| word.eq_ignore_ascii_case(metric))
+    {
+        NameForm::Matched
+    } else {
+        NameForm::Bare
+    }
+}
+
 /// A series selector: `name{m1, m2}` (just `name` without matchers) when the metric name has the
-/// classic form, `{"name", m1, m2}` otherwise, the form Prometheus 3 reads for any UTF-8 name.
+/// classic form, `{"name", m1, m2}` otherwise, the form Prometheus 3 reads for any UTF-8 name;
+/// `{__name__="name", m1, m2}` for a classic name PromQL reads as a keyword.
 pub fn selector(metric: &str, matchers: &[Matcher]) -> String {
     if matchers.is_empty() {
         return bare_selector(metric).into_owned();
     }
-    let rendered: Vec<String> = matchers.iter().map(Matcher::to_string).collect();
-    if is_classic_metric_name(metric) {
-        format!("{metric}{{{}}}", rendered.join(", "))
-    } else {
-        format!("{{{}, {}}}", LabelValue::new(metric), rendered.join(", "))
+    let rendered = matchers
+        .iter()
+        .map(Matcher::to_string)
+        .collect::<Vec<String>>()
+        .join(", ");
+    match name_form(metric) {
+        NameForm::Bare => format!("{metric}{{{rendered}}}"),
+        NameForm::Quoted => format!("{{{}, {rendered}}}", LabelValue::new(metric)),
+        NameForm::Matched => format!("{{__name__={}, {rendered}}}", LabelValue::new(metric)),
     }
 }
 
-/// A selector of a metric name alone: the name, or `{"name"}` when it must be quoted.
+/// A selector of a metric name alone: the name, or `{"name"}` when it must be quoted
+/// (`{__name__="name"}` when it is a keyword).
 pub fn bare_selector(metric: &str) -> Cow<'_, str> {
-    if is_classic_metric_name(metric) {
-        Cow::Borrowed(metric)
-    } else {
-        Cow::Owned(format!("{{{}}}", LabelValue::new(metric)))
+    match name_form(metric) {
+        NameForm::Bare => Cow::Borrowed(metric),
+        NameForm::Quoted => Cow::Owned(format!("{{{}}}", LabelValue::new(metric))),
+        NameForm::Matched => Cow::Owned(format!("{{__name__={}}}", LabelValue::new(metric))),
     }
 }
 
