@@ -167,6 +167,66 @@ fn metric_names_that_are_keywords_are_matched_by_name() {
     assert!(plain.contains("rate(online_users{"), "{plain}");
 }
 
+/// With a profile that says a source's histograms are native, every quantile of that source
+/// reads the histogram series itself (no `_bucket`, no `le`) and the others stay classic; both
+/// parse, keep the grouping asked for and lint clean.
+#[test]
+fn quantiles_over_native_histograms_where_the_profile_says_so() {
+    let profile: CustomProfile = serde_json::from_value(serde_json::json!({
+        "kubeStateMetrics": { "job": "kube-state-metrics" },
+        "nativeHistograms": ["kueue"],
+    }))
+    .unwrap();
+    let mut native = 0;
+    for def in CATALOG.iter().filter(|d| d.uses_quantile()) {
+        let spec = QuerySpec {
+            metric: def.id.into(),
+            profile: Some(ProfileSpec::Custom(profile.clone())),
+            ..Default::default()
+        };
+        let promql = build_query(&spec).unwrap();
+        let (grouping, names) = grouping_and_names(&promql);
+        let kueue = serde_json::to_value(def.source).unwrap() == "kueue";
+        if kueue {
+            native += 1;
+            assert!(names.iter().all(|n| !n.ends_with("_bucket")), "{promql}");
+            assert!(!grouping.contains(&"le".to_string()), "{promql}");
+            assert!(
+                promql.starts_with("histogram_quantile(0.95, sum by ("),
+                "{promql}"
+            );
+        } else {
+            assert!(names.iter().all(|n| n.ends_with("_bucket")), "{promql}");
+            assert!(grouping.contains(&"le".to_string()), "{promql}");
+        }
+        for label in def.default_by {
+            assert!(grouping.contains(&label.to_string()), "{promql}");
+        }
+        #[cfg(feature = "lint")]
+        {
+            let findings = kubeprom::lint::lint_query(&promql, &Default::default());
+            assert!(findings.is_empty(), "{promql}: {findings:?}");
+        }
+    }
+    assert!(native >= 10, "the Kueue wait-time quantiles: {native}");
+    let admission = build_query(&QuerySpec {
+        metric: "kueue_admission_wait_time".into(),
+        profile: Some(ProfileSpec::Custom(profile)),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(
+        admission.contains("rate(kueue_admission_wait_time_seconds{"),
+        "{admission}"
+    );
+    // A source kubeprom does not know is refused by name.
+    let err = serde_json::from_value::<CustomProfile>(serde_json::json!({
+        "nativeHistograms": ["istio"],
+    }))
+    .unwrap_err();
+    assert!(err.to_string().contains("istio"), "{err}");
+}
+
 #[test]
 fn cadvisor_container_queries_exclude_pod_level_and_pause() {
     for def in CATALOG.iter().filter(|d| {

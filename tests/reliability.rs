@@ -413,6 +413,7 @@ proptest! {
                     cadvisor: [("service".to_string(), values[7].clone())].into(),
                     kube_state_metrics: [("service".to_string(), values[8].clone())].into(),
                     cluster_label: Some("k8s_cluster".into()),
+                    native_histograms: Vec::new(),
                 })),
                 ..Default::default()
             };

@@ -99,6 +99,12 @@ export interface Profile {
    * Prometheus 3 name such as 'k8s.cluster.name', written quoted).
    */
   clusterLabel?: string;
+  /**
+   * Sources whose histograms Prometheus stores as native histograms (Prometheus 3 with
+   * `scrape_native_histograms`, or OTLP exponential histograms): their quantile metrics read the
+   * histogram itself, `histogram_quantile(q, sum by (...) (rate(name[w])))` without `_bucket` or `le`.
+   */
+  nativeHistograms?: MetricSource[];
 }
 
 /**

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use arbitrary::Arbitrary;
 use kubeprom::query::{
     build_query, CustomKind, CustomMetric, CustomProfile, CustomScope, MatchValue, MetricRef,
-    ProfileSpec, QuerySpec, Unit, VariableMode, WorkloadKind, WorkloadRef, CATALOG, PROFILE_NAMES,
+    ProfileSpec, QuerySpec, Source, Unit, VariableMode, WorkloadKind, WorkloadRef, CATALOG,
+    PROFILE_NAMES,
 };
 use kubeprom_fuzz::{matchers, substitute_range_variables};
 use libfuzzer_sys::fuzz_target;
@@ -62,6 +63,8 @@ enum Profile {
         cadvisor: Vec<(Name, String)>,
         kube_state_metrics: Vec<(Name, String)>,
         cluster_label: Option<Name>,
+        /// Which sources have native histograms, one bit each.
+        native_histograms: u8,
     },
 }
 
@@ -135,10 +138,21 @@ fn to_query_spec(s: &Spec) -> QuerySpec {
                 cadvisor,
                 kube_state_metrics,
                 cluster_label,
+                native_histograms,
             } => ProfileSpec::Custom(CustomProfile {
                 cadvisor: pairs(cadvisor),
                 kube_state_metrics: pairs(kube_state_metrics),
                 cluster_label: cluster_label.as_ref().map(Name::text),
+                native_histograms: [
+                    Source::Kueue,
+                    Source::ControllerRuntime,
+                    Source::SparkOperator,
+                ]
+                .into_iter()
+                .enumerate()
+                .filter(|(bit, _)| native_histograms & (1 << bit) != 0)
+                .map(|(_, source)| source)
+                .collect(),
             }),
         }),
         variables: s.variables.map(|v| match v % 3 {

@@ -50,7 +50,7 @@ pub enum Kind {
 }
 
 /// The exporter a metric's series come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     /// The kubelet's embedded cAdvisor.
@@ -124,7 +124,9 @@ pub(crate) enum Shape {
         transform: Transform,
         fixed: &'static [Fixed],
     },
-    /// `histogram_quantile` over a histogram's buckets, `le` always kept.
+    /// `histogram_quantile` over a histogram's buckets, `le` always kept; over the histogram
+    /// itself (`buckets` without `_bucket`) when the profile says its source exposes native
+    /// histograms.
     Quantile {
         buckets: &'static str,
         fixed: &'static [Fixed],

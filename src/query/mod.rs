@@ -543,11 +543,18 @@ impl<'a> Builder<'a> {
                 format!("{op} by ({}) ({vector})", labels(&self.by))
             }
             Shape::Quantile { buckets, fixed } => {
+                let native = self.profile.native_histograms.contains(&def.source);
+                let series = match buckets.strip_suffix("_bucket") {
+                    Some(histogram) if native => histogram,
+                    _ => buckets,
+                };
                 let vector = self.range(
                     Transform::Rate,
-                    &selector(buckets, &self.series_matchers(fixed)),
+                    &selector(series, &self.series_matchers(fixed)),
                 );
-                let by = dedupe(self.by.iter().cloned().chain(known(&["le"])));
+                // A native histogram's buckets are inside each sample: no `le` to keep.
+                let le: &[&str] = if native { &[] } else { &["le"] };
+                let by = dedupe(self.by.iter().cloned().chain(known(le)));
                 format!(
                     "histogram_quantile({}, sum by ({}) ({vector}))",
                     format_float(self.quantile),

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::catalog::Source;
 use super::label::{LabelName, Matcher};
 use super::QueryError;
 
@@ -33,6 +34,11 @@ pub struct CustomProfile {
     /// The label that tells clusters apart in a shared Prometheus.
     #[serde(default)]
     pub cluster_label: Option<String>,
+    /// Sources whose histograms Prometheus stores as native histograms (Prometheus 3 scraping
+    /// with `scrape_native_histograms`, or an OTLP exponential histogram): their quantiles read
+    /// the histogram series itself, which has no `_bucket` series and no `le`.
+    #[serde(default)]
+    pub native_histograms: Vec<Source>,
 }
 
 /// Resolved, validated label conventions.
@@ -44,6 +50,8 @@ pub struct Profile {
     pub kube_state_metrics: Vec<Matcher>,
     /// The cluster label, when several clusters share one Prometheus.
     pub cluster_label: Option<LabelName>,
+    /// Sources whose histograms are native (see [`CustomProfile::native_histograms`]).
+    pub native_histograms: Vec<Source>,
 }
 
 impl Profile {
@@ -59,6 +67,7 @@ impl Profile {
                 "kube-state-metrics",
             )],
             cluster_label: None,
+            native_histograms: Vec::new(),
         }
     }
 
@@ -68,6 +77,7 @@ impl Profile {
             cadvisor: Vec::new(),
             kube_state_metrics: Vec::new(),
             cluster_label: None,
+            native_histograms: Vec::new(),
         }
     }
 
@@ -115,6 +125,7 @@ impl Profile {
                         .as_deref()
                         .map(|name| LabelName::new(name, "profile.clusterLabel"))
                         .transpose()?,
+                    native_histograms: custom.native_histograms.clone(),
                 })
             }
         }
