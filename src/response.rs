@@ -7,8 +7,10 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+pub mod histogram;
 pub mod scan;
 
+pub use histogram::{BoundaryRule, Bucket, HistogramError, Histograms};
 pub use scan::{parse_query_response, parse_query_response_serde, Label, QueryResult, Series};
 
 /// The default limit on a response body: 256 MiB.
@@ -191,8 +193,12 @@ pub(crate) struct PlainResult {
 }
 
 /// The serde reading of a query or query_range body, one allocation per series: what the
-/// scanner falls back to on anything outside its shape, and what it is tested against.
-pub(crate) fn parse_plain(body: &[u8], max_bytes: usize) -> Result<PlainResult, ResponseError> {
+/// scanner falls back to on anything outside its shape, and what it is tested against. Beside
+/// the result, each series' native histogram samples whole (none for a scalar or string).
+pub(crate) fn parse_plain(
+    body: &[u8],
+    max_bytes: usize,
+) -> Result<(PlainResult, Vec<Histograms>), ResponseError> {
     let envelope: Envelope<Data> = parse_envelope(body, max_bytes)?;
     let data = envelope
         .data
@@ -204,7 +210,7 @@ pub(crate) fn parse_plain(body: &[u8], max_bytes: usize) -> Result<PlainResult, 
         ));
     };
     let mut string_value = None;
-    let series = match (result_type, data.result) {
+    let (series, histograms) = match (result_type, data.result) {
         (ResultType::Vector | ResultType::Matrix, RawResult::Series(series)) => {
             if let Some(bad) = series
                 .iter()
@@ -223,24 +229,30 @@ pub(crate) fn parse_plain(body: &[u8], max_bytes: usize) -> Result<PlainResult, 
                     body,
                 ));
             }
-            series.into_iter().map(|s| s.series).collect()
+            series.into_iter().map(|s| (s.series, s.histograms)).unzip()
         }
         (ResultType::Scalar, RawResult::Pair(time, text)) => {
             let value = parse_value(&text)
                 .map_err(|e| ResponseError::malformed(format!("result: {e}"), body))?;
-            vec![PlainSeries {
-                labels: Vec::new(),
-                timestamps: vec![time],
-                values: vec![value],
-            }]
+            (
+                vec![PlainSeries {
+                    labels: Vec::new(),
+                    timestamps: vec![time],
+                    values: vec![value],
+                }],
+                Vec::new(),
+            )
         }
         (ResultType::String, RawResult::Pair(time, text)) => {
             string_value = Some(text.into_owned());
-            vec![PlainSeries {
-                labels: Vec::new(),
-                timestamps: vec![time],
-                values: vec![f64::NAN],
-            }]
+            (
+                vec![PlainSeries {
+                    labels: Vec::new(),
+                    timestamps: vec![time],
+                    values: vec![f64::NAN],
+                }],
+                Vec::new(),
+            )
         }
         (ResultType::Vector | ResultType::Matrix, RawResult::Pair(..)) => {
             return Err(ResponseError::malformed(
@@ -261,13 +273,14 @@ pub(crate) fn parse_plain(body: &[u8], max_bytes: usize) -> Result<PlainResult, 
             ))
         }
     };
-    Ok(PlainResult {
+    let result = PlainResult {
         result_type,
         series,
         string_value,
         warnings: envelope.warnings,
         infos: envelope.infos,
-    })
+    };
+    Ok((result, histograms))
 }
 
 /// A scrape target from `/api/v1/targets`.
@@ -458,6 +471,8 @@ enum RawResult<'a> {
 
 struct RawSeries {
     series: PlainSeries,
+    /// Its native histogram samples whole (in `series` as their counts).
+    histograms: Histograms,
     /// Whether the series came with `value`/`histogram` (vector) rather than `values`.
     single: bool,
 }
@@ -544,58 +559,30 @@ impl<'de> Visitor<'de> for SeriesVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut labels: Option<Labels> = None;
         let mut samples = Samples::default();
-        let mut single = None;
+        let mut seen = SampleKeys::default();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let seen = match key.as_ref() {
-                "metric" => {
+            let Some(kind) = SampleKey::of(&key) else {
+                if key == "metric" {
                     if labels.is_some() {
                         return Err(de::Error::duplicate_field("metric"));
                     }
                     labels = Some(map.next_value::<LabelMap>()?.0);
-                    continue;
-                }
-                "value" => {
-                    map.next_value_seed(SampleSeed {
-                        samples: &mut samples,
-                        histogram: false,
-                    })?;
-                    Some(true)
-                }
-                "histogram" => {
-                    map.next_value_seed(SampleSeed {
-                        samples: &mut samples,
-                        histogram: true,
-                    })?;
-                    Some(true)
-                }
-                "values" => {
-                    map.next_value_seed(SampleListSeed {
-                        samples: &mut samples,
-                        histogram: false,
-                    })?;
-                    Some(false)
-                }
-                "histograms" => {
-                    map.next_value_seed(SampleListSeed {
-                        samples: &mut samples,
-                        histogram: true,
-                    })?;
-                    Some(false)
-                }
-                _ => {
+                } else {
                     map.next_value::<IgnoredAny>()?;
-                    None
                 }
+                continue;
             };
-            if let Some(kind) = seen {
-                if single == Some(!kind) {
-                    return Err(de::Error::custom("a series has both value and values"));
-                }
-                single = Some(kind);
+            seen.add(kind).map_err(de::Error::custom)?;
+            let samples = &mut samples;
+            let histogram = matches!(kind, SampleKey::Histogram | SampleKey::Histograms);
+            if matches!(kind, SampleKey::Value | SampleKey::Histogram) {
+                map.next_value_seed(SampleSeed { samples, histogram })?;
+            } else {
+                map.next_value_seed(SampleListSeed { samples, histogram })?;
             }
         }
         let labels = labels.unwrap_or_default();
-        let single = single.ok_or_else(|| {
+        let single = seen.single().ok_or_else(|| {
             de::Error::custom("a series has no value, values, histogram or histograms")
         })?;
         Ok(RawSeries {
@@ -604,8 +591,83 @@ impl<'de> Visitor<'de> for SeriesVisitor {
                 timestamps: samples.timestamps,
                 values: samples.values,
             },
+            histograms: samples.histograms,
             single,
         })
+    }
+}
+
+/// The keys of a series that hold samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SampleKey {
+    /// A vector's float sample.
+    Value,
+    /// A vector's native histogram sample.
+    Histogram,
+    /// A matrix's float samples.
+    Values,
+    /// A matrix's native histogram samples.
+    Histograms,
+}
+
+impl SampleKey {
+    fn of(key: &str) -> Option<Self> {
+        Some(match key {
+            "value" => Self::Value,
+            "histogram" => Self::Histogram,
+            "values" => Self::Values,
+            "histograms" => Self::Histograms,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Value => "value",
+            Self::Histogram => "histogram",
+            Self::Values => "values",
+            Self::Histograms => "histograms",
+        }
+    }
+
+    /// Whether it is a vector's, one sample.
+    fn single(self) -> bool {
+        matches!(self, Self::Value | Self::Histogram)
+    }
+}
+
+/// The sample keys a series had so far. As the API has it: a vector series has `value` or
+/// `histogram`, never both; a matrix series `values`, `histograms` or both; none twice.
+#[derive(Default)]
+struct SampleKeys(Option<SampleKey>, Option<SampleKey>);
+
+impl SampleKeys {
+    fn add(&mut self, key: SampleKey) -> Result<(), String> {
+        let clash = [self.0, self.1]
+            .into_iter()
+            .flatten()
+            .find(|&k| k == key || k.single() || key.single());
+        match clash {
+            Some(other) if other == key => Err(format!("a series has {} twice", key.name())),
+            Some(other) => Err(format!(
+                "a series has both {} and {}",
+                other.name(),
+                key.name()
+            )),
+            None if self.0.is_none() => {
+                self.0 = Some(key);
+                Ok(())
+            }
+            None => {
+                self.1 = Some(key);
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the series is a vector's, once it had a sample key.
+    fn single(&self) -> Option<bool> {
+        self.0.map(SampleKey::single)
     }
 }
 
@@ -639,6 +701,7 @@ impl<'de> Deserialize<'de> for LabelMap {
 struct Samples {
     timestamps: Vec<f64>,
     values: Vec<f64>,
+    histograms: Histograms,
 }
 
 /// One `[time, "value"]` (or `[time, {histogram}]`) pushed straight into the sample arrays.
@@ -664,18 +727,26 @@ impl<'de> Visitor<'de> for SampleSeed<'_> {
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
         let value = if self.histogram {
-            seq.next_element::<HistogramCount>()?
-                .ok_or_else(|| de::Error::invalid_length(1, &self))?
-                .0
+            let histogram = seq
+                .next_element_seed(HistogramSeed(&mut self.samples.histograms))?
+                .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+            if seq.next_element::<IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_length(3, &self));
+            }
+            self.samples
+                .histograms
+                .push_sample(time, histogram.count, histogram.sum);
+            histogram.count
         } else {
             let text: Cow<'de, str> = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-            parse_value(&text).map_err(de::Error::custom)?
+            let value = parse_value(&text).map_err(de::Error::custom)?;
+            if seq.next_element::<IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_length(3, &self));
+            }
+            value
         };
-        if seq.next_element::<IgnoredAny>()?.is_some() {
-            return Err(de::Error::invalid_length(3, &self));
-        }
         self.samples.timestamps.push(time);
         self.samples.values.push(value);
         Ok(())
@@ -714,20 +785,79 @@ impl<'de> Visitor<'de> for SampleListSeed<'_> {
     }
 }
 
-/// A native histogram sample, read down to its observation count.
-struct HistogramCount(f64);
+/// A native histogram's count and sum; its buckets go straight into the columns.
+struct HistogramTotals {
+    count: f64,
+    sum: f64,
+}
 
-impl<'de> Deserialize<'de> for HistogramCount {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Histogram<'a> {
-            #[serde(borrow)]
-            count: Cow<'a, str>,
+/// A native histogram object, its buckets pushed into the columns as they are read (the
+/// sample itself is pushed by the caller, who has its time).
+struct HistogramSeed<'h>(&'h mut Histograms);
+
+impl<'de> DeserializeSeed<'de> for HistogramSeed<'_> {
+    type Value = HistogramTotals;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HistogramSeed<'_> {
+    type Value = HistogramTotals;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a native histogram {count, sum, buckets}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let number = |field, text: Cow<'de, str>| {
+            histogram::parse_number(field, &text).map_err(de::Error::custom)
+        };
+        let (mut count, mut sum, mut buckets) = (None, None, false);
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "count" if count.is_none() => count = Some(number("count", map.next_value()?)?),
+                "sum" if sum.is_none() => sum = Some(number("sum", map.next_value()?)?),
+                "buckets" if !buckets => {
+                    buckets = true;
+                    map.next_value_seed(BucketListSeed(&mut *self.0))?;
+                }
+                "count" | "sum" | "buckets" => {
+                    return Err(de::Error::custom(format!("a histogram has {key} twice")))
+                }
+                // Fields a later Prometheus may add say nothing of the ones read here.
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
         }
-        let histogram = Histogram::deserialize(deserializer)?;
-        parse_value(&histogram.count)
-            .map(HistogramCount)
-            .map_err(de::Error::custom)
+        Ok(HistogramTotals {
+            count: count.ok_or_else(|| de::Error::missing_field("count"))?,
+            sum: sum.ok_or_else(|| de::Error::missing_field("sum"))?,
+        })
+    }
+}
+
+/// A histogram's `buckets`, each pushed into the columns.
+struct BucketListSeed<'h>(&'h mut Histograms);
+
+impl<'de> DeserializeSeed<'de> for BucketListSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BucketListSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of [rule, lower, upper, count] buckets")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        type RawBucket<'a> = (u64, Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+        while let Some((rule, lower, upper, count)) = seq.next_element::<RawBucket<'de>>()? {
+            let bucket = Bucket::parse(rule, &lower, &upper, &count).map_err(de::Error::custom)?;
+            self.0.push_bucket(bucket);
+        }
+        Ok(())
     }
 }
 
@@ -768,7 +898,7 @@ mod tests {
     use super::*;
 
     fn parse(body: &str) -> Result<PlainResult, ResponseError> {
-        parse_plain(body.as_bytes(), DEFAULT_MAX_BYTES)
+        parse_plain(body.as_bytes(), DEFAULT_MAX_BYTES).map(|(result, _)| result)
     }
 
     #[test]
@@ -898,10 +1028,123 @@ mod tests {
         assert_eq!(err.kind(), "too_large");
     }
 
+    fn vector_of(histogram: &str) -> String {
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{}},"histogram":[1,{histogram}]}}]}}}}"#
+        )
+    }
+
     #[test]
-    fn native_histograms_read_as_counts() {
-        let r = parse(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"12","sum":"3.5","buckets":[[0,"0","1","12"]]}]}]}}"#).unwrap();
+    fn native_histograms_are_kept_whole_and_counted_as_their_count() {
+        let body = vector_of(
+            r#"{"count":"12","sum":"3.5","buckets":[[3,"-0.5","0.5","2"],[0,"0.5","1","10"]]}"#,
+        );
+        let (r, histograms) = parse_plain(body.as_bytes(), DEFAULT_MAX_BYTES).unwrap();
         assert_eq!(r.series[0].values, vec![12.0]);
+        let h = &histograms[0];
+        assert_eq!(
+            (h.timestamps(), h.counts(), h.sums()),
+            (&[1.0][..], &[12.0][..], &[3.5][..])
+        );
+        let buckets: Vec<Bucket> = h.buckets(0).collect();
+        assert_eq!(
+            buckets,
+            [
+                Bucket {
+                    rule: BoundaryRule::ClosedBoth,
+                    lower: -0.5,
+                    upper: 0.5,
+                    count: 2.0
+                },
+                Bucket {
+                    rule: BoundaryRule::OpenLeft,
+                    lower: 0.5,
+                    upper: 1.0,
+                    count: 10.0
+                }
+            ]
+        );
+        // Fields a later Prometheus may add are passed over.
+        let body = vector_of(r#"{"count":"1","sum":"1","schema":3,"buckets":[]}"#);
+        assert_eq!(
+            parse_plain(body.as_bytes(), DEFAULT_MAX_BYTES).unwrap().1[0].len(),
+            1
+        );
+    }
+
+    #[test]
+    fn malformed_histograms_say_what_is_wrong() {
+        for (histogram, says) in [
+            (
+                r#"{"count":"1","sum":"1","buckets":[[4,"0","1","1"]]}"#,
+                "boundary rule 4 is not 0 (open left)",
+            ),
+            (
+                r#"{"count":"1","sum":"1","buckets":[[-1,"0","1","1"]]}"#,
+                "-1",
+            ),
+            (
+                r#"{"count":"1","sum":"1","buckets":[[0,"0","1,5","1"]]}"#,
+                r#"bucket upper bound "1,5" is not a number"#,
+            ),
+            (
+                r#"{"count":"1","sum":"1","buckets":[[0,"a","1","1"]]}"#,
+                "bucket lower bound",
+            ),
+            (
+                r#"{"count":"1","sum":"1","buckets":[[0,"0","1","many"]]}"#,
+                "bucket count",
+            ),
+            (
+                r#"{"count":"1","sum":"1","buckets":[[0,"0","1"]]}"#,
+                "invalid length",
+            ),
+            (
+                r#"{"count":"x","sum":"1"}"#,
+                r#"histogram count "x" is not a number"#,
+            ),
+            (r#"{"count":"1","sum":""}"#, "histogram sum"),
+            (r#"{"count":"1"}"#, "missing field `sum`"),
+            (r#"{"sum":"1"}"#, "missing field `count`"),
+            (
+                r#"{"count":"1","sum":"1","sum":"2"}"#,
+                "a histogram has sum twice",
+            ),
+            (r#"[1,2]"#, "native histogram"),
+        ] {
+            let err = parse(&vector_of(histogram)).unwrap_err();
+            assert_eq!(err.kind(), "malformed", "{histogram}");
+            assert!(err.to_string().contains(says), "{histogram}: {err}");
+        }
+        let series = |samples: &str| {
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{}},{samples}}}]}}}}"#
+            )
+        };
+        let h = r#"{"count":"1","sum":"1"}"#;
+        for (samples, says) in [
+            (
+                format!(r#""histograms":[[1,{h}]],"histograms":[]"#),
+                "a series has histograms twice",
+            ),
+            (
+                format!(r#""values":[],"histograms":[[1,{h}]],"values":[]"#),
+                "a series has values twice",
+            ),
+            (
+                format!(r#""histograms":[[1,{h}]],"value":[1,"1"]"#),
+                "a series has both histograms and value",
+            ),
+        ] {
+            let err = parse(&series(&samples)).unwrap_err();
+            assert!(err.to_string().contains(says), "{samples}: {err}");
+        }
+        let err = parse(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"1","sum":"1"}],"value":[1,"1"]}]}}"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a series has both histogram and value"),
+            "{err}"
+        );
     }
 
     #[test]

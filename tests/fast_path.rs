@@ -45,6 +45,26 @@ fn bits_of_result(r: &QueryResult) -> String {
                 .map(|v| v.to_bits())
                 .collect::<Vec<_>>()
         );
+        let h = &r.histograms;
+        let buckets = h.bucket_range(s.histograms.clone());
+        let samples = s.histograms.clone();
+        let floats = |column: &[f64], at: std::ops::Range<usize>| {
+            column[at].iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        };
+        out += &format!(
+            "  histograms {:x?} {:x?} {:x?} {:?} {:?} {:x?} {:x?} {:x?}\n",
+            floats(h.timestamps(), samples.clone()),
+            floats(h.counts(), samples.clone()),
+            floats(h.sums(), samples.clone()),
+            h.bucket_ends()[samples]
+                .iter()
+                .map(|end| end - buckets.start)
+                .collect::<Vec<_>>(),
+            &h.rules()[buckets.clone()],
+            floats(h.lower_bounds(), buckets.clone()),
+            floats(h.upper_bounds(), buckets.clone()),
+            floats(h.bucket_counts(), buckets),
+        );
     }
     out
 }
@@ -454,6 +474,9 @@ struct Body {
     matrix: bool,
     /// Per series: label pairs, then (time, value) texts.
     series: Vec<(Pairs, Pairs)>,
+    /// Per series (by index, as far as there are), its native histogram samples: time text,
+    /// then the histogram object's text; and whether they come before the float samples.
+    histograms: Vec<(Vec<(String, String)>, bool)>,
     escape: bool,
     spaces: bool,
     extra: Option<String>,
@@ -464,7 +487,7 @@ impl Body {
     fn render(&self) -> String {
         let sp = if self.spaces { " \n" } else { "" };
         let mut series = Vec::new();
-        for (labels, samples) in &self.series {
+        for (i, (labels, samples)) in self.series.iter().enumerate() {
             let labels: Vec<String> = labels
                 .iter()
                 .map(|(k, v)| format!("{}{sp}:{sp}{}", quote(k, self.escape), quote(v, false)))
@@ -478,16 +501,33 @@ impl Body {
                     )
                 })
                 .collect();
-            let samples = if self.matrix {
-                format!("\"values\":[{}]", samples.join(","))
-            } else {
-                format!(
+            let (histograms, histograms_first) = self
+                .histograms
+                .get(i)
+                .map_or((&[][..], false), |(h, first)| (&h[..], *first));
+            let histograms: Vec<String> = histograms
+                .iter()
+                .map(|(t, h)| format!("[{sp}{t}{sp},{sp}{h}{sp}]"))
+                .collect();
+            let samples = match (self.matrix, histograms.is_empty()) {
+                (true, true) => format!("\"values\":[{}]", samples.join(",")),
+                (true, false) => {
+                    let floats = format!("\"values\":[{}]", samples.join(","));
+                    let histograms = format!("\"histograms\":[{}]", histograms.join(","));
+                    match (samples.is_empty(), histograms_first) {
+                        (true, _) => histograms,
+                        (false, true) => format!("{histograms},{sp}{floats}"),
+                        (false, false) => format!("{floats},{sp}{histograms}"),
+                    }
+                }
+                (false, false) => format!("\"histogram\":{}", histograms[0]),
+                (false, true) => format!(
                     "\"value\":{}",
                     samples
                         .first()
                         .cloned()
                         .unwrap_or_else(|| "[1,\"1\"]".into())
-                )
+                ),
             };
             series.push(format!("{{\"metric\":{{{}}},{samples}}}", labels.join(",")));
         }
@@ -510,6 +550,60 @@ impl Body {
             self.extra.as_deref().unwrap_or(""),
         )
     }
+}
+
+/// A number of a histogram: mostly one Prometheus could write (a histogram has a dozen of
+/// them, so any odd one in [`value_text`]'s share would make most bodies malformed).
+fn histogram_number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => any::<f64>().prop_map(|v| v.to_string()),
+        4 => any::<u32>().prop_map(|v| v.to_string()),
+        1 => prop::sample::select(vec!["NaN", "+Inf", "-Inf"]).prop_map(str::to_string),
+        1 => value_text(),
+    ]
+}
+
+/// A native histogram object's text: mostly as Prometheus writes one, sometimes with keys in
+/// another order, spaces, a missing or extra field, or a bucket of an unknown rule.
+fn histogram_text() -> impl Strategy<Value = String> {
+    let bucket = (
+        prop_oneof![12 => 0u8..4, 1 => 4u8..10],
+        histogram_number(),
+        histogram_number(),
+        histogram_number(),
+    )
+        .prop_map(|(rule, lower, upper, count)| {
+            format!(
+                "[{rule},{},{},{}]",
+                quote(&lower, false),
+                quote(&upper, false),
+                quote(&count, false)
+            )
+        });
+    (
+        histogram_number(),
+        histogram_number(),
+        prop::option::of(prop::collection::vec(bucket, 0..5)),
+        0u8..12,
+    )
+        .prop_map(|(count, sum, buckets, shape)| {
+            let count = format!("\"count\":{}", quote(&count, false));
+            let sum = format!("\"sum\":{}", quote(&sum, false));
+            let mut fields = vec![count, sum];
+            if let Some(buckets) = buckets {
+                fields.push(format!("\"buckets\":[{}]", buckets.join(",")));
+            }
+            match shape {
+                0 => fields.reverse(),
+                1 => {
+                    fields.pop();
+                }
+                2 => fields.push("\"schema\":3".into()),
+                3 => return format!("{{ {} }}", fields.join(" , ")),
+                _ => {}
+            }
+            format!("{{{}}}", fields.join(","))
+        })
 }
 
 fn body() -> impl Strategy<Value = Body> {
@@ -540,9 +634,19 @@ fn body_with(names: &'static [&'static str]) -> impl Strategy<Value = Body> {
         ]),
         prop::collection::vec(label_text(), 0..2),
         any::<bool>(),
+        prop::collection::vec(
+            prop_oneof![
+                2 => Just((Vec::new(), false)),
+                1 => (
+                    prop::collection::vec((time_text(), histogram_text()), 1..4),
+                    any::<bool>()
+                ),
+            ],
+            0..6,
+        ),
     )
         .prop_map(
-            |(matrix, mut series, escape, spaces, extra, warnings, shared_times)| {
+            |(matrix, mut series, escape, spaces, extra, warnings, shared_times, histograms)| {
                 // Range answers put every series on one time grid; the aggregation has a fast
                 // path for that, so half the bodies do too (missing samples become NaN).
                 if shared_times {
@@ -564,6 +668,7 @@ fn body_with(names: &'static [&'static str]) -> impl Strategy<Value = Body> {
                 Body {
                     matrix,
                     series,
+                    histograms,
                     escape,
                     spaces,
                     extra,

@@ -175,7 +175,51 @@ export interface Series {
   labels: Record<string, string>;
   /** Unix seconds. */
   timestamps: Float64Array;
+  /**
+   * Sample values. A native histogram sample is here too, as its count (what the per-pod and
+   * per-group calls use), after the series' float samples when the body gave those first.
+   */
   values: Float64Array;
+  /**
+   * The series' native histogram samples whole (`histogram` in a vector, `histograms` in a
+   * matrix), only on series that have any. A matrix series may have float samples and
+   * histogram samples both; each is in `timestamps`/`values` as well.
+   */
+  histograms?: NativeHistograms;
+}
+
+/**
+ * How a bucket's bounds count, Prometheus' `<boundary_rule>`: 0 "open left" (lower bound
+ * excluded, upper included), 1 "open right" (lower included, upper excluded), 2 "open both",
+ * 3 "closed both". With Prometheus' exponential schemas positive buckets are 0, negative ones 1
+ * and the zero bucket (minus to plus the zero threshold) 3.
+ */
+export type BoundaryRule = 0 | 1 | 2 | 3;
+
+/**
+ * Native histogram samples in columns. Sample `i` (of `timestamps.length`) has buckets
+ * `bucketStarts[i]` up to `bucketStarts[i + 1]` in the bucket arrays. Numbers are as the body
+ * writes them, `NaN`, `+Inf` and `-Inf` included (a custom-bucket histogram's outer bounds
+ * are `-Inf` and `+Inf`); buckets with a count of zero are not in the body, so not here.
+ * Bucket counts are per bucket, not cumulative like a classic histogram's `le` buckets.
+ */
+export interface NativeHistograms {
+  /** Unix seconds, one per sample. */
+  timestamps: Float64Array;
+  /** Count of observations, one per sample. */
+  counts: Float64Array;
+  /** Sum of observations, one per sample. */
+  sums: Float64Array;
+  /** Where each sample's buckets start, plus one entry for the end: `timestamps.length + 1` long. */
+  bucketStarts: Uint32Array;
+  /** Per bucket, a {@link BoundaryRule}. */
+  boundaryRules: Uint8Array;
+  /** Per bucket, its lower bound. */
+  lowerBounds: Float64Array;
+  /** Per bucket, its upper bound. */
+  upperBounds: Float64Array;
+  /** Per bucket, the observations in it. */
+  bucketCounts: Float64Array;
 }
 
 export interface QueryResult {

@@ -62,6 +62,7 @@ fuzz_target!(|input: Input| {
         series: Vec::new(),
         timestamps: Vec::new(),
         values: Vec::new(),
+        histograms: Default::default(),
         string_value: None,
         warnings: vec![],
         infos: vec![],
@@ -101,7 +102,11 @@ fuzz_target!(|input: Input| {
     };
     // The same numbers, bit for bit, as the rules read plainly (Debug keeps NaN and -0.0).
     let oracle = aggregate_pods_oracle(&result, &opts).expect("the same options are valid");
-    assert_eq!(format!("{agg:?}"), format!("{oracle:?}"), "differs from the oracle");
+    assert_eq!(
+        format!("{agg:?}"),
+        format!("{oracle:?}"),
+        "differs from the oracle"
+    );
     planted_bug(&agg, opts.keep_series);
     let pods_in: BTreeSet<(&str, &str)> = result
         .series

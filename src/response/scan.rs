@@ -2,16 +2,20 @@
 //! bytes into columns: one label list per series and two shared `f64` arrays for all samples.
 //!
 //! It only accepts what the serde reading ([`parse_query_response_serde`]) accepts with the same
-//! meaning: success envelopes of vector and matrix results in Prometheus' field layout. Anything
-//! else (error envelopes, scalars, histograms, unknown fields, duplicate keys, odd numbers,
-//! truncated or invalid JSON) stops the scanner and the body goes through the serde reading
-//! instead, which fills the same [`QueryResult`], so errors and rare shapes keep exactly the
-//! plain path's behaviour. Numbers take a short exact path when the
+//! meaning: success envelopes of vector and matrix results in Prometheus' field layout, native
+//! histogram samples included. Anything else (error envelopes, scalars, unknown fields,
+//! duplicate keys, odd numbers, truncated or invalid JSON) stops the scanner and the body goes
+//! through the serde reading instead, which fills the same [`QueryResult`], so errors and rare
+//! shapes keep exactly the plain path's behaviour. Numbers take a short exact path when the
 //! result is provably the correctly rounded one, and the plain path's own parsers otherwise.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
-use super::{parse_plain, parse_value, PlainResult, ResponseError, ResultType};
+use super::{
+    parse_plain, parse_value, BoundaryRule, Bucket, Histograms, PlainResult, ResponseError,
+    ResultType,
+};
 
 mod stream;
 pub use stream::ResultStream;
@@ -28,6 +32,10 @@ pub struct Series<'a> {
     pub start: usize,
     /// One past its last sample.
     pub end: usize,
+    /// Its native histogram samples in [`QueryResult::histograms`]. Each is also one of its
+    /// samples `start..end`, with its count as the value, after its float samples when the
+    /// body gave them first.
+    pub histograms: Range<usize>,
     /// Whether the label names strictly ascend, as Prometheus sends them (then no name repeats
     /// and the labels are already in the order of a sorted label set).
     pub names_ascending: bool,
@@ -42,6 +50,7 @@ impl<'a> Series<'a> {
             labels,
             start,
             end,
+            histograms: 0..0,
         }
     }
 
@@ -80,6 +89,8 @@ pub struct QueryResult<'a> {
     /// Every sample value, aligned with `timestamps`; NaN and ±Inf kept as such. For native
     /// histogram samples, their count.
     pub values: Vec<f64>,
+    /// Every native histogram sample whole (time, count, sum, buckets), series after series.
+    pub histograms: Histograms,
     /// The string of a `string` result.
     pub string_value: Option<String>,
     /// Warnings Prometheus (or Thanos/Mimir) attached: results may be partial.
@@ -98,6 +109,7 @@ impl QueryResult<'_> {
             series: Vec::new(),
             timestamps: Vec::new(),
             values: Vec::new(),
+            histograms: Histograms::default(),
             string_value: None,
             warnings: Vec::new(),
             infos: Vec::new(),
@@ -125,12 +137,14 @@ impl QueryResult<'_> {
                     labels,
                     start: s.start,
                     end: s.end,
+                    histograms: s.histograms,
                     names_ascending: s.names_ascending,
                 });
                 owned
             }),
             timestamps: self.timestamps,
             values: self.values,
+            histograms: self.histograms,
             string_value: self.string_value,
             warnings: self.warnings,
             infos: self.infos,
@@ -141,12 +155,22 @@ impl QueryResult<'_> {
 
 impl From<PlainResult> for QueryResult<'static> {
     fn from(result: PlainResult) -> Self {
+        QueryResult::from_plain(result, Vec::new())
+    }
+}
+
+impl QueryResult<'static> {
+    /// The columns of a serde reading, with `histograms[i]` the native histogram samples of
+    /// its series `i` (none for series past its end).
+    fn from_plain(result: PlainResult, histograms: Vec<Histograms>) -> Self {
+        let mut histograms = histograms.into_iter();
         let total = result.series.iter().map(|s| s.values.len()).sum();
         let mut columns = QueryResult {
             result_type: result.result_type,
             series: Vec::with_capacity(result.series.len()),
             timestamps: Vec::with_capacity(total),
             values: Vec::with_capacity(total),
+            histograms: Histograms::default(),
             string_value: result.string_value,
             warnings: result.warnings,
             infos: result.infos,
@@ -161,9 +185,14 @@ impl From<PlainResult> for QueryResult<'static> {
                 .into_iter()
                 .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
                 .collect();
-            columns
-                .series
-                .push(Series::new(labels, start, columns.values.len()));
+            let first_histogram = columns.histograms.len();
+            if let Some(of_series) = histograms.next() {
+                columns.histograms.append(&of_series);
+            }
+            columns.series.push(Series {
+                histograms: first_histogram..columns.histograms.len(),
+                ..Series::new(labels, start, columns.values.len())
+            });
         }
         columns
     }
@@ -190,7 +219,8 @@ pub fn parse_query_response_serde(
     body: &[u8],
     max_bytes: usize,
 ) -> Result<QueryResult<'static>, ResponseError> {
-    parse_plain(body, max_bytes).map(QueryResult::from)
+    let (result, histograms) = parse_plain(body, max_bytes)?;
+    Ok(QueryResult::from_plain(result, histograms))
 }
 
 /// The scanner met something outside its shape; the plain parser decides.
@@ -652,31 +682,46 @@ impl<'a> Scanner<'a> {
     ) -> Fast<Series<'a>> {
         self.expect(b'{')?;
         let mut labels = None;
-        let mut samples = None;
+        let start = columns.values.len();
+        let first_histogram = columns.histograms.len();
+        // A vector series has `value` or `histogram`; a matrix one `values`, `histograms` or
+        // both, each once.
+        let (mut floats, mut histograms) = (false, false);
         let mut first = true;
         while self.more(b'}', &mut first)? {
             let key = self.key()?;
             match (key.as_ref(), result_type) {
                 ("metric", _) if labels.is_none() => labels = Some(self.labels()?),
-                ("values", ResultType::Matrix) if samples.is_none() => {
-                    let start = columns.values.len();
+                ("values", ResultType::Matrix) if !floats => {
+                    floats = true;
                     self.expect(b'[')?;
                     self.samples(columns)?;
-                    samples = Some(start);
                 }
-                ("value", ResultType::Vector) if samples.is_none() => {
-                    let start = columns.values.len();
+                ("histograms", ResultType::Matrix) if !histograms => {
+                    histograms = true;
+                    self.expect(b'[')?;
+                    self.histogram_samples(columns)?;
+                }
+                ("value", ResultType::Vector) if !floats && !histograms => {
+                    floats = true;
                     self.any_sample(columns)?;
-                    samples = Some(start);
+                }
+                ("histogram", ResultType::Vector) if !floats && !histograms => {
+                    histograms = true;
+                    self.histogram_sample(columns)?;
                 }
                 _ => return Err(Fallback),
             }
         }
+        if !floats && !histograms {
+            return Err(Fallback);
+        }
         let (labels, names_ascending) = labels.unwrap_or((Vec::new(), true));
         Ok(Series {
             labels,
-            start: samples.ok_or(Fallback)?,
+            start,
             end: columns.values.len(),
+            histograms: first_histogram..columns.histograms.len(),
             names_ascending,
         })
     }
@@ -793,6 +838,96 @@ impl<'a> Scanner<'a> {
         columns.timestamps.push(time);
         columns.values.push(value);
         Ok(())
+    }
+
+    /// A matrix series' native histogram samples after its `[`, up to and with the `]`.
+    fn histogram_samples(&mut self, columns: &mut QueryResult<'_>) -> Fast<()> {
+        let mut first = true;
+        while self.more(b']', &mut first)? {
+            self.histogram_sample(columns)?;
+        }
+        Ok(())
+    }
+
+    /// `[time, {histogram}]`: the sample whole into the histogram columns, and its count as
+    /// a sample value, as the serde reading has it.
+    fn histogram_sample(&mut self, columns: &mut QueryResult<'_>) -> Fast<()> {
+        self.expect(b'[')?;
+        self.ws();
+        let time = self.time()?;
+        self.expect(b',')?;
+        let (count, sum) = self.histogram(&mut columns.histograms)?;
+        self.expect(b']')?;
+        columns.histograms.push_sample(time, count, sum);
+        columns.timestamps.push(time);
+        columns.values.push(count);
+        Ok(())
+    }
+
+    /// `{"count":"..","sum":"..","buckets":[..]}`, keys in any order, `buckets` optional (as
+    /// Prometheus leaves it out when every bucket is empty): the count and sum; the buckets
+    /// are pushed for the sample the caller pushes next. Any other key goes to the serde
+    /// reading, which decides.
+    fn histogram(&mut self, histograms: &mut Histograms) -> Fast<(f64, f64)> {
+        self.expect(b'{')?;
+        let (mut count, mut sum, mut buckets) = (None, None, false);
+        let mut first = true;
+        while self.more(b'}', &mut first)? {
+            let key = self.key()?;
+            self.ws();
+            match key.as_ref() {
+                "count" if count.is_none() => count = Some(self.value()?),
+                "sum" if sum.is_none() => sum = Some(self.value()?),
+                "buckets" if !buckets => {
+                    buckets = true;
+                    self.buckets(histograms)?;
+                }
+                _ => return Err(Fallback),
+            }
+        }
+        Ok((count.ok_or(Fallback)?, sum.ok_or(Fallback)?))
+    }
+
+    /// `[[rule, "lower", "upper", "count"], ...]`, each bucket pushed.
+    fn buckets(&mut self, histograms: &mut Histograms) -> Fast<()> {
+        self.expect(b'[')?;
+        let mut first = true;
+        while self.more(b']', &mut first)? {
+            self.expect(b'[')?;
+            self.ws();
+            let rule = self.boundary_rule()?;
+            let number = |s: &mut Self| {
+                s.expect(b',')?;
+                s.ws();
+                s.value()
+            };
+            let lower = number(self)?;
+            let upper = number(self)?;
+            let count = number(self)?;
+            self.expect(b']')?;
+            histograms.push_bucket(Bucket {
+                rule,
+                lower,
+                upper,
+                count,
+            });
+        }
+        Ok(())
+    }
+
+    /// A boundary rule written as Prometheus writes it, one digit `0` to `3`; any other
+    /// number (`4`, `01`, `1.0`, `-0`) is the serde reading's to accept or refuse.
+    fn boundary_rule(&mut self) -> Fast<BoundaryRule> {
+        let digit = self.peek()?.wrapping_sub(b'0');
+        if matches!(
+            self.b.get(self.i + 1),
+            Some(b'0'..=b'9' | b'.' | b'e' | b'E')
+        ) {
+            return Err(Fallback);
+        }
+        let rule = BoundaryRule::try_from(u64::from(digit)).map_err(|_| Fallback)?;
+        self.i += 1;
+        Ok(rule)
     }
 
     /// Reads decimal digits into `acc` (wrapping: callers use it only for at most 19 digits,
@@ -942,8 +1077,158 @@ mod tests {
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&p.timestamps), bits(&f.timestamps), "{body}");
             assert_eq!(bits(&p.values), bits(&f.values), "{body}");
+            let (ph, fh) = (&p.histograms, &f.histograms);
+            for (p, f) in [
+                (ph.timestamps(), fh.timestamps()),
+                (ph.counts(), fh.counts()),
+                (ph.sums(), fh.sums()),
+                (ph.lower_bounds(), fh.lower_bounds()),
+                (ph.upper_bounds(), fh.upper_bounds()),
+                (ph.bucket_counts(), fh.bucket_counts()),
+            ] {
+                assert_eq!(bits(p), bits(f), "{body}");
+            }
         }
         scanned
+    }
+
+    fn envelope(result_type: &str, series: &str) -> String {
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"{result_type}","result":[{series}]}}}}"#
+        )
+    }
+
+    #[test]
+    fn scans_native_histograms_as_the_serde_reading_does() {
+        // As Prometheus writes them: the zero bucket closed on both sides around zero, negative
+        // buckets open right, positive ones open left; a custom-bucket histogram from -Inf to
+        // +Inf; no `buckets` when every bucket is empty.
+        let exponential = r#"{"count":"42","sum":"34593.34","buckets":[[1,"-4","-2","1"],[3,"-0.25","0.25","3"],[0,"0.25","0.5","12"],[0,"2","4","26"]]}"#;
+        let custom = r#"{"count":"+Inf","sum":"NaN","buckets":[[0,"-Inf","0.5","1"],[2,"0.5","1e300","2"],[0,"1e300","+Inf","+Inf"]]}"#;
+        let vector = envelope(
+            "vector",
+            &format!(
+                r#"{{"metric":{{"a":"x"}},"histogram":[1700000000.5,{exponential}]}},{{"metric":{{}},"value":[1,"2"]}},{{"metric":{{"b":"y"}},"histogram":[3,{custom}]}},{{"metric":{{}},"histogram":[4,{{"count":"0","sum":"0"}}]}}"#
+            ),
+        );
+        assert!(same(&vector));
+        let r = parse_query_response(vector.as_bytes(), DEFAULT_MAX_BYTES).unwrap();
+        assert_eq!(r.values, [42.0, 2.0, f64::INFINITY, 0.0]);
+        let ranges: Vec<_> = r.series.iter().map(|s| s.histograms.clone()).collect();
+        assert_eq!(ranges, [0..1, 1..1, 1..2, 2..3]);
+        let h = &r.histograms;
+        assert_eq!(h.timestamps(), [1700000000.5, 3.0, 4.0]);
+        assert_eq!(h.counts()[..2], [42.0, f64::INFINITY]);
+        assert!(h.sums()[1].is_nan());
+        let rules: Vec<u8> = h.rules().iter().map(|r| r.code()).collect();
+        assert_eq!(rules, [1, 3, 0, 0, 0, 2, 0]);
+        assert_eq!(
+            h.lower_bounds(),
+            [-4.0, -0.25, 0.25, 2.0, f64::NEG_INFINITY, 0.5, 1e300]
+        );
+        assert_eq!(h.upper_bounds()[6], f64::INFINITY);
+        assert_eq!(h.bucket_counts()[6], f64::INFINITY);
+        assert_eq!(h.bucket_ends(), [4, 7, 7]);
+        assert_eq!(h.buckets(2).count(), 0);
+
+        // A matrix series may have float samples, histogram samples or both, in either order,
+        // each kept: the floats in `values` and the histograms whole, their counts in `values`.
+        let histograms = format!(r#"[[10,{exponential}],[20,{custom}]]"#);
+        let floats = r#"[[30,"1.5"],[40,"NaN"]]"#;
+        for series in [
+            format!(r#"{{"metric":{{}},"values":{floats},"histograms":{histograms}}}"#),
+            format!(r#"{{"metric":{{}},"histograms":{histograms},"values":{floats}}}"#),
+            format!(
+                r#"{{"histograms":{histograms},"metric":{{"a":"b"}}}},{{"metric":{{}},"values":{floats}}}"#
+            ),
+        ] {
+            let body = envelope("matrix", &series);
+            assert!(same(&body), "{body}");
+            let r = parse_query_response(body.as_bytes(), DEFAULT_MAX_BYTES).unwrap();
+            assert_eq!(r.histograms.timestamps(), [10.0, 20.0]);
+            assert_eq!(r.histograms.bucket_ends(), [4, 7]);
+            let mut times = r.timestamps.clone();
+            times.sort_by(f64::total_cmp);
+            assert_eq!(times, [10.0, 20.0, 30.0, 40.0]);
+            let first = &r.series[0];
+            let of_first = &r.timestamps[first.start..first.end];
+            assert_eq!(first.histograms, 0..2);
+            assert!(
+                of_first.contains(&10.0) && of_first.contains(&20.0),
+                "{body}"
+            );
+        }
+        // Spaces anywhere JSON allows them, keys in another order.
+        assert!(same(&envelope(
+            "vector",
+            r#" { "histogram" : [ 1 , { "buckets" : [ [ 0 , "1" , "2" , "3" ] , [3,"-1","1","1"] ] , "sum" : "4.5" , "count" : "4" } ] , "metric" : { } } "#
+        )));
+    }
+
+    #[test]
+    fn histogram_shapes_outside_the_api_go_to_the_serde_reading() {
+        let h = r#"{"count":"1","sum":"2","buckets":[[0,"0","1","1"]]}"#;
+        for series in [
+            // Boundary rules the API does not have, or not as Prometheus writes them.
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[[4,"0","1","1"]]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[[01,"0","1","1"]]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[[1.0,"0","1","1"]]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[[-0,"0","1","1"]]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[["0","0","1","1"]]}]}"#,
+            // Buckets of the wrong length, numbers that are not numbers.
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[[0,"0","1"]]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[[0,"0","1","1","1"]]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[[0,"0","one","1"]]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":1,"sum":"2"}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"x","sum":"2"}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":{}}]}"#,
+            // Missing, repeated or unknown fields.
+            r#"{"metric":{},"histogram":[1,{"count":"1"}]}"#,
+            r#"{"metric":{},"histogram":[1,{"sum":"1"}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","count":"3"}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","buckets":[],"buckets":[]}]}"#,
+            r#"{"metric":{},"histogram":[1,{"count":"1","sum":"2","schema":3}]}"#,
+            r#"{"metric":{},"histogram":[1,"1"]}"#,
+            r#"{"metric":{},"histogram":[1]}"#,
+        ] {
+            assert!(!same(&envelope("vector", series)), "{series}");
+        }
+        for (result_type, series) in [
+            // A vector series has one sample; a matrix one each list once.
+            (
+                "vector",
+                format!(r#"{{"metric":{{}},"value":[1,"1"],"histogram":[1,{h}]}}"#),
+            ),
+            (
+                "vector",
+                format!(r#"{{"metric":{{}},"histogram":[1,{h}],"histogram":[1,{h}]}}"#),
+            ),
+            (
+                "vector",
+                format!(r#"{{"metric":{{}},"histograms":[[1,{h}]]}}"#),
+            ),
+            (
+                "matrix",
+                format!(r#"{{"metric":{{}},"histogram":[1,{h}]}}"#),
+            ),
+            (
+                "matrix",
+                format!(r#"{{"metric":{{}},"histograms":[[1,{h}]],"histograms":[]}}"#),
+            ),
+            (
+                "matrix",
+                format!(r#"{{"metric":{{}},"histograms":[[1,{h}]],"value":[1,"1"]}}"#),
+            ),
+            (
+                "matrix",
+                format!(r#"{{"metric":{{}},"histograms":[[1,{h},2]]}}"#),
+            ),
+        ] {
+            let body = envelope(result_type, &series);
+            assert!(!same(&body), "{body}");
+            let err = parse_query_response(body.as_bytes(), DEFAULT_MAX_BYTES).unwrap_err();
+            assert_eq!(err.kind(), "malformed", "{body}");
+        }
     }
 
     #[test]
@@ -1052,7 +1337,6 @@ mod tests {
             r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}]}} x"#,
             r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}]},"stats":{}}"#,
             r#"{"status":"success","data":{"result":[],"resultType":"matrix"}}"#,
-            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"3","sum":"1"}]}]}}"#,
             r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}"#,
         ] {
             assert!(!same(body), "{body}");

@@ -120,6 +120,15 @@ fn estimated_bytes(body: &[u8], result: &QueryResult) -> usize {
         + result.series.len() * size_of::<Series>()
         + labels * size_of::<response::scan::Label>()
         + (result.timestamps.len() + result.values.len()) * size_of::<f64>()
+        + histogram_bytes(&result.histograms)
+}
+
+/// The native histograms' columns: per sample its time, count, sum and bucket end; per bucket
+/// its rule, bounds and count.
+fn histogram_bytes(histograms: &response::Histograms) -> usize {
+    histograms.len() * (3 * size_of::<f64>() + size_of::<usize>())
+        + histograms.lower_bounds().len()
+            * (3 * size_of::<f64>() + size_of::<response::BoundaryRule>())
 }
 
 /// `f` of kept result `id`'s columns; an `internal` error when it is no longer kept.

@@ -9,7 +9,8 @@
 //!   with series, the pod's samples follow the previous pod's in `timestamps` and `values`.
 //! - label sets, per set: the count, then `name, value` id pairs.
 //! - results: the series' label sets, then per series the `start, end` of its samples in
-//!   `timestamps` and `values`; warnings and infos as string ids.
+//!   `timestamps` and `values`; warnings and infos as string ids. Native histogram samples, when
+//!   there are any, as their columns with per series the `start, end` of its samples in them.
 //!
 //! A result given back for aggregation comes the other way, packed by `packResult`.
 
@@ -21,7 +22,7 @@ use wasm_bindgen::prelude::*;
 
 use kubeprom::aggregate::{stat, PodTable, Stat};
 use kubeprom::response::ResultType;
-use kubeprom::response::{QueryResult, Series};
+use kubeprom::response::{Histograms, QueryResult, Series};
 use kubeprom_wasm_support::get;
 
 #[wasm_bindgen(module = "/src/unpack.js")]
@@ -48,6 +49,21 @@ extern "C" {
         bounds: &[u32],
         timestamps: &[f64],
         values: &[f64],
+        histograms: &JsValue,
+    ) -> JsValue;
+
+    #[wasm_bindgen(js_name = copyHistograms)]
+    #[allow(clippy::too_many_arguments)]
+    fn copy_histograms(
+        bounds: &[u32],
+        timestamps: &[f64],
+        counts: &[f64],
+        sums: &[f64],
+        bucket_ends: &[u32],
+        rules: &[u8],
+        lower: &[f64],
+        upper: &[f64],
+        bucket_counts: &[f64],
     ) -> JsValue;
 
     #[wasm_bindgen(js_name = packResult)]
@@ -217,6 +233,35 @@ pub(super) fn packing_to_js(columns: &QueryResult) -> JsValue {
         &bounds,
         &columns.timestamps,
         &columns.values,
+        &histograms_to_js(columns),
+    )
+}
+
+/// A result's native histogram samples for `unpack.js` (undefined when it has none): per series
+/// the `start, end` of its samples in the sample columns, then the columns (see
+/// [`kubeprom::response::Histograms`]), copied into JS.
+fn histograms_to_js(columns: &QueryResult) -> JsValue {
+    let histograms = &columns.histograms;
+    if histograms.is_empty() {
+        return JsValue::UNDEFINED;
+    }
+    let bounds: Vec<u32> = columns
+        .series
+        .iter()
+        .flat_map(|s| [s.histograms.start as u32, s.histograms.end as u32])
+        .collect();
+    let bucket_ends: Vec<u32> = histograms.bucket_ends().iter().map(|&e| e as u32).collect();
+    let rules: Vec<u8> = histograms.rules().iter().map(|r| r.code()).collect();
+    copy_histograms(
+        &bounds,
+        histograms.timestamps(),
+        histograms.counts(),
+        histograms.sums(),
+        &bucket_ends,
+        &rules,
+        histograms.lower_bounds(),
+        histograms.upper_bounds(),
+        histograms.bucket_counts(),
     )
 }
 
@@ -320,6 +365,8 @@ impl PackedResult {
             series,
             timestamps: std::mem::take(&mut self.timestamps),
             values: std::mem::take(&mut self.values),
+            // Aggregations read a histogram sample's count, which `values` holds.
+            histograms: Histograms::default(),
             string_value: None,
             warnings: Vec::new(),
             infos: Vec::new(),

@@ -208,13 +208,61 @@ export function keptResult(id, bytes, maxBytes, resultType, warnings, infos, str
   return result;
 }
 
-/** A packing's arrays copied out of wasm memory (the views passed in are valid during the call). */
-export function copyPacking(text, ends, labels, bounds, timestamps, values) {
-  return { text, ends: ends.slice(), labels: labels.slice(), bounds: bounds.slice(), timestamps: timestamps.slice(), values: values.slice() };
+/**
+ * A packing's arrays copied out of wasm memory (the views passed in are valid during the call);
+ * `histograms` is what copyHistograms gave, or undefined when the result has none.
+ */
+export function copyPacking(text, ends, labels, bounds, timestamps, values, histograms) {
+  return { text, ends: ends.slice(), labels: labels.slice(), bounds: bounds.slice(), timestamps: timestamps.slice(), values: values.slice(), histograms };
+}
+
+/**
+ * A result's native histogram columns copied out of wasm memory: per series the bounds of its
+ * samples, per sample its time, count, sum and the end of its buckets, per bucket its rule,
+ * bounds and count.
+ */
+export function copyHistograms(bounds, timestamps, counts, sums, bucketEnds, rules, lower, upper, bucketCounts) {
+  return {
+    bounds: bounds.slice(),
+    timestamps: timestamps.slice(),
+    counts: counts.slice(),
+    sums: sums.slice(),
+    bucketEnds: bucketEnds.slice(),
+    rules: rules.slice(),
+    lower: lower.slice(),
+    upper: upper.slice(),
+    bucketCounts: bucketCounts.slice(),
+  };
+}
+
+/**
+ * Series `i`'s native histogram samples (see `Series.histograms` in index.d.ts), views of the
+ * copied columns but for `bucketStarts`, made relative to the series' first bucket; undefined
+ * when it has none.
+ */
+function histogramsOf(columns, i) {
+  const start = columns.bounds[2 * i];
+  const end = columns.bounds[2 * i + 1];
+  if (start === end) return undefined;
+  const { bucketEnds } = columns;
+  const first = start === 0 ? 0 : bucketEnds[start - 1];
+  const last = bucketEnds[end - 1];
+  const bucketStarts = new Uint32Array(end - start + 1);
+  for (let k = start; k < end; k++) bucketStarts[k - start + 1] = bucketEnds[k] - first;
+  return {
+    timestamps: columns.timestamps.subarray(start, end),
+    counts: columns.counts.subarray(start, end),
+    sums: columns.sums.subarray(start, end),
+    bucketStarts,
+    boundaryRules: columns.rules.subarray(first, last),
+    lowerBounds: columns.lower.subarray(first, last),
+    upperBounds: columns.upper.subarray(first, last),
+    bucketCounts: columns.bucketCounts.subarray(first, last),
+  };
 }
 
 /** The series objects of a packing, remembered with what they were made from (see madeFrom). */
-function seriesOf({ text, ends, labels, bounds, timestamps, values }) {
+function seriesOf({ text, ends, labels, bounds, timestamps, values, histograms }) {
   const table = strings(text, ends);
   const sets = labelSets(table, labels);
   const series = new Array(sets.length);
@@ -222,6 +270,8 @@ function seriesOf({ text, ends, labels, bounds, timestamps, values }) {
     const start = bounds[2 * i];
     const end = bounds[2 * i + 1];
     series[i] = { labels: sets[i], timestamps: timestamps.subarray(start, end), values: values.subarray(start, end) };
+    const own = histograms === undefined ? undefined : histogramsOf(histograms, i);
+    if (own !== undefined) series[i].histograms = own;
   }
   madeFrom.set(series, { table, text, ends, labels });
   return series;
@@ -235,6 +285,8 @@ function sampleCount(samples) {
 /**
  * A QueryResult given back to wasm (for aggregatePods) as a string table, flat arrays and two
  * sample arrays: reading it property by property from wasm took longer than the aggregation.
+ * A series' `histograms` stay behind: the aggregations read a histogram sample's count, which
+ * `values` holds.
  * The table may hold a string more than once; ids only need to point at equal text.
  * Samples that are views of one buffer in series order, as keptResult makes them, go as one
  * view without a copy. Gives `{ error }` for a result of the wrong shape, with the message.

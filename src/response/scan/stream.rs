@@ -8,7 +8,7 @@
 //! whole body with [`parse_query_response`](super::parse_query_response), which decides, so
 //! results and errors are the whole-body ones either way.
 
-use super::{owned_labels, reserve_like, QueryResult, ResultType, Scanner, Series};
+use super::{owned_labels, reserve_like, Histograms, QueryResult, ResultType, Scanner, Series};
 
 /// How far before the end of the bytes at hand a step may stop and still be one that ran out
 /// of bytes: such a step stops inside its last token, a label string at most. A step that stops
@@ -149,6 +149,7 @@ impl ResultStream {
                 Phase::Result { first } => {
                     let mut first_now = first;
                     let mark = self.columns.values.len();
+                    let histogram_mark = self.columns.histograms.len();
                     let step = match s.more(b']', &mut first_now) {
                         Ok(true) => s
                             .series(self.columns.result_type, &mut self.columns)
@@ -165,6 +166,7 @@ impl ResultStream {
                                 labels: owned_labels(series.labels, self.columns.series.last()),
                                 start: series.start,
                                 end: series.end,
+                                histograms: series.histograms,
                                 names_ascending: series.names_ascending,
                             });
                             if self.columns.series.len() == 1 {
@@ -182,6 +184,7 @@ impl ResultStream {
                             let stop = s.i;
                             self.columns.timestamps.truncate(mark);
                             self.columns.values.truncate(mark);
+                            self.columns.histograms.truncate(histogram_mark);
                             return self.stopped(stop, at_end);
                         }
                     }
@@ -210,5 +213,6 @@ impl ResultStream {
         self.columns.series = Vec::new();
         self.columns.timestamps = Vec::new();
         self.columns.values = Vec::new();
+        self.columns.histograms = Histograms::default();
     }
 }
