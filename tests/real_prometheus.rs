@@ -1001,6 +1001,20 @@ fn kueue_unadmitted_pending_resources_and_wait_stages() {
         );
     }
 
+    for (q, quantile) in [(0.5, "p50"), (0.95, "p95")] {
+        assert_keyed(
+            &format!("kueue eviction latency {quantile}"),
+            &keyed(
+                &QuerySpec {
+                    quantile: Some(q),
+                    window: Some("5m".into()),
+                    ..spec("kueue_workload_eviction_latency")
+                },
+                &["cluster_queue", "reason"],
+            ),
+            &flatten2(&kueue["evictionLatency"], |r| num(&r[quantile])),
+        );
+    }
     for (stage, field) in [
         ("quota_reserved_wait_time", "quotaReservedWait"),
         ("admission_checks_wait_time", "admissionChecksWait"),

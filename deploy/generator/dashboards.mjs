@@ -201,6 +201,8 @@ export function buildDashboards(options) {
     .withTarget(target('B', { metric: 'kueue_quota_reserved_workloads_rate', ...cq, window: RATE }, { legend: 'reserved {{cluster_queue}}' })));
   kueue.add(12, 8, panel(K, 'Evicted workloads per second', timeseriesPanel('ops'))
     .withTarget(target('A', { metric: 'kueue_evicted_workloads_rate', ...cq, window: RATE }, { legend: '{{cluster_queue}} {{reason}}' })));
+  kueue.add(12, 8, panel(K, 'Eviction latency (p95, Kueue 0.18+)', timeseriesPanel('s'))
+    .withTarget(target('A', { metric: 'kueue_workload_eviction_latency', ...cq, quantile: 0.95, window: RATE }, { legend: '{{cluster_queue}} {{reason}}' })));
   kueue.add(12, 8, panel(K, 'Admitted active workloads', timeseriesPanel('none'))
     .withTarget(target('A', { metric: 'kueue_admitted_active_workloads', ...cq }, { legend: '{{cluster_queue}}' })));
   kueue.row('Why workloads wait (Kueue 0.18+)');

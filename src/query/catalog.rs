@@ -689,6 +689,15 @@ pub static CATALOG: &[MetricDef] = &[
         "Quantile of the time from creation (or requeue) until the workload's pods were ready, for the workloads ready within `window`, per cluster queue (waitForPodsReady).",
     ),
     quantile(
+        "kueue_workload_eviction_latency",
+        "Eviction latency",
+        Source::Kueue,
+        &["cluster_queue", "reason"],
+        "kueue_workload_eviction_latency_seconds_bucket",
+        KUEUE_LEADER,
+        "Quantile of the time from an eviction's start until it was finished (quota released, the workload pending again), for the evictions finished within `window`, per cluster queue and eviction reason (Kueue 0.18+).",
+    ),
+    quantile(
         "kueue_admitted_until_ready_wait_time",
         "Admitted until ready",
         Source::Kueue,

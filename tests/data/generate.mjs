@@ -388,6 +388,13 @@ for (const [appType, a] of Object.entries(sparkApps)) {
 const kueueMore = {
   quotaReservedPerSecond: { 'cq-gpu': 0.12, 'cq-cpu': 0.5 },
   evictedPerSecond: { 'cq-gpu': { Preempted: 0.02, PodsReadyTimeout: 0.005 }, 'cq-cpu': { Preempted: 0.01 } },
+  // Seconds from an eviction's start to its end (kueue_workload_eviction_latency_seconds, Kueue
+  // 0.18+), per cluster queue and reason: evictions finished per second in each stage bucket,
+  // every eviction of evictedPerSecond finishing.
+  evictionLatency: {
+    'cq-gpu': { Preempted: stages([0.01, 0.005, 0.005, 0, 0, 0, 0]), PodsReadyTimeout: stages([0, 0, 0, 0.002, 0.003, 0, 0]) },
+    'cq-cpu': { Preempted: stages([0.006, 0.004, 0, 0, 0, 0, 0]) },
+  },
   admittedActive: Object.fromEntries(Object.keys(kueue.pending).map((cq) => [cq, localQueues.filter((lq) => lq.clusterQueue === cq).reduce((s, lq) => s + lq.admittedActive, 0)])),
 };
 for (const cq of Object.keys(kueue.pending)) {
@@ -396,6 +403,9 @@ for (const cq of Object.keys(kueue.pending)) {
   add('kueue_quota_reserved_workloads_total', leader, (t) => kueueMore.quotaReservedPerSecond[cq] * (t - start));
   for (const [reason, perSecond] of Object.entries(kueueMore.evictedPerSecond[cq])) {
     add('kueue_evicted_workloads_total', { ...leader, reason }, (t) => perSecond * (t - start));
+    const latency = kueueMore.evictionLatency[cq][reason];
+    if (Math.abs(latency.reduce((sum, [, r]) => sum + r, 0) - perSecond) > 1e-12) throw new Error(`${cq}/${reason}: eviction latencies are not its evictions`);
+    addStage('kueue_workload_eviction_latency_seconds_bucket', { ...leader, reason }, latency);
   }
   add('kueue_admitted_active_workloads', leader, () => kueueMore.admittedActive[cq]);
   add('kueue_admitted_active_workloads', follower, () => 99);
@@ -451,6 +461,8 @@ const expected = {
     quotaReservedPerSecond: kueueMore.quotaReservedPerSecond,
     // Per cluster queue and reason.
     evictedPerSecond: kueueMore.evictedPerSecond,
+    // Per cluster queue and reason: p50 and p95 of the eviction latency.
+    evictionLatency: Object.fromEntries(Object.entries(kueueMore.evictionLatency).map(([cq, byReason]) => [cq, Object.fromEntries(Object.entries(byReason).map(([reason, b]) => [reason, { p50: histogramQuantile(0.5, b), p95: histogramQuantile(0.95, b) }]))])),
     admittedActive: kueueMore.admittedActive,
     // Per cluster queue, "reason/underlying_cause" (empty when quota is reserved) -> workloads.
     unadmitted: Object.fromEntries(Object.entries(byClusterQueue).map(([cq, m]) => [cq, m.unadmitted])),

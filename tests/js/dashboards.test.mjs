@@ -273,6 +273,7 @@ const keyedExpectations = {
   kueue_quota_reserved_wait_time: (q) => [['cluster_queue'], stageWait('quotaReservedWait', q)],
   kueue_admission_checks_wait_time: (q) => [['cluster_queue'], stageWait('admissionChecksWait', q)],
   kueue_admitted_until_ready_wait_time: (q) => [['cluster_queue'], stageWait('admittedUntilReadyWait', q)],
+  kueue_workload_eviction_latency: (q) => [['cluster_queue', 'reason'], Object.fromEntries(Object.entries(expected.kueue.evictionLatency).flatMap(([cq, rs]) => Object.entries(rs).map(([r, v]) => [`${cq}/${r}`, v[quantileKey(q.spec.quantile)]])))],
   operator_active_workers: () => [['job', 'controller'], perController((r) => r.activeWorkers)],
   operator_reconcile_latency: (q) => [['job', 'controller'], perController((r) => r.reconcileLatency[quantileKey(q.spec.quantile)])],
   kuberay_cluster_provisioned_duration: () => [['namespace', 'name'], expected.kuberay.provisionedSeconds],
