@@ -126,6 +126,18 @@ pub struct Aggregation {
     pub skipped_samples: usize,
 }
 
+/// Borrowed label sets as owned ones, for the owned aggregations' `unattributed`.
+fn owned_label_sets(sets: &[&[crate::response::Label]]) -> Vec<Labels> {
+    sets.iter()
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
 /// The statistic of values in time order; NaN when there are none.
 pub fn stat(values: &[f64], stat: Stat) -> f64 {
     if values.is_empty() {

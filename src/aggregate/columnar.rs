@@ -19,7 +19,7 @@ use super::grouping::{
 };
 use super::table::PodTable;
 use super::SCRAPE_IDENTITY_LABELS;
-use super::{stat, AggregateOptions, Aggregation};
+use super::{owned_label_sets, stat, AggregateOptions, Aggregation};
 use crate::query::QueryError;
 use crate::response::{parse_query_response, Label, QueryResult, Series};
 use crate::response::{ResponseError, ResultType};
@@ -166,16 +166,7 @@ pub fn aggregate_groups(
     let tally = aggregate_with(result, grouping, opts, &mut groups)?;
     Ok(GroupedAggregation {
         groups: groups.groups,
-        unattributed: tally
-            .unattributed
-            .iter()
-            .map(|labels| {
-                labels
-                    .iter()
-                    .map(|(name, value)| (name.to_string(), value.to_string()))
-                    .collect()
-            })
-            .collect(),
+        unattributed: owned_label_sets(&tally.unattributed),
         dropped_duplicates: tally.dropped_duplicates,
         skipped_samples: tally.skipped_samples,
     })

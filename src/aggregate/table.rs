@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use super::select::{select_in, Selectable};
-use super::{Aggregation, ContainerValue, PodSelection, PodValue};
+use super::{owned_label_sets, Aggregation, ContainerValue, PodSelection, PodValue};
 use crate::response::Label;
 
 /// One pod of a [`PodTable`].
@@ -154,16 +154,7 @@ impl<'r> PodTable<'r> {
                         .map(|(timestamps, values)| (timestamps.to_vec(), values.to_vec())),
                 })
                 .collect(),
-            unattributed: self
-                .unattributed
-                .iter()
-                .map(|labels| {
-                    labels
-                        .iter()
-                        .map(|(name, value)| (name.to_string(), value.to_string()))
-                        .collect()
-                })
-                .collect(),
+            unattributed: owned_label_sets(&self.unattributed),
             dropped_duplicates: self.dropped_duplicates,
             skipped_samples: self.skipped_samples,
         }
