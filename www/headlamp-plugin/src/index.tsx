@@ -12,6 +12,7 @@ import {
 import { podUsageColumns } from './components/podColumns';
 import {
   KueueQueueMetrics,
+  NamespaceRightSizingSection,
   NamespaceTopPods,
   OverviewPage,
   PodMetrics,
@@ -32,7 +33,12 @@ registerDetailsViewSection(({ resource }: DetailsViewSectionProps) => {
     case 'CronJob':
       return <WorkloadMetrics resource={resource} />;
     case 'Namespace':
-      return <NamespaceTopPods resource={resource} />;
+      return (
+        <>
+          <NamespaceTopPods resource={resource} />
+          <NamespaceRightSizingSection resource={resource} />
+        </>
+      );
     case 'ClusterQueue':
     case 'LocalQueue':
       return <KueueQueueMetrics resource={resource} />;

@@ -17,6 +17,7 @@ import { ChartsBlock, PodCards, PodTable, WorkloadPods } from './blocks';
 import { FallbackFailed, FallbackNote, FallbackPodCards, useMetricsServer } from './fallback';
 import type { SectionContext } from './MetricsSection';
 import { MetricsSection } from './MetricsSection';
+import { NamespaceRightSizing } from './NamespaceRightSizing';
 import { QueryList } from './QueryList';
 import { RightSizing } from './RightSizing';
 import { ErrorNotice, Loading } from './states';
@@ -206,6 +207,25 @@ export function NamespaceTopPods(props: { resource: ResourceLike }) {
       )}
     >
       {ctx => <TopPods ctx={ctx} namespace={scope.namespace} />}
+    </MetricsSection>
+  );
+}
+
+/**
+ * Right-sizing of a namespace's workloads, a section of its own beside the top pods: it needs
+ * Prometheus' history, so where Prometheus cannot be reached it says so instead of falling back
+ * to metrics-server as the top pods do.
+ */
+export function NamespaceRightSizingSection(props: { resource: ResourceLike }) {
+  const scope = resourceScope(props.resource);
+  if (!scope?.namespace || scope.pod || scope.workload) return null;
+  return (
+    <MetricsSection
+      cluster={resourceCluster(props.resource)}
+      title="Right-sizing (Prometheus)"
+      withRange={false}
+    >
+      {ctx => <NamespaceRightSizing ctx={ctx} namespace={scope.namespace!} />}
     </MetricsSection>
   );
 }

@@ -419,6 +419,165 @@ async function main() {
       await close();
     });
 
+    await test("Namespace rs right-sizing: every workload's containers, linked, with the recommendations of 15 days", async () => {
+      const want = history.expected.workloads;
+      const namespace = history.expected.namespace;
+      assert(namespace === 'rs', `dataset: namespace ${namespace}`);
+      // "Deployment/api" + "app": the core's order is workload name, kind, container name.
+      const expectedRows = Object.entries(want)
+        .flatMap(([id, containers]) => {
+          const [kind, name] = id.split('/');
+          return Object.keys(containers).map(container => ({ id, kind, name, container }));
+        })
+        .sort((a, b) =>
+          a.name !== b.name
+            ? a.name < b.name
+              ? -1
+              : 1
+            : a.kind !== b.kind
+            ? a.kind < b.kind
+              ? -1
+              : 1
+            : a.container < b.container
+            ? -1
+            : a.container > b.container
+            ? 1
+            : 0
+        );
+      const { page, close } = await open(
+        { kind: 'Namespace', name: namespace },
+        { mode: 'history' }
+      );
+      await page.waitForSelector('[data-testid="kubeprom-rightsizing-workload"]', {
+        timeout: TIMEOUT,
+      });
+      const readRows = () =>
+        page.$$eval('[data-testid="kubeprom-rightsizing"] tbody tr', trs =>
+          trs.map(tr => {
+            const cell = id => tr.querySelector(`[data-testid="kubeprom-rightsizing-${id}"]`);
+            const lines = e => {
+              const style = getComputedStyle(e);
+              const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+              return e.getBoundingClientRect().height / line;
+            };
+            const shown = ['workload', 'container', 'cpu', 'memory', 'memory-limit'].map(cell);
+            return {
+              workload: cell('workload')?.getAttribute('data-workload'),
+              href: cell('workload')?.querySelector('a')?.getAttribute('href'),
+              workloadText: cell('workload')?.textContent,
+              container: cell('container')?.getAttribute('data-container'),
+              status: cell('status')?.getAttribute('data-status'),
+              statusText: cell('status')?.textContent,
+              cpu: cell('cpu')?.getAttribute('data-quantity'),
+              memory: cell('memory')?.getAttribute('data-quantity'),
+              memoryLimit: cell('memory-limit')?.getAttribute('data-quantity'),
+              command: cell('copy')?.getAttribute('data-command') ?? null,
+              text: tr.textContent,
+              broken: shown.filter(e => e && lines(e) > 1.5).map(e => e.textContent),
+            };
+          })
+        );
+      const rows = await readRows();
+      assert(
+        JSON.stringify(rows.map(r => `${r.workload} ${r.container}`)) ===
+          JSON.stringify(expectedRows.map(r => `${r.id} ${r.container}`)),
+        `rows ${JSON.stringify(rows.map(r => `${r.workload} ${r.container}`))}`
+      );
+      // The commands as the page lists them, under the table.
+      await page.click('[data-testid="kubeprom-rightsizing"] details summary');
+      const listed = await page.$$eval(
+        '[data-testid="kubeprom-rightsizing"] details [data-testid="kubeprom-rightsizing-kubectl"]',
+        els => els.map(e => e.innerText)
+      );
+      rows.forEach((r, i) => {
+        const { id, kind, name, container } = expectedRows[i];
+        const w = want[id][container];
+        const what = `${id} ${container}`;
+        assert(
+          r.href === `/c/test/${kind.toLowerCase()}s/${namespace}/${name}` &&
+            r.workloadText === `${name} ${kind}`,
+          `${what}: workload shown as "${r.workloadText}", linked to ${r.href}`
+        );
+        assert(r.broken.length === 0, `${what}: broken over lines: ${r.broken.join(', ')}`);
+        if (!w.enoughHistory) {
+          assert(
+            r.status === 'not-enough-data' && r.statusText === 'Not enough data',
+            `${what}: status ${r.status} "${r.statusText}"`
+          );
+          assert(
+            !r.cpu && !r.memory && !r.memoryLimit,
+            `${what}: a recommendation without history`
+          );
+          assert(r.command === null && r.text.endsWith('—'), `${what}: a command without history`);
+          return;
+        }
+        const { cpuRequest, memory } = w.recommended;
+        assert(r.status !== 'not-enough-data', `${what}: not enough data`);
+        assert(r.cpu === cpuRequest, `${what}: CPU ${r.cpu}, expected ${cpuRequest}`);
+        assert(r.memory === memory && r.memoryLimit === memory, `${what}: memory ${r.memory}`);
+        const command =
+          `kubectl set resources ${kind.toLowerCase()}/${name} -n ${namespace} -c ${container}` +
+          ` --requests=cpu=${cpuRequest},memory=${memory} --limits=memory=${memory}`;
+        assert(r.command === command, `${what}: copies "${r.command}", expected "${command}"`);
+        assert(listed.includes(command), `${what}: "${command}" not in ${JSON.stringify(listed)}`);
+      });
+      assert(listed.length === rows.filter(r => r.command).length, `${listed.length} commands`);
+      // The same numbers as the workload's own section (checked above for Deployment/api).
+      const api = rows.find(r => r.workload === 'Deployment/api' && r.container === 'app');
+      assert(api.status === 'under-provisioned', `api app ${api.status}`);
+      assert(api.text.includes('1000m → 500m'), `api app row: ${api.text}`);
+      // Nothing cut off on the right: Headlamp's table hides what its columns overflow.
+      const [visible, needed] = await page.$eval(
+        '[data-testid="kubeprom-rightsizing"] .MuiTableContainer-root',
+        e => [e.clientWidth, e.scrollWidth]
+      );
+      assert(needed <= visible, `the table needs ${needed} px, shows ${visible} px`);
+      const summary = await page.textContent('[data-testid="kubeprom-rightsizing-summary"]');
+      const workloads = Object.keys(want).length;
+      assert(
+        summary.startsWith(`${expectedRows.length} containers of ${workloads} workloads: `),
+        `summary: ${summary}`
+      );
+      await page.screenshot({
+        path: join(artifacts, 'namespace-rs-rightsizing.png'),
+        fullPage: true,
+      });
+      // Only the containers to change: neither the fine nor those without enough history.
+      await page.click('input[aria-label="Only containers to change"]');
+      await page.waitForFunction(
+        n =>
+          document.querySelectorAll(
+            '[data-testid="kubeprom-rightsizing"] tbody [data-testid="kubeprom-rightsizing-workload"]'
+          ).length === n,
+        rows.filter(r => r.status.endsWith('-provisioned')).length,
+        { timeout: TIMEOUT }
+      );
+      const changing = await readRows();
+      sameSet(
+        changing.map(r => `${r.workload} ${r.container}`),
+        rows
+          .filter(r => r.status.endsWith('-provisioned'))
+          .map(r => `${r.workload} ${r.container}`),
+        'containers to change'
+      );
+      await close();
+    });
+
+    await test('Namespace of no workloads: right-sizing says there is nothing, never a blank box', async () => {
+      const { page, close } = await open({ kind: 'Namespace', name: 'empty' }, { mode: 'history' });
+      await page.waitForSelector('[data-testid="kubeprom-rightsizing"]', { timeout: TIMEOUT });
+      const text = await page.textContent('[data-testid="kubeprom-rightsizing"]');
+      assert(
+        text.includes("Prometheus has no usage for the pods of this namespace's workloads."),
+        `right-sizing of no workloads: ${text}`
+      );
+      assert(
+        (await page.$$('[data-testid="kubeprom-rightsizing-summary"]')).length === 0,
+        'a summary of no containers'
+      );
+      await close();
+    });
+
     await test("Deployment web with custom metrics from the settings: a chart each, one line per pod, the core's query", async () => {
       const want = expected.workloads['shop/Deployment/web'];
       const customMetrics = [
