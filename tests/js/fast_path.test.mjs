@@ -9,6 +9,7 @@ import { startPrometheus, freePort } from '../harness/prometheus.mjs';
 import { generate } from '../../www/bench/generate.mjs';
 import { initSync, buildQuery, listMetrics, parseResponse, aggregatePods, aggregatePodsReport, aggregatePodsFromBytes, PrometheusClient } from '../../www/index.js';
 import { keptIdOf, keptStats } from '../../pkg/kubeprom_unpack.js';
+import { bits } from './pages/exact.mjs';
 
 const wasm = readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url)));
 let prom;
@@ -21,12 +22,6 @@ before(async () => {
 after(async () => {
   await prom?.stop();
 });
-
-const bits = (x) => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  return view.getBigUint64(0).toString(16);
-};
 
 /** A canonical text of a report where every number is its bits. */
 function canonical(report) {

@@ -7,17 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { initSync, parseResponse, aggregatePods } from '../../www/index.js';
+import { bits, sampleValue } from './pages/exact.mjs';
 
 before(() => {
   initSync({ module: readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url))) });
 });
-
-const bits = (x) => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  return view.getBigUint64(0).toString(16);
-};
-const number = (text) => (text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : text === 'NaN' ? NaN : Number(text));
 
 /** What a series of the body says, read with JSON.parse: every sample (a histogram as its count) and the histograms whole, numbers as their bits. */
 function reference(series) {
@@ -30,19 +24,19 @@ function reference(series) {
     for (const [t, sample] of samples) {
       timestamps.push(bits(t));
       if (key.startsWith('histogram')) {
-        values.push(bits(number(sample.count)));
+        values.push(bits(sampleValue(sample.count)));
         h.timestamps.push(bits(t));
-        h.counts.push(bits(number(sample.count)));
-        h.sums.push(bits(number(sample.sum)));
+        h.counts.push(bits(sampleValue(sample.count)));
+        h.sums.push(bits(sampleValue(sample.sum)));
         for (const [rule, lower, upper, count] of sample.buckets ?? []) {
           h.boundaryRules.push(rule);
-          h.lowerBounds.push(bits(number(lower)));
-          h.upperBounds.push(bits(number(upper)));
-          h.bucketCounts.push(bits(number(count)));
+          h.lowerBounds.push(bits(sampleValue(lower)));
+          h.upperBounds.push(bits(sampleValue(upper)));
+          h.bucketCounts.push(bits(sampleValue(count)));
         }
         h.bucketStarts.push(h.boundaryRules.length);
       } else {
-        values.push(bits(number(sample)));
+        values.push(bits(sampleValue(sample)));
       }
     }
   }
@@ -168,7 +162,7 @@ test('aggregatePods reads a histogram sample as its count, whether the series we
   // The same samples as plain float series, built from JSON.parse: the same pods.
   const floats = JSON.parse(text).data.result.map((s) => {
     const samples = [...(s.values ?? []), ...s.histograms.map(([t, h]) => [t, h.count])];
-    return { labels: s.metric, timestamps: Float64Array.from(samples, ([t]) => t), values: Float64Array.from(samples, ([, v]) => number(v)) };
+    return { labels: s.metric, timestamps: Float64Array.from(samples, ([t]) => t), values: Float64Array.from(samples, ([, v]) => sampleValue(v)) };
   });
   assert.equal(asJson(aggregatePods({ resultType: 'matrix', series: floats, warnings: [], infos: [] }, opts)), kept, 'as float samples');
   // Pod a/p at its busiest time, 20: container c's histogram count and d's.

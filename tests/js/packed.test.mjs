@@ -11,17 +11,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { initSync, parseResponse, aggregatePodsReport, aggregatePods } from '../../www/index.js';
 import { keptIdOf, keptStats, setKeptBudget } from '../../pkg/kubeprom_unpack.js';
+import { bits, sampleValue } from './pages/exact.mjs';
 
 before(() => {
   initSync({ module: readFileSync(fileURLToPath(new URL('../../pkg/kubeprom_bg.wasm', import.meta.url))) });
 });
-
-const bits = (x) => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  return view.getBigUint64(0).toString(16);
-};
-const sampleValue = (text) => (text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : text === 'NaN' ? NaN : Number(text));
 
 /** The QueryResult a body describes, read with JSON.parse (numbers as their bits). */
 function reference(text) {
